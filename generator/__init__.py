@@ -1,0 +1,1 @@
+"""briefing: merge news articles into attributed topic briefings, published with Pelican."""

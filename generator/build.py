@@ -1,0 +1,162 @@
+"""Build a site: check the content, run Pelican, publish the output atomically.
+
+``build`` first reads and validates every content file with our own reader
+(so every problem is reported, then one abort), then runs Pelican with our
+plugin into a fresh folder beside the output folder, and only when that has
+succeeded swaps it into place. A failed or interrupted build leaves the
+previous output exactly as it was; the hosting files users keep there
+(``CNAME``, ``.nojekyll``, ``.git``) are carried over to every new build.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from generator.content import load_content
+from generator.model import Site
+from generator.errors import BriefingError, ConfigError, ContentError, ContentErrors
+from generator.pipeline import build_site
+
+KEPT_IN_OUTPUT = (".git", "CNAME", ".nojekyll")
+
+
+@dataclass(frozen=True, slots=True)
+class BuildOptions:
+    """What ``briefing build`` was asked to do."""
+
+    content: Path
+    output: Path
+    base_url: str = ""
+    settings_file: Path | None = None
+    """A Pelican settings file; None uses ``generator/settings.py``."""
+    strict: bool = False
+    """Fail on warnings too."""
+
+
+@dataclass(frozen=True, slots=True)
+class BuildResult:
+    articles: int
+    topics: int
+    statements: int
+    seconds: float
+    warnings: list[str] = field(default_factory=list)
+
+
+def content_warnings(site: Site) -> list[ContentError]:
+    """Problems that do not stop a build: topics whose rules match nothing."""
+    matched = {slug for topics in site.assignment.cued.values() for slug in topics}
+    return [
+        ContentError(topic.path, 1, f"topic '{topic.slug}' matches no sentence; check its rules", warning=True)
+        for topic in site.topics
+        if topic.slug not in matched
+    ]
+
+
+def _checked_site(content_dir: Path, *, strict: bool) -> tuple[Site, list[str]]:
+    if not content_dir.is_dir():
+        raise ConfigError(f"content folder {content_dir} not found")
+    site = build_site(load_content(content_dir))
+    warnings = content_warnings(site)
+    if strict and warnings:
+        raise ContentErrors(warnings)
+    return site, [str(w) for w in warnings]
+
+
+def check_content(content_dir: Path, *, strict: bool = False) -> list[str]:
+    """Validate the content folder; raises ``ContentErrors``, returns warnings."""
+    return _checked_site(content_dir, strict=strict)[1]
+
+
+def _pelican_settings(options: BuildOptions, output: Path) -> dict[str, object]:
+    from pelican.settings import read_settings
+
+    from generator import settings as default_settings
+
+    settings_file = options.settings_file or Path(default_settings.__file__)
+    if not settings_file.is_file():
+        raise ConfigError(f"settings file {settings_file} not found")
+    overrides: dict[str, object] = {
+        "PATH": str(options.content.resolve()),
+        "OUTPUT_PATH": str(output.resolve()),
+    }
+    if options.base_url:
+        overrides["SITEURL"] = options.base_url.rstrip("/")
+        overrides["FEED_DOMAIN"] = options.base_url.rstrip("/")
+    settings: dict[str, object] = read_settings(str(settings_file), override=overrides)
+    return settings
+
+
+def build(options: BuildOptions) -> BuildResult:
+    """Build the site into ``options.output``; raises ``BriefingError`` on failure."""
+    started = time.perf_counter()
+    site, warnings = _checked_site(options.content, strict=options.strict)
+    output = options.output
+    output.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{output.name}-", dir=output.parent))
+    try:
+        _run_pelican(_pelican_settings(options, staging))
+        _carry_over(output, staging)
+        _swap(staging, output)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return BuildResult(
+        articles=len(site.documents),
+        topics=len(site.topics),
+        statements=len({s.id for b in site.briefings for s in b.statements}),
+        seconds=time.perf_counter() - started,
+        warnings=warnings,
+    )
+
+
+def _run_pelican(settings: dict[str, object]) -> None:
+    """Run Pelican; any error it logs fails the build."""
+    from pelican import Pelican
+
+    errors = _ErrorCollector()
+    logger = logging.getLogger("pelican")
+    logger.addHandler(errors)
+    try:
+        Pelican(settings).run()
+    except Exception as exc:  # Pelican raises plain exceptions from readers and writers.
+        raise BriefingError(f"Pelican failed: {exc}") from exc
+    finally:
+        logger.removeHandler(errors)
+    if errors.messages:
+        raise BriefingError("Pelican reported errors:\n  " + "\n  ".join(errors.messages))
+
+
+class _ErrorCollector(logging.Handler):
+    """Keeps every error Pelican logs, so a build with errors fails."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.ERROR)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+def _carry_over(output: Path, staging: Path) -> None:
+    for name in KEPT_IN_OUTPUT:
+        kept = output / name
+        if kept.is_dir():
+            shutil.copytree(kept, staging / name, symlinks=True, dirs_exist_ok=True)
+        elif kept.exists():
+            shutil.copy2(kept, staging / name)
+
+
+def _swap(staging: Path, output: Path) -> None:
+    """Put ``staging`` where ``output`` is, as close to atomically as folders allow."""
+    if output.exists() and not output.is_dir():
+        raise ConfigError(f"output {output} exists and is not a folder")
+    retired = output.with_name(f".{output.name}-old")
+    shutil.rmtree(retired, ignore_errors=True)
+    if output.exists():
+        output.rename(retired)
+    staging.rename(output)
+    shutil.rmtree(retired, ignore_errors=True)

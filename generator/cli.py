@@ -1,0 +1,169 @@
+"""The ``briefing`` command: build, serve, import, check.
+
+Commands are thin: they parse options, call the package's functions and
+turn ``BriefingError`` into a message and an exit status. Nothing below the
+CLI prints or exits.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import logging
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from generator.build import BuildOptions, build, check_content
+from generator.errors import BriefingError, ConfigError, ContentErrors
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _reports_errors(command: F) -> F:
+    """Print ``BriefingError`` as ``path:line: message`` lines and exit 1."""
+
+    @wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        debug = click.get_current_context().find_root().params.get("debug", False)
+        try:
+            return command(*args, **kwargs)
+        except ContentErrors as exc:
+            for problem in exc.problems:
+                click.echo(f"error: {problem}", err=True)
+            click.echo(f"{len(exc.problems)} problem(s); nothing was written.", err=True)
+            if debug:
+                raise
+            sys.exit(1)
+        except BriefingError as exc:
+            click.echo(f"error: {exc}", err=True)
+            if debug:
+                raise
+            sys.exit(1)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _settings_option(value: str | None) -> Path | None:
+    if value:
+        return Path(value)
+    default = Path("pelicanconf.py")
+    return default if default.is_file() else None
+
+
+@click.group()
+@click.option("--debug", is_flag=True, help="Show tracebacks and Pelican's debug log.")
+def main(debug: bool) -> None:
+    """Build a briefing site from a folder of news articles and topics."""
+    logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING, format="%(levelname)s: %(message)s")
+
+
+@main.command("build")
+@click.option("--content", "content", default="content", show_default=True, help="Content folder.")
+@click.option("--output", "output", default="output", show_default=True, help="Output folder.")
+@click.option("--base-url", default="", help="Public address, e.g. https://user.github.io/repo")
+@click.option("--settings", default=None, help="Pelican settings file [default: ./pelicanconf.py if any].")
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@_reports_errors
+def build_command(content: str, output: str, base_url: str, settings: str | None, strict: bool) -> None:
+    """Build the site into the output folder (replaced only on success)."""
+    options = BuildOptions(
+        content=Path(content),
+        output=Path(output),
+        base_url=base_url,
+        settings_file=_settings_option(settings),
+        strict=strict,
+    )
+    result = build(options)
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    click.echo(
+        f"Built {result.articles} articles, {result.topics} topics, {result.statements} statements "
+        f"into {options.output} in {result.seconds:.1f} s."
+    )
+
+
+@main.command("check")
+@click.option("--content", "content", default="content", show_default=True, help="Content folder.")
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@_reports_errors
+def check_command(content: str, strict: bool) -> None:
+    """Validate articles and topics; report every problem as path:line: message."""
+    warnings = check_content(Path(content), strict=strict)
+    for warning in warnings:
+        click.echo(f"warning: {warning}", err=True)
+    click.echo(f"{content}: OK" + (f" ({len(warnings)} warning(s))" if warnings else ""))
+
+
+@main.command("serve")
+@click.option("--content", "content", default="content", show_default=True)
+@click.option("--output", "output", default="output", show_default=True)
+@click.option("--settings", default=None, help="Pelican settings file [default: ./pelicanconf.py if any].")
+@click.option("--port", default=8000, show_default=True)
+def serve_command(content: str, output: str, settings: str | None, port: int) -> None:
+    """Preview on http://127.0.0.1:PORT/, rebuilding when content changes."""
+    from pelican import main as pelican_main
+
+    from generator import settings as default_settings
+
+    settings_file = _settings_option(settings) or Path(default_settings.__file__)
+    overrides = {"PATH": str(Path(content).resolve()), "OUTPUT_PATH": str(Path(output).resolve())}
+    argv = ["--settings", str(settings_file), "--listen", "--autoreload", "--port", str(port), "-e"]
+    argv += [f"{key}={json.dumps(value)}" for key, value in overrides.items()]
+    pelican_main(argv)
+
+
+@main.command("import")
+@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--manifest", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="YAML list of files.")
+@click.option("--outlet", help="Outlet name, e.g. 'Voice of America'.")
+@click.option("--url", help="Address of the original article.")
+@click.option("--date", "date_text", help="Publication date, YYYY-MM-DD.")
+@click.option("--title", help="Headline.")
+@click.option("--author", default=None, help="Byline.")
+@click.option("--language", default="en", show_default=True)
+@click.option("--slug", default=None, help="File name to use (default: from the title).")
+@click.option("--content", "content", default="content", show_default=True, help="Content folder.")
+@click.option("--force", is_flag=True, help="Overwrite articles that already exist.")
+@_reports_errors
+def import_command(
+    files: tuple[Path, ...],
+    manifest: Path | None,
+    outlet: str | None,
+    url: str | None,
+    date_text: str | None,
+    title: str | None,
+    author: str | None,
+    language: str,
+    slug: str | None,
+    content: str,
+    force: bool,
+) -> None:
+    """Turn raw scraped text into articles under CONTENT/articles/."""
+    from generator.importer import ImportMeta, import_file, import_manifest
+
+    articles_dir = Path(content) / "articles"
+    if manifest is not None:
+        if files:
+            raise ConfigError("give either FILES with metadata options or --manifest, not both")
+        written = import_manifest(manifest, articles_dir, force=force)
+    else:
+        missing = [name for name, value in (("--outlet", outlet), ("--url", url), ("--date", date_text),
+                                            ("--title", title)) if not value]
+        if not files or missing:
+            raise ConfigError("import needs FILES and " + ", ".join(missing or ["FILES"]) + " (or --manifest)")
+        if len(files) > 1 and (title or slug):
+            raise ConfigError("--title and --slug name one article; import several files with --manifest")
+        try:
+            date = datetime.date.fromisoformat(str(date_text))
+        except ValueError:
+            raise ConfigError(f"--date {date_text!r} is not a date; write it as YYYY-MM-DD") from None
+        meta = ImportMeta(outlet=str(outlet), url=str(url), date=date, title=str(title), language=language,
+                          author=author, slug=slug)
+        written = [import_file(file, meta, articles_dir, force=force) for file in files]
+    for path in written:
+        click.echo(f"wrote {path}")

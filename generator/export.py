@@ -1,0 +1,137 @@
+"""The JSON export: the site's stable machine interface, under ``api/``.
+
+* ``api/index.json``: every topic (slug, title, page, counts) and every
+  article (slug, title, outlet, url, date, page);
+* ``api/briefings/<topic>.json``: one topic's sources, statements (each with
+  every source sentence, verbatim, and its anchor), timeline and
+  disagreements.
+
+Page addresses are relative to the site root (``topics/uk-withdrawal/``) so
+the export is valid wherever the site is served. Keys are in a fixed order
+and the files end with a newline: the same site gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from generator.model import Briefing, Citation, Site, Statement
+
+SCHEMA_VERSION = 1
+
+
+def article_page(slug: str) -> str:
+    return f"articles/{slug}/"
+
+
+def topic_page(slug: str) -> str:
+    return f"topics/{slug}/"
+
+
+def index_json(site: Site) -> dict[str, Any]:
+    return {
+        "version": SCHEMA_VERSION,
+        "topics": [
+            {
+                "slug": b.topic.slug,
+                "title": b.topic.title,
+                "page": topic_page(b.topic.slug),
+                "briefing": f"api/briefings/{b.topic.slug}.json",
+                "counts": {
+                    "statements": len(b.statements),
+                    "quotes": sum(1 for s in b.statements if s.kind == "quote"),
+                    "articles": len(b.articles),
+                    "outlets": len(b.outlets),
+                },
+            }
+            for b in site.briefings
+        ],
+        "articles": [
+            {
+                "slug": d.article.slug,
+                "title": d.article.title,
+                "outlet": d.article.outlet,
+                "url": d.article.url,
+                "date": d.article.date.isoformat(),
+                "page": article_page(d.article.slug),
+            }
+            for d in site.documents
+        ],
+    }
+
+
+def _source(citation: Citation) -> dict[str, Any]:
+    return {
+        "article": citation.article,
+        "outlet": citation.outlet,
+        "url": citation.url,
+        "sentence": citation.sentence,
+        "text": citation.text,
+    }
+
+
+def _statement(statement: Statement) -> dict[str, Any]:
+    return {
+        "id": statement.id,
+        "kind": statement.kind,
+        "text": statement.text,
+        "speaker": statement.speaker,
+        "sources": [_source(c) for c in statement.sources],
+    }
+
+
+def briefing_json(briefing: Briefing) -> dict[str, Any]:
+    return {
+        "version": SCHEMA_VERSION,
+        "slug": briefing.topic.slug,
+        "title": briefing.topic.title,
+        "page": topic_page(briefing.topic.slug),
+        "sources": [
+            {
+                "article": a.slug,
+                "outlet": a.outlet,
+                "title": a.title,
+                "url": a.url,
+                "date": a.date.isoformat(),
+            }
+            for a in briefing.articles
+        ],
+        "statements": [_statement(s) for s in briefing.statements],
+        "timeline": [
+            {
+                "date": e.date,
+                "precision": e.precision,
+                "text": e.text,
+                "sources": [_source(c) for c in e.sources],
+            }
+            for e in briefing.timeline
+        ],
+        "disagreements": [
+            {
+                "about": d.about,
+                "variants": [{"text": text, "sources": [_source(c) for c in sources]} for text, sources in d.variants],
+            }
+            for d in briefing.disagreements
+        ],
+    }
+
+
+def _dump(data: dict[str, Any], path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+
+def write_export(site: Site, output: Path) -> list[Path]:
+    """Write ``api/`` under ``output``; returns the files written."""
+    api = output / "api"
+    written = [api / "index.json"]
+    _dump(index_json(site), written[0])
+    for briefing in site.briefings:
+        path = api / "briefings" / f"{briefing.topic.slug}.json"
+        if path.resolve().parent != (api / "briefings").resolve():
+            raise ValueError(f"topic slug {briefing.topic.slug!r} would write outside {api}")
+        _dump(briefing_json(briefing), path)
+        written.append(path)
+    return written

@@ -1,0 +1,233 @@
+"""Stage 4: merge sentences that report the same thing into statements.
+
+Two sentences from different articles report the same thing when one is
+(nearly) contained in the other:
+
+* **quotes** are compared on their quoted words only, so ``"Two coups…," he
+  said`` and ``…, saying "two coups…"`` match whatever surrounds them, and
+  differences of case, punctuation and straight/curly marks do not count;
+* **facts** are compared on their content words: the share of the shorter
+  sentence's words that the longer one also has (the overlap coefficient).
+
+Containment, not plain similarity, is the test because a statement is shown
+with the words of one source and credited to all: each source must say at
+least that much. The shown text is the source best contained in the others.
+
+Clustering is greedy over candidate pairs, best first, and *complete*: two
+groups join only if every pair across them is similar, so a chain of
+loosely similar sentences never drags unrelated ones together, and a group
+never holds two sentences of one article. Candidate pairs come from an
+inverted index of rare words, so the work grows with the number of similar
+pairs rather than with the square of the number of sentences.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from generator.model import Citation, Document, Quote, Sentence, Statement, StatementKind, TopicAssignment
+
+STOPWORDS = frozenset(
+    """a an the and or but if of to in on at by for with from as into onto over under about after
+    before than then that this these those there their its it is are was were be been being has have
+    had do does did will would shall should can could may might must not no so such he she they we i
+    you his her him them our us your who whom which what when where while also very just only even
+    said says say told added according""".split()
+)
+
+QUOTE_THRESHOLD = 0.75
+"""Share of the shorter quote's word pairs that the other quote must contain."""
+FACT_THRESHOLD = 0.75
+"""Share of the shorter sentence's content words the other must contain."""
+MIN_WORDS = 4
+"""Sentences (or quotes) with fewer content words merge only when identical."""
+COMMON_WORD_SHARE = 0.2
+"""Words in more than this share of sentences are not used to find candidates."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Item:
+    """A sentence prepared for comparison."""
+
+    sentence: Sentence
+    document: Document
+    words: frozenset[str]
+    quote: Quote | None
+    quote_pairs: frozenset[tuple[str, str]]
+
+
+def words_of(text: str) -> list[str]:
+    """Lowercased words, with quote marks and apostrophes folded."""
+    text = text.lower().replace("’", "'").replace("‘", "'")
+    return [w.removesuffix("'s") for w in re.findall(r"[\w']+", text)]
+
+
+def content_words(text: str) -> frozenset[str]:
+    """Words that carry meaning, lightly stemmed (plural -s dropped)."""
+    result = set()
+    for word in words_of(text):
+        if word in STOPWORDS or len(word) < 2:
+            continue
+        if len(word) > 4 and word.endswith("s") and not word.endswith("ss"):
+            word = word[:-1]
+        result.add(word)
+    return frozenset(result)
+
+
+def word_pairs(text: str) -> frozenset[tuple[str, str]]:
+    """Adjacent word pairs, for order-aware comparison of quotes."""
+    words = words_of(text)
+    return frozenset(zip(words, words[1:], strict=False))
+
+
+def overlap(a: frozenset[object], b: frozenset[object]) -> float:
+    """Overlap coefficient |a ∩ b| / min(|a|, |b|), in [0, 1]; 0 when either is empty."""
+    if not a or not b:
+        return 0.0
+    return len(a & b) / min(len(a), len(b))
+
+
+def similarity(a: _Item, b: _Item) -> float:
+    """How far the shorter of ``a`` and ``b`` is contained in the other, 0.0 to 1.0."""
+    if a.quote is not None and b.quote is not None:
+        if min(len(a.quote_pairs), len(b.quote_pairs)) < MIN_WORDS:
+            return 1.0 if a.quote_pairs == b.quote_pairs else 0.0
+        score = overlap(a.quote_pairs, b.quote_pairs)  # type: ignore[arg-type]
+        return score if score >= QUOTE_THRESHOLD else 0.0
+    if min(len(a.words), len(b.words)) < MIN_WORDS:
+        return 1.0 if a.words == b.words and a.words else 0.0
+    score = overlap(a.words, b.words)  # type: ignore[arg-type]
+    return score if score >= FACT_THRESHOLD else 0.0
+
+
+def merge_statements(
+    documents: Sequence[Document],
+    assignment: TopicAssignment,
+    quotes: Iterable[Quote],
+) -> list[Statement]:
+    """Cluster the sentences of ``documents`` into statements with all their sources."""
+    direct = _main_quotes(quotes)
+    items = [
+        _item(sentence, document, direct.get(sentence.key))
+        for document in documents
+        for sentence in document.sentences
+        if not sentence.is_heading
+    ]
+    clusters = _cluster(items)
+    statements = [_statement(cluster, assignment) for cluster in clusters]
+    return sorted(statements, key=lambda s: s.id)
+
+
+def _main_quotes(quotes: Iterable[Quote]) -> dict[str, Quote]:
+    """The longest direct quote of each sentence."""
+    best: dict[str, Quote] = {}
+    for quote in quotes:
+        current = best.get(quote.sentence)
+        if quote.is_direct and (current is None or len(quote.text) > len(current.text)):
+            best[quote.sentence] = quote
+    return best
+
+
+def _item(sentence: Sentence, document: Document, quote: Quote | None) -> _Item:
+    return _Item(
+        sentence=sentence,
+        document=document,
+        words=content_words(sentence.text),
+        quote=quote,
+        quote_pairs=word_pairs(quote.text) if quote else frozenset(),
+    )
+
+
+def _candidate_pairs(items: Sequence[_Item]) -> set[tuple[int, int]]:
+    """Pairs of items from different articles that share a rare enough word."""
+    index: dict[str, list[int]] = defaultdict(list)
+    for number, item in enumerate(items):
+        for word in item.words:
+            index[word].append(number)
+    limit = max(50, int(len(items) * COMMON_WORD_SHARE))
+    pairs: set[tuple[int, int]] = set()
+    for postings in index.values():
+        if len(postings) > limit:
+            continue
+        for i, a in enumerate(postings):
+            for b in postings[i + 1 :]:
+                if items[a].sentence.article != items[b].sentence.article:
+                    pairs.add((a, b))
+    return pairs
+
+
+def _cluster(items: Sequence[_Item]) -> list[list[_Item]]:
+    scored = []
+    for a, b in _candidate_pairs(items):
+        score = similarity(items[a], items[b])
+        if score > 0:
+            scored.append((-score, items[a].sentence.key, items[b].sentence.key, a, b))
+    scored.sort()
+    cluster_of = list(range(len(items)))
+    members: dict[int, list[int]] = {i: [i] for i in range(len(items))}
+    for _, _, _, a, b in scored:
+        ca, cb = cluster_of[a], cluster_of[b]
+        if ca == cb or not _can_join(items, members[ca], members[cb]):
+            continue
+        for member in members[cb]:
+            cluster_of[member] = ca
+        members[ca].extend(members.pop(cb))
+    return [[items[i] for i in group] for group in members.values()]
+
+
+def _can_join(items: Sequence[_Item], left: list[int], right: list[int]) -> bool:
+    """Complete linkage: every cross pair similar, and one sentence per article."""
+    articles = {items[i].sentence.article for i in left}
+    if any(items[j].sentence.article in articles for j in right):
+        return False
+    return all(similarity(items[i], items[j]) > 0 for i in left for j in right)
+
+
+def _statement(cluster: list[_Item], assignment: TopicAssignment) -> Statement:
+    cluster = sorted(cluster, key=lambda i: (i.document.article.date, i.document.article.outlet, i.sentence.key))
+    shown = max(cluster, key=lambda i: (_contained_in_others(i, cluster), -len(i.sentence.text)))
+    quoted = [i for i in cluster if i.quote is not None]
+    kind: StatementKind = "quote" if quoted else "fact"
+    if quoted:
+        shown = shown if shown.quote is not None else quoted[0]
+        assert shown.quote is not None
+        text = shown.quote.text
+        speakers = [i.quote.speaker for i in quoted if i.quote is not None and i.quote.speaker]
+        speaker = max(sorted(set(speakers)), key=speakers.count) if speakers else None
+    else:
+        text, speaker = shown.sentence.text, None
+    topics = frozenset().union(*(assignment.of(i.sentence) for i in cluster))
+    first = cluster[0].sentence.key
+    return Statement(
+        id="st-" + hashlib.sha1(first.encode()).hexdigest()[:10],
+        kind=kind,
+        text=text,
+        speaker=speaker,
+        sources=tuple(_citation(i) for i in cluster),
+        topics=topics,
+    )
+
+
+def _contained_in_others(item: _Item, cluster: list[_Item]) -> float:
+    others = [o for o in cluster if o is not item]
+    if not others:
+        return 1.0
+    return sum(len(item.words & o.words) / max(1, len(item.words)) for o in others) / len(others)
+
+
+def _citation(item: _Item) -> Citation:
+    article = item.document.article
+    count = max(1, len(item.document.sentences) - 1)
+    return Citation(
+        article=article.slug,
+        outlet=article.outlet,
+        url=article.url,
+        sentence=item.sentence.id,
+        text=item.sentence.text,
+        date=article.date,
+        position=item.sentence.index / count,
+    )

@@ -1,0 +1,110 @@
+"""The Pelican plugin: hands Pelican's articles to our pipeline.
+
+Pelican stays the engine (reading, URLs, feeds, templates, writing); this
+module only uses its extension points:
+
+* ``readers_init``: a reader for ``.md`` files that parses front matter and
+  body with our own ``content``/``segment`` modules (markdown-it-py with raw
+  HTML off), for articles and topic definitions alike;
+* ``all_generators_finalized``: once every article and topic is read, runs
+  the merge pipeline and hangs the results on Pelican's objects
+  (``page.briefing``, ``article.document``) and on the shared context
+  (``briefing_site``), where the templates find them;
+* ``get_generators``: a small generator that writes the JSON export.
+"""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+from typing import Any
+
+from markdown_it import MarkdownIt
+from pelican import signals
+from pelican.generators import ArticlesGenerator, Generator, PagesGenerator
+from pelican.readers import BaseReader
+
+from generator.content import read_article, read_topic
+from generator.export import write_export
+from generator.model import Document, Topic
+from generator.pipeline import merge_site
+from generator.segment import segment
+
+_MARKDOWN = MarkdownIt("commonmark", {"html": False})
+
+
+class BriefingReader(BaseReader):  # type: ignore[misc]
+    """Reads articles and topic definitions (Markdown + YAML front matter)."""
+
+    enabled = True
+    file_extensions = ["md"]
+
+    def read(self, source_path: str) -> tuple[str, dict[str, Any]]:
+        path = Path(source_path)
+        if path.parent.name == "topics":
+            return self._read_topic(path)
+        document = segment(read_article(path))
+        article = document.article
+        metadata: dict[str, Any] = {
+            "title": self.process_metadata("title", article.title),
+            "date": self.process_metadata("date", article.date.isoformat()),
+            "slug": article.slug,
+            "outlet": article.outlet,
+            "original_url": article.url,
+            "lang": article.language,
+            "document": document,
+        }
+        if article.author:
+            metadata["author"] = self.process_metadata("author", article.author)
+        return _MARKDOWN.render(article.body), metadata
+
+    def _read_topic(self, path: Path) -> tuple[str, dict[str, Any]]:
+        topic = read_topic(path)
+        metadata: dict[str, Any] = {
+            "title": self.process_metadata("title", topic.title),
+            "slug": topic.slug,
+            "template": "topic",
+            "topic": topic,
+        }
+        return _MARKDOWN.render(topic.intro), metadata
+
+
+class ExportGenerator(Generator):  # type: ignore[misc]
+    """Writes ``api/`` (the JSON export) from the merged site."""
+
+    def generate_output(self, writer: Any) -> None:
+        site = self.context.get("briefing_site")
+        if site is not None:
+            write_export(site, Path(self.output_path))
+
+
+def add_reader(readers: Any) -> None:
+    readers.reader_classes["md"] = BriefingReader
+
+
+def attach_briefings(generators: list[Any]) -> None:
+    """Run the merge over everything Pelican read; attach results for the templates."""
+    articles = next(g for g in generators if isinstance(g, ArticlesGenerator))
+    pages = next(g for g in generators if isinstance(g, PagesGenerator))
+    documents: list[Document] = [a.document for a in articles.articles if hasattr(a, "document")]
+    documents.sort(key=lambda d: (d.article.date, d.article.slug))
+    topic_pages = sorted((p for p in pages.pages if hasattr(p, "topic")), key=lambda p: p.source_path)
+    topics: list[Topic] = [p.topic for p in topic_pages]
+    site = merge_site(tuple(documents), tuple(topics))
+    by_slug = {b.topic.slug: b for b in site.briefings}
+    for page in topic_pages:
+        page.briefing = by_slug[page.topic.slug]
+    articles.context["briefing_site"] = site
+    articles.context["topic_titles"] = {t.slug: t.title for t in topics}
+    last = max((d.article.date for d in documents), default=None)
+    articles.context["briefing_updated"] = last or datetime.date.min
+
+
+def get_generators(pelican: Any) -> type[Generator]:
+    return ExportGenerator
+
+
+def register() -> None:
+    signals.readers_init.connect(add_reader)
+    signals.all_generators_finalized.connect(attach_briefings)
+    signals.get_generators.connect(get_generators)

@@ -1,0 +1,81 @@
+"""Pelican settings for a briefing site.
+
+This file is itself a Pelican settings file (module-level UPPER_CASE names),
+so ``briefing build`` can run without one of the user's; the repo's
+``pelicanconf.py`` imports everything from here and adds the site's own
+names, and plain ``pelican -s pelicanconf.py`` builds the same site.
+
+Pelican reads ``content/articles`` as its articles and ``content/topics`` as
+its pages (one briefing page per topic); our plugin does the rest.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from jinja2 import StrictUndefined
+
+
+def templates_dir() -> Path:
+    """Our theme: inside the installed package, or at the top of the repo."""
+    packaged = Path(__file__).parent / "templates"
+    return packaged if packaged.is_dir() else Path(__file__).parent.parent / "templates"
+
+
+SITENAME = "Briefing"
+SITEURL = ""
+PATH = "content"
+OUTPUT_PATH = "output"
+TIMEZONE = "UTC"
+DEFAULT_LANG = "en"
+DEFAULT_DATE_FORMAT = "%-d %B %Y"
+
+PLUGINS = ["generator.pelican_plugin"]
+THEME = "simple"
+THEME_TEMPLATES_OVERRIDES = [str(templates_dir())]
+THEME_STATIC_PATHS = [str(templates_dir() / "static")]
+THEME_STATIC_DIR = "theme"
+STATIC_PATHS: list[str] = []
+RELATIVE_URLS = True
+DELETE_OUTPUT_DIRECTORY = True
+OUTPUT_RETENTION = [".git", "CNAME", ".nojekyll"]
+
+JINJA_ENVIRONMENT = {
+    "trim_blocks": True,
+    "lstrip_blocks": True,
+    "autoescape": True,
+    "undefined": StrictUndefined,
+    "extensions": [],
+}
+
+# Source articles are Pelican articles; topics are Pelican pages.
+ARTICLE_PATHS = ["articles"]
+PAGE_PATHS = ["topics"]
+ARTICLE_URL = "articles/{slug}/"
+ARTICLE_SAVE_AS = "articles/{slug}/index.html"
+PAGE_URL = "topics/{slug}/"
+PAGE_SAVE_AS = "topics/{slug}/index.html"
+SLUGIFY_SOURCE = "basename"
+ARTICLE_ORDER_BY = "reversed-date"
+DEFAULT_PAGINATION = False
+
+# Only the pages a briefing site needs.
+DIRECT_TEMPLATES = ["index"]
+AUTHOR_SAVE_AS = ""
+AUTHORS_SAVE_AS = ""
+CATEGORY_SAVE_AS = ""
+CATEGORIES_SAVE_AS = ""
+TAG_SAVE_AS = ""
+TAGS_SAVE_AS = ""
+ARCHIVES_SAVE_AS = ""
+DRAFT_SAVE_AS = ""
+DRAFT_PAGE_SAVE_AS = ""
+ARTICLE_LANG_SAVE_AS = ""
+PAGE_LANG_SAVE_AS = ""
+
+FEED_ALL_ATOM = "feeds/all.atom.xml"
+FEED_ALL_RSS = None
+CATEGORY_FEED_ATOM = None
+AUTHOR_FEED_ATOM = None
+AUTHOR_FEED_RSS = None
+TRANSLATION_FEED_ATOM = None
