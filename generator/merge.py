@@ -6,6 +6,9 @@ Two sentences from different articles report the same thing when one is
 * **quotes** are compared on their quoted words only, so ``"Two coups…," he
   said`` and ``…, saying "two coups…"`` match whatever surrounds them, and
   differences of case, punctuation and straight/curly marks do not count;
+* a quote and a sentence without quote marks match only when the sentence
+  carries the quoted words, so a quote is never credited to an outlet that
+  did not print it;
 * **facts** are compared on their content words: the share of the shorter
   sentence's words that the longer one also has (the overlap coefficient).
 
@@ -28,6 +31,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 from generator.model import Citation, Document, Quote, Sentence, Statement, StatementKind, TopicAssignment
 
@@ -56,6 +60,7 @@ class _Item:
     sentence: Sentence
     document: Document
     words: frozenset[str]
+    pairs: frozenset[tuple[str, str]]
     quote: Quote | None
     quote_pairs: frozenset[tuple[str, str]]
 
@@ -81,7 +86,7 @@ def content_words(text: str) -> frozenset[str]:
 def word_pairs(text: str) -> frozenset[tuple[str, str]]:
     """Adjacent word pairs, for order-aware comparison of quotes."""
     words = words_of(text)
-    return frozenset(zip(words, words[1:], strict=False))
+    return frozenset(pairwise(words))
 
 
 def overlap(a: frozenset[object], b: frozenset[object]) -> float:
@@ -96,11 +101,18 @@ def similarity(a: _Item, b: _Item) -> float:
     if a.quote is not None and b.quote is not None:
         if min(len(a.quote_pairs), len(b.quote_pairs)) < MIN_WORDS:
             return 1.0 if a.quote_pairs == b.quote_pairs else 0.0
-        score = overlap(a.quote_pairs, b.quote_pairs)  # type: ignore[arg-type]
+        score = overlap(a.quote_pairs, b.quote_pairs)
         return score if score >= QUOTE_THRESHOLD else 0.0
+    if a.quote is not None or b.quote is not None:
+        # A quote joins a sentence without quote marks only if that sentence
+        # carries the quoted words: otherwise the statement would show words
+        # as a quote that one of its sources never printed.
+        quoted, other = (a, b) if a.quote is not None else (b, a)
+        score = len(quoted.quote_pairs & other.pairs) / max(1, len(quoted.quote_pairs))
+        return score if score >= QUOTE_THRESHOLD and len(quoted.quote_pairs) >= MIN_WORDS else 0.0
     if min(len(a.words), len(b.words)) < MIN_WORDS:
         return 1.0 if a.words == b.words and a.words else 0.0
-    score = overlap(a.words, b.words)  # type: ignore[arg-type]
+    score = overlap(a.words, b.words)
     return score if score >= FACT_THRESHOLD else 0.0
 
 
@@ -137,6 +149,7 @@ def _item(sentence: Sentence, document: Document, quote: Quote | None) -> _Item:
         sentence=sentence,
         document=document,
         words=content_words(sentence.text),
+        pairs=word_pairs(sentence.text),
         quote=quote,
         quote_pairs=word_pairs(quote.text) if quote else frozenset(),
     )
@@ -188,7 +201,9 @@ def _can_join(items: Sequence[_Item], left: list[int], right: list[int]) -> bool
 
 
 def _statement(cluster: list[_Item], assignment: TopicAssignment) -> Statement:
-    cluster = sorted(cluster, key=lambda i: (i.document.article.date, i.document.article.outlet, i.sentence.key))
+    cluster = sorted(
+        cluster, key=lambda i: (i.document.article.date, i.document.article.outlet, i.sentence.key)
+    )
     shown = max(cluster, key=lambda i: (_contained_in_others(i, cluster), -len(i.sentence.text)))
     quoted = [i for i in cluster if i.quote is not None]
     kind: StatementKind = "quote" if quoted else "fact"

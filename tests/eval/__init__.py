@@ -1,0 +1,1 @@
+"""Evaluation of the pipeline against a hand annotation of the seed articles."""

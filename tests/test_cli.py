@@ -1,0 +1,135 @@
+"""The ``briefing`` command as a user runs it: exit codes and messages."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from generator.cli import main
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def _content(tmp_path: Path) -> Path:
+    content = tmp_path / "content"
+    shutil.copytree(REPO / "content", content)
+    return content
+
+
+def test_check_accepts_the_example_content() -> None:
+    result = CliRunner().invoke(main, ["check", "--content", str(REPO / "content")])
+    assert result.exit_code == 0, result.output
+    assert "OK" in result.output
+
+
+def test_check_reports_every_problem_with_path_and_line(tmp_path: Path) -> None:
+    content = _content(tmp_path)
+    articles = sorted((content / "articles").glob("*.md"))
+    articles[0].write_text(
+        "---\ntitle: A title\noutlet: X\nurl: https://x.example/a\ndate: someday\n---\nText.\n"
+    )
+    articles[1].write_text(
+        "---\ntitle: Other\noutlet: ''\nurl: https://x.example/b\ndate: 2022-01-02\n---\nText.\n"
+    )
+    result = CliRunner().invoke(main, ["check", "--content", str(content)])
+    assert result.exit_code == 1
+    assert f"{articles[0]}:5: date 'someday' is not a date" in result.output
+    assert f"{articles[1]}:3: required field 'outlet' is empty" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_check_warns_about_a_topic_that_matches_nothing_and_fails_under_strict(tmp_path: Path) -> None:
+    content = _content(tmp_path)
+    (content / "topics" / "volcanoes.md").write_text(
+        "---\ntitle: Volcanoes\nslug: volcanoes\nkeywords: [volcano, lava]\n---\nEruptions.\n"
+    )
+    relaxed = CliRunner().invoke(main, ["check", "--content", str(content)])
+    assert relaxed.exit_code == 0
+    assert "volcanoes.md:1: topic 'volcanoes' matches no sentence" in relaxed.output
+    strict = CliRunner().invoke(main, ["check", "--strict", "--content", str(content)])
+    assert strict.exit_code == 1
+
+
+def test_build_writes_the_site_and_a_summary(tmp_path: Path) -> None:
+    output = tmp_path / "site"
+    result = CliRunner().invoke(
+        main,
+        [
+            "build",
+            "--content",
+            str(REPO / "content"),
+            "--output",
+            str(output),
+            "--settings",
+            str(REPO / "pelicanconf.py"),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "Built 3 articles, 3 topics" in result.output
+    assert (output / "topics" / "wagner-group" / "index.html").is_file()
+
+
+def test_build_with_broken_content_fails_cleanly(tmp_path: Path) -> None:
+    content = _content(tmp_path)
+    (content / "topics" / "bad.md").write_text("no front matter here\n")
+    result = CliRunner().invoke(main, ["build", "--content", str(content), "--output", str(tmp_path / "o")])
+    assert result.exit_code == 1
+    assert "bad.md:1: no front matter" in result.output
+    assert not (tmp_path / "o").exists()
+
+
+def test_import_one_file_from_the_command_line(tmp_path: Path) -> None:
+    raw = tmp_path / "raw.txt"
+    raw.write_text(
+        "Breaking News\nFloods closed the main road on Tuesday.The council said repairs would take a week.\n"
+    )
+    args = [
+        "import",
+        str(raw),
+        "--outlet",
+        "Daily Example",
+        "--url",
+        "https://daily.example/floods",
+        "--date",
+        "2024-03-05",
+        "--title",
+        "Floods close road",
+        "--content",
+        str(tmp_path / "content"),
+    ]
+    first = CliRunner().invoke(main, args)
+    assert first.exit_code == 0, first.output
+    written = tmp_path / "content" / "articles" / "floods-close-road.md"
+    text = written.read_text()
+    assert "Breaking News" not in text
+    assert "Tuesday. The council" in text
+    second = CliRunner().invoke(main, args)
+    assert second.exit_code == 1
+    assert "--force" in second.output
+    assert written.read_text() == text
+
+
+def test_import_rejects_a_bad_date(tmp_path: Path) -> None:
+    raw = tmp_path / "raw.txt"
+    raw.write_text("Some text.\n")
+    result = CliRunner().invoke(
+        main,
+        [
+            "import",
+            str(raw),
+            "--outlet",
+            "X",
+            "--url",
+            "https://x.example",
+            "--date",
+            "5 March",
+            "--title",
+            "T",
+            "--content",
+            str(tmp_path),
+        ],
+    )
+    assert result.exit_code == 1
+    assert "--date '5 March' is not a date" in result.output

@@ -1,0 +1,220 @@
+"""End to end: build the example site for real and check what a reader gets.
+
+These tests run the whole stack (our reader and plugin inside Pelican, the
+templates, the export) on the committed ``content/`` and look at the files a
+user would publish.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from generator.build import BuildOptions, build
+from generator.content import load_content
+from generator.segment import segment
+
+REPO = Path(__file__).resolve().parent.parent
+CONTENT = REPO / "content"
+FURNITURE = (
+    "Accessibility links",
+    "Breaking News",
+    "FILE:",
+    "Want a quick and expert briefing",
+    "Source: TRT",
+)
+
+
+@pytest.fixture(scope="module")
+def site_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    output = tmp_path_factory.mktemp("site") / "output"
+    build(BuildOptions(content=CONTENT, output=output, settings_file=REPO / "pelicanconf.py"))
+    return output
+
+
+def _json(path: Path) -> dict:  # type: ignore[type-arg]
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+class _Anchors(HTMLParser):
+    """Collects ids and hrefs of a page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ids: set[str] = set()
+        self.hrefs: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if name == "id" and value:
+                self.ids.add(value)
+            if name == "href" and value:
+                self.hrefs.append(value)
+
+
+def _parse(path: Path) -> _Anchors:
+    parser = _Anchors()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser
+
+
+def test_every_page_type_is_written(site_dir: Path) -> None:
+    index = _json(site_dir / "api" / "index.json")
+    assert (site_dir / "index.html").is_file()
+    assert {t["slug"] for t in index["topics"]} == {"uk-withdrawal", "wagner-group", "accra-initiative"}
+    for topic in index["topics"]:
+        assert (site_dir / topic["page"] / "index.html").is_file()
+        assert (site_dir / "api" / "briefings" / f"{topic['slug']}.json").is_file()
+    assert len(index["articles"]) == 3
+    for article in index["articles"]:
+        assert (site_dir / article["page"] / "index.html").is_file()
+        assert not article["page"].startswith("/")
+
+
+def test_heappey_two_coups_quote_is_one_statement_with_three_sources(site_dir: Path) -> None:
+    found = []
+    for path in sorted((site_dir / "api" / "briefings").glob("*.json")):
+        for statement in _json(path)["statements"]:
+            if "two coups in three years" in statement["text"].lower():
+                found.append(statement)
+    assert found, "the two-coups quote is in no briefing"
+    assert {s["id"] for s in found} == {found[0]["id"]}, "the quote was split into several statements"
+    statement = found[0]
+    assert statement["kind"] == "quote"
+    assert statement["speaker"] == "James Heappey"
+    assert {s["outlet"] for s in statement["sources"]} == {"ITV News", "Voice of America", "TRT World"}
+
+
+def test_every_cited_sentence_is_verbatim_in_its_article(site_dir: Path) -> None:
+    documents = {a.slug: segment(a) for a in load_content(CONTENT).articles}
+    checked = 0
+    for path in sorted((site_dir / "api" / "briefings").glob("*.json")):
+        briefing = _json(path)
+        for statement in briefing["statements"]:
+            texts = []
+            for source in statement["sources"]:
+                document = documents[source["article"]]
+                by_id = {s.id: s for s in document.sentences}
+                assert source["sentence"] in by_id, source
+                assert by_id[source["sentence"]].text == source["text"]
+                assert source["text"] in document.blocks[by_id[source["sentence"]].block].text
+                assert source["url"] == document.article.url
+                assert source["outlet"] == document.article.outlet
+                texts.append(source["text"])
+                checked += 1
+            if statement["kind"] == "quote":
+                assert any(statement["text"] in text for text in texts), statement
+            else:
+                assert statement["text"] in texts
+    assert checked > 20
+
+
+def test_citation_links_land_on_existing_sentence_anchors(site_dir: Path) -> None:
+    for topic_page in sorted((site_dir / "topics").glob("*/index.html")):
+        links = [h for h in _parse(topic_page).hrefs if h.startswith("../../articles/") and "#" in h]
+        assert links, f"{topic_page} links to no article sentence"
+        for href in links:
+            page, _, anchor = href.removeprefix("../../").partition("#")
+            target = site_dir / page / "index.html"
+            assert target.is_file(), href
+            assert anchor in _parse(target).ids, href
+
+
+def test_article_pages_link_back_to_the_briefings_that_cite_them(site_dir: Path) -> None:
+    backlinks = 0
+    for page in sorted((site_dir / "articles").glob("*/index.html")):
+        for href in _parse(page).hrefs:
+            if href.startswith("../../topics/") and "#" in href:
+                topic, _, statement = href.removeprefix("../../").partition("#")
+                assert statement in _parse(site_dir / topic / "index.html").ids, href
+                backlinks += 1
+    assert backlinks > 10
+
+
+def test_no_page_furniture_reaches_a_briefing(site_dir: Path) -> None:
+    for path in [*site_dir.glob("topics/*/index.html"), *site_dir.glob("api/briefings/*.json")]:
+        text = path.read_text(encoding="utf-8")
+        for furniture in FURNITURE:
+            assert furniture not in text, f"{furniture!r} in {path}"
+
+
+def test_question_subheading_is_a_heading_not_a_statement(site_dir: Path) -> None:
+    for path in site_dir.glob("api/briefings/*.json"):
+        for statement in _json(path)["statements"]:
+            assert statement["text"] != "Who are the Wagner Group?"
+    page = site_dir / "articles" / "uk-withdraws-peacekeeping-troops-from-mali-over-russian" / "index.html"
+    assert "<h2>" in page.read_text(encoding="utf-8")
+
+
+def test_home_lists_topics_with_counts_and_sources(site_dir: Path) -> None:
+    home = (site_dir / "index.html").read_text(encoding="utf-8")
+    index = _json(site_dir / "api" / "index.json")
+    for topic in index["topics"]:
+        assert f'href="./topics/{topic["slug"]}/"' in home or f'href="topics/{topic["slug"]}/"' in home
+        assert f"{topic['counts']['statements']} statement" in home
+    for article in index["articles"]:
+        assert article["url"] in home
+
+
+def test_rebuilding_gives_byte_identical_output(site_dir: Path, tmp_path: Path) -> None:
+    again = tmp_path / "again"
+    build(BuildOptions(content=CONTENT, output=again, settings_file=REPO / "pelicanconf.py"))
+    assert _tree(again) == _tree(site_dir)
+
+
+def test_plain_pelican_builds_the_same_site(site_dir: Path, tmp_path: Path) -> None:
+    output = tmp_path / "pelican-output"
+    subprocess.run(
+        [sys.executable, "-m", "pelican", "-s", "pelicanconf.py", "-o", str(output), "content"],
+        cwd=REPO,
+        check=True,
+        capture_output=True,
+    )
+    assert _tree(output) == _tree(site_dir)
+
+
+def test_failed_build_keeps_previous_output(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT, content)
+    output = tmp_path / "output"
+    build(BuildOptions(content=content, output=output, settings_file=REPO / "pelicanconf.py"))
+    (output / "CNAME").write_text("briefing.example.org\n")
+    before = _tree(output)
+    broken = next((content / "articles").glob("*.md"))
+    broken.write_text("---\ntitle: [unclosed\n---\nBody.\n", encoding="utf-8")
+    with pytest.raises(Exception, match=r":2: front matter is not valid YAML"):
+        build(BuildOptions(content=content, output=output, settings_file=REPO / "pelicanconf.py"))
+    assert _tree(output) == before
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".output")]
+
+
+def test_hosting_files_survive_a_rebuild(tmp_path: Path) -> None:
+    output = tmp_path / "output"
+    output.mkdir()
+    (output / "CNAME").write_text("briefing.example.org\n")
+    (output / ".nojekyll").write_text("")
+    (output / "stale.html").write_text("old page")
+    build(BuildOptions(content=CONTENT, output=output, settings_file=REPO / "pelicanconf.py"))
+    assert (output / "CNAME").read_text() == "briefing.example.org\n"
+    assert (output / ".nojekyll").exists()
+    assert not (output / "stale.html").exists()
+
+
+def test_base_url_makes_feed_links_absolute(tmp_path: Path) -> None:
+    output = tmp_path / "output"
+    base = "https://user.github.io/repo"
+    build(BuildOptions(content=CONTENT, output=output, base_url=base, settings_file=REPO / "pelicanconf.py"))
+    feed = (output / "feeds" / "all.atom.xml").read_text(encoding="utf-8")
+    assert f"{base}/articles/" in feed
+    home = (output / "index.html").read_text(encoding="utf-8")
+    assert 'href="/' not in home, "a root-absolute link breaks a project site under /repo/"
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
