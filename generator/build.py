@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.content import load_content
-from generator.model import Site
 from generator.errors import BriefingError, ConfigError, ContentError, ContentErrors
+from generator.model import Site
 from generator.pipeline import build_site
 
 KEPT_IN_OUTPUT = (".git", "CNAME", ".nojekyll")
@@ -51,7 +51,9 @@ def content_warnings(site: Site) -> list[ContentError]:
     """Problems that do not stop a build: topics whose rules match nothing."""
     matched = {slug for topics in site.assignment.cued.values() for slug in topics}
     return [
-        ContentError(topic.path, 1, f"topic '{topic.slug}' matches no sentence; check its rules", warning=True)
+        ContentError(
+            topic.path, 1, f"topic '{topic.slug}' matches no sentence; check its rules", warning=True
+        )
         for topic in site.topics
         if topic.slug not in matched
     ]

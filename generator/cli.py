@@ -59,7 +59,9 @@ def _settings_option(value: str | None) -> Path | None:
 @click.option("--debug", is_flag=True, help="Show tracebacks and Pelican's debug log.")
 def main(debug: bool) -> None:
     """Build a briefing site from a folder of news articles and topics."""
-    logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING, format="%(levelname)s: %(message)s")
+    logging.basicConfig(
+        level=logging.DEBUG if debug else logging.WARNING, format="%(levelname)s: %(message)s"
+    )
 
 
 @main.command("build")
@@ -119,7 +121,9 @@ def serve_command(content: str, output: str, settings: str | None, port: int) ->
 
 @main.command("import")
 @click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--manifest", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="YAML list of files.")
+@click.option(
+    "--manifest", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="YAML list of files."
+)
 @click.option("--outlet", help="Outlet name, e.g. 'Voice of America'.")
 @click.option("--url", help="Address of the original article.")
 @click.option("--date", "date_text", help="Publication date, YYYY-MM-DD.")
@@ -152,18 +156,35 @@ def import_command(
             raise ConfigError("give either FILES with metadata options or --manifest, not both")
         written = import_manifest(manifest, articles_dir, force=force)
     else:
-        missing = [name for name, value in (("--outlet", outlet), ("--url", url), ("--date", date_text),
-                                            ("--title", title)) if not value]
+        missing = [
+            name
+            for name, value in (
+                ("--outlet", outlet),
+                ("--url", url),
+                ("--date", date_text),
+                ("--title", title),
+            )
+            if not value
+        ]
         if not files or missing:
-            raise ConfigError("import needs FILES and " + ", ".join(missing or ["FILES"]) + " (or --manifest)")
+            raise ConfigError(
+                "import needs FILES and " + ", ".join(missing or ["FILES"]) + " (or --manifest)"
+            )
         if len(files) > 1 and (title or slug):
             raise ConfigError("--title and --slug name one article; import several files with --manifest")
         try:
             date = datetime.date.fromisoformat(str(date_text))
         except ValueError:
             raise ConfigError(f"--date {date_text!r} is not a date; write it as YYYY-MM-DD") from None
-        meta = ImportMeta(outlet=str(outlet), url=str(url), date=date, title=str(title), language=language,
-                          author=author, slug=slug)
+        meta = ImportMeta(
+            outlet=str(outlet),
+            url=str(url),
+            date=date,
+            title=str(title),
+            language=language,
+            author=author,
+            slug=slug,
+        )
         written = [import_file(file, meta, articles_dir, force=force) for file in files]
     for path in written:
         click.echo(f"wrote {path}")

@@ -61,9 +61,7 @@ def read_text(path: Path) -> str:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise ContentError(
-            str(path), line, "not valid UTF-8; re-save the file as UTF-8"
-        ) from None
+        raise ContentError(str(path), line, "not valid UTF-8; re-save the file as UTF-8") from None
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
@@ -72,10 +70,8 @@ def split_front_matter(text: str, path: str) -> FrontMatter:
     lines = text.split("\n")
     if not lines or lines[0].strip() != "---":
         raise ContentError(path, 1, "no front matter; the file must start with a '---' line")
-    for end, line in enumerate(lines[1:], start=1):
-        if line.strip() in ("---", "..."):
-            break
-    else:
+    end = next((i for i, text_line in enumerate(lines) if i and text_line.strip() in ("---", "...")), 0)
+    if not end:
         raise ContentError(path, 1, "front matter is not closed; add a '---' line after it")
     yaml_text = "\n".join(lines[1:end])
     try:
@@ -83,7 +79,7 @@ def split_front_matter(text: str, path: str) -> FrontMatter:
         fields = yaml.safe_load(yaml_text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        line = (mark.line + 2) if mark is not None else 1
+        line: int = (mark.line + 2) if mark is not None else 1
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise ContentError(path, line, f"front matter is not valid YAML: {problem}") from None
     if fields is None:
@@ -155,7 +151,9 @@ def read_article(path: Path, text: str | None = None) -> Article:
     date = _date(front, name, problems)
     if url and not re.match(r"^https?://", url):
         problems.append(
-            ContentError(name, front.field_lines.get("url", 1), f"url {url!r} must start with http:// or https://")
+            ContentError(
+                name, front.field_lines.get("url", 1), f"url {url!r} must start with http:// or https://"
+            )
         )
     slug_value = str(front.fields.get("slug") or path.stem)
     slug = _slug(slug_value, name, front.field_lines.get("slug", 1), problems)
@@ -185,7 +183,9 @@ def _rule_list(front: FrontMatter, key: str, path: str, problems: list[ContentEr
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list) or not all(isinstance(v, str | int) for v in value):
-        problems.append(ContentError(path, front.field_lines.get(key, 1), f"'{key}' must be a list of words or phrases"))
+        problems.append(
+            ContentError(path, front.field_lines.get(key, 1), f"'{key}' must be a list of words or phrases")
+        )
         return ()
     return tuple(str(v).strip() for v in value if str(v).strip())
 
@@ -231,7 +231,9 @@ def _duplicates(items: list[Any], kind: str, problems: list[ContentError]) -> No
     for item in items:
         if item.slug in seen:
             problems.append(
-                ContentError(item.path, 1, f"{kind} slug '{item.slug}' is also used by {seen[item.slug]}; rename one")
+                ContentError(
+                    item.path, 1, f"{kind} slug '{item.slug}' is also used by {seen[item.slug]}; rename one"
+                )
             )
         else:
             seen[item.slug] = item.path

@@ -111,7 +111,9 @@ def briefing_json(briefing: Briefing) -> dict[str, Any]:
         "disagreements": [
             {
                 "about": d.about,
-                "variants": [{"text": text, "sources": [_source(c) for c in sources]} for text, sources in d.variants],
+                "variants": [
+                    {"text": text, "sources": [_source(c) for c in sources]} for text, sources in d.variants
+                ],
             }
             for d in briefing.disagreements
         ],

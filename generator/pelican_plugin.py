@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from markdown_it import MarkdownIt
 from pelican import signals
@@ -37,7 +37,7 @@ class BriefingReader(BaseReader):  # type: ignore[misc]
     """Reads articles and topic definitions (Markdown + YAML front matter)."""
 
     enabled = True
-    file_extensions = ["md"]
+    file_extensions: ClassVar[list[str]] = ["md"]
 
     def read(self, source_path: str) -> tuple[str, dict[str, Any]]:
         path = Path(source_path)

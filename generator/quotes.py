@@ -42,7 +42,9 @@ NAME_WORD = r"[A-Z][\w’'\-]*"
 NAME = rf"{NAME_WORD}(?:\s+(?:{NAME_WORD}|de|da|van|von|al|bin|ibn|le|la))*"
 
 NAME_BEFORE_VERB = re.compile(rf"(?P<name>{NAME})\s+(?:has\s+|had\s+|also\s+|later\s+)?(?:{SPEECH_VERBS})\b")
-VERB_BEFORE_NAME = re.compile(rf"\b(?:said|says|added|adds|asked|wrote|continued|insisted)\s+(?P<name>{NAME})")
+VERB_BEFORE_NAME = re.compile(
+    rf"\b(?:said|says|added|adds|asked|wrote|continued|insisted)\s+(?P<name>{NAME})"
+)
 PRONOUN_SPEAKER = re.compile(rf"\b(?:he|she|He|She)\s+(?:also\s+|later\s+)?(?:{SPEECH_VERBS})\b")
 SAYING = re.compile(r"\bsaying\b")
 ATTRIBUTION_AFTER = re.compile(
@@ -180,9 +182,9 @@ def _find_open(text: str, position: int) -> int | None:
         char = text[index]
         if char in OPENING:
             return index
-        if char == '"' and (index == 0 or not text[index - 1].isalnum()) and index + 1 < len(text):
-            if not text[index + 1].isspace():
-                return index
+        opens_word = index + 1 < len(text) and not text[index + 1].isspace()
+        if char == '"' and (index == 0 or not text[index - 1].isalnum()) and opens_word:
+            return index
     return None
 
 
@@ -293,7 +295,9 @@ def _names_in(sentences: Iterable[Sentence]) -> list[str]:
                 name = clean_name(match.group("name"))
                 if name:
                     names.append(name)
-        for match in re.finditer(rf"\b(?:minister|secretary|president|spokesman|spokeswoman)\s+({NAME})", masked):
+        for match in re.finditer(
+            rf"\b(?:minister|secretary|president|spokesman|spokeswoman)\s+({NAME})", masked
+        ):
             name = clean_name(match.group(1))
             if name:
                 names.append(name)

@@ -192,7 +192,7 @@ def _is_boundary(text: str, mark_start: int, mark_end: int, end: int) -> bool:
 
 
 def _is_missing_space(text: str, mark_start: int, mark: str, following: int) -> bool:
-    """"mercenaries.Mali's": a full stop glued to the next sentence by scraping."""
+    """ "mercenaries.Mali's": a full stop glued to the next sentence by scraping."""
     if mark not in (".", "?", "!") or following + 1 >= len(text):
         return False
     if not (text[following].isupper() and text[following + 1].islower()):

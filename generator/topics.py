@@ -33,8 +33,10 @@ REFERRING_OPENERS = frozenset(
 """First words that point back to what came before."""
 
 _LEADING_MARKS = "\"'“‘«([ "
-QUOTE_MARKS = "\"“”«»"
-PRONOUN_ATTRIBUTION = re.compile(r"\b(?:he|she|they)\s+(?:said|says|added|told|noted|insisted|warned)\b", re.I)
+QUOTE_MARKS = '"“”«»'
+PRONOUN_ATTRIBUTION = re.compile(
+    r"\b(?:he|she|they)\s+(?:said|says|added|told|noted|insisted|warned)\b", re.I
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,8 +132,10 @@ def _assign_document(
             yield sentence, own, own
             continue
         topics = own | section
-        if not own and previous is not None and (
-            previous.block == sentence.block or refers_back(sentence.text, previous.text)
+        if (
+            not own
+            and previous is not None
+            and (previous.block == sentence.block or refers_back(sentence.text, previous.text))
         ):
             topics |= previous_topics
         yield sentence, own, topics
