@@ -133,3 +133,49 @@ def test_import_rejects_a_bad_date(tmp_path: Path) -> None:
     )
     assert result.exit_code == 1
     assert "--date '5 March' is not a date" in result.output
+
+
+def test_serve_builds_and_serves_the_site_on_localhost(tmp_path: Path) -> None:
+    import os
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "from generator.cli import main; main()",
+            "serve",
+            "--port",
+            str(port),
+            "--output",
+            str(tmp_path / "preview"),
+        ],
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                url = f"http://127.0.0.1:{port}/topics/wagner-group/"
+                with urllib.request.urlopen(url, timeout=2) as response:
+                    page = response.read().decode()
+                break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise
+                time.sleep(0.5)
+        assert "<h1>Wagner Group</h1>" in page
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=10)
