@@ -34,7 +34,7 @@ import re
 import tempfile
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -153,20 +153,27 @@ def normalise_line(raw: str) -> str:
 def _unglue(match: re.Match[str]) -> str:
     text = match.string
     start, end = match.start(), match.end()
+    token_end = text.find(" ", end)
+    token = text[text.rfind(" ", 0, start) + 1 : token_end if token_end >= 0 else len(text)]
+    if any(mark in token for mark in ("://", "www.", "@", "/")):
+        return match.group(0)  # an address: "www.x.org/Floods.Update"
     word_start = start
-    while word_start > 0 and text[word_start - 1].isalpha():
+    while word_start > 0 and (text[word_start - 1].isalnum() or text[word_start - 1] in "'’"):
         word_start -= 1
     before = text[word_start:start]
     after = text[end : end + 2]
-    if (
-        len(before) >= 2  # "U.S.The" / "e.g.The": one-letter abbreviations are left alone
-        and before[-1].islower()  # "ITV.Com", "NATO.The": too ambiguous to touch
-        and (word_start == 0 or not text[word_start - 1].isdigit())  # "v2.Beta"
-        and after[:1].isupper()
-        and (after[1:2].islower() or after[1:2] in ("'", "’") or (after[:1] in "AI" and after[1:2] == " "))
-    ):
-        return "." + match.group(1) + " "
-    return match.group(0)
+    starts_word = after[:1].isupper() and (after[1:2].islower() or after[1:2] in ("'", "’"))
+    if before.isdigit():
+        glued = starts_word  # "in 2015.Insurgents"; "3.5" never reaches here
+    else:
+        letters = before.rsplit("'", 1)[-1].rsplit("’", 1)[-1]
+        glued = (
+            len(letters) >= 2  # "U.S.The" / "e.g.The": one-letter abbreviations are left alone
+            and letters.isalpha()  # "v2.Beta": a version or code
+            and letters[-1].islower()  # "ITV.Com", "NATO.The": too ambiguous to touch
+            and (starts_word or (after[:1] in ("A", "I") and after[1:2] == " "))  # "said.A spokesman"
+        )
+    return "." + match.group(1) + " " if glued else match.group(0)
 
 
 def repair_spacing(line: str) -> str:
@@ -177,12 +184,7 @@ def repair_spacing(line: str) -> str:
     "Node.js") and any word that looks like an address (``://``, ``www.``,
     ``@``, ``/``).
     """
-    words = line.split(" ")
-    for i, word in enumerate(words):
-        if "." not in word or any(mark in word for mark in ("://", "www.", "@", "/")):
-            continue
-        words[i] = _GLUED_STOP.sub(_unglue, word)
-    return " ".join(words)
+    return _GLUED_STOP.sub(_unglue, line)
 
 
 # --------------------------------------------------------------------------
@@ -224,7 +226,9 @@ NAVIGATION_LINES = frozenset(
         "next", "previous", "next article", "previous article", "next story", "previous story",
         "loading", "topics", "tags", "follow", "follow us", "cookie settings", "cookies",
         "accept cookies", "privacy policy", "terms of use", "contact us", "about us",
-        "all rights reserved",
+        "all rights reserved", "published", "updated", "last updated", "posted",
+        "explore more on these topics", "reuse this content", "view all", "see all",
+        "show more", "load more",
     }
 )  # fmt: skip
 
@@ -257,8 +261,10 @@ _PHOTO_AGENCIES = (
     _NEWS_AGENCIES + r"|Getty(?: Images)?|AP Photo|EPA(?:-EFE)?|Shutterstock|Alamy(?: Stock Photo)?|PA Wire"
     r"|PA Images|NurPhoto|SOPA Images|LightRocket|Sipa(?: USA)?|Corbis|ZUMA(?: Press| Wire)?"
     r"|WireImage|Redux|Polaris|Keystone|Pool|Handout|Universal Images Group|picture alliance"
-    r"|Anadolu via Getty Images|AFP via Getty Images|Stringer|Twitter|Instagram|Facebook|X"
+    r"|Stringer"
 )
+# A photographer's name in a credit: up to five capitalised words.
+_CREDIT_NAME = r"[A-Z][\w'’.\-]*(?:\s+[A-Z][\w'’.\-]*){0,4}"
 
 # Photo captions and picture credits. A caption may be a full sentence; it is
 # recognised by how outlets mark it, never by its content.
@@ -266,9 +272,9 @@ CAPTION_PATTERNS: tuple[re.Pattern[str], ...] = (
     # "FILE: A UN policeman escorts...", "FILE PHOTO: ...", "Photo: ...",
     # "Image caption, ...", "Image source, Getty Images" (BBC), "Pictured: ..."
     re.compile(
-        r"^(?:file(?: photo)?|photo(?:graph)?s?|images?|pictures?|pictured|caption|credit|"
-        r"photo credit|image credit|image caption|image source|media caption|video caption)"
-        r"\s*[:,|]",
+        r"^(?:(?:file(?: photo)?|photo(?:graph)?s?|images?|pictures?|pictured|caption|credit|"
+        r"photo credit|image credit)\s*[:|]|(?:image caption|image source|media caption|video caption)"
+        r"\s*[:,|])",
         re.IGNORECASE,
     ),
     # AP style "FILE - Soldiers patrol ..." (upper case only: "File" starts prose)
@@ -280,10 +286,10 @@ CAPTION_PATTERNS: tuple[re.Pattern[str], ...] = (
     ),
     re.compile(rf"\((?:[^()]*/\s*)?(?:{_PHOTO_AGENCIES})(?:\s*(?:/|via)[^()]*)?\)$"),
     # A credit on its own: "Getty Images", "AFP via Getty Images",
-    # "John Doe/Reuters", "© EPA-EFE/Shutterstock", "(Reuters)"
+    # "John Doe/Reuters", "© EPA-EFE/Shutterstock", "(Reuters)", "AP Photo/Jane Doe"
     re.compile(
-        rf"^[(©\s]*(?:[^.!?()]{{1,50}}?\s*(?:/|\bvia\b)\s*)?(?:{_PHOTO_AGENCIES})"
-        r"(?:\s*(?:/|\bvia\b)\s*[^.!?()]{1,40})?\)?$"
+        rf"^[(©\s]*(?:{_CREDIT_NAME}\s*(?:/|\svia\s)\s*)?(?:{_PHOTO_AGENCIES})"
+        rf"(?:\s*(?:/|\svia\s)\s*{_CREDIT_NAME})?\)?$"
     ),
     # Gallery counters: "Image 1 of 5", "Photo 3/12"
     re.compile(r"^(?:image|photo|picture|slide)\s+\d+\s*(?:of|/)\s*\d+$", re.IGNORECASE),
@@ -311,9 +317,9 @@ PROMO_PATTERNS: tuple[re.Pattern[str], ...] = tuple(
         # "Click here to ...", "Tap here", "Click to read more"
         r"^(?:click|tap|press) (?:here|to|on the link)\b",
         # Labels before a link: "Read more: ...", "Watch: ...", "Also read: ...", "LISTEN: ..."
+        # (not "Latest:" or "Live:", which open real updates in live coverage)
         r"^(?:read(?: more)?|also read|read also|more|see also|see more|watch(?: more)?|listen"
-        r"|related|recommended|explained|opinion|analysis|video|audio|live|latest|in pictures|podcast)"
-        r"\s*[:»›|]",
+        r"|related|recommended|video|audio|in pictures|podcast)\s*[:»›|]",
         # "Read more about ...", "Read more here", "Read the full story"
         r"^read (?:more|the full|our)\b",
         # "Get the latest news in your inbox", "Get breaking news alerts"
@@ -346,7 +352,7 @@ CREDIT_PATTERNS: tuple[re.Pattern[str], ...] = (
     ),
     # "With Reuters and AFP", "(With inputs from PTI)", "With additional reporting by AFP"
     re.compile(
-        r"^\(?with (?:(?:additional |extra )?(?:reporting|inputs?|contributions?) (?:from|by) )?"
+        r"^\(?(?i:with (?:(?:additional |extra )?(?:reporting|inputs?|contributions?) (?:from|by) )?)"
         rf"(?P<credit>(?:{_NEWS_AGENCIES})(?:(?:,| and| &) (?:{_NEWS_AGENCIES}))*)\)?\.?$"
     ),
     # "(Reuters)", "— AFP", "- AP"
@@ -359,10 +365,25 @@ CREDIT_PATTERNS: tuple[re.Pattern[str], ...] = (
     ),
 )
 
+# Lower-case words a credit may hold ("TRTWorld and agencies", "Reporting by
+# Jane Doe in Dakar; Editing by John Roe").
+_CREDIT_WORDS = frozenset(
+    {
+        "and", "by", "in", "from", "of", "for", "with", "de", "van", "von", "der", "al", "el",
+        "da", "di", "agencies", "agency", "wires", "wire", "services", "staff", "reporters",
+        "correspondents", "correspondent", "news", "reporting", "writing", "editing",
+        "additional", "extra", "compiled", "edited", "via", "bureau", "desk", "team",
+    }
+)  # fmt: skip
+
 # "By Jane Doe", "By Jane Doe and John Roe, BBC News", "Written by Ann Lee"
-_BYLINE = re.compile(r"^(?:by|written by|words by)\s+(?P<name>[^.!?]+?)\.?$", re.IGNORECASE)
-_NAME_PARTICLES = frozenset({"and", "&", "de", "del", "della", "der", "den", "van", "von", "da", "di", "du",
-                             "la", "le", "bin", "ibn", "al", "el", "y", "in"})  # fmt: skip
+_BYLINE = re.compile(r"^(?:by|written by|words by)\s+(?P<name>[^!?]+?)\.?$", re.IGNORECASE)
+_NAME_PARTICLES = frozenset(
+    {
+        "and", "&", "de", "del", "della", "der", "den", "van", "von", "da", "di", "du", "la", "le",
+        "bin", "ibn", "al", "el", "y", "in",
+    }
+)  # fmt: skip
 
 # Date and time words for "Published 14 November 2022, 10:32 GMT" lines.
 _DATE_WORDS = frozenset(
@@ -380,16 +401,37 @@ _DATE_WORDS = frozenset(
 )  # fmt: skip
 
 # Breadcrumbs: "Home > World > Africa", "News | Africa | Mali", "World / Africa"
-_BREADCRUMB = re.compile(r"^[^.!?>›»|/]{1,30}(?:(?:\s*[>›»|]\s*|\s/\s)[^.!?>›»|/]{1,30}){1,6}$")
+# (each part starts with a letter and has at most three words).
+_CRUMB = r"[^\W\d_][^.!?>›»|/\s]*(?: [^.!?>›»|/\s]+){0,2}"
+_BREADCRUMB = re.compile(rf"^{_CRUMB}(?:(?:\s*[>›»|]\s*|\s/\s){_CRUMB}){{1,6}}$")
 
 _SENTENCE_END = re.compile(r"[.!?…][\"”’')]*$")
 _INNER_SENTENCE_END = re.compile(r"[.!?][\"”’')]*\s")
 
 TOP_WINDOW = 8
-"""Lines among the first this many non-blank lines count as "near the top"
-(as does any line before the first kept line of text)."""
+"""Lines among the first this many non-blank lines count as "near the top",
+as does any line before the first kept line that ends like a sentence."""
 
 QUESTION_HEADING_MAX_WORDS = 12
+HEADER_LINE_MAX_WORDS = 5
+"""Short lines between the headline and the text are header (kicker, byline)."""
+TAIL_LINE_MAX_WORDS = 4
+"""Short lines at the very end are tags and topic links."""
+
+_ENDS_STATEMENT = re.compile(r"[.!][\"”’')]*$")
+
+# Navigation lines after which a page lists other stories.
+RELATED_MARKERS = frozenset(
+    {
+        "related", "related articles", "related stories", "related content", "related topics",
+        "related news", "related links", "more on this story", "more on this topic", "more from",
+        "see also", "also read", "read more", "read next", "read also", "recommended",
+        "recommended for you", "you may also like", "you might also like", "most read",
+        "most popular", "most viewed", "most shared", "trending", "trending now", "popular",
+        "explore more on these topics", "topics", "tags", "more news", "latest news",
+        "latest stories", "top stories", "editors picks", "editor s picks",
+    }
+)  # fmt: skip
 
 
 def _key(text: str) -> str:
@@ -433,7 +475,7 @@ def _is_navigation(line: str) -> bool:
 def _is_date_line(line: str) -> bool:
     if _has_sentence_punctuation(line.replace(".", "")) or not re.search(r"\d", line):
         return False
-    words = re.findall(r"[a-z]+", line.casefold())
+    words = re.findall(r"[a-z]+", re.sub(r"\b([ap])\.m\b\.?", r"\1m", line.casefold()))
     return len(words) <= 12 and all(w in _DATE_WORDS for w in words)
 
 
@@ -447,23 +489,36 @@ def _byline(line: str) -> str | None:
     if not match:
         return None
     name = re.split(r"\s(?:[|\-–—])\s", match.group("name"))[0].strip(" ,")
-    name = re.sub(r"\s+in\s+[A-Z][\w'’ -]*$", "", name)  # "Jane Doe in Bamako"
+    if re.search(r"(?<!\b[A-Z])\.", name):
+        return None  # a full stop other than an initial's: a sentence, not a name
     words = name.replace(",", " ").split()
-    if not 1 <= len(words) <= 8:
+    if not 1 <= len(words) <= 10:
         return None
     for word in words:
         if word.casefold() in _NAME_PARTICLES:
             continue
         if not (word[0].isupper() or re.fullmatch(r"(?:al|el|d|o)['’-]\S+", word)):
-            return None
-    return name
+            return None  # "By Monday, 300 ships...", "By the numbers"
+    head, comma, rest = name.partition(",")
+    if comma and not re.search(r"\band\b|&", rest):
+        name = head  # "Jane Doe, BBC News" (but not "Jane Doe, John Roe and Ann Lee")
+    return re.sub(r"\s+in\s+[A-Z][\w'’ -]*$", "", name)  # "Jane Doe in Bamako"
 
 
 def _credit(line: str) -> str | None:
+    """The credit named by a credit line, or None if ``line`` is not one.
+
+    The credit must read like a list of names: at most 20 words, and every
+    word in lower case one of ``_CREDIT_WORDS`` ("Reporting by the BBC found
+    that..." is a sentence, not a credit).
+    """
     for pattern in CREDIT_PATTERNS:
         match = pattern.match(line)
         if match:
-            return match.group("credit").strip()
+            credit = match.group("credit").strip()
+            words = _words(credit)
+            if len(words) <= 20 and all(not w[0].islower() or w in _CREDIT_WORDS for w in words):
+                return credit
     return None
 
 
@@ -480,6 +535,65 @@ def _is_question_heading(line: str) -> bool:
         and len(_words(line)) <= QUESTION_HEADING_MAX_WORDS
         and not _INNER_SENTENCE_END.search(line)
     )
+
+
+def _strip_header(
+    kept: list[tuple[int, str]], title_index: int, removed: list[tuple[int, str, str]]
+) -> list[tuple[int, str]]:
+    """Drop the page header around the headline (``title_index`` in ``kept``).
+
+    Above the headline: every line that does not end like a sentence
+    (section labels, menus; a standfirst above the headline is kept). Between
+    the headline and the first sentence: lines of at most
+    ``HEADER_LINE_MAX_WORDS`` words without sentence punctuation (a byline
+    without "By", "BBC News, Nairobi", a kicker).
+    """
+    above, below = kept[:title_index], kept[title_index:]
+    header = {item for item in above if not _SENTENCE_END.search(item[1])}
+    removed.extend((number, line, "page header above the headline") for number, line in sorted(header))
+    first = next((i for i, (_, line) in enumerate(below) if _SENTENCE_END.search(line)), None)
+    if first:
+        under = {
+            item
+            for item in below[:first]
+            if len(_words(item[1])) <= HEADER_LINE_MAX_WORDS and not _has_sentence_punctuation(item[1])
+        }
+        removed.extend((number, line, "page header below the headline") for number, line in sorted(under))
+        header |= under
+    return [item for item in kept if item not in header]
+
+
+def _strip_tail(
+    kept: list[tuple[int, str]], markers: list[int], removed: list[tuple[int, str, str]]
+) -> list[str]:
+    """Drop what follows the story at the end of ``kept`` (in place); the credits.
+
+    From the end, repeatedly: a credit line (its credit is returned, in text
+    order); a tag or topic link (at most ``TAIL_LINE_MAX_WORDS`` words, no
+    sentence punctuation); or the whole list after a "Related" / "More on
+    this story" marker, if none of its lines ends like a statement (headlines
+    of other stories do not end with a full stop).
+    """
+    credits: list[str] = []
+    while kept:
+        number, line = kept[-1]
+        found = _credit(line)
+        if found is not None:
+            credits.insert(0, found)
+            reason = "credit line"
+        elif len(_words(line)) <= TAIL_LINE_MAX_WORDS and not _has_sentence_punctuation(line):
+            reason = "tag or link at the end"
+        else:
+            marker = max((m for m in markers if m < number), default=None)
+            block = [item for item in kept if marker is not None and item[0] > marker]
+            if not block or any(_ENDS_STATEMENT.search(text) for _, text in block):
+                break
+            removed.extend((n, text, "related links at the end") for n, text in block)
+            del kept[-len(block) :]
+            continue
+        kept.pop()
+        removed.append((number, line, reason))
+    return credits
 
 
 # --------------------------------------------------------------------------
@@ -500,11 +614,12 @@ _ORDERED_START = re.compile(r"^(\d{1,9})([.)])(?=\s|$)")
 def escape_markdown(line: str) -> str:
     """Escape one line so that a CommonMark parser reads it back as plain text.
 
-    The line must not contain a line break. Leading and trailing spaces are
-    written as character references (Markdown would drop them otherwise).
+    The line must not contain a line break or other control character (tabs
+    are fine); ``normalise_line`` guarantees that. Leading and trailing spaces
+    are written as character references (Markdown would drop them otherwise).
     """
-    if "\n" in line or "\r" in line:
-        raise ValueError("escape_markdown takes a single line")
+    if any(unicodedata.category(c) == "Cc" and c != "\t" for c in line):
+        raise ValueError("escape_markdown takes one line without control characters")
     body = line.strip()
     lead = line[: len(line) - len(line.lstrip())]
     trail = line[len(line.rstrip()) :] if body else ""
@@ -528,14 +643,15 @@ def clean_scraped_text(raw: str, title: str) -> CleanedText:
 
     - near the top: the headline (``title``, compared ignoring case and
       punctuation, also as "Headline | Outlet"), a byline "By Jane Doe"
-      (returned as ``author``), and any short non-sentence line above the
-      headline (section labels, menus);
+      (returned as ``author``), and the page header around the headline
+      (``_strip_header``);
     - anywhere: navigation and share furniture (``NAVIGATION_LINES``, share
       bars, breadcrumbs), date and reading-time lines, lines with no letters
       or digits, photo captions and credits (``CAPTION_PATTERNS``), promos
       (``PROMO_PATTERNS``);
-    - at the end: credit lines (``CREDIT_PATTERNS``); their credit text is
-      returned as ``credit`` (several joined with "; ").
+    - at the end (``_strip_tail``): credit lines (``CREDIT_PATTERNS``; their
+      credit is returned as ``credit``, several joined with "; "), tags and
+      topic links, and lists of other stories after a "Related" marker.
 
     Kept lines get ``repair_spacing``; a short question line followed by more
     text becomes a ``##`` heading; every line becomes one escaped paragraph.
@@ -544,15 +660,17 @@ def clean_scraped_text(raw: str, title: str) -> CleanedText:
     title_key = _key(normalise_line(title))
     removed: list[tuple[int, str, str]] = []
     kept: list[tuple[int, str]] = []
+    markers: list[int] = []  # lines that open a related-links list
     title_index: int | None = None
     author: str | None = None
     seen = 0
+    text_started = False  # a kept line that ends like a sentence
     for number, raw_line in enumerate(text.split("\n"), start=1):
         line = normalise_line(raw_line)
         if not line:
             continue
         seen += 1
-        near_top = not kept or seen <= TOP_WINDOW
+        near_top = not text_started or seen <= TOP_WINDOW
         reason: str | None = None
         if near_top and title_index is None and _is_title(line, title_key):
             reason = "headline"
@@ -566,6 +684,8 @@ def clean_scraped_text(raw: str, title: str) -> CleanedText:
             reason = "decoration"
         elif _is_navigation(line):
             reason = "navigation"
+            if _key(line) in RELATED_MARKERS:
+                markers.append(number)
         elif _is_date_line(line):
             reason = "date line"
         elif _matches(line, CAPTION_PATTERNS):
@@ -576,18 +696,11 @@ def clean_scraped_text(raw: str, title: str) -> CleanedText:
             removed.append((number, line, reason))
         else:
             kept.append((number, line))
+            text_started = text_started or bool(_SENTENCE_END.search(line))
 
-    # Section labels and menu lines above the headline are page header.
-    if title_index:
-        header = [item for item in kept[:title_index] if not _SENTENCE_END.search(item[1])]
-        removed.extend((number, line, "page header above the headline") for number, line in header)
-        kept = [item for item in kept[:title_index] if item not in header] + kept[title_index:]
-
-    credits: list[str] = []
-    while kept and (found := _credit(kept[-1][1])) is not None:
-        number, line = kept.pop()
-        removed.append((number, line, "credit line"))
-        credits.insert(0, found)
+    if title_index is not None:
+        kept = _strip_header(kept, title_index, removed)
+    credits = _strip_tail(kept, markers, removed)
     # A credit-like line inside the text: only an agency credit is furniture.
     for item in [item for item in kept if _credit(item[1]) is not None]:
         if _matches(item[1], CAPTION_PATTERNS):
@@ -616,7 +729,8 @@ def clean_scraped_text(raw: str, title: str) -> CleanedText:
 
 
 def _one_line(value: str) -> str:
-    return " ".join(value.split())
+    """A front matter value on one line: spacing normalised, no control characters."""
+    return " ".join(normalise_line(value).split())
 
 
 def render_article(meta: ImportMeta, cleaned: CleanedText) -> str:
@@ -629,15 +743,16 @@ def render_article(meta: ImportMeta, cleaned: CleanedText) -> str:
     fields: dict[str, Any] = {
         "title": _one_line(meta.title),
         "outlet": _one_line(meta.outlet),
-        "url": meta.url.strip(),
+        "url": _one_line(meta.url),
         "date": datetime.date(meta.date.year, meta.date.month, meta.date.day),
     }
-    author = meta.author if meta.author is not None else cleaned.author
-    if author and author.strip():
-        fields["author"] = _one_line(author)
-    fields["language"] = meta.language.strip() or "en"
-    if cleaned.credit:
-        fields["credit"] = _one_line(cleaned.credit)
+    author = _one_line(meta.author if meta.author is not None else cleaned.author or "")
+    if author:
+        fields["author"] = author
+    fields["language"] = _one_line(meta.language) or "en"
+    credit = _one_line(cleaned.credit or "")
+    if credit:
+        fields["credit"] = credit
     front = yaml.safe_dump(fields, sort_keys=False, allow_unicode=True, width=10**6)
     return f"---\n{front}---\n\n{cleaned.body}"
 
@@ -696,7 +811,7 @@ def _write_atomic(target: Path, text: str) -> None:
             handle.flush()
             os.fsync(handle.fileno())
         temp.chmod(mode)
-        os.replace(temp, target)
+        temp.replace(target)
     except BaseException:
         temp.unlink(missing_ok=True)
         raise
@@ -793,13 +908,14 @@ def _read_entry(item: Any, node: yaml.Node, manifest: Path, problems: list[Conte
             values[key] = str(value).strip()
         else:
             problems.append(ContentError(name, where, f"field '{key}' must be text"))
-    if len(problems) > before:
-        return None
-    source = manifest.parent / values.pop("file")
-    meta = ImportMeta(**values)
-    for key, message in _meta_problems(meta):
-        problems.append(ContentError(name, key_lines.get(key, line), message))
-    if not source.is_file():
+    # Check each given value even if others are missing, so one pass finds all.
+    placeholder = ImportMeta(outlet="-", url="https://-", date=datetime.date.min, title="-")
+    given = {k: v for k, v in values.items() if k != "file" and v is not None}
+    for key, message in _meta_problems(replace(placeholder, **given)):
+        if key in given:
+            problems.append(ContentError(name, key_lines.get(key, line), message))
+    source = manifest.parent / values.get("file", "")
+    if "file" in values and not source.is_file():
         problems.append(
             ContentError(
                 name,
@@ -809,6 +925,7 @@ def _read_entry(item: Any, node: yaml.Node, manifest: Path, problems: list[Conte
         )
     if len(problems) > before:
         return None
+    meta = ImportMeta(**{k: v for k, v in values.items() if k != "file"})
     return _Entry(source, meta, line, key_lines)
 
 
