@@ -31,6 +31,18 @@ TOPIC_REQUIRED = ("title", "slug")
 TOPIC_RULE_FIELDS = ("keywords", "aliases", "names", "exclude")
 
 
+class FrontMatterLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, except that dates stay text: an impossible date
+    such as 2024-02-30 is then our own error with a file and line, not a
+    crash inside PyYAML."""
+
+
+FrontMatterLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 @dataclass(frozen=True, slots=True)
 class FrontMatter:
     """A file split into its front matter and body."""
@@ -75,10 +87,12 @@ def split_front_matter(text: str, path: str) -> FrontMatter:
         raise ContentError(path, 1, "front matter is not closed; add a '---' line after it")
     yaml_text = "\n".join(lines[1:end])
     try:
-        node = yaml.compose(yaml_text, Loader=yaml.SafeLoader)
-        fields = yaml.safe_load(yaml_text)
+        node = yaml.compose(yaml_text, Loader=FrontMatterLoader)
+        fields = yaml.load(yaml_text, Loader=FrontMatterLoader)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
+        # context_mark is where the broken construct starts (an unclosed quote);
+        # problem_mark is where the parser gave up, often lines later.
+        mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
         line: int = (mark.line + 2) if mark is not None else 1
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise ContentError(path, line, f"front matter is not valid YAML: {problem}") from None

@@ -630,6 +630,13 @@ def escape_markdown(line: str) -> str:
     return "".join(f"&#{ord(c)};" for c in lead) + text + "".join(f"&#{ord(c)};" for c in trail)
 
 
+def escape_heading(line: str) -> str:
+    """``escape_markdown`` for an ATX heading: a trailing run of ``#`` would
+    otherwise be read as the heading's optional closing sequence."""
+    text = escape_markdown(line)
+    return text[:-1] + "\\#" if text.endswith("#") and not text.endswith("\\#") else text
+
+
 # --------------------------------------------------------------------------
 # Cleaning
 # --------------------------------------------------------------------------
@@ -711,7 +718,7 @@ def clean_scraped_text(raw: str, title: str) -> CleanedText:
     paragraphs = []
     for i, line in enumerate(lines):
         if i + 1 < len(lines) and _is_question_heading(line):
-            paragraphs.append("## " + escape_markdown(line))
+            paragraphs.append("## " + escape_heading(line))
         else:
             paragraphs.append(escape_markdown(line))
     body = "\n\n".join(paragraphs) + "\n" if paragraphs else ""

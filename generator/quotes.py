@@ -31,6 +31,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from generator.model import Document, Quote, Sentence
+from generator.segment import TITLE_ABBREVIATIONS
 
 SPEECH_VERBS = (
     "said|says|say|added|adds|told|tells|noted|notes|insisted|insists|stated|states|warned|warns|"
@@ -43,8 +44,11 @@ NAME = rf"{NAME_WORD}(?:\s+(?:{NAME_WORD}|de|da|van|von|al|bin|ibn|le|la))*"
 
 NAME_BEFORE_VERB = re.compile(rf"(?P<name>{NAME})\s+(?:has\s+|had\s+|also\s+|later\s+)?(?:{SPEECH_VERBS})\b")
 VERB_BEFORE_NAME = re.compile(
-    rf"\b(?:said|says|added|adds|asked|wrote|continued|insisted)\s+(?P<name>{NAME})"
+    rf"\b(?:said|says|added|adds|asked|wrote|continued|insisted)\s+(?:[\w’'\-]+\s+){{0,4}}?(?P<name>{NAME})"
+    r"(?=\s*(?:[.,;:!?]|$))"
 )
+"""'…," said Acme chairman Peter Lund.': the name ends the clause."""
+SPEECH_VERB = re.compile(rf"\b(?:{SPEECH_VERBS})\b")
 PRONOUN_SPEAKER = re.compile(rf"\b(?:he|she|He|She)\s+(?:also\s+|later\s+)?(?:{SPEECH_VERBS})\b")
 SAYING = re.compile(r"\bsaying\b")
 ATTRIBUTION_AFTER = re.compile(
@@ -62,9 +66,11 @@ ROLE_WORDS = frozenset(
     senator sen rep representative governor mayor ambassador commander colonel col captain officer
     director chairman chair head leader mp mps lib dem labour conservative tory republican democrat
     deputy vice state interior home justice finance junior shadow former ex acting veteran
+    judge prosecutor attorney lawyer police commissioner inspector detective chairwoman ceo
+    founder union professor analyst coach manager editor correspondent
     un uk us eu british french german russian malian american ukrainian african european in on at
     when while after before but and as if said told added""".split()
-)
+) | {abbreviation.lower() for abbreviation in TITLE_ABBREVIATIONS}
 """Words of a capitalised run that are a role, honorific or sentence opener, not the name."""
 
 PRONOUNS = frozenset("he she it they we i you this that there who".split())
@@ -72,6 +78,8 @@ PRONOUNS = frozenset("he she it they we i you this that there who".split())
 
 DIRECT_MIN_WORDS = 6
 """Fewer quoted words than this is a partial quote ("undiminished")."""
+
+TITLE_DOT = re.compile(r"\b(" + "|".join(sorted(TITLE_ABBREVIATIONS)) + r")\.")
 
 OPENING = "“«„"
 CLOSING = "”»"
@@ -96,11 +104,14 @@ def find_quotes(document: Document) -> list[Quote]:
     """Every quote in ``document``, with speakers resolved where the text allows."""
     quotations = _quotations(document.sentences)
     names = _names_in(document.sentences)
+    attributed = [(s.index, _attributed_person(s, names)) for s in document.sentences]
     quotes: list[Quote] = []
-    last_speaker: str | None = None
+    history: list[tuple[int, str]] = [(index, name) for index, name in attributed if name]
     previous_block_speaker: dict[int, str | None] = {}
     for quotation in quotations:
         first = quotation.spans[0]
+        earlier = [entry for entry in history if entry[0] < first.sentence.index]
+        last_speaker = max(earlier)[1] if earlier else None
         is_title = _is_title(first)
         words = sum(len(_text(span).split()) for span in quotation.spans)
         speaker = None
@@ -117,10 +128,8 @@ def find_quotes(document: Document) -> list[Quote]:
             offset = span.sentence.text.index(text, span.start)
             quotes.append(Quote(span.sentence.key, text, offset, speaker, direct))
             previous_block_speaker[span.sentence.block] = speaker
-        for sentence in {span.sentence.key: span.sentence for span in quotation.spans}.values():
-            last_speaker = _attributed_person(sentence, names) or last_speaker
         if speaker:
-            last_speaker = speaker
+            history.append((quotation.spans[-1].sentence.index, speaker))
     order = {s.key: s.index for s in document.sentences}
     quotes.sort(key=lambda q: (order[q.sentence], q.start))
     return quotes
@@ -145,12 +154,11 @@ def _quotations(sentences: Iterable[Sentence]) -> list[_Quotation]:
         previous_block = sentence.block
         position = 0
         if current is not None and not current.closed:
-            if new_block:
-                # A quotation continues into a new paragraph only if it reopens there.
-                if text[:1] in OPENING or text[:1] == '"':
-                    position = 1
-                else:
-                    current = None
+            reopens = text[:1] in OPENING or (text[:1] == '"' and text[1:2].strip() != "")
+            if reopens:
+                position = 1  # news style re-opens a running quotation with a fresh mark
+            elif new_block:
+                current = None  # a quotation continues into a new paragraph only if it re-opens there
             if current is not None:
                 close = _find_close(text, position)
                 end = close if close is not None else len(text)
@@ -198,9 +206,15 @@ def _find_close(text: str, position: int) -> int | None:
     return None
 
 
+def _plain(text: str) -> str:
+    """``text`` with the full stop after an honorific blanked ("Dr. Reyes" →
+    "Dr  Reyes"), positions unchanged, so names read as one run of words."""
+    return TITLE_DOT.sub(lambda m: m.group(1) + " ", text)
+
+
 def _masked(sentence: Sentence) -> str:
     """The sentence with quoted words blanked out, positions unchanged."""
-    text = sentence.text
+    text = _plain(sentence.text)
     chars = list(text)
     inside = False
     for index, char in enumerate(text):
@@ -324,7 +338,7 @@ def _is_title(span: _Span) -> bool:
 
 def _is_embedded(span: _Span) -> bool:
     """Is the quoted phrase part of a reported sentence that goes on after it?"""
-    after = span.sentence.text[span.end + 1 :]
+    after = _plain(span.sentence.text)[span.end + 1 :]
     if not after.strip() or after.lstrip()[:1] in ",.;:!?—–-)":
         return False
     return not ATTRIBUTION_AFTER.match(after)
@@ -333,4 +347,6 @@ def _is_embedded(span: _Span) -> bool:
 def _stands_alone(quotation: _Quotation) -> bool:
     """Does the quotation open its paragraph, with no words of attribution?"""
     first = quotation.spans[0]
-    return first.start <= 1 and first.sentence.id.endswith("s1")
+    if first.start > 1 or not first.sentence.id.endswith("s1"):
+        return False
+    return not any(SPEECH_VERB.search(_mask_spans(s, quotation)) for s in _outside_words(quotation))

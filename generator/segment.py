@@ -202,7 +202,8 @@ def _is_missing_space(text: str, mark_start: int, mark: str, following: int) -> 
     token = text[max(0, token_start - 8) : following + 8]
     if "/" in token or "www" in token.lower() or "@" in token:
         return False
-    return len(word) >= 2 and word[-1].islower() and "." not in word
+    is_amount = re.fullmatch(r"\d[\d.,]*[a-z]+", word) is not None  # "$2.5bn.The"
+    return len(word) >= 2 and word[-1].islower() and ("." not in word or is_amount)
 
 
 def _word_before(text: str, position: int) -> str:

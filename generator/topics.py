@@ -47,11 +47,15 @@ class TopicMatcher:
     include: tuple[re.Pattern[str], ...]
     exclude: re.Pattern[str] | None
 
+    def excludes(self, text: str) -> bool:
+        """Does ``text`` contain one of the topic's exclusions?"""
+        return self.exclude is not None and self.exclude.search(_normalise(text)) is not None
+
     def matches(self, text: str) -> bool:
-        text = _normalise(text)
-        if self.exclude is not None and self.exclude.search(text):
+        if self.excludes(text):
             return False
-        return any(pattern.search(text) for pattern in self.include)
+        normalised = _normalise(text)
+        return any(pattern.search(normalised) for pattern in self.include)
 
 
 def compile_topic(topic: Topic) -> TopicMatcher:
@@ -75,6 +79,8 @@ def _alternation(phrases: Iterable[str], *, plural: bool) -> str:
         body = r"\s+".join(re.escape(word) for word in words)
         if wildcard:
             body += r"\w*"
+        elif plural and body.endswith("y"):
+            body = body[:-1] + r"(?:y|ies)"
         elif plural:
             body += r"(?:s|es)?"
         parts.append(body)
@@ -131,12 +137,14 @@ def _assign_document(
             previous, previous_topics = None, frozenset()
             yield sentence, own, own
             continue
-        topics = own | section
+        topics: frozenset[str] = own | section
         if (
             not own
             and previous is not None
             and (previous.block == sentence.block or refers_back(sentence.text, previous.text))
         ):
             topics |= previous_topics
+        vetoed = {m.slug for m in matchers if m.slug in topics and m.excludes(sentence.text)}
+        topics -= vetoed
         yield sentence, own, topics
         previous, previous_topics = sentence, topics

@@ -192,9 +192,6 @@ def test_broken_yaml_points_at_the_right_line(tmp_path: Path, yaml_lines: list[s
     assert problem.startswith(f"articles/broken.md:{line}: front matter is not valid YAML")
 
 
-@pytest.mark.xfail(
-    strict=True, reason="bug: an unclosed quoted value is reported at the end of the front matter"
-)
 def test_unclosed_quote_in_yaml_points_at_the_line_that_opens_it(tmp_path: Path) -> None:
     text = (
         '---\ntitle: "Flood hits\noutlet: Valley Times\n'
@@ -204,9 +201,6 @@ def test_unclosed_quote_in_yaml_points_at_the_line_that_opens_it(tmp_path: Path)
     assert problem.startswith("articles/broken.md:2: front matter is not valid YAML")
 
 
-@pytest.mark.xfail(
-    strict=True, reason="bug: an impossible YYYY-MM-DD date crashes with ValueError instead of a ContentError"
-)
 def test_impossible_calendar_date_is_a_content_error(tmp_path: Path) -> None:
     files = {
         "articles/leap.md": article_file("Body.", date="2024-02-30"),

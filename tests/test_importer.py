@@ -24,6 +24,7 @@ from generator.importer import (
     ImportMeta,
     article_slug,
     clean_scraped_text,
+    escape_heading,
     escape_markdown,
     import_file,
     import_manifest,
@@ -648,7 +649,7 @@ def test_escape_property_any_normalised_text(raw: str) -> None:
     line = normalise_line(raw.replace("\n", " ").replace("\r", " "))
     if line:
         assert blocks(escape_markdown(line)) == [("p", line)]
-        assert blocks("## " + escape_markdown(line)) == [("h2", line)]
+        assert blocks("## " + escape_heading(line)) == [("h2", line)]
 
 
 @settings(max_examples=300, deadline=None)

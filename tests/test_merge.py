@@ -6,7 +6,6 @@ import datetime
 import itertools
 from collections.abc import Sequence
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -149,10 +148,6 @@ def test_sentences_sharing_a_few_words_do_not_merge() -> None:
     assert all(len(s.sources) == 1 for s in statements)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: sentences that differ only in a figure merge; one outlet gets the other's number",
-)
 def test_different_casualty_figures_are_not_one_statement() -> None:
     first = make_document("The flood killed 12 people in the valley.", slug="first", outlet="First")
     second = make_document("The flood killed 40 people in the valley.", slug="second", outlet="Second")

@@ -105,7 +105,6 @@ def test_web_addresses_and_decimals_are_not_split(text: str) -> None:
     assert sentences(text) == [text]
 
 
-@pytest.mark.xfail(strict=True, reason="bug: 'bn.The' after a decimal amount is not seen as a missing space")
 def test_missing_space_after_an_amount_with_a_decimal_point() -> None:
     text = "Acme paid $2.5bn.The deal closed on Friday."
     assert sentences(text) == ["Acme paid $2.5bn.", "The deal closed on Friday."]
