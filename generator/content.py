@@ -120,9 +120,8 @@ def _required_text(front: FrontMatter, key: str, path: str, problems: list[Conte
     return str(value).strip()
 
 
-def _date(front: FrontMatter, path: str, problems: list[ContentError]) -> datetime.date:
-    value = front.fields.get("date")
-    line = front.field_lines.get("date", 1)
+def parse_date(value: object) -> datetime.date | None:
+    """An ISO date (``2022-11-14``, or a timestamp's date part), else None."""
     if isinstance(value, datetime.datetime):
         return value.date()
     if isinstance(value, datetime.date):
@@ -131,7 +130,16 @@ def _date(front: FrontMatter, path: str, problems: list[ContentError]) -> dateti
         try:
             return datetime.date.fromisoformat(value.strip()[:10])
         except ValueError:
-            pass
+            return None
+    return None
+
+
+def _date(front: FrontMatter, path: str, problems: list[ContentError]) -> datetime.date:
+    value = front.fields.get("date")
+    line = front.field_lines.get("date", 1)
+    date = parse_date(value)
+    if date is not None:
+        return date
     if value is not None:
         problems.append(ContentError(path, line, f"date {value!r} is not a date; write it as YYYY-MM-DD"))
     return datetime.date.min

@@ -41,7 +41,7 @@ from typing import Any
 import yaml
 from pelican.utils import slugify
 
-from generator.content import SLUG_PATTERN, read_article, read_text
+from generator.content import SLUG_PATTERN, FrontMatterLoader, parse_date, read_article, read_text
 from generator.errors import BriefingError, ConfigError, ContentError, ContentErrors
 
 # --------------------------------------------------------------------------
@@ -863,19 +863,6 @@ class _Entry:
     key_lines: dict[str, int]
 
 
-def _entry_date(value: Any) -> datetime.date | None:
-    if isinstance(value, datetime.datetime):
-        return value.date()
-    if isinstance(value, datetime.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return datetime.date.fromisoformat(value.strip())
-        except ValueError:
-            return None
-    return None
-
-
 def _read_entry(item: Any, node: yaml.Node, manifest: Path, problems: list[ContentError]) -> _Entry | None:
     name = str(manifest)
     line = node.start_mark.line + 1
@@ -905,7 +892,7 @@ def _read_entry(item: Any, node: yaml.Node, manifest: Path, problems: list[Conte
                 problems.append(ContentError(name, where, f"required field '{key}' {what}; add '{key}: ...'"))
             continue
         if key == "date":
-            date = _entry_date(value)
+            date = parse_date(value)
             if date is None:
                 problems.append(
                     ContentError(name, where, f"date {value!r} is not a date; write it as YYYY-MM-DD")
@@ -942,10 +929,10 @@ def _read_manifest(manifest: Path) -> list[_Entry]:
         raise BriefingError(f"{manifest}: file not found; check the path")
     text = read_text(manifest)
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        node = yaml.compose(text, Loader=FrontMatterLoader)
+        data = yaml.load(text, Loader=FrontMatterLoader)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
+        mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else 1
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise ContentErrors([ContentError(name, line, f"not valid YAML: {problem}")]) from None

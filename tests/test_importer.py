@@ -940,7 +940,7 @@ def test_manifest_duplicate_slug_is_an_error(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "line"),
     [
-        ("- file: [unclosed\n", 2),
+        ("- file: [unclosed\n", 1),  # the line that opens the unclosed bracket
         ("file: floods.txt\n", 1),
         ("", 1),
         ("- just a string\n", 1),
@@ -1012,3 +1012,18 @@ def test_seed_articles_are_clean() -> None:
         COMMITTED_ARTICLES / "uk-withdraws-troops-from-mali-what-does-it-mean-for-the-region.md"
     )
     assert trt.credit == "TRTWorld and agencies"
+
+
+def test_manifest_with_an_impossible_date_names_the_line(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("The river burst its banks on Sunday.\n", encoding="utf-8")
+    manifest = tmp_path / "sources.yaml"
+    manifest.write_text(
+        "- file: a.txt\n  outlet: X\n  title: Flood\n  url: https://x.example/a\n  date: 2024-02-30\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ContentErrors) as caught:
+        import_manifest(manifest, tmp_path / "articles")
+    assert [str(p) for p in caught.value.problems] == [
+        f"{manifest}:5: date '2024-02-30' is not a date; write it as YYYY-MM-DD"
+    ]
+    assert not (tmp_path / "articles").exists()
