@@ -9,7 +9,8 @@ News prose refers back far more often than it repeats names ("The group has
 been accused of…"), so a sentence also takes topics from its context:
 
 * a subheading sets the subject of the section under it: every sentence of
-  the section belongs to the heading's topics;
+  the section belongs to the heading's topics (a heading that opens the
+  article is its headline, not a section);
 * a sentence with no cue of its own follows the sentence before it when both
   stand in one paragraph, or when it opens with a word that refers back
   (a pronoun, "The …", "This …", "But …").
@@ -133,7 +134,9 @@ def _assign_document(
     for sentence in sentences:
         own = cued_topics(sentence.text, matchers)
         if sentence.is_heading:
-            section = own
+            # A heading that opens the article restates the headline: it is
+            # about the whole story, not the subject of one section.
+            section = own if sentence.block > 0 else frozenset()
             previous, previous_topics = None, frozenset()
             yield sentence, own, own
             continue

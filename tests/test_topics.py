@@ -181,3 +181,15 @@ def test_excluded_sentence_does_not_inherit_the_topic_from_context() -> None:
     topics = topics_by_sentence(make_document(body), FLOOD)
     assert topics["The river flooded the market town on Sunday."] == {"flood"}
     assert topics["The council later received a flood of complaints about parking fines."] == set()
+
+
+def test_a_headline_at_the_top_does_not_pull_the_whole_article_into_its_topic() -> None:
+    body = (
+        "# Election turnout hits record\n\n"
+        "Voters queued for hours in the capital.\n\n"
+        "Separately, a court fined the transport company for late trains.\n"
+    )
+    topics = topics_by_sentence(make_document(body), ELECTION, COURT)
+    assert topics["Election turnout hits record"] == {"election"}
+    assert topics["Separately, a court fined the transport company for late trains."] == {"court"}
+    assert topics["Voters queued for hours in the capital."] == set()
