@@ -7,7 +7,6 @@ CLI prints or exits.
 
 from __future__ import annotations
 
-import datetime
 import json
 import logging
 import sys
@@ -19,6 +18,7 @@ from typing import Any, TypeVar
 import click
 
 from generator.build import BuildOptions, build, check_content
+from generator.content import parse_date
 from generator.errors import BriefingError, ConfigError, ContentErrors
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -172,10 +172,9 @@ def import_command(
             )
         if len(files) > 1 and (title or slug):
             raise ConfigError("--title and --slug name one article; import several files with --manifest")
-        try:
-            date = datetime.date.fromisoformat(str(date_text))
-        except ValueError:
-            raise ConfigError(f"--date {date_text!r} is not a date; write it as YYYY-MM-DD") from None
+        date = parse_date(date_text)
+        if date is None:
+            raise ConfigError(f"--date {date_text!r} is not a date; write it as YYYY-MM-DD")
         meta = ImportMeta(
             outlet=str(outlet),
             url=str(url),

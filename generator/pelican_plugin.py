@@ -15,7 +15,6 @@ module only uses its extension points:
 
 from __future__ import annotations
 
-import datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -96,8 +95,6 @@ def attach_briefings(generators: list[Any]) -> None:
         page.briefing = by_slug[page.topic.slug]
     articles.context["briefing_site"] = site
     articles.context["topic_titles"] = {t.slug: t.title for t in topics}
-    last = max((d.article.date for d in documents), default=None)
-    articles.context["briefing_updated"] = last or datetime.date.min
 
 
 def get_generators(pelican: Any) -> type[Generator]:

@@ -229,7 +229,7 @@ def _masked(sentence: Sentence) -> str:
     return "".join(chars)
 
 
-def _outside_words(quotation: _Quotation) -> list[Sentence]:
+def _sentences_of(quotation: _Quotation) -> list[Sentence]:
     seen: dict[str, Sentence] = {}
     for span in quotation.spans:
         seen.setdefault(span.sentence.key, span.sentence)
@@ -237,7 +237,7 @@ def _outside_words(quotation: _Quotation) -> list[Sentence]:
 
 
 def _speaker(quotation: _Quotation, last_speaker: str | None) -> str | None:
-    for sentence in _outside_words(quotation):
+    for sentence in _sentences_of(quotation):
         masked = _mask_spans(sentence, quotation)
         name = _attribution(masked)
         if name:
@@ -349,4 +349,4 @@ def _stands_alone(quotation: _Quotation) -> bool:
     first = quotation.spans[0]
     if first.start > 1 or not first.sentence.id.endswith("s1"):
         return False
-    return not any(SPEECH_VERB.search(_mask_spans(s, quotation)) for s in _outside_words(quotation))
+    return not any(SPEECH_VERB.search(_mask_spans(s, quotation)) for s in _sentences_of(quotation))
