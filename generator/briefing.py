@@ -1,27 +1,135 @@
 """Stage 5: put together one briefing per topic from the merged statements.
 
-A topic's briefing holds every statement that belongs to the topic, most
-widely reported first (distinct outlets), then in the order the articles
-tell them (mean position of the sources in their articles), so the page
-reads from the core of the story to its details.
+A briefing is the topic page, section by section (see ``model.Briefing``):
+
+* every statement of the topic, ranked by how many *independent origins*
+  report it (wire copies of one story count once, see ``wire.py``), then by
+  how many outlets carry it, then by where it stands in its articles (news
+  puts what matters first);
+* the **lead**: the top facts, three to five, verbatim; only facts that
+  read as a full statement (``LEAD_MIN_WORDS``) qualify;
+* **key points**: the other facts more than one outlet reports;
+* **quotes**: direct quotes, most widely carried first;
+* **only in one outlet**: the remaining facts, grouped by the outlet that
+  alone reports them;
+* **sources** with how many of their sentences the briefing cites;
+* **updates**: the statements each article date added, so the page can mark
+  what is new and the topic's feed can list it.
+
+Nothing is rewritten here: each section is a selection of statements.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import datetime
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 
-from generator.model import Article, Briefing, Statement, Topic
+from generator.model import Article, Briefing, Coverage, OutletStatements, SourceUse, Statement, Topic, Update
+
+LEAD_MIN = 3
+LEAD_MAX = 5
+LEAD_MIN_WORDS = 8
+"""A lead sentence must have at least this many words: short lines
+("It was not immediately clear.") state nothing on their own."""
 
 
-def statement_rank(statement: Statement) -> tuple[int, float, str]:
-    """Sort key: more outlets first, then earlier in the articles, then id."""
+def statement_rank(statement: Statement) -> tuple[int, int, float, str]:
+    """Sort key: more independent origins first, then more outlets, then
+    earlier in the articles, then id (for a stable order)."""
     position = sum(c.position for c in statement.sources) / len(statement.sources)
-    return (-len(statement.outlets), round(position, 6), statement.id)
+    return (-statement.independent, -len(statement.outlets), round(position, 6), statement.id)
 
 
-def build_briefing(topic: Topic, statements: Iterable[Statement], articles: Sequence[Article]) -> Briefing:
-    """The briefing of ``topic``: its statements, ranked, and the articles they cite."""
-    chosen = sorted((s for s in statements if topic.slug in s.topics), key=statement_rank)
+def with_origins(statement: Statement, origin_of: Mapping[str, str]) -> Statement:
+    """``statement`` with its source articles grouped by origin.
+
+    ``origin_of`` maps an article slug to the slug that stands for its wire
+    story; an article missing from it is its own origin.
+    """
+    groups: dict[str, list[str]] = {}
+    for source in statement.sources:
+        group = groups.setdefault(origin_of.get(source.article, source.article), [])
+        if source.article not in group:
+            group.append(source.article)
+    return replace(statement, origins=tuple(tuple(g) for g in groups.values()))
+
+
+def choose_lead(facts: Sequence[Statement]) -> tuple[Statement, ...]:
+    """Up to ``LEAD_MAX`` facts reported by several origins; topped up to
+    ``LEAD_MIN`` with the best-placed others when too few are."""
+    full = [s for s in facts if len(s.text.split()) >= LEAD_MIN_WORDS]
+    lead = [s for s in full if s.independent > 1][:LEAD_MAX]
+    for statement in full:
+        if len(lead) >= LEAD_MIN:
+            break
+        if statement not in lead:
+            lead.append(statement)
+    return tuple(sorted(lead, key=statement_rank))
+
+
+def count_uses(statements: Iterable[Statement], articles: Sequence[Article]) -> tuple[SourceUse, ...]:
+    """Each cited article with the number of its distinct sentences cited."""
+    cited: dict[str, set[str]] = defaultdict(set)
+    for statement in statements:
+        for source in statement.sources:
+            cited[source.article].add(source.sentence)
+    return tuple(SourceUse(article=a, sentences=len(cited[a.slug])) for a in articles if a.slug in cited)
+
+
+def group_updates(statements: Sequence[Statement]) -> tuple[Update, ...]:
+    """Statements by the date they were first reported, newest date first."""
+    by_date: dict[datetime.date, list[Statement]] = defaultdict(list)
+    for statement in statements:
+        by_date[statement.first_reported].append(statement)
+    return tuple(Update(date=d, statements=tuple(by_date[d])) for d in sorted(by_date, reverse=True))
+
+
+def build_briefing(
+    topic: Topic,
+    statements: Iterable[Statement],
+    articles: Sequence[Article],
+    origin_of: Mapping[str, str] | None = None,
+) -> Briefing:
+    """The briefing of ``topic``: its statements, ranked and sectioned."""
+    origins = origin_of or {}
+    chosen = sorted(
+        (with_origins(s, origins) for s in statements if topic.slug in s.topics), key=statement_rank
+    )
+    facts = [s for s in chosen if s.kind == "fact"]
+    lead = choose_lead(facts)
+    rest = [s for s in facts if s not in lead]
+    single: dict[str, list[Statement]] = defaultdict(list)
+    for statement in rest:
+        if len(statement.outlets) == 1:
+            single[statement.outlets[0]].append(statement)
     cited = {c.article for s in chosen for c in s.sources}
     sources = tuple(a for a in articles if a.slug in cited)
-    return Briefing(topic=topic, statements=tuple(chosen), articles=sources)
+    updates = group_updates(chosen)
+    dates = sorted({a.date for a in sources})
+    return Briefing(
+        topic=topic,
+        statements=tuple(chosen),
+        articles=sources,
+        lead=lead,
+        key_points=tuple(s for s in rest if len(s.outlets) > 1),
+        quotes=tuple(s for s in chosen if s.kind == "quote"),
+        single_outlet=tuple(OutletStatements(o, tuple(single[o])) for o in sorted(single)),
+        sources=count_uses(chosen, sources),
+        updates=updates,
+        new_since=dates[-2] if len(dates) > 1 else None,
+    )
+
+
+def coverage(briefings: Sequence[Briefing]) -> Coverage:
+    """Statements per topic and outlet, for the home page's heat map."""
+    counts: Counter[tuple[str, str]] = Counter()
+    per_outlet: Counter[str] = Counter()
+    for briefing in briefings:
+        for statement in briefing.statements:
+            for outlet in statement.outlets:
+                counts[briefing.topic.slug, outlet] += 1
+                per_outlet[outlet] += 1
+    outlets = tuple(sorted(per_outlet, key=lambda o: (-per_outlet[o], o)))
+    return Coverage(outlets=outlets, counts=dict(sorted(counts.items())))

@@ -213,11 +213,37 @@ class Statement:
     """Ordered by date, outlet, article."""
     topics: frozenset[str]
     """Slugs of the topics the statement belongs to."""
+    origins: tuple[tuple[str, ...], ...] = ()
+    """Slugs of the source articles grouped by origin: articles that are copies
+    of one wire story form one group (see ``wire.py``). Empty until the
+    briefing stage fills it; then every source article is in exactly one
+    group."""
 
     @property
     def outlets(self) -> tuple[str, ...]:
         """Distinct outlets in source order."""
         return tuple(dict.fromkeys(c.outlet for c in self.sources))
+
+    @property
+    def first_reported(self) -> datetime.date:
+        """Date of the earliest source."""
+        return min(c.date for c in self.sources)
+
+    @property
+    def independent(self) -> int:
+        """How many independent origins report it (wire copies count once)."""
+        return len(self.origins) if self.origins else len({c.article for c in self.sources})
+
+    @property
+    def copies(self) -> tuple[tuple[Citation, ...], ...]:
+        """Sources that share an origin with another source, one tuple per
+        origin carried by more than one article (for "from the same wire copy")."""
+        by_article = {c.article: c for c in self.sources}
+        return tuple(
+            tuple(by_article[slug] for slug in group if slug in by_article)
+            for group in self.origins
+            if len(group) > 1
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,16 +265,61 @@ class Disagreement:
 
 
 @dataclass(frozen=True, slots=True)
+class OutletStatements:
+    """What one outlet alone reports in a briefing."""
+
+    outlet: str
+    statements: tuple[Statement, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SourceUse:
+    """A source article of a briefing and how much of it the briefing uses."""
+
+    article: Article
+    sentences: int
+    """How many of its sentences the briefing cites."""
+
+
+@dataclass(frozen=True, slots=True)
+class Update:
+    """The statements a topic gained on one date: one entry of its feed."""
+
+    date: datetime.date
+    statements: tuple[Statement, ...]
+    """Statements first reported on ``date``, in briefing order."""
+
+
+@dataclass(frozen=True, slots=True)
 class Briefing:
-    """Everything a topic page shows."""
+    """Everything a topic page shows, section by section."""
 
     topic: Topic
     statements: tuple[Statement, ...]
-    """Ordered by how widely reported, then by where they stand."""
+    """Every statement of the topic, ordered by independent corroboration,
+    then outlets, then where they stand in their articles."""
     articles: tuple[Article, ...]
     """Articles that contribute at least one statement, by date."""
     timeline: tuple[Event, ...] = ()
     disagreements: tuple[Disagreement, ...] = ()
+    lead: tuple[Statement, ...] = ()
+    """Three to five facts that state the core of the topic, verbatim."""
+    key_points: tuple[Statement, ...] = ()
+    """Facts reported by more than one independent origin, not in the lead."""
+    quotes: tuple[Statement, ...] = ()
+    """Direct quotes, most widely carried first."""
+    single_outlet: tuple[OutletStatements, ...] = ()
+    """Facts only one outlet reports (outside the lead), grouped by outlet."""
+    sources: tuple[SourceUse, ...] = ()
+    """``articles`` with the number of their sentences cited."""
+    updates: tuple[Update, ...] = ()
+    """Newest first: the statements each article date added."""
+    new_since: datetime.date | None = None
+    """The date before the latest update; statements first reported after it
+    are marked new. None while the topic has only one article date."""
+
+    def is_new(self, statement: Statement) -> bool:
+        return self.new_since is not None and statement.first_reported > self.new_since
 
     @property
     def outlets(self) -> tuple[str, ...]:
@@ -257,6 +328,41 @@ class Briefing:
     @property
     def updated(self) -> datetime.date | None:
         return max((a.date for a in self.articles), default=None)
+
+
+@dataclass(frozen=True, slots=True)
+class Outlet:
+    """A publishing outlet: its page lists its articles and what it contributes."""
+
+    name: str
+    slug: str
+    """URL-safe and unique in the site; the page is ``outlets/<slug>/``."""
+    articles: tuple[Article, ...]
+    """Its articles, newest first."""
+    contributions: tuple[tuple[Topic, tuple[Statement, ...]], ...]
+    """Per topic (in topic order), the statements it is a source of."""
+
+    @property
+    def statement_count(self) -> int:
+        return len({s.id for _, statements in self.contributions for s in statements})
+
+
+@dataclass(frozen=True, slots=True)
+class Coverage:
+    """Who covers what: statements per (topic slug, outlet)."""
+
+    outlets: tuple[str, ...]
+    """Every outlet with a statement, most statements first."""
+    counts: dict[tuple[str, str], int]
+
+    def count(self, topic: str, outlet: str) -> int:
+        return self.counts.get((topic, outlet), 0)
+
+    def level(self, topic: str, outlet: str) -> int:
+        """Shade of a heat-map cell: 0 (none) to 4 (the most of any cell)."""
+        top = max(self.counts.values(), default=0)
+        count = self.count(topic, outlet)
+        return 0 if count == 0 else 1 + (3 * count) // top if count < top else 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -275,3 +381,9 @@ class Site:
     citations: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
     """Sentence key → (topic slug, statement id) for every briefing that cites
     it: the back-links on article pages."""
+    coverage: Coverage = field(default_factory=lambda: Coverage((), {}))
+    """Statements per topic and outlet (the home page's heat map)."""
+    outlets: tuple[Outlet, ...] = ()
+    """Every outlet, by name."""
+    wire_copies: tuple[tuple[str, ...], ...] = ()
+    """Groups of article slugs that are copies of one wire story."""

@@ -10,11 +10,15 @@ module only uses its extension points:
   the merge pipeline and hangs the results on Pelican's objects
   (``page.briefing``, ``article.document``) and on the shared context
   (``briefing_site``), where the templates find them;
-* ``get_generators``: a small generator that writes the JSON export.
+* ``get_generators``: a small generator that writes, with Pelican's own
+  writer, the outlet pages, one Atom feed per topic (an entry per update:
+  the statements an article date added) and the JSON export.
 """
 
 from __future__ import annotations
 
+import datetime
+from html import escape
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -25,7 +29,7 @@ from pelican.readers import BaseReader
 
 from generator.content import read_article, read_topic
 from generator.export import write_export
-from generator.model import Document, Topic
+from generator.model import Briefing, Document, Site, Statement, Topic, Update
 from generator.pipeline import merge_site
 from generator.segment import segment
 
@@ -68,13 +72,56 @@ class BriefingReader(BaseReader):  # type: ignore[misc]
         return _MARKDOWN.render(topic.intro), metadata
 
 
-class ExportGenerator(Generator):  # type: ignore[misc]
-    """Writes ``api/`` (the JSON export) from the merged site."""
+class TopicUpdateEntry:
+    """One entry of a topic's feed, in the shape Pelican's feed writer reads
+    (``title``, ``url``, ``date``, ``summary``, ``get_content``)."""
+
+    def __init__(self, briefing: Briefing, update: Update, settings: dict[str, Any]) -> None:
+        count = len(update.statements)
+        self.title = f"{briefing.topic.title}: {count} new statement{'s' if count != 1 else ''}"
+        self.url = f"topics/{briefing.topic.slug}/#update-{update.date.isoformat()}"
+        self.date = datetime.datetime.combine(update.date, datetime.time(), tzinfo=datetime.UTC)
+        self.summary = escape(update.statements[0].text)
+        self._html = "<ul>" + "".join(_feed_item(s) for s in update.statements) + "</ul>"
+
+    def get_content(self, site_url: str) -> str:
+        return self._html
+
+
+def _feed_item(statement: Statement) -> str:
+    outlets = ", ".join(statement.outlets)
+    text = f"“{statement.text}”" if statement.kind == "quote" else statement.text
+    return f"<li>{escape(text)} <em>({escape(outlets)})</em></li>"
+
+
+class BriefingGenerator(Generator):  # type: ignore[misc]
+    """Writes what Pelican has no generator for: outlet pages, topic feeds
+    and ``api/`` (the JSON export)."""
 
     def generate_output(self, writer: Any) -> None:
-        site = self.context.get("briefing_site")
-        if site is not None:
-            write_export(site, Path(self.output_path))
+        site: Site | None = self.context.get("briefing_site")
+        if site is None:
+            return
+        template = self.get_template("outlet")
+        for outlet in site.outlets:
+            writer.write_file(
+                f"outlets/{outlet.slug}/index.html",
+                template,
+                self.context,
+                relative_urls=self.settings["RELATIVE_URLS"],
+                outlet=outlet,
+                url=f"outlets/{outlet.slug}/",
+            )
+        feed_path = self.settings.get("TOPIC_FEED_ATOM")
+        if feed_path:
+            for briefing in site.briefings:
+                writer.write_feed(
+                    [TopicUpdateEntry(briefing, update, self.settings) for update in briefing.updates],
+                    self.context,
+                    feed_path.format(slug=briefing.topic.slug),
+                    feed_title=f"{briefing.topic.title}: updates",
+                )
+        write_export(site, Path(self.output_path))
 
 
 def add_reader(readers: Any) -> None:
@@ -95,10 +142,11 @@ def attach_briefings(generators: list[Any]) -> None:
         page.briefing = by_slug[page.topic.slug]
     articles.context["briefing_site"] = site
     articles.context["topic_titles"] = {t.slug: t.title for t in topics}
+    articles.context["outlet_slugs"] = {o.name: o.slug for o in site.outlets}
 
 
 def get_generators(pelican: Any) -> type[Generator]:
-    return ExportGenerator
+    return BriefingGenerator
 
 
 def register() -> None:

@@ -7,7 +7,9 @@ only runs them in order, in plain sight:
 2. ``assign_topics``: Documents + Topics → TopicAssignment;
 3. ``find_quotes``: Document → Quotes with speakers;
 4. ``merge_statements``: sentences of all documents → Statements;
-5. ``build_briefing``: Statements → one Briefing per topic.
+5. ``build_briefing``: Statements → one Briefing per topic, sectioned;
+6. ``build_outlets`` and ``coverage``: Briefings → outlet pages and the
+   topics × outlets heat map.
 
 Nothing here imports Pelican: the plugin hands Pelican's articles to
 ``build_site``, and the tests call it directly.
@@ -15,10 +17,11 @@ Nothing here imports Pelican: the plugin hands Pelican's articles to
 
 from __future__ import annotations
 
-from generator.briefing import build_briefing
+from generator.briefing import build_briefing, coverage
 from generator.content import Content
 from generator.merge import merge_statements
 from generator.model import Document, Site, Topic
+from generator.outlets import build_outlets
 from generator.quotes import find_quotes
 from generator.segment import segment
 from generator.topics import assign_topics
@@ -49,4 +52,6 @@ def merge_site(documents: tuple[Document, ...], topics: tuple[Topic, ...]) -> Si
         assignment=assignment,
         quotes=quotes,
         citations={key: tuple(value) for key, value in sorted(citations.items())},
+        coverage=coverage(briefings),
+        outlets=build_outlets(documents, briefings),
     )

@@ -74,6 +74,8 @@ ARTICLE_LANG_SAVE_AS = ""
 PAGE_LANG_SAVE_AS = ""
 
 FEED_ALL_ATOM = "feeds/all.atom.xml"
+TOPIC_FEED_ATOM = "feeds/topics/{slug}.atom.xml"
+"""One feed per topic (written by our plugin): an entry per update."""
 FEED_ALL_RSS = None
 CATEGORY_FEED_ATOM = None
 AUTHOR_FEED_ATOM = None
