@@ -45,12 +45,14 @@ def statement_rank(statement: Statement) -> tuple[int, int, float, str]:
 def with_origins(statement: Statement, origin_of: Mapping[str, str]) -> Statement:
     """``statement`` with its source articles grouped by origin.
 
-    ``origin_of`` maps an article slug to the slug that stands for its wire
-    story; an article missing from it is its own origin.
+    ``origin_of`` maps an article slug to a key that stands for its wire
+    story. An article that is no wire copy has its outlet as origin: an
+    outlet repeating its own story does not corroborate it.
     """
     groups: dict[str, list[str]] = {}
     for source in statement.sources:
-        group = groups.setdefault(origin_of.get(source.article, source.article), [])
+        key = origin_of.get(source.article, f"outlet:{source.outlet}")
+        group = groups.setdefault(key, [])
         if source.article not in group:
             group.append(source.article)
     return replace(statement, origins=tuple(tuple(g) for g in groups.values()))

@@ -214,9 +214,9 @@ class Statement:
     topics: frozenset[str]
     """Slugs of the topics the statement belongs to."""
     origins: tuple[tuple[str, ...], ...] = ()
-    """Slugs of the source articles grouped by origin: articles that are copies
-    of one wire story form one group (see ``wire.py``). Empty until the
-    briefing stage fills it; then every source article is in exactly one
+    """Slugs of the source articles grouped by origin: copies of one wire
+    story form one group, and so do one outlet's own articles. Empty until
+    the briefing stage fills it; then every source article is in exactly one
     group."""
 
     @property
@@ -231,19 +231,17 @@ class Statement:
 
     @property
     def independent(self) -> int:
-        """How many independent origins report it (wire copies count once)."""
-        return len(self.origins) if self.origins else len({c.article for c in self.sources})
+        """How many independent origins report it (wire copies and one
+        outlet's articles count once)."""
+        return len(self.origins) if self.origins else len(self.outlets)
 
     @property
     def copies(self) -> tuple[tuple[Citation, ...], ...]:
-        """Sources that share an origin with another source, one tuple per
-        origin carried by more than one article (for "from the same wire copy")."""
+        """Sources that are copies of one wire story under several outlets,
+        one tuple per such story (for "from the same wire copy")."""
         by_article = {c.article: c for c in self.sources}
-        return tuple(
-            tuple(by_article[slug] for slug in group if slug in by_article)
-            for group in self.origins
-            if len(group) > 1
-        )
+        groups = (tuple(by_article[slug] for slug in group) for group in self.origins)
+        return tuple(g for g in groups if len({c.outlet for c in g}) > 1)
 
 
 @dataclass(frozen=True, slots=True)

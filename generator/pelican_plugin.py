@@ -81,7 +81,7 @@ class TopicUpdateEntry:
         self.title = f"{briefing.topic.title}: {count} new statement{'s' if count != 1 else ''}"
         self.url = f"topics/{briefing.topic.slug}/#update-{update.date.isoformat()}"
         self.date = datetime.datetime.combine(update.date, datetime.time(), tzinfo=datetime.UTC)
-        self.summary = escape(update.statements[0].text)
+        self.summary = escape(update.statements[0].text, quote=False)
         self._html = "<ul>" + "".join(_feed_item(s) for s in update.statements) + "</ul>"
 
     def get_content(self, site_url: str) -> str:
@@ -91,7 +91,7 @@ class TopicUpdateEntry:
 def _feed_item(statement: Statement) -> str:
     outlets = ", ".join(statement.outlets)
     text = f"“{statement.text}”" if statement.kind == "quote" else statement.text
-    return f"<li>{escape(text)} <em>({escape(outlets)})</em></li>"
+    return f"<li>{escape(text, quote=False)} <em>({escape(outlets, quote=False)})</em></li>"
 
 
 class BriefingGenerator(Generator):  # type: ignore[misc]

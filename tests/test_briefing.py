@@ -1,11 +1,12 @@
-"""Stage 5: one briefing per topic, most widely reported first."""
+"""Stage 5: one briefing per topic, most widely reported first, in sections."""
 
 from __future__ import annotations
 
 import datetime
+from dataclasses import replace
 
-from generator.briefing import build_briefing
-from generator.model import Article
+from generator.briefing import build_briefing, coverage
+from generator.model import Article, Briefing, Statement
 from tests.helpers import make_article, make_citation, make_document, make_statement, make_topic, site_of
 
 FLOOD = make_topic("flood", keywords=["flood*"])
@@ -129,3 +130,143 @@ def test_briefings_through_the_pipeline() -> None:
     # Article pages link back to the statements that cite each sentence.
     first_key = f"valley-times#{flood.statements[0].sources[0].sentence}"
     assert ("flood", flood.statements[0].id) in site.citations[first_key]
+
+
+# --- Sections ---------------------------------------------------------------
+
+LONG = "Rescue teams reached the last flooded villages in the valley on Tuesday."
+
+
+def fact(
+    statement_id: str, outlets: list[tuple[str, str]], position: float = 0.5, text: str = LONG
+) -> Statement:
+    """A flood fact reported by (article, outlet) pairs."""
+    return make_statement(
+        statement_id,
+        [make_citation(a, outlet=o, position=position) for a, o in outlets],
+        ["flood"],
+        text=text,
+    )
+
+
+def sections(briefing: Briefing) -> list[str]:
+    """Every statement id in the order the page shows them, section by section."""
+    shown = (
+        [s.id for s in briefing.lead] + [s.id for s in briefing.key_points] + [s.id for s in briefing.quotes]
+    )
+    return shown + [s.id for group in briefing.single_outlet for s in group.statements]
+
+
+def test_lead_prefers_facts_several_outlets_report_and_holds_three_to_five() -> None:
+    wide = [fact(f"st-wide-{n}", [("a", "Alpha"), ("b", "Beta")], position=n / 10) for n in range(7)]
+    single = [fact(f"st-one-{n}", [("c", "Gamma")], position=n / 10) for n in range(3)]
+    briefing = build_briefing(FLOOD, wide + single, ARTICLES)
+    assert [s.id for s in briefing.lead] == [f"st-wide-{n}" for n in range(5)]
+    few = build_briefing(FLOOD, wide[:1] + single, ARTICLES)
+    assert [s.id for s in few.lead] == ["st-wide-0", "st-one-0", "st-one-1"]
+
+
+def test_a_short_fragment_never_leads() -> None:
+    short = fact("st-short", [("a", "Alpha"), ("b", "Beta")], position=0.0, text="It was raining.")
+    full = [fact(f"st-full-{n}", [("c", "Gamma")], position=0.5) for n in range(3)]
+    briefing = build_briefing(FLOOD, [short, *full], ARTICLES)
+    assert "st-short" not in [s.id for s in briefing.lead]
+    assert "st-short" in [s.id for s in briefing.key_points]
+
+
+def test_every_statement_is_shown_exactly_once() -> None:
+    statements = [
+        fact("st-1", [("a", "Alpha"), ("b", "Beta"), ("c", "Gamma")]),
+        fact("st-2", [("a", "Alpha"), ("b", "Beta")], position=0.2),
+        fact("st-3", [("c", "Gamma")], position=0.1),
+        fact("st-4", [("b", "Beta")], position=0.3),
+        fact("st-5", [("a", "Alpha"), ("d", "Alpha")], position=0.3),
+        fact("st-6", [("a", "Alpha"), ("b", "Beta")], position=0.9),
+        fact("st-7", [("c", "Gamma")], position=0.95),
+        replace(fact("st-q", [("a", "Alpha")]), kind="quote"),
+    ]
+    briefing = build_briefing(FLOOD, statements, ARTICLES)
+    shown = sections(briefing)
+    assert sorted(shown) == sorted(s.id for s in statements)
+    assert [s.id for s in briefing.quotes] == ["st-q"]
+    groups = {g.outlet: [s.id for s in g.statements] for g in briefing.single_outlet}
+    assert all(len({o for s in g.statements for o in s.outlets}) == 1 for g in briefing.single_outlet)
+    assert "st-5" in groups.get("Alpha", []) or "st-5" in [s.id for s in briefing.lead]
+
+
+def test_wire_copies_count_as_one_origin() -> None:
+    # Beta and Gamma print the same wire story: their agreement is one voice.
+    wire = fact("st-wire", [("b", "Beta"), ("c", "Gamma")], position=0.1)
+    independent = fact("st-indep", [("a", "Alpha"), ("b", "Beta")], position=0.5)
+    briefing = build_briefing(FLOOD, [wire, independent], ARTICLES, origin_of={"b": "b", "c": "b"})
+    assert [s.id for s in briefing.statements] == ["st-indep", "st-wire"]
+    shown_wire = briefing.statements[1]
+    assert shown_wire.independent == 1
+    assert [[c.outlet for c in copy] for copy in shown_wire.copies] == [["Beta", "Gamma"]]
+    assert briefing.statements[0].copies == ()
+
+
+def test_one_outlets_own_articles_do_not_corroborate_each_other() -> None:
+    repeated = fact("st-rep", [("a", "Alpha"), ("d", "Alpha")], position=0.0)
+    briefing = build_briefing(FLOOD, [repeated], ARTICLES)
+    assert briefing.statements[0].independent == 1
+    assert briefing.statements[0].copies == ()
+
+
+def test_updates_mark_what_the_latest_article_date_added() -> None:
+    old = fact("st-old", [("a", "Alpha")])
+    old_then_new = make_statement(
+        "st-both",
+        [
+            make_citation("a", outlet="Alpha", date=datetime.date(2024, 5, 1)),
+            make_citation("c", outlet="Gamma", date=datetime.date(2024, 5, 3)),
+        ],
+        ["flood"],
+        text=LONG,
+    )
+    new = make_statement(
+        "st-new", [make_citation("c", outlet="Gamma", date=datetime.date(2024, 5, 3))], ["flood"], text=LONG
+    )
+    old = replace(old, sources=(make_citation("a", outlet="Alpha", date=datetime.date(2024, 5, 1)),))
+    briefing = build_briefing(FLOOD, [old, old_then_new, new], ARTICLES)
+    assert [u.date for u in briefing.updates] == [datetime.date(2024, 5, 3), datetime.date(2024, 5, 1)]
+    assert [s.id for s in briefing.updates[0].statements] == ["st-new"]
+    assert briefing.new_since == datetime.date(2024, 5, 1)
+    assert [s.id for s in briefing.statements if briefing.is_new(s)] == ["st-new"]
+
+
+def test_one_date_means_nothing_is_marked_new() -> None:
+    briefing = build_briefing(FLOOD, [fact("st-a", [("a", "Alpha")])], ARTICLES)
+    assert briefing.new_since is None
+    assert not briefing.is_new(briefing.statements[0])
+
+
+def test_sources_count_the_sentences_the_briefing_uses() -> None:
+    statements = [
+        make_statement("st-1", [make_citation("a", outlet="Alpha", sentence="p1s1")], ["flood"]),
+        make_statement("st-2", [make_citation("a", outlet="Alpha", sentence="p2s1")], ["flood"]),
+        make_statement(
+            "st-3",
+            [make_citation("a", outlet="Alpha", sentence="p1s1"), make_citation("b", outlet="Beta")],
+            ["flood", "other"],
+        ),
+    ]
+    briefing = build_briefing(FLOOD, statements, ARTICLES)
+    assert [(u.article.slug, u.sentences) for u in briefing.sources] == [("a", 2), ("b", 1)]
+
+
+def test_coverage_counts_statements_per_topic_and_outlet() -> None:
+    election = make_topic("election", keywords=["vote"])
+    statements = [
+        fact("st-1", [("a", "Alpha"), ("b", "Beta")]),
+        fact("st-2", [("a", "Alpha")]),
+        replace(fact("st-3", [("c", "Gamma")]), topics=frozenset({"election"})),
+    ]
+    briefings = [build_briefing(t, statements, ARTICLES) for t in (FLOOD, election)]
+    table = coverage(briefings)
+    assert table.outlets == ("Alpha", "Beta", "Gamma")
+    assert table.count("flood", "Alpha") == 2 and table.count("flood", "Beta") == 1
+    assert table.count("flood", "Gamma") == 0 and table.count("election", "Gamma") == 1
+    assert table.level("flood", "Alpha") == 4
+    assert table.level("flood", "Gamma") == 0
+    assert 0 < table.level("flood", "Beta") < 4

@@ -11,8 +11,10 @@ import json
 import shutil
 import subprocess
 import sys
+from html import escape
 from html.parser import HTMLParser
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 
@@ -218,3 +220,62 @@ def test_base_url_makes_feed_links_absolute(tmp_path: Path) -> None:
 
 def _tree(root: Path) -> dict[str, bytes]:
     return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_every_statement_appears_once_on_its_topic_page(site_dir: Path) -> None:
+    for path in sorted((site_dir / "api" / "briefings").glob("*.json")):
+        briefing = _json(path)
+        page = (site_dir / briefing["page"] / "index.html").read_text(encoding="utf-8")
+        for statement in briefing["statements"]:
+            assert page.count(f'id="{statement["id"]}"') == 1, statement["text"]
+
+
+def test_each_outlet_has_a_page_listing_its_articles_and_statements(site_dir: Path) -> None:
+    index = _json(site_dir / "api" / "index.json")
+    outlets = {a["outlet"] for a in index["articles"]}
+    pages = sorted((site_dir / "outlets").glob("*/index.html"))
+    assert len(pages) == len(outlets)
+    home = _parse(site_dir / "index.html").hrefs
+    for page in pages:
+        assert f"./outlets/{page.parent.name}/" in home or f"outlets/{page.parent.name}/" in home
+        html = page.read_text(encoding="utf-8")
+        (outlet,) = [o for o in outlets if f"<h1>{escape(o)}</h1>" in html]
+        for article in index["articles"]:
+            assert (f'articles/{article["slug"]}/"' in html) == (article["outlet"] == outlet)
+        for href in _parse(page).hrefs:
+            if href.startswith("../../articles/") and "#" in href:
+                target, _, anchor = href.removeprefix("../../").partition("#")
+                assert anchor in _parse(site_dir / target / "index.html").ids, href
+
+
+def test_each_topic_has_an_atom_feed_with_an_entry_per_update(site_dir: Path) -> None:
+    atom = "{http://www.w3.org/2005/Atom}"
+    for path in sorted((site_dir / "api" / "briefings").glob("*.json")):
+        briefing = _json(path)
+        feed = ElementTree.parse(site_dir / "feeds" / "topics" / f"{briefing['slug']}.atom.xml").getroot()
+        assert feed.tag == f"{atom}feed"
+        entries = feed.findall(f"{atom}entry")
+        first_dates = {
+            min(
+                a["date"]
+                for a in briefing["sources"]
+                if a["article"] in {s["article"] for s in st["sources"]}
+            )
+            for st in briefing["statements"]
+        }
+        assert len(entries) == len(first_dates)
+        listed = " ".join(e.findtext(f"{atom}content") or "" for e in entries)
+        for statement in briefing["statements"]:
+            assert escape(statement["text"], quote=False) in listed or statement["text"] in listed
+
+
+def test_home_draws_who_covers_what(site_dir: Path) -> None:
+    home = (site_dir / "index.html").read_text(encoding="utf-8")
+    assert '<table class="coverage">' in home
+    index = _json(site_dir / "api" / "index.json")
+    for topic in index["topics"]:
+        briefing = _json(site_dir / topic["briefing"])
+        itv = sum(1 for s in briefing["statements"] if "ITV News" in {x["outlet"] for x in s["sources"]})
+        table = home.split('<table class="coverage">', 1)[1]
+        row = table.split(f'href="./topics/{topic["slug"]}/"', 1)[1].split("</tr>", 1)[0]
+        assert f">{itv}</td>" in row
