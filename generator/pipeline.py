@@ -7,11 +7,13 @@ only runs them in order, in plain sight:
 2. ``assign_topics``: Documents + Topics → TopicAssignment;
 3. ``find_quotes``: Document → Quotes with speakers;
 4. ``merge_statements``: sentences of all documents → Statements;
-5. ``build_briefing``: Statements → one Briefing per topic, sectioned;
-6. ``build_outlets`` and ``coverage``: Briefings → outlet pages and the
+5. ``find_wire_copies``: Documents → groups of articles that carry one
+   wire story (counted once when ranking);
+6. ``build_briefing``: Statements → one Briefing per topic, sectioned;
+7. ``build_outlets`` and ``coverage``: Briefings → outlet pages and the
    topics × outlets heat map.
 
-Nothing here imports Pelican: the plugin hands Pelican's articles to
+Nothing here runs Pelican: the plugin hands Pelican's articles to
 ``build_site``, and the tests call it directly.
 """
 
@@ -25,6 +27,7 @@ from generator.outlets import build_outlets
 from generator.quotes import find_quotes
 from generator.segment import segment
 from generator.topics import assign_topics
+from generator.wire import find_wire_copies, origin_of
 
 
 def build_site(content: Content) -> Site:
@@ -38,7 +41,9 @@ def merge_site(documents: tuple[Document, ...], topics: tuple[Topic, ...]) -> Si
     quotes = tuple(quote for document in documents for quote in find_quotes(document))
     statements = merge_statements(documents, assignment, quotes)
     articles = tuple(d.article for d in documents)
-    briefings = tuple(build_briefing(topic, statements, articles) for topic in topics)
+    wire_copies = find_wire_copies(documents)
+    origins = origin_of(wire_copies)
+    briefings = tuple(build_briefing(topic, statements, articles, origins) for topic in topics)
     citations: dict[str, list[tuple[str, str]]] = {}
     for briefing in briefings:
         for statement in briefing.statements:
@@ -54,4 +59,5 @@ def merge_site(documents: tuple[Document, ...], topics: tuple[Topic, ...]) -> Si
         citations={key: tuple(value) for key, value in sorted(citations.items())},
         coverage=coverage(briefings),
         outlets=build_outlets(documents, briefings),
+        wire_copies=wire_copies,
     )
