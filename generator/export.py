@@ -1,10 +1,12 @@
 """The JSON export: the site's stable machine interface, under ``api/``.
 
-* ``api/index.json``: every topic (slug, title, page, counts) and every
-  article (slug, title, outlet, url, date, page);
-* ``api/briefings/<topic>.json``: one topic's sources, statements (each with
-  every source sentence, verbatim, and its anchor), timeline and
-  disagreements.
+* ``api/index.json``: every topic (slug, title, page, counts), every
+  article (slug, title, outlet, url, date, page), every outlet and the
+  groups of articles that are copies of one wire story;
+* ``api/briefings/<topic>.json``: one topic's sources (with how many of
+  their sentences it uses), statements (each with every source sentence,
+  verbatim, and its anchor), the page's sections as statement ids, updates,
+  timeline and disagreements.
 
 Page addresses are relative to the site root (``topics/uk-withdrawal/``) so
 the export is valid wherever the site is served. Keys are in a fixed order
@@ -59,6 +61,16 @@ def index_json(site: Site) -> dict[str, Any]:
             }
             for d in site.documents
         ],
+        "outlets": [
+            {
+                "name": o.name,
+                "page": f"outlets/{o.slug}/",
+                "articles": [a.slug for a in o.articles],
+                "statements": o.statement_count,
+            }
+            for o in site.outlets
+        ],
+        "wire_copies": [list(group) for group in site.wire_copies],
     }
 
 
@@ -78,6 +90,9 @@ def _statement(statement: Statement) -> dict[str, Any]:
         "kind": statement.kind,
         "text": statement.text,
         "speaker": statement.speaker,
+        "first_reported": statement.first_reported.isoformat(),
+        "independent_origins": statement.independent,
+        "wire_copies": [[c.article for c in copy] for copy in statement.copies],
         "sources": [_source(c) for c in statement.sources],
     }
 
@@ -90,15 +105,26 @@ def briefing_json(briefing: Briefing) -> dict[str, Any]:
         "page": topic_page(briefing.topic.slug),
         "sources": [
             {
-                "article": a.slug,
-                "outlet": a.outlet,
-                "title": a.title,
-                "url": a.url,
-                "date": a.date.isoformat(),
+                "article": use.article.slug,
+                "outlet": use.article.outlet,
+                "title": use.article.title,
+                "url": use.article.url,
+                "date": use.article.date.isoformat(),
+                "sentences_used": use.sentences,
             }
-            for a in briefing.articles
+            for use in briefing.sources
         ],
         "statements": [_statement(s) for s in briefing.statements],
+        "sections": {
+            "lead": [s.id for s in briefing.lead],
+            "key_points": [s.id for s in briefing.key_points],
+            "quotes": [s.id for s in briefing.quotes],
+            "only_in_one_outlet": {g.outlet: [s.id for s in g.statements] for g in briefing.single_outlet},
+        },
+        "new_since": briefing.new_since.isoformat() if briefing.new_since else None,
+        "updates": [
+            {"date": u.date.isoformat(), "statements": [s.id for s in u.statements]} for u in briefing.updates
+        ],
         "timeline": [
             {
                 "date": e.date,

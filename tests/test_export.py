@@ -133,6 +133,31 @@ def test_briefing_has_the_documented_keys(tmp_path: Path) -> None:
     assert counts == sorted(counts, reverse=True)
 
 
+def test_sections_show_every_statement_once_and_sources_count_their_sentences(tmp_path: Path) -> None:
+    export(tmp_path / "content", tmp_path / "out")
+    briefing = load(tmp_path / "out/api/briefings/flood.json")
+    sections = briefing["sections"]
+    shown = sections["lead"] + sections["key_points"] + sections["quotes"]
+    shown += [i for ids in sections["only_in_one_outlet"].values() for i in ids]
+    assert sorted(shown) == sorted(s["id"] for s in briefing["statements"])
+    by_id = {s["id"]: s for s in briefing["statements"]}
+    for outlet, ids in sections["only_in_one_outlet"].items():
+        assert all({c["outlet"] for c in by_id[i]["sources"]} == {outlet} for i in ids)
+    for source in briefing["sources"]:
+        cited = {
+            c["sentence"]
+            for s in briefing["statements"]
+            for c in s["sources"]
+            if c["article"] == source["article"]
+        }
+        assert source["sentences_used"] == len(cited) > 0
+    # Two article dates: what came after the first is marked new.
+    assert briefing["new_since"] == "2024-05-01"
+    in_updates = [(u["date"], i) for u in briefing["updates"] for i in u["statements"]]
+    assert sorted(i for _, i in in_updates) == sorted(by_id)
+    assert all(by_id[i]["first_reported"] == d for d, i in in_updates)
+
+
 def test_pages_are_relative(tmp_path: Path) -> None:
     export(tmp_path / "content", tmp_path / "out")
     api = tmp_path / "out/api"
