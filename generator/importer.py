@@ -1,4 +1,11 @@
-"""Import stage: turn raw scraped article text into ``content/articles/<slug>.md``.
+"""Import stage: turn scraped articles into ``content/articles/<slug>.md``.
+
+Input is scraped text (``.txt``), a saved web page (``.html``, whose text
+and metadata trafilatura extracts) or Markdown (``.md``, with or without
+front matter), in whatever encoding it was saved (``decode_source``). An
+article already in the content folder, by address or by text (wire copy
+published by another outlet, found with ``generator.neardup``), is refused:
+two files of one report would count as two outlets agreeing.
 
 Articles arrive as text copied or scraped from a news site. Besides the story,
 that text carries the page around it (navigation links, the headline again,
