@@ -1313,7 +1313,13 @@ def import_files(
             source = read_source(path, encoding)
             meta, missing = resolve_meta(source.found, given)
             if meta is None:
-                where = "found in the page" if path.suffix.lower() in HTML_SUFFIXES else "given"
+                where = (
+                    "found in the page"
+                    if path.suffix.lower() in HTML_SUFFIXES
+                    else "in the front matter"
+                    if source.markdown is not None
+                    else "given"
+                )
                 problems.extend(
                     ConfigError(f"{path}: no {key} {where}; pass {option}")
                     for key, option in _REQUIRED_META

@@ -1372,6 +1372,16 @@ def test_markdown_front_matter_is_validated(tmp_path: Path) -> None:
     ]
 
 
+def test_markdown_front_matter_may_lack_what_is_given(tmp_path: Path) -> None:
+    source = tmp_path / "trams.md"
+    source.write_text(MARKDOWN_ARTICLE.replace("date: 2023-09-04\n", ""), encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        import_files([source], PartialMeta(), tmp_path / "articles")
+    assert str(info.value) == f"{source}: no date in the front matter; pass --date YYYY-MM-DD"
+    [target] = import_files([source], PartialMeta(date=datetime.date(2023, 9, 5)), tmp_path / "articles")
+    assert read_article(target).date == datetime.date(2023, 9, 5)
+
+
 def test_markdown_without_front_matter_is_text(tmp_path: Path) -> None:
     source = write_source(tmp_path, "floods.md", "# Not a heading\n" + "\n".join(BODY))
     article = read_article(import_file(source, META, tmp_path / "articles"))
