@@ -124,15 +124,17 @@ def serve_command(content: str, output: str, settings: str | None, port: int) ->
 @click.option(
     "--manifest", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="YAML list of files."
 )
-@click.option("--outlet", help="Outlet name, e.g. 'Voice of America'.")
-@click.option("--url", help="Address of the original article.")
-@click.option("--date", "date_text", help="Publication date, YYYY-MM-DD.")
-@click.option("--title", help="Headline.")
+@click.option("--outlet", help="Outlet name, e.g. 'Voice of America' [default: from an HTML page].")
+@click.option("--url", help="Address of the original article [default: from an HTML page].")
+@click.option("--date", "date_text", help="Publication date, YYYY-MM-DD [default: from an HTML page].")
+@click.option("--title", help="Headline [default: from an HTML page].")
 @click.option("--author", default=None, help="Byline.")
-@click.option("--language", default="en", show_default=True)
+@click.option("--language", default=None, help="Language tag [default: en].")
 @click.option("--slug", default=None, help="File name to use (default: from the title).")
+@click.option("--encoding", default=None, help="Encoding of the files, e.g. cp1252 [default: detected].")
 @click.option("--content", "content", default="content", show_default=True, help="Content folder.")
 @click.option("--force", is_flag=True, help="Overwrite articles that already exist.")
+@click.option("--allow-duplicate", is_flag=True, help="Import articles already in the content folder.")
 @_reports_errors
 def import_command(
     files: tuple[Path, ...],
@@ -142,48 +144,37 @@ def import_command(
     date_text: str | None,
     title: str | None,
     author: str | None,
-    language: str,
+    language: str | None,
     slug: str | None,
+    encoding: str | None,
     content: str,
     force: bool,
+    allow_duplicate: bool,
 ) -> None:
-    """Turn raw scraped text into articles under CONTENT/articles/."""
-    from generator.importer import ImportMeta, import_file, import_manifest
+    """Turn scraped text (.txt), Markdown (.md) or saved web pages (.html)
+    into articles under CONTENT/articles/."""
+    from generator.importer import PartialMeta, import_files, import_manifest
 
     articles_dir = Path(content) / "articles"
     if manifest is not None:
         if files:
             raise ConfigError("give either FILES with metadata options or --manifest, not both")
-        written = import_manifest(manifest, articles_dir, force=force)
-    else:
-        missing = [
-            name
-            for name, value in (
-                ("--outlet", outlet),
-                ("--url", url),
-                ("--date", date_text),
-                ("--title", title),
-            )
-            if not value
-        ]
-        if not files or missing:
-            raise ConfigError(
-                "import needs FILES and " + ", ".join(missing or ["FILES"]) + " (or --manifest)"
-            )
-        if len(files) > 1 and (title or slug):
-            raise ConfigError("--title and --slug name one article; import several files with --manifest")
-        date = parse_date(date_text)
-        if date is None:
-            raise ConfigError(f"--date {date_text!r} is not a date; write it as YYYY-MM-DD")
-        meta = ImportMeta(
-            outlet=str(outlet),
-            url=str(url),
-            date=date,
-            title=str(title),
-            language=language,
-            author=author,
-            slug=slug,
+        written = import_manifest(
+            manifest, articles_dir, force=force, allow_duplicate=allow_duplicate, encoding=encoding
         )
-        written = [import_file(file, meta, articles_dir, force=force) for file in files]
+    else:
+        if not files:
+            raise ConfigError("import needs FILES (or --manifest)")
+        date = None
+        if date_text:
+            date = parse_date(date_text)
+            if date is None:
+                raise ConfigError(f"--date {date_text!r} is not a date; write it as YYYY-MM-DD")
+        given = PartialMeta(
+            title=title, outlet=outlet, url=url, date=date, author=author, language=language, slug=slug
+        )
+        written = import_files(
+            list(files), given, articles_dir, force=force, allow_duplicate=allow_duplicate, encoding=encoding
+        )
     for path in written:
         click.echo(f"wrote {path}")

@@ -1,4 +1,11 @@
-"""Import stage: turn raw scraped article text into ``content/articles/<slug>.md``.
+"""Import stage: turn scraped articles into ``content/articles/<slug>.md``.
+
+Input is scraped text (``.txt``), a saved web page (``.html``, whose text
+and metadata trafilatura extracts) or Markdown (``.md``, with or without
+front matter), in whatever encoding it was saved (``decode_source``). An
+article already in the content folder, by address or by text (wire copy
+published by another outlet, found with ``generator.neardup``), is refused:
+two files of one report would count as two outlets agreeing.
 
 Articles arrive as text copied or scraped from a news site. Besides the story,
 that text carries the page around it (navigation links, the headline again,
@@ -28,21 +35,35 @@ byte-identical files.
 
 from __future__ import annotations
 
+import codecs
+import contextlib
 import datetime
+import math
 import os
 import re
 import tempfile
 import unicodedata
-from collections.abc import Iterable
+import urllib.parse
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+import charset_normalizer
+import trafilatura
 import yaml
 from pelican.utils import slugify
 
-from generator.content import SLUG_PATTERN, FrontMatterLoader, parse_date, read_article, read_text
+from generator.content import (
+    SLUG_PATTERN,
+    FrontMatterLoader,
+    parse_date,
+    read_article,
+    read_text,
+    split_front_matter,
+)
 from generator.errors import BriefingError, ConfigError, ContentError, ContentErrors
+from generator.neardup import DEFAULT_THRESHOLD, Fingerprint, NearDuplicateIndex, fingerprint
 
 # --------------------------------------------------------------------------
 # Public data
@@ -792,18 +813,441 @@ def _meta_problems(meta: ImportMeta) -> list[tuple[str, str]]:
     return problems
 
 
-def _prepare(source: Path, meta: ImportMeta, articles_dir: Path) -> tuple[Path, str]:
-    """Read and clean ``source``; the target path and the file text."""
-    cleaned = clean_scraped_text(read_text(source), meta.title)
+# --------------------------------------------------------------------------
+# Reading source files: bytes to text
+# --------------------------------------------------------------------------
+
+# Byte order marks, longest first: a UTF-32 LE mark starts like a UTF-16 LE one.
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+# Declared charsets that browsers (the WHATWG encoding standard) read as
+# windows-1252; pages that say "iso-8859-1" routinely hold curly quotes.
+_READ_AS_CP1252 = frozenset({"ascii", "latin-1", "iso8859-1", "cp1252"})
+_DECLARED_CHARSET = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+_HTML_SNIFF_BYTES = 4096
+
+
+def codec_name(encoding: str) -> str:
+    """Python's name for the text encoding ``encoding``; ``ConfigError`` if none."""
+    try:
+        info = codecs.lookup(encoding)
+    except LookupError:
+        info = None
+    if info is None or not getattr(info, "_is_text_encoding", True):
+        raise ConfigError(
+            f"encoding {encoding!r} is not a text encoding Python knows; "
+            "use e.g. utf-8, utf-16, cp1252 or latin-1"
+        )
+    return info.name
+
+
+def _decode_strict(data: bytes, codec: str, name: str) -> str:
+    try:
+        return data.decode(codec)
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].decode(codec, errors="replace").count("\n") + 1
+        raise ContentError(
+            name, line, f"not valid {codec}; give the file's encoding with --encoding NAME"
+        ) from None
+
+
+def _mostly_latin(text: str) -> bool:
+    """At least half the letters are Latin script (ASCII or accented)."""
+    letters = [c for c in text if c.isalpha()]
+    latin = sum(1 for c in letters if c.isascii() or unicodedata.name(c, "").startswith("LATIN "))
+    return latin * 2 >= len(letters)
+
+
+def _decode_legacy(data: bytes) -> tuple[str, str]:
+    """Text that is neither UTF-8 nor marked by a BOM: a legacy code page.
+
+    Western text is by far the common case, and there the choice is between
+    windows-1252 and Latin-1, which differ only in bytes 0x80-0x9F: curly
+    quotes, dashes and "€" in windows-1252, invisible C1 control characters
+    in Latin-1. So windows-1252 is right whenever it decodes, and Latin-1
+    (which always decodes) otherwise. A statistical detector cannot do better
+    on a short Western text (it often guesses a neighbouring code page, which
+    turns "é" into another letter), so charset-normalizer is asked only
+    whether the text is in another script: its guess is used when most of
+    the letters it decodes are not Latin (Cyrillic, Greek, Arabic, CJK...),
+    and is not UTF-16 or UTF-32, which it guesses wrongly on short input.
+    """
+    try:
+        western = (data.decode("cp1252"), "cp1252")
+    except UnicodeDecodeError:
+        western = (data.decode("latin-1"), "latin-1")
+    best = charset_normalizer.from_bytes(data).best()
+    # UTF-16/32 without NUL bytes is a guess the detector makes on short
+    # input; real UTF-16 text has a BOM here (``_detect`` handles the rest).
+    if (
+        best is not None
+        and not best.encoding.startswith(("utf_16", "utf_32"))
+        and not _mostly_latin(str(best))
+    ):
+        return str(best), codec_name(best.encoding)
+    return western
+
+
+def _detect(data: bytes, name: str, *, html: bool) -> tuple[str, str]:
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            return _decode_strict(data, codec, name), codec
+    with contextlib.suppress(UnicodeDecodeError):
+        return data.decode("utf-8"), "utf-8"
+    if b"\x00" in data:
+        # NUL bytes are never text in a legacy code page: UTF-16 or UTF-32
+        # without a BOM. Taken from the detector only if it says so.
+        best = charset_normalizer.from_bytes(data).best()
+        if best is not None and best.encoding.startswith(("utf_16", "utf_32")):
+            return str(best), codec_name(best.encoding)
+        raise ContentError(
+            name,
+            1,
+            "binary or UTF-16/32 text without a byte order mark; pass --encoding NAME (e.g. utf-16-le)",
+        )
+    declared = _DECLARED_CHARSET.search(data[:_HTML_SNIFF_BYTES]) if html else None
+    if declared:
+        with contextlib.suppress(BriefingError, UnicodeDecodeError):  # a wrong declaration: detect
+            codec = codec_name(declared.group(1).decode("ascii"))
+            codec = "cp1252" if codec in _READ_AS_CP1252 else codec
+            return data.decode(codec), codec
+    return _decode_legacy(data)
+
+
+def decode_source(
+    data: bytes, name: str, encoding: str | None = None, *, html: bool = False
+) -> tuple[str, str]:
+    """The text of a source file and the codec it was read with.
+
+    With ``encoding``, that codec, strictly. Otherwise, in order of certainty:
+    a byte order mark (UTF-8, UTF-16, UTF-32), strict UTF-8 (random legacy
+    bytes are almost never valid UTF-8), for HTML the charset the page
+    declares, then ``_decode_legacy``. The text is normalised: line ends
+    "\\n", a leading BOM dropped, Unicode NFC (composed "é", as typed).
+    """
+    if encoding is not None:
+        codec = codec_name(encoding)
+        text = _decode_strict(data, "utf-8-sig" if codec == "utf-8" else codec, name)
+    else:
+        text, codec = _detect(data, name, html=html)
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    return unicodedata.normalize("NFC", text), codec
+
+
+# --------------------------------------------------------------------------
+# Reading source files: formats and the metadata they carry
+# --------------------------------------------------------------------------
+
+TEXT_SUFFIXES = frozenset({".txt", ".text"})
+MARKDOWN_SUFFIXES = frozenset({".md", ".markdown"})
+HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
+
+
+@dataclass(frozen=True, slots=True)
+class PartialMeta:
+    """Article metadata that may be incomplete: found in a file, or given on
+    the command line or in a manifest (given values win)."""
+
+    title: str | None = None
+    outlet: str | None = None
+    url: str | None = None
+    date: datetime.date | None = None
+    author: str | None = None
+    language: str | None = None
+    slug: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """One input file, read and decoded."""
+
+    path: Path
+    encoding: str
+    """The codec the bytes were read with, e.g. "utf-8", "cp1252"."""
+    text: str
+    """Scraped text for ``clean_scraped_text``; empty for Markdown with front matter."""
+    found: PartialMeta
+    """Metadata the file itself gives (HTML metadata, Markdown front matter)."""
+    markdown: str | None = None
+    """The body of a Markdown file with front matter: already Markdown, kept as it is."""
+    credit: str | None = None
+
+
+_REQUIRED_META = (
+    ("title", "--title TEXT"),
+    ("outlet", "--outlet NAME"),
+    ("url", "--url URL"),
+    ("date", "--date YYYY-MM-DD"),
+)
+
+
+def _text_value(value: object) -> str | None:
+    """A metadata value as one line of text; None if there is none."""
+    if value is None or isinstance(value, bool) or not isinstance(value, str | int | float):
+        return None
+    return " ".join(normalise_line(str(value)).split()) or None
+
+
+def extract_html(html: str, name: str) -> tuple[str, PartialMeta]:
+    """The article text of a saved web page and the metadata it declares.
+
+    trafilatura finds the main text (dropping navigation, ads, scripts,
+    comments and boilerplate) and reads the metadata the page declares
+    (JSON-LD, Open Graph and other meta tags, the canonical link). Dates are
+    taken only from the page's markup, never guessed from its text
+    (``extensive_search`` off), and the original publication date is
+    preferred over a later update. Tables are left out: their cells are not
+    sentences. The text still goes through ``clean_scraped_text``.
+    """
+    document = trafilatura.bare_extraction(
+        html,
+        with_metadata=True,
+        include_comments=False,
+        include_tables=False,
+        include_images=False,
+        include_links=False,
+        include_formatting=False,
+        date_extraction_params={"extensive_search": False, "original_date": True},
+    )
+    text = str(getattr(document, "text", None) or "") if document is not None else ""
+    if not text.strip():
+        raise ContentError(
+            name, 1, "no article text found in this page; save the article's own page, or its text as .txt"
+        )
+    date_text = getattr(document, "date", None)
+    found = PartialMeta(
+        title=_text_value(getattr(document, "title", None)),
+        outlet=_text_value(getattr(document, "sitename", None)),
+        url=_text_value(getattr(document, "url", None)),
+        date=parse_date(date_text) if date_text else None,
+        author=_text_value(getattr(document, "author", None)),
+    )
+    return text, found
+
+
+def _clean_markdown(body: str) -> str:
+    """A Markdown body with the character repairs of ``normalise_line``,
+    keeping leading spaces (indentation is Markdown syntax)."""
+    lines = []
+    for raw in body.split("\n"):
+        line = "".join(
+            " " if c.isspace() and c != "\t" else c
+            for c in raw
+            if c == "\t" or unicodedata.category(c) != "Cc"
+        )
+        lines.append(_STRAY_JOINER.sub("", _INVISIBLE.sub("", line)).rstrip())
+    text = "\n".join(lines).strip("\n")
+    return text + "\n" if text else ""
+
+
+def _read_markdown(path: Path, codec: str, text: str) -> Source:
+    """A Markdown file with front matter: its fields are metadata, its body
+    the article (validated again, as a whole, before it is written)."""
+    name = str(path)
+    front = split_front_matter(text, name)
+    problems: list[ContentError] = []
+    values: dict[str, Any] = {}
+    for key in ("title", "outlet", "url", "author", "language", "slug", "credit"):
+        raw = front.fields.get(key)
+        if raw is None or raw == "":
+            continue
+        value = _text_value(raw)
+        if value is None:
+            problems.append(ContentError(name, front.field_lines.get(key, 1), f"field '{key}' must be text"))
+        values[key] = value
+    raw_date = front.fields.get("date")
+    if raw_date not in (None, ""):
+        values["date"] = parse_date(raw_date)
+        if values["date"] is None:
+            problems.append(
+                ContentError(
+                    name,
+                    front.field_lines.get("date", 1),
+                    f"date {raw_date!r} is not a date; write it as YYYY-MM-DD",
+                )
+            )
+    if problems:
+        raise ContentErrors(problems)
+    credit = values.pop("credit", None)
+    return Source(path, codec, "", PartialMeta(**values), markdown=_clean_markdown(front.body), credit=credit)
+
+
+def read_source(path: Path, encoding: str | None = None) -> Source:
+    """Read a ``.txt``, ``.md`` or ``.html`` file to import (see ``decode_source``).
+
+    A saved web page gives its text and metadata through ``extract_html``; a
+    Markdown file with front matter gives its fields and body; any other
+    Markdown file, and a text file, is scraped text.
+    """
+    suffix = path.suffix.lower()
+    if suffix not in TEXT_SUFFIXES | MARKDOWN_SUFFIXES | HTML_SUFFIXES:
+        raise BriefingError(
+            f"{path}: cannot import a '{suffix}' file; give .txt, .md or .html (a saved web page)"
+        )
+    if not path.is_file():
+        raise BriefingError(f"{path}: file not found; check the path")
+    text, codec = decode_source(path.read_bytes(), str(path), encoding, html=suffix in HTML_SUFFIXES)
+    if suffix in HTML_SUFFIXES:
+        body, found = extract_html(text, str(path))
+        return Source(path, codec, body, found)
+    if suffix in MARKDOWN_SUFFIXES and text.split("\n", 1)[0].strip() == "---":
+        return _read_markdown(path, codec, text)
+    return Source(path, codec, text, PartialMeta())
+
+
+def resolve_meta(found: PartialMeta, given: PartialMeta) -> tuple[ImportMeta | None, list[str]]:
+    """The article's metadata, each field as given or else as found; and the
+    names of required fields that are neither (then no ``ImportMeta``)."""
+
+    def pick(key: str) -> Any:
+        value = getattr(given, key)
+        return value if value not in (None, "") else getattr(found, key)
+
+    missing = [key for key, _ in _REQUIRED_META if pick(key) in (None, "")]
+    if missing:
+        return None, missing
+    return (
+        ImportMeta(
+            title=pick("title"),
+            outlet=pick("outlet"),
+            url=pick("url"),
+            date=pick("date"),
+            language=pick("language") or "en",
+            author=pick("author"),
+            slug=pick("slug"),
+        ),
+        [],
+    )
+
+
+def _given_or_found(key: str, given: PartialMeta) -> str:
+    return "given" if getattr(given, key, None) not in (None, "") else "found in the file"
+
+
+# --------------------------------------------------------------------------
+# Duplicates
+# --------------------------------------------------------------------------
+
+DUPLICATE_THRESHOLD = DEFAULT_THRESHOLD
+"""Estimated shingle Jaccard at which an import is the same article as one
+already there (see ``generator.neardup.DEFAULT_THRESHOLD`` for the numbers)."""
+
+# Query parameters that track a click and never select an article.
+_TRACKING_PARAMETER = re.compile(
+    r"^(?:utm_\w*|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|ocid)$", re.IGNORECASE
+)
+
+
+def normalise_url(url: str) -> str:
+    """The address by which an article is recognised again.
+
+    Scheme and host in lower case, a default port dropped, a trailing slash
+    dropped, tracking parameters (``utm_*``, ``fbclid``...) dropped and the
+    rest sorted, and the fragment dropped. The path keeps its case: servers
+    may tell "/A" from "/a".
+    """
+    parts = urllib.parse.urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower()
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    if port is not None and (scheme, port) not in (("http", 80), ("https", 443)):
+        host = f"{host}:{port}"
+    query = urllib.parse.urlencode(
+        sorted(
+            (key, value)
+            for key, value in urllib.parse.parse_qsl(parts.query, keep_blank_values=True)
+            if not _TRACKING_PARAMETER.match(key)
+        )
+    )
+    return urllib.parse.urlunsplit((scheme, host, parts.path.rstrip("/"), query, ""))
+
+
+@dataclass(frozen=True, slots=True)
+class _Prepared:
+    """One article ready to write."""
+
+    source: Path
+    target: Path
+    text: str
+    url: str
+    body: str
+
+
+def _known_articles(articles_dir: Path, replaced: set[Path]) -> list[tuple[str, str, str]]:
+    """(path, url, body) of the articles already in ``articles_dir``, except
+    those about to be replaced. Files that do not read as articles are left
+    to ``briefing check``."""
+    known = []
+    for path in sorted(articles_dir.glob("*.md")) if articles_dir.is_dir() else []:
+        if path in replaced:
+            continue
+        try:
+            article = read_article(path)
+        except BriefingError:
+            continue
+        known.append((str(path), article.url, article.body))
+    return known
+
+
+def _duplicates(prepared: list[_Prepared], known: list[tuple[str, str, str]]) -> dict[int, str]:
+    """For each prepared article (by position) that repeats a known one or
+    an earlier one in ``prepared``: why, as "same article as X (...)"."""
+    index = NearDuplicateIndex()
+    labels: list[str] = []
+    urls: dict[str, str] = {}
+
+    def remember(label: str, url: str, fp: Fingerprint) -> None:
+        urls.setdefault(normalise_url(url), label)
+        index.add(str(len(labels)), fp)
+        labels.append(label)
+
+    for label, url, body in known:
+        remember(label, url, fingerprint(body))
+    found: dict[int, str] = {}
+    for position, item in enumerate(prepared):
+        fp = fingerprint(item.body)
+        same_url = urls.get(normalise_url(item.url))
+        matches = index.matches(fp, DUPLICATE_THRESHOLD)
+        if same_url is not None:
+            found[position] = f"same article as {same_url} (same URL)"
+        elif matches:
+            key, score = matches[0]
+            found[position] = (
+                f"same article as {labels[int(key)]} ({math.floor(score * 100)}% identical text)"
+            )
+        else:
+            remember(str(item.source), item.url, fp)
+    return found
+
+
+# --------------------------------------------------------------------------
+# Importing
+# --------------------------------------------------------------------------
+
+
+def _prepare(source: Source, meta: ImportMeta, articles_dir: Path) -> _Prepared:
+    """Clean ``source`` (unless it is Markdown already); the file to write."""
+    if source.markdown is not None:
+        cleaned = CleanedText(body=source.markdown, credit=source.credit, removed=())
+    else:
+        cleaned = clean_scraped_text(source.text, meta.title)
     if not cleaned.body:
         raise ContentError(
-            str(source), 1, "no article text is left after removing page furniture; check the file"
+            str(source.path), 1, "no article text is left after removing page furniture; check the file"
         )
     slug = meta.slug or article_slug(meta.title)
     target = articles_dir / f"{slug}.md"
     text = render_article(meta, cleaned)
     read_article(target, text)  # the file must be one the content reader accepts
-    return target, text
+    return _Prepared(source.path, target, text, meta.url, cleaned.body)
 
 
 def _write_atomic(target: Path, text: str) -> None:
@@ -830,21 +1274,122 @@ def _refuse_overwrite(targets: list[Path]) -> None:
         raise BriefingError("\n".join(f"{t}: already exists; pass --force to overwrite it" for t in existing))
 
 
-def import_file(source: Path, meta: ImportMeta, articles_dir: Path, *, force: bool = False) -> Path:
-    """Import one scraped text file as ``articles_dir/<slug>.md``; its path.
+def _raise_all(problems: list[BriefingError]) -> None:
+    """Raise the one problem as it is, or all of them in one error."""
+    if len(problems) == 1:
+        raise problems[0]
+    if problems:
+        raise BriefingError("\n".join(str(p) for p in problems))
 
-    Refuses to overwrite an existing article unless ``force``.
+
+def import_files(
+    paths: Sequence[Path],
+    given: PartialMeta,
+    articles_dir: Path,
+    *,
+    force: bool = False,
+    allow_duplicate: bool = False,
+    encoding: str | None = None,
+) -> list[Path]:
+    """Import ``.txt``, ``.md`` and ``.html`` files as ``articles_dir/<slug>.md``.
+
+    Metadata comes from ``given`` (the command line), else from the file
+    (``read_source``); a required field that is neither is an error naming
+    the option to pass. Every file is read and checked before anything is
+    written; if any is wrong, every problem is raised and nothing is
+    written. Refused unless ``force``: overwriting an existing article.
+    Refused unless ``allow_duplicate``: an article with the URL
+    (``normalise_url``) or nearly the text (``DUPLICATE_THRESHOLD``) of an
+    article already in ``articles_dir`` or earlier in ``paths``.
+    """
+    if len(paths) > 1 and (given.title or given.slug):
+        raise ConfigError("--title and --slug name one article; import several files with --manifest")
+    if encoding is not None:
+        codec_name(encoding)
+    problems: list[BriefingError] = []
+    prepared: list[_Prepared] = []
+    for path in paths:
+        try:
+            source = read_source(path, encoding)
+            meta, missing = resolve_meta(source.found, given)
+            if meta is None:
+                where = (
+                    "found in the page"
+                    if path.suffix.lower() in HTML_SUFFIXES
+                    else "in the front matter"
+                    if source.markdown is not None
+                    else "given"
+                )
+                problems.extend(
+                    ConfigError(f"{path}: no {key} {where}; pass {option}")
+                    for key, option in _REQUIRED_META
+                    if key in missing
+                )
+                continue
+            meta_problems = _meta_problems(meta)
+            if meta_problems:
+                problems.extend(
+                    ConfigError(f"{path}: {message} ({_given_or_found(key, given)}; pass --{key} to set it)")
+                    for key, message in meta_problems
+                )
+                continue
+            item = _prepare(source, meta, articles_dir)
+        except BriefingError as exc:
+            problems.append(exc)
+            continue
+        clash = next((p for p in prepared if p.target == item.target), None)
+        if clash is not None:
+            problems.append(
+                ConfigError(f"{path}: gives the same file {item.target.name} as {clash.source}; pass --slug")
+            )
+            continue
+        prepared.append(item)
+    _raise_all(problems)
+    if not allow_duplicate:
+        known = _known_articles(articles_dir, {p.target for p in prepared})
+        duplicates = _duplicates(prepared, known)
+        _raise_all(
+            [
+                BriefingError(f"{prepared[i].source}: {why}; pass --allow-duplicate to import anyway")
+                for i, why in sorted(duplicates.items())
+            ]
+        )
+    if not force:
+        _refuse_overwrite([p.target for p in prepared])
+    for item in prepared:
+        _write_atomic(item.target, item.text)
+    return [item.target for item in prepared]
+
+
+def import_file(
+    source: Path,
+    meta: ImportMeta,
+    articles_dir: Path,
+    *,
+    force: bool = False,
+    allow_duplicate: bool = False,
+    encoding: str | None = None,
+) -> Path:
+    """Import one file with complete metadata as ``articles_dir/<slug>.md``; its path.
+
+    ``meta`` wins over anything the file declares. See ``import_files``.
     """
     problems = _meta_problems(meta)
     if problems:
         raise ConfigError("\n".join(message for _, message in problems))
-    if not source.is_file():
-        raise BriefingError(f"{source}: file not found; check the path")
-    target, text = _prepare(source, meta, articles_dir)
-    if not force:
-        _refuse_overwrite([target])
-    _write_atomic(target, text)
-    return target
+    given = PartialMeta(
+        title=meta.title,
+        outlet=meta.outlet,
+        url=meta.url,
+        date=meta.date,
+        author=meta.author,
+        language=meta.language,
+        slug=meta.slug,
+    )
+    written = import_files(
+        [source], given, articles_dir, force=force, allow_duplicate=allow_duplicate, encoding=encoding
+    )
+    return written[0]
 
 
 # --------------------------------------------------------------------------
@@ -852,15 +1397,18 @@ def import_file(source: Path, meta: ImportMeta, articles_dir: Path, *, force: bo
 # --------------------------------------------------------------------------
 
 MANIFEST_REQUIRED = ("file", "outlet", "title", "url", "date")
-MANIFEST_OPTIONAL = ("language", "author", "slug")
+MANIFEST_OPTIONAL = ("language", "author", "slug", "encoding")
+"""For a ``.txt`` file every field of MANIFEST_REQUIRED is required; an
+``.html`` or ``.md`` file may declare them itself, so only ``file`` is."""
 
 
 @dataclass(frozen=True, slots=True)
 class _Entry:
     source: Path
-    meta: ImportMeta
+    meta: PartialMeta
     line: int
     key_lines: dict[str, int]
+    encoding: str | None = None
 
 
 def _read_entry(item: Any, node: yaml.Node, manifest: Path, problems: list[ContentError]) -> _Entry | None:
@@ -882,12 +1430,14 @@ def _read_entry(item: Any, node: yaml.Node, manifest: Path, problems: list[Conte
             known = ", ".join(MANIFEST_REQUIRED + MANIFEST_OPTIONAL)
             problems.append(ContentError(name, key_line, f"unknown field '{key}'; the fields are: {known}"))
         key_lines[key] = key_line
+    file_name = str(item.get("file") or "")
+    required = MANIFEST_REQUIRED if Path(file_name).suffix.lower() in TEXT_SUFFIXES else ("file",)
     values: dict[str, Any] = {}
     for key in MANIFEST_REQUIRED + MANIFEST_OPTIONAL:
         value = item.get(key)
         where = key_lines.get(key, line)
         if value is None or (isinstance(value, str) and not value.strip()):
-            if key in MANIFEST_REQUIRED:
+            if key in required:
                 what = "is empty" if key in item else "is missing"
                 problems.append(ContentError(name, where, f"required field '{key}' {what}; add '{key}: ...'"))
             continue
@@ -902,9 +1452,14 @@ def _read_entry(item: Any, node: yaml.Node, manifest: Path, problems: list[Conte
             values[key] = str(value).strip()
         else:
             problems.append(ContentError(name, where, f"field '{key}' must be text"))
+    if "encoding" in values:
+        try:
+            codec_name(values["encoding"])
+        except ConfigError as exc:
+            problems.append(ContentError(name, key_lines["encoding"], str(exc)))
     # Check each given value even if others are missing, so one pass finds all.
     placeholder = ImportMeta(outlet="-", url="https://-", date=datetime.date.min, title="-")
-    given = {k: v for k, v in values.items() if k != "file" and v is not None}
+    given = {k: v for k, v in values.items() if k not in ("file", "encoding") and v is not None}
     for key, message in _meta_problems(replace(placeholder, **given)):
         if key in given:
             problems.append(ContentError(name, key_lines.get(key, line), message))
@@ -919,8 +1474,8 @@ def _read_entry(item: Any, node: yaml.Node, manifest: Path, problems: list[Conte
         )
     if len(problems) > before:
         return None
-    meta = ImportMeta(**{k: v for k, v in values.items() if k != "file"})
-    return _Entry(source, meta, line, key_lines)
+    meta = PartialMeta(**{k: v for k, v in values.items() if k not in ("file", "encoding")})
+    return _Entry(source, meta, line, key_lines, values.get("encoding"))
 
 
 def _read_manifest(manifest: Path) -> list[_Entry]:
@@ -956,58 +1511,109 @@ def _read_manifest(manifest: Path) -> list[_Entry]:
     return [e for e in entries if e is not None]
 
 
-def import_manifest(manifest: Path, articles_dir: Path, *, force: bool = False) -> list[Path]:
+def _prepare_entry(entry: _Entry, manifest: Path, articles_dir: Path, encoding: str | None) -> _Prepared:
+    source = read_source(entry.source, entry.encoding or encoding)
+    meta, missing = resolve_meta(source.found, entry.meta)
+    name = entry.source.name
+    if meta is None:
+        fields = ", ".join(f"'{key}: ...'" for key in missing)
+        raise ContentError(
+            str(manifest), entry.line, f"{name}: no {', '.join(missing)} found in the file; add {fields}"
+        )
+    for key, message in _meta_problems(meta):
+        raise ContentError(
+            str(manifest), entry.key_lines.get(key, entry.line), f"{name}: {message} (found in the file)"
+        )
+    return _prepare(source, meta, articles_dir)
+
+
+def import_manifest(
+    manifest: Path,
+    articles_dir: Path,
+    *,
+    force: bool = False,
+    allow_duplicate: bool = False,
+    encoding: str | None = None,
+) -> list[Path]:
     """Import every entry of a sources manifest; the written paths, in order.
 
-    ``file`` is relative to the manifest's folder. All entries are checked and
-    cleaned first; if any is wrong, every problem is raised at once
-    (``ContentErrors``) and nothing is written. Existing articles are not
-    overwritten unless ``force``.
+    ``file`` is relative to the manifest's folder; an entry's ``encoding``
+    wins over ``encoding``. All entries are checked and cleaned first; if any
+    is wrong, every problem is raised at once (``ContentErrors``) and nothing
+    is written. Existing articles are not overwritten unless ``force``;
+    duplicates (see ``import_files``) are refused unless ``allow_duplicate``.
     """
+    if encoding is not None:
+        codec_name(encoding)
     entries = _read_manifest(manifest)
     problems: list[ContentError] = []
-    prepared: list[tuple[Path, str]] = []
+    prepared: list[_Prepared] = []
+    lines: list[int] = []
     used: dict[Path, int] = {}
     for entry in entries:
         try:
-            target, text = _prepare(entry.source, entry.meta, articles_dir)
+            item = _prepare_entry(entry, manifest, articles_dir, encoding)
         except ContentErrors as exc:
             problems.extend(exc.problems)
             continue
         except ContentError as exc:
             problems.append(exc)
             continue
-        if target in used:
+        except BriefingError as exc:
+            problems.append(ContentError(str(manifest), entry.key_lines.get("file", entry.line), str(exc)))
+            continue
+        if item.target in used:
             where = entry.key_lines.get("slug", entry.line)
             problems.append(
                 ContentError(
                     str(manifest),
                     where,
-                    f"article file {target.name} is also written by the entry on line {used[target]}; "
-                    "give one of them a different 'slug'",
+                    f"article file {item.target.name} is also written by the entry on line "
+                    f"{used[item.target]}; give one of them a different 'slug'",
                 )
             )
             continue
-        used[target] = entry.line
-        prepared.append((target, text))
+        used[item.target] = entry.line
+        prepared.append(item)
+        lines.append(entry.line)
+    if not allow_duplicate and not problems:
+        known = _known_articles(articles_dir, set(used))
+        for position, why in sorted(_duplicates(prepared, known).items()):
+            problems.append(
+                ContentError(
+                    str(manifest),
+                    lines[position],
+                    f"{prepared[position].source.name}: {why}; pass --allow-duplicate to import anyway",
+                )
+            )
     if problems:
         raise ContentErrors(problems)
     if not force:
-        _refuse_overwrite([target for target, _ in prepared])
-    for target, text in prepared:
-        _write_atomic(target, text)
-    return [target for target, _ in prepared]
+        _refuse_overwrite([item.target for item in prepared])
+    for item in prepared:
+        _write_atomic(item.target, item.text)
+    return [item.target for item in prepared]
 
 
 __all__ = [
+    "DUPLICATE_THRESHOLD",
     "CleanedText",
     "ImportMeta",
+    "PartialMeta",
+    "Source",
     "article_slug",
     "clean_scraped_text",
+    "codec_name",
+    "decode_source",
     "escape_markdown",
+    "extract_html",
     "import_file",
+    "import_files",
     "import_manifest",
     "normalise_line",
+    "normalise_url",
+    "read_source",
     "render_article",
     "repair_spacing",
+    "resolve_meta",
 ]

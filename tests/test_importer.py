@@ -7,31 +7,44 @@ the seed files are used for the end-to-end check against ``content/articles``.
 
 from __future__ import annotations
 
+import codecs
 import datetime
+import re
+import tempfile
+import unicodedata
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
+from click.testing import CliRunner
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
+from generator.cli import main
 from generator.content import read_article
 from generator.errors import BriefingError, ConfigError, ContentError, ContentErrors
 from generator.importer import (
     CleanedText,
     ImportMeta,
+    PartialMeta,
     article_slug,
     clean_scraped_text,
+    decode_source,
     escape_heading,
     escape_markdown,
     import_file,
+    import_files,
     import_manifest,
     normalise_line,
+    normalise_url,
     render_article,
     repair_spacing,
 )
+from generator.segment import segment
+from tests.test_neardup import COPY_NEW_HEADLINE_AND_CREDITS, COPY_PARAGRAPH_CUT, ORIGINAL, OWN_REPORT
 
 REPO = Path(__file__).resolve().parent.parent
 SEEDS_MANIFEST = REPO / "examples" / "seeds" / "sources.yaml"
@@ -858,12 +871,12 @@ def test_import_file_rejects_text_with_nothing_left(tmp_path: Path) -> None:
     assert str(info.value).startswith(f"{source}:1:")
 
 
-def test_import_file_reports_invalid_utf8_with_line(tmp_path: Path) -> None:
+def test_import_file_reports_invalid_bytes_for_the_named_encoding_with_line(tmp_path: Path) -> None:
     source = tmp_path / "latin1.txt"
     source.write_bytes(b"First line.\nCaf\xe9 owners were evacuated.\n")
     with pytest.raises(ContentError) as info:
-        import_file(source, META, tmp_path / "articles")
-    assert str(info.value).startswith(f"{source}:2:")
+        import_file(source, META, tmp_path / "articles", encoding="utf-8")
+    assert str(info.value).startswith(f"{source}:2: not valid utf-8")
 
 
 # --------------------------------------------------------------------------
@@ -957,8 +970,10 @@ def test_manifest_refuses_to_overwrite_and_writes_nothing(tmp_path: Path) -> Non
     folder = tmp_path / "seeds"
     write_source(folder)
     write_source(folder, "other.txt", "Dock workers went on strike on Monday.\n")
-    other = GOOD_ENTRY.replace("floods.txt", "other.txt").replace(
-        '"Floods: three ports closed"', "Dock strike"
+    other = (
+        GOOD_ENTRY.replace("floods.txt", "other.txt")
+        .replace('"Floods: three ports closed"', "Dock strike")
+        .replace("/floods", "/dock-strike")
     )
     manifest = write_manifest(folder, GOOD_ENTRY + other)
     articles = tmp_path / "articles"
@@ -1027,3 +1042,546 @@ def test_manifest_with_an_impossible_date_names_the_line(tmp_path: Path) -> None
         f"{manifest}:5: date '2024-02-30' is not a date; write it as YYYY-MM-DD"
     ]
     assert not (tmp_path / "articles").exists()
+
+
+# --------------------------------------------------------------------------
+# Encodings and character repairs
+# --------------------------------------------------------------------------
+
+# Invented text with the characters that go wrong between encodings.
+WESTERN = (
+    "Skip to content\n"
+    "The council’s “emergency” fund of €2m was approved on Monday – café owners cheered.\n"
+    "Naïve promises, said Zoë Brandt, would not rebuild the harbour façade.\n"
+)
+LATIN_1 = "Le café de la gare a fermé après l'inondation de dimanche.\nDeuxième ligne, über alles: ß.\n"
+
+
+def import_bytes(folder: Path, data: bytes, name: str = "story.txt", **kwargs: Any) -> str:
+    source = folder / "in" / name
+    source.parent.mkdir(parents=True, exist_ok=True)
+    source.write_bytes(data)
+    return import_file(source, META, folder / "articles", **kwargs).read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("text", "encode"),
+    [
+        (WESTERN, lambda t: t.encode("utf-16")),  # BOM + native order, as Python writes it
+        (WESTERN, lambda t: codecs.BOM_UTF16_LE + t.encode("utf-16-le")),
+        (WESTERN, lambda t: codecs.BOM_UTF16_BE + t.encode("utf-16-be")),
+        (WESTERN, lambda t: codecs.BOM_UTF8 + t.encode("utf-8")),
+        (WESTERN, lambda t: t.encode("cp1252")),
+        (WESTERN, lambda t: t.replace("\n", "\r\n").encode("utf-8")),
+        (WESTERN, lambda t: t.replace("\n", "\r").encode("utf-8")),
+        (WESTERN, lambda t: t.replace("\n", "\r\n").encode("cp1252")),
+        (LATIN_1, lambda t: t.encode("latin-1")),
+        (LATIN_1, lambda t: t.encode("utf-16")),
+    ],
+    ids=["utf-16", "utf-16-le-bom", "utf-16-be-bom", "utf-8-bom", "cp1252", "crlf", "cr", "cp1252-crlf",
+         "latin-1", "latin-1-text-utf-16"],
+)  # fmt: skip
+def test_every_encoding_imports_like_utf8(tmp_path: Path, text: str, encode: Any) -> None:
+    expected = import_bytes(tmp_path / "utf8", text.encode("utf-8"))
+    assert import_bytes(tmp_path / "other", encode(text)) == expected
+    assert "\r" not in expected
+
+
+def test_imported_text_keeps_the_special_characters(tmp_path: Path) -> None:
+    body = read_article(Path("x.md"), import_bytes(tmp_path, WESTERN.encode("cp1252"))).body
+    assert "council’s “emergency” fund of €2m was approved on Monday – café" in body
+    assert "Zoë Brandt" in body and "façade" in body
+    latin = read_article(Path("y.md"), import_bytes(tmp_path / "l", LATIN_1.encode("latin-1"))).body
+    assert "Le café de la gare a fermé après" in latin and "über alles: ß" in latin
+
+
+def test_cyrillic_code_page_is_detected(tmp_path: Path) -> None:
+    text = (
+        "Городской совет в понедельник проголосовал за продление работы библиотек.\n"
+        "Решение поддержали профсоюзы работников культуры.\n"
+    )
+    body = read_article(Path("x.md"), import_bytes(tmp_path, text.encode("cp1251"))).body
+    assert "Городской совет в понедельник" in body
+
+
+def test_utf16_without_bom_needs_an_encoding(tmp_path: Path) -> None:
+    data = "\n".join(BODY).encode("utf-16-le")
+    assert BODY[0] in import_bytes(tmp_path / "a", data, encoding="utf-16-le")
+
+
+def test_encoding_option_overrides_detection(tmp_path: Path) -> None:
+    # Mac Roman "é" is byte 0x8E, which windows-1252 reads as "Ž".
+    data = "The café reopened on Friday.\n".encode("mac_roman")
+    assert "The cafŽ reopened" in import_bytes(tmp_path / "a", data)
+    assert "The café reopened" in import_bytes(tmp_path / "b", data, encoding="mac-roman")
+
+
+@pytest.mark.parametrize("name", ["klingon-8", "rot13", ""])
+def test_unknown_encoding_is_a_clear_error(tmp_path: Path, name: str) -> None:
+    with pytest.raises(ConfigError, match=f"encoding '{name}' is not a text encoding"):
+        import_bytes(tmp_path, b"Text.\n", encoding=name)
+    assert not (tmp_path / "articles").exists()
+
+
+def test_invisible_and_odd_characters_are_repaired(tmp_path: Path) -> None:
+    raw = (
+        "The\u00a0mayor said\u200b the new\u00adest bridge\ufeff would open in May.\n"
+        "Cafe\u0301 owners were\u200d pleased.\n"  # "é" decomposed: NFC composes it
+    )
+    body = read_article(Path("x.md"), import_bytes(tmp_path, raw.encode("utf-8"))).body
+    assert body == "\nThe mayor said the newest bridge would open in May.\n\nCafé owners were pleased.\n"
+
+
+def test_decode_source_reports_the_codec() -> None:
+    assert decode_source("é".encode(), "x") == ("é", "utf-8")
+    assert decode_source("é\r\n".encode("utf-16"), "x") == ("é\n", "utf-16")
+    assert decode_source("“é”".encode("cp1252"), "x") == ("“é”", "cp1252")
+    assert decode_source(b"caf\xe9 \x81", "x") == ("café \x81", "latin-1")  # 0x81: not cp1252
+
+
+# --------------------------------------------------------------------------
+# Saved web pages
+# --------------------------------------------------------------------------
+
+PAGE = """\
+<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="{charset}">
+<title>Ferry operator suspends island crossings after engine fire | Coastline Herald</title>
+<link rel="canonical" href="https://www.coastlineherald.example/news/2024/06/ferry-engine-fire">
+<meta property="og:title" content="Ferry operator suspends island crossings after engine fire">
+<meta property="og:site_name" content="Coastline Herald">
+<meta property="og:url" content="https://www.coastlineherald.example/news/2024/06/ferry-engine-fire">
+<meta property="og:type" content="article">
+<meta name="author" content="Maria Quist">
+{date_meta}
+<script type="application/ld+json">
+{{"@context": "https://schema.org", "@type": "NewsArticle",
+ "headline": "Ferry operator suspends island crossings after engine fire",
+ {date_json}
+ "author": {{"@type": "Person", "name": "Maria Quist"}},
+ "publisher": {{"@type": "Organization", "name": "Coastline Herald"}}}}
+</script>
+<script>window.dataLayer = window.dataLayer || [];
+function track() {{ document.write("tracking pixel"); }}</script>
+<style>.ad {{ display: block; }}</style>
+</head>
+<body>
+<header>
+  <nav><ul><li><a href="/">Home</a></li><li><a href="/news">News</a></li><li><a href="/sport">Sport</a></li>
+  <li><a href="/weather">Weather</a></li></ul></nav>
+  <div class="ad" id="top-banner">Advertisement
+  <a href="https://ads.example/c">Buy cheap flights now</a></div>
+</header>
+<main>
+<article>
+  <h1>Ferry operator suspends island crossings after engine fire</h1>
+  <p class="byline">By Maria Quist</p>
+  <p>The only ferry operator serving the northern islands suspended all crossings on Tuesday after a fire
+  broke out in the engine room of one of its two vessels during the morning sailing.</p>
+  <p>All 212 passengers and 14 crew were brought back to the mainland port without injury, the company
+  said, after the crew put out the fire using the ship’s own extinguishing system.</p>
+  <figure><img src="ferry.jpg" alt="The ferry at the quay">
+  <figcaption>The ferry returned to port under its own power. Photo: Coastline Herald</figcaption></figure>
+  <p>“Safety comes first, and we will not sail again until the cause is understood,” the operator’s chief
+  executive, Tomas Berg, told reporters at the harbour.</p>
+  <div class="ad">Advertisement</div>
+  <p>Islanders rely on the service for food deliveries, hospital appointments and school travel, and
+  local councillors said a replacement vessel should be chartered within days.</p>
+  <p>The maritime safety agency said it had sent two inspectors to examine the damaged engine and would
+  publish its first findings next week.</p>
+  {extra}
+  <aside class="related"><h3>Related stories</h3><ul><li><a href="/a">Harbour upgrade delayed again</a></li>
+  <li><a href="/b">Island school to close</a></li></ul></aside>
+</article>
+</main>
+<footer><p>© 2024 Coastline Herald. All rights reserved.</p><a href="/privacy">Privacy policy</a></footer>
+</body>
+</html>
+"""
+DATE_META = '<meta property="article:published_time" content="2024-06-11T08:30:00+01:00">'
+DATE_JSON = '"datePublished": "2024-06-11T08:30:00+01:00", "dateModified": "2024-06-13T10:00:00+01:00",'
+
+
+def page(*, charset: str = "utf-8", dated: bool = True, extra: str = "") -> str:
+    return PAGE.format(
+        charset=charset,
+        date_meta=DATE_META if dated else "",
+        date_json=DATE_JSON if dated else "",
+        extra=extra,
+    )
+
+
+def write_page(folder: Path, html: str, name: str = "ferry.html", encoding: str = "utf-8") -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_bytes(html.encode(encoding))
+    return path
+
+
+def test_saved_page_is_imported_with_its_metadata(tmp_path: Path) -> None:
+    source = write_page(tmp_path / "in", page())
+    [target] = import_files([source], PartialMeta(), tmp_path / "articles")
+    assert target.name == "ferry-operator-suspends-island-crossings-after-engine-fire.md"
+    article = read_article(target)
+    assert article.title == "Ferry operator suspends island crossings after engine fire"
+    assert article.outlet == "Coastline Herald"
+    assert article.url == "https://www.coastlineherald.example/news/2024/06/ferry-engine-fire"
+    assert article.date == datetime.date(2024, 6, 11)  # published, not modified
+    assert article.author == "Maria Quist"
+    texts = [text for _, text in blocks(article.body)]
+    assert texts[0].startswith("The only ferry operator serving the northern islands")
+    assert texts[-1].startswith("The maritime safety agency said")
+    assert "“Safety comes first" in article.body and "ship’s own" in article.body
+    for furniture in (
+        "Advertisement",
+        "Buy cheap flights",
+        "Home",
+        "Related stories",
+        "Harbour upgrade",
+        "tracking pixel",
+        "dataLayer",
+        "All rights reserved",
+        "Privacy",
+        "By Maria Quist",
+    ):
+        assert furniture not in article.body, furniture  # fmt: skip
+
+
+def test_command_line_metadata_overrides_the_page(tmp_path: Path) -> None:
+    source = write_page(tmp_path / "in", page())
+    given = PartialMeta(title="Island ferries halted", outlet="Herald", date=datetime.date(2024, 6, 12))
+    [target] = import_files([source], given, tmp_path / "articles")
+    article = read_article(target)
+    assert (article.title, article.outlet, article.date) == (
+        "Island ferries halted",
+        "Herald",
+        datetime.date(2024, 6, 12),
+    )
+    assert article.url == "https://www.coastlineherald.example/news/2024/06/ferry-engine-fire"
+    assert target.name == "island-ferries-halted.md"
+
+
+def test_page_without_a_date_needs_one_given(tmp_path: Path) -> None:
+    source = write_page(tmp_path / "in", page(dated=False))
+    with pytest.raises(ConfigError) as info:
+        import_files([source], PartialMeta(), tmp_path / "articles")
+    assert str(info.value) == f"{source}: no date found in the page; pass --date YYYY-MM-DD"
+    assert not (tmp_path / "articles").exists()
+    given = PartialMeta(date=datetime.date(2024, 6, 11))
+    [target] = import_files([source], given, tmp_path / "articles")
+    assert read_article(target).date == datetime.date(2024, 6, 11)
+
+
+def test_text_file_without_metadata_names_every_missing_option(tmp_path: Path) -> None:
+    source = write_source(tmp_path)
+    with pytest.raises(BriefingError) as info:
+        import_files([source], PartialMeta(outlet="Harbour Times"), tmp_path / "articles")
+    assert str(info.value).splitlines() == [
+        f"{source}: no title given; pass --title TEXT",
+        f"{source}: no url given; pass --url URL",
+        f"{source}: no date given; pass --date YYYY-MM-DD",
+    ]
+
+
+@pytest.mark.parametrize(("charset", "encoding"), [("windows-1252", "cp1252"), ("iso-8859-1", "cp1252")])
+def test_page_in_a_declared_legacy_charset(tmp_path: Path, charset: str, encoding: str) -> None:
+    source = write_page(tmp_path / "in", page(charset=charset), encoding=encoding)
+    [target] = import_files([source], PartialMeta(), tmp_path / "articles")
+    assert "“Safety comes first" in read_article(target).body
+
+
+HOSTILE = """
+  <p>Police said a message reading &lt;script&gt;alert("x")&lt;/script&gt; was left at the depot
+  on Monday.</p>
+  <p>The note also held <b>markup</b> like &lt;img src=x onerror="alert(1)"&gt; and a link, the officer
+  said.</p>
+  <p>Investigators warned residents <a href="javascript:alert(document.cookie)">not to click</a> links in
+  such messages, and to report them [here](javascript:alert(2)) or at
+  <span onclick="steal()">the desk</span>.</p>
+  <script>alert("live script")</script>
+  <img src="x" onerror="alert('live onerror')">
+  <iframe src="javascript:alert(3)"></iframe>
+  <svg onload="alert(4)"><text>svg text</text></svg>
+"""
+
+
+def test_hostile_html_never_reaches_the_article_as_markup(tmp_path: Path) -> None:
+    source = write_page(tmp_path / "in", page(extra=HOSTILE))
+    [target] = import_files([source], PartialMeta(), tmp_path / "articles")
+    article = read_article(target)
+    rendered = MD.render(article.body)
+    # Only the tags Markdown makes for plain paragraphs: nothing live, even
+    # for a renderer that lets raw HTML through (the escaping is in the file).
+    for html in (rendered, MarkdownIt("commonmark", {"html": True}).render(article.body)):
+        assert set(re.findall(r"</?([a-zA-Z][a-zA-Z0-9]*)", html)) == {"p"}
+        assert "href" not in html and "src=" not in html.replace("img src=x", "")
+    assert "live script" not in rendered and "live onerror" not in rendered and "svg text" not in rendered
+    # The words of the story are kept, as text.
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; was left at the depot" in rendered
+    assert "report them [here](javascript:alert(2))" in " ".join(t for _, t in blocks(article.body))
+
+
+# --------------------------------------------------------------------------
+# Markdown sources
+# --------------------------------------------------------------------------
+
+MARKDOWN_ARTICLE = """\
+---
+title: Tram drivers vote to strike over rosters
+outlet: City Gazette
+url: https://citygazette.example/trams
+date: 2023-09-04
+author: Omar Reyes
+---
+
+Tram drivers voted on Monday to strike for two days later this month.\u00a0
+
+## What happens next?
+
+The operator said talks would resume on Wednesday.
+"""
+
+
+def test_markdown_with_front_matter_keeps_fields_and_body(tmp_path: Path) -> None:
+    source = tmp_path / "in" / "trams.md"
+    source.parent.mkdir()
+    source.write_text(MARKDOWN_ARTICLE, encoding="utf-8")
+    [target] = import_files([source], PartialMeta(outlet="The City Gazette"), tmp_path / "articles")
+    article = read_article(target)
+    assert (article.title, article.outlet, article.author) == (
+        "Tram drivers vote to strike over rosters",
+        "The City Gazette",
+        "Omar Reyes",
+    )
+    assert blocks(article.body) == [
+        ("p", "Tram drivers voted on Monday to strike for two days later this month."),
+        ("h2", "What happens next?"),
+        ("p", "The operator said talks would resume on Wednesday."),
+    ]
+
+
+def test_markdown_front_matter_is_validated(tmp_path: Path) -> None:
+    source = tmp_path / "bad.md"
+    source.write_text(MARKDOWN_ARTICLE.replace("2023-09-04", "2023-09-31"), encoding="utf-8")
+    with pytest.raises(ContentErrors) as info:
+        import_files([source], PartialMeta(), tmp_path / "articles")
+    assert [str(p) for p in info.value.problems] == [
+        f"{source}:5: date '2023-09-31' is not a date; write it as YYYY-MM-DD"
+    ]
+
+
+def test_markdown_front_matter_may_lack_what_is_given(tmp_path: Path) -> None:
+    source = tmp_path / "trams.md"
+    source.write_text(MARKDOWN_ARTICLE.replace("date: 2023-09-04\n", ""), encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        import_files([source], PartialMeta(), tmp_path / "articles")
+    assert str(info.value) == f"{source}: no date in the front matter; pass --date YYYY-MM-DD"
+    [target] = import_files([source], PartialMeta(date=datetime.date(2023, 9, 5)), tmp_path / "articles")
+    assert read_article(target).date == datetime.date(2023, 9, 5)
+
+
+def test_markdown_without_front_matter_is_text(tmp_path: Path) -> None:
+    source = write_source(tmp_path, "floods.md", "# Not a heading\n" + "\n".join(BODY))
+    article = read_article(import_file(source, META, tmp_path / "articles"))
+    assert blocks(article.body)[0] == ("p", "# Not a heading")
+
+
+def test_other_file_types_are_refused(tmp_path: Path) -> None:
+    source = write_source(tmp_path, "floods.pdf")
+    with pytest.raises(BriefingError, match=r"cannot import a '\.pdf' file; give \.txt, \.md or \.html"):
+        import_file(source, META, tmp_path / "articles")
+
+
+# --------------------------------------------------------------------------
+# Duplicates
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("https://www.Example.org/news/story", "HTTPS://WWW.EXAMPLE.ORG/news/story/"),
+        ("https://example.org/a?id=7&utm_source=x&utm_medium=social", "https://example.org/a/?id=7#comments"),
+        ("http://example.org:80/a?b=2&a=1", "http://example.org/a?a=1&b=2&fbclid=xyz"),
+    ],
+)
+def test_normalise_url_same(first: str, second: str) -> None:
+    assert normalise_url(first) == normalise_url(second)
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("https://example.org/news/Story", "https://example.org/news/story"),  # paths keep case
+        ("https://example.org/a?id=7", "https://example.org/a?id=8"),
+        ("https://example.org/a", "https://example.com/a"),
+        ("https://example.org:8443/a", "https://example.org/a"),
+    ],
+)
+def test_normalise_url_different(first: str, second: str) -> None:
+    assert normalise_url(first) != normalise_url(second)
+
+
+def wire_meta(outlet: str, url: str, title: str) -> ImportMeta:
+    return ImportMeta(outlet=outlet, url=url, date=datetime.date(2024, 3, 4), title=title)
+
+
+def test_same_url_is_a_duplicate(tmp_path: Path) -> None:
+    articles = tmp_path / "articles"
+    first = import_file(
+        write_source(tmp_path / "a", text=ORIGINAL),
+        wire_meta("Agency", "https://News.example/landslide/?utm_source=rss", "Landslide cuts rail link"),
+        articles,
+    )
+    second_source = write_source(tmp_path / "b", text=OWN_REPORT)
+    meta = wire_meta("Agency", "https://news.example/landslide#top", "Villages cut off")
+    with pytest.raises(BriefingError) as info:
+        import_file(second_source, meta, articles)
+    assert str(info.value) == (
+        f"{second_source}: same article as {first} (same URL); pass --allow-duplicate to import anyway"
+    )
+    assert sorted(articles.iterdir()) == [first]
+    import_file(second_source, meta, articles, allow_duplicate=True)
+    assert len(list(articles.iterdir())) == 2
+
+
+def test_wire_copy_under_another_url_is_a_duplicate(tmp_path: Path) -> None:
+    articles = tmp_path / "articles"
+    first = import_file(
+        write_source(tmp_path / "a", text=ORIGINAL),
+        wire_meta("Agency", "https://agency.example/landslide", "Landslide cuts rail link"),
+        articles,
+    )
+    copy = write_source(tmp_path / "b", text=COPY_PARAGRAPH_CUT)
+    meta = wire_meta("Valley Post", "https://valleypost.example/2024/landslide", "Rail link cut")
+    with pytest.raises(BriefingError) as info:
+        import_file(copy, meta, articles)
+    message = str(info.value)
+    assert message.startswith(f"{copy}: same article as {first} (")
+    assert re.search(r"\((8\d|9\d)% identical text\); pass --allow-duplicate to import anyway$", message)
+    # Another outlet's own report of the same event is not a copy.
+    other = write_source(tmp_path / "c", text=OWN_REPORT)
+    import_file(other, wire_meta("Radio", "https://radio.example/landslide", "Villages cut off"), articles)
+    assert len(list(articles.iterdir())) == 2
+
+
+def test_reimporting_over_the_same_file_with_force_is_not_a_duplicate(tmp_path: Path) -> None:
+    source = write_source(tmp_path)
+    target = import_file(source, META, tmp_path / "articles")
+    assert import_file(source, META, tmp_path / "articles", force=True) == target
+
+
+def test_duplicates_within_one_manifest(tmp_path: Path) -> None:
+    folder = tmp_path / "seeds"
+    write_source(folder, "wire.txt", ORIGINAL)
+    write_source(folder, "copy.txt", COPY_NEW_HEADLINE_AND_CREDITS)
+    manifest = write_manifest(
+        folder,
+        "- file: wire.txt\n  outlet: Agency\n  title: Landslide\n  url: https://agency.example/l\n"
+        "  date: 2024-03-04\n"
+        "- file: copy.txt\n  outlet: Harbour Times\n  title: Rail link cut\n"  # line 6
+        "  url: https://harbourtimes.example/rail\n  date: 2024-03-04\n",
+    )
+    with pytest.raises(ContentErrors) as info:
+        import_manifest(manifest, tmp_path / "articles")
+    [problem] = info.value.problems
+    assert str(problem).startswith(f"{manifest}:6: copy.txt: same article as {folder / 'wire.txt'} (")
+    assert "identical text); pass --allow-duplicate" in str(problem)
+    assert not (tmp_path / "articles").exists()
+    assert len(import_manifest(manifest, tmp_path / "articles", allow_duplicate=True)) == 2
+
+
+def test_manifest_html_entry_needs_only_the_file(tmp_path: Path) -> None:
+    folder = tmp_path / "seeds"
+    write_page(folder, page())
+    write_page(folder, page(dated=False), name="undated.html")
+    manifest = write_manifest(folder, "- file: ferry.html\n- file: undated.html\n  encoding: utf-8\n")
+    with pytest.raises(ContentErrors) as info:
+        import_manifest(manifest, tmp_path / "articles")
+    assert [str(p) for p in info.value.problems] == [
+        f"{manifest}:2: undated.html: no date found in the file; add 'date: ...'"
+    ]
+    manifest.write_text("- file: ferry.html\n- file: undated.html\n  date: 2024-06-11\n  slug: b\n")
+    with pytest.raises(ContentErrors, match="same article as"):
+        import_manifest(manifest, tmp_path / "articles")
+
+
+def test_manifest_unknown_encoding_names_the_line(tmp_path: Path) -> None:
+    folder = tmp_path / "seeds"
+    write_source(folder)
+    manifest = write_manifest(folder, GOOD_ENTRY + "  encoding: martian\n")
+    with pytest.raises(ContentErrors) as info:
+        import_manifest(manifest, tmp_path / "articles")
+    assert str(info.value.problems[0]).startswith(f"{manifest}:7: encoding 'martian'")
+
+
+# --------------------------------------------------------------------------
+# Command line
+# --------------------------------------------------------------------------
+
+
+def test_cli_imports_a_saved_page_without_options(tmp_path: Path) -> None:
+    source = write_page(tmp_path / "in", page())
+    result = CliRunner().invoke(main, ["import", str(source), "--content", str(tmp_path / "c")])
+    assert result.exit_code == 0, result.output
+    [written] = (tmp_path / "c" / "articles").iterdir()
+    assert read_article(written).outlet == "Coastline Herald"
+    again = CliRunner().invoke(
+        main, ["import", str(source), "--content", str(tmp_path / "c"), "--slug", "other"]
+    )
+    assert again.exit_code == 1
+    assert "same article as" in again.output and "(same URL); pass --allow-duplicate" in again.output
+
+
+def test_cli_unknown_encoding(tmp_path: Path) -> None:
+    source = write_source(tmp_path)
+    args = ["import", str(source), "--encoding", "nope-1", "--content", str(tmp_path / "c")]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 1
+    assert "encoding 'nope-1' is not a text encoding Python knows" in result.output
+
+
+def test_cli_missing_metadata_for_text(tmp_path: Path) -> None:
+    source = write_source(tmp_path)
+    result = CliRunner().invoke(main, ["import", str(source), "--content", str(tmp_path / "c")])
+    assert result.exit_code == 1
+    assert f"{source}: no outlet given; pass --outlet NAME" in result.output
+
+
+# --------------------------------------------------------------------------
+# Property: whatever the text, import then segment gives back its words
+# --------------------------------------------------------------------------
+
+_WORD_RE = re.compile(r"[^\W_]+")
+HOSTILE_PIECES = [
+    *"abcXYZ019 .,;:!?'\"()[]{}<>/\\*_`#~|=+-&%$@^",
+    *["<script>", "</script>", "javascript:", "onerror=", "&amp;", "&#60;", "\u00a0", "\u200b"],
+    *["é", "e\u0301", "“", "”", "’", "\t", " said. The ", "\r\n", "\r", "    ", "1. ", "## "],
+]
+HOSTILE_TEXT = st.lists(st.sampled_from(HOSTILE_PIECES), max_size=30).map("".join)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(HOSTILE_TEXT, min_size=1, max_size=6))
+def test_import_then_segment_keeps_every_kept_word(lines: list[str]) -> None:
+    raw = "\n".join(lines)
+    with tempfile.TemporaryDirectory() as folder:
+        source = Path(folder) / "x.txt"
+        source.write_bytes(raw.encode("utf-8"))
+        cleaned = clean_scraped_text(unicodedata.normalize("NFC", raw), META.title)
+        if not cleaned.body:
+            return
+        dropped = {number for number, _, _ in cleaned.removed}
+        text = unicodedata.normalize("NFC", raw).replace("\r\n", "\n").replace("\r", "\n")
+        expected = [
+            word
+            for number, line in enumerate(text.split("\n"), start=1)
+            if number not in dropped
+            for word in _WORD_RE.findall(normalise_line(line))
+        ]
+        target = import_file(source, META, Path(folder) / "articles", allow_duplicate=True)
+        document = segment(read_article(target))
+        assert [w for s in document.sentences for w in _WORD_RE.findall(s.text)] == expected
+        assert "<script" not in MD.render(document.article.body)
