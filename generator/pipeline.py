@@ -7,7 +7,9 @@ only runs them in order, in plain sight:
 2. ``assign_topics``: Documents + Topics → TopicAssignment;
 3. ``find_quotes``: Document → Quotes with speakers;
 4. ``merge_statements``: sentences of all documents → Statements;
-5. ``build_briefing``: Statements → one Briefing per topic.
+5. ``build_briefing``: Statements → one Briefing per topic;
+6. ``find_dates``: Document → dated sentences, which ``build_briefing`` turns
+   into each topic's timeline (``build_timeline``).
 
 Nothing here imports Pelican: the plugin hands Pelican's articles to
 ``build_site``, and the tests call it directly.
@@ -21,6 +23,7 @@ from generator.merge import merge_statements
 from generator.model import Document, Site, Topic
 from generator.quotes import find_quotes
 from generator.segment import segment
+from generator.timeline import find_dates
 from generator.topics import assign_topics
 
 
@@ -35,7 +38,8 @@ def merge_site(documents: tuple[Document, ...], topics: tuple[Topic, ...]) -> Si
     quotes = tuple(quote for document in documents for quote in find_quotes(document))
     statements = merge_statements(documents, assignment, quotes)
     articles = tuple(d.article for d in documents)
-    briefings = tuple(build_briefing(topic, statements, articles) for topic in topics)
+    dated = tuple(found for document in documents for found in find_dates(document))
+    briefings = tuple(build_briefing(topic, statements, articles, dated) for topic in topics)
     citations: dict[str, list[tuple[str, str]]] = {}
     for briefing in briefings:
         for statement in briefing.statements:
