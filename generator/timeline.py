@@ -34,7 +34,8 @@ news English:
   "by 2030", "before 2015"); dates relative to an undated event ("four days
   after France decided"); relative dates inside quotation marks, which are
   relative to when the speaker spoke, not to the article's date; and words
-  that are ambiguous in English ("next Monday", a bare "today").
+  that are ambiguous in English ("next Monday", a bare "today"); weekdays
+  in names ("Bloody Sunday", "the Sunday Times").
 """
 
 from __future__ import annotations
@@ -160,7 +161,7 @@ def _tense(text: str, start: int, end: int) -> Tense | None:
         cues.append((_distance(match, start, end), "future"))
     for match in _PAST_CUE.finditer(text):
         word = match.group().lower()
-        if word in _NOT_VERBS or (word.endswith("ed") and _PASSIVE.search(text[: match.start()])):
+        if word in _NOT_VERBS or _PASSIVE.search(text[: match.start()]):
             continue  # an adjective, or a passive whose auxiliary carries the tense
         if start <= match.start() < end:
             continue
@@ -311,6 +312,8 @@ def _weekday(ctx: _Context) -> Resolved:
     rel = (ctx.match["rel"] or "").strip().lower()
     if rel == "next":
         return None  # "next Monday": the coming one, or the one after? Ambiguous.
+    if _named_day(ctx, rel):
+        return None
     weekday = _WEEKDAYS.index(ctx.match["weekday"])
     published = ctx.published
     if rel == "last":
@@ -326,6 +329,16 @@ def _weekday(ctx: _Context) -> Resolved:
             return None  # "will meet on Monday" in Monday's paper: today or in a week?
         return _iso(published + datetime.timedelta(days=ahead), "day"), "day"
     return None
+
+
+def _named_day(ctx: _Context, rel: str) -> bool:
+    """A weekday in a name, not a date: "Bloody Sunday", "Super Tuesday", "the
+    Sunday Times". A bare weekday next to a capitalised word is taken for one;
+    "on Monday" never is."""
+    if rel:
+        return False
+    before, after = ctx.text[: ctx.match.start()], ctx.text[ctx.match.end() :]
+    return re.search(r"\b[A-Z][\w'’\-]*\s+$", before) is not None or re.match(r"\s+[A-Z]", after) is not None
 
 
 def _relative_day(ctx: _Context) -> Resolved:
