@@ -76,7 +76,7 @@ _NUMBER_WORDS = {
 # so a sentence's final stop is never part of the expression.
 _MONTH = r"(?P<month>January|February|March|April|May|June|July|August|September|October|November|December" \
     r"|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)(?:\.(?=\s+\d))?)"  # fmt: skip
-_FULL_MONTH = r"(?P<month>" + "|".join(_MONTHS) + ")"
+_FULL_MONTH = r"(?P<month>" + "|".join(_MONTHS) + r")(?!['’]s\b)"  # not "May's cabinet"
 _DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
 _YEAR = r"(?P<year>(?:1[89]|20)\d\d)(?![\d\-–%]|s\b)"
 _NUMBER = r"(?P<n>\d{1,2}|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
@@ -84,7 +84,8 @@ _WEEKDAY = r"(?P<weekday>" + "|".join(_WEEKDAYS) + r")(?:'s|’s)?\b"
 _I = "(?i:{})".format
 
 # A word just before an expression that makes it a bound, not the event's date.
-_BOUND_WORDS = frozenset("before after until till by through to from between ahead prior than within".split())
+# ("from" is not one: "from 3 May" and "since 3 May" give when something began.)
+_BOUND_WORDS = frozenset("before after until till by through to between ahead prior than within".split())
 # Words whose "-ed" is no past-tense verb.
 _NOT_VERBS = frozenset(
     "hundred indeed need seed speed feed red bed shed wed united armed limited related detailed "
@@ -438,18 +439,26 @@ RULES: tuple[tuple[re.Pattern[str], Rule], ...] = tuple(
 
 
 def _quoted_spans(text: str) -> list[tuple[int, int]]:
-    """Spans inside quotation marks (“…” and "…"); an unclosed quote runs to
-    the end, and a closing mark with no opening one quotes from the start."""
+    """Spans inside quotation marks: “…”, "…" and single quotes ‘…’ or '…'.
+
+    An unclosed quote runs to the end, and a closing ” with no opening one
+    quotes from the start (the quote opened in an earlier sentence). A single
+    mark counts only where a quote can open (after a space or at the start) or
+    close (before a space or punctuation), and a lone closing one is an
+    apostrophe ("Kenya's", "farmers' union").
+    """
     spans: list[tuple[int, int]] = []
-    opened: int | None = None
-    for match in re.finditer(r"[“”]", text):
-        if match.group() == "“":
-            opened = match.end() if opened is None else opened
-        else:
-            spans.append((0 if opened is None else opened, match.start()))
-            opened = None
-    if opened is not None:
-        spans.append((opened, len(text)))
+    marks = ((r"“", r"”", True), (r"(?:^|(?<=[\s(\[]))[‘']", r"(?<=\S)[’'](?=[\s,.;:!?)\]]|$)", False))
+    for opening, closing, carried_over in marks:
+        opened: int | None = None
+        for match in re.finditer(f"(?P<open>{opening})|(?P<close>{closing})", text):
+            if match.group("open") is not None:
+                opened = match.end() if opened is None else opened
+            elif opened is not None or carried_over:  # a lone ’ is an apostrophe ("farmers’ union")
+                spans.append((0 if opened is None else opened, match.start()))
+                opened = None
+        if opened is not None:
+            spans.append((opened, len(text)))
     straight = [m.start() for m in re.finditer('"', text)]
     spans.extend((a + 1, b) for a, b in zip(straight[::2], straight[1::2], strict=False))
     if len(straight) % 2:
@@ -477,20 +486,22 @@ def dates_in(text: str, published: datetime.date, sentence: str = "") -> tuple[D
     absolute_days: list[tuple[int, int]] = []
     for pattern, rule in RULES:
         for match in pattern.finditer(text):
-            start, end = match.span()
-            if any(start < b and a < end for a, b in taken):
+            if any(match.start() < b and a < match.end() for a, b in taken):
                 continue
-            taken.append((start, end))
-            ctx = _Context(match, text, published, any(a <= start and end <= b for a, b in quoted))
-            resolved = rule(ctx)
+            taken.append(match.span())
+            inside = any(a <= match.start() and match.end() <= b for a, b in quoted)
+            resolved = rule(_Context(match, text, published, inside))
+            # the words shown: the date itself ("2012" of "a 2012 uprising"), or
+            # the whole count from it ("four days after 3 March 2022")
+            start, end = match.span("expr") if "expr" in pattern.groupindex else match.span()
+            lead = match.start()
             if rule is _absolute_day and resolved is not None:
-                absolute_days.append((start, end))
-                shift = _SHIFT.search(text[:start])
+                absolute_days.append(match.span())
+                shift = _SHIFT.search(text[: match.start()])
                 if shift is not None:
                     resolved, start = _shifted(resolved, shift), shift.start()
-            if "expr" in pattern.groupindex:
-                start, end = match.span("expr")
-            if resolved is None or _bounded(text, start):
+                    lead = start
+            if resolved is None or _bounded(text, lead):
                 continue
             if rule is _weekday and _names_day_of(text, end, absolute_days):
                 continue

@@ -80,11 +80,30 @@ def test_words_that_are_no_dates(text: str) -> None:
         "Schools will stay closed until 14 October 2024.",
         "The government wants the dam finished by 2030.",
         "The rebels had withdrawn before December 2020.",
-        "Rains fell from 3 September to 9 September.",
     ],
 )
 def test_a_bound_is_not_the_date_of_an_event(text: str) -> None:
     assert resolved(text) == []
+
+
+def test_a_range_gives_when_it_began() -> None:
+    assert resolved("Rains fell from 3 September 2024 to 9 September 2024.") == [("2024-09-03", "day")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The vote came two days before Monday's deadline.",
+        "Aid arrived a week after June 2022.",
+        "The talks collapsed three days after the 2020 election.",
+    ],
+)
+def test_a_date_counted_from_a_date_that_is_not_a_day_is_left_out(text: str) -> None:
+    assert resolved(text, MONDAY) == []
+
+
+def test_a_name_like_a_month_is_no_date() -> None:
+    assert resolved("Two ministers in May's cabinet resigned.") == []
 
 
 # --- relative dates ----------------------------------------------------------------------------
@@ -177,6 +196,10 @@ def test_relative_dates_inside_quotes_are_left_out_but_absolute_ones_kept() -> N
     text = '"We lost everything on Tuesday," a farmer said.'
     assert resolved(text) == []
     assert resolved("“The water came on 2 September 2024,” a farmer said.") == [("2024-09-02", "day")]
+    assert resolved("'We left on Friday,' she said.") == []
+    assert resolved("‘We left on Friday,’ she said.") == []
+    assert resolved("The farmers' union met on Friday.") == [("2024-09-13", "day")]
+    assert resolved("On Friday, the farmers’ union met.") == [("2024-09-13", "day")]
     # a quote opened in an earlier sentence closes in this one
     assert resolved("Nobody warned us yesterday.” she said.") == []
 
