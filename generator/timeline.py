@@ -102,8 +102,11 @@ _PAST_CUE = re.compile(
 )
 _PASSIVE = re.compile(r"\b(?:be|been|being|is|are|am)\s+$", re.IGNORECASE)
 # Date lines and bylines: "Published 14 November 2022", "Updated: …".
+# The date must follow at once: "Updated figures showed…" is a sentence.
 _DATE_LINE = re.compile(
-    r"^\W*(?:published|updated|last updated|first published|posted|modified|date)\b", re.IGNORECASE
+    r"^\W*(?:published|updated|last updated|first published|posted|modified|date)\s*(?::|on|at)?\s*"
+    r"(?:\d|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|mon|tue|wed|thu|fri|sat|sun)[a-z]*\b)",
+    re.IGNORECASE,
 )
 
 

@@ -224,10 +224,16 @@ def test_several_dates_in_one_sentence() -> None:
         "Voters queue outside a polling station in Kisumu on 9 August 2022. (AP Photo/Jane Doe)",
         "Published 14 November 2022",
         "Updated: 10 August 2022, 14:05 GMT",
+        "Last updated on Monday 15 August 2022",
     ],
 )
 def test_captions_and_date_lines_are_furniture(text: str) -> None:
     assert is_furniture(text)
+
+
+def test_a_sentence_opening_with_a_furniture_word_is_no_furniture() -> None:
+    assert not is_furniture("Updated figures released on Monday showed 40 dead.")
+    assert not is_furniture("Posted to the border in 2019, the unit saw heavy fighting.")
 
 
 def test_captions_and_headings_give_no_dated_sentences() -> None:
