@@ -14,7 +14,8 @@ A briefing is the topic page, section by section (see ``model.Briefing``):
   alone reports them;
 * **sources** with how many of their sentences the briefing cites;
 * **updates**: the statements each article date added, so the page can mark
-  what is new and the topic's feed can list it.
+  what is new and the topic's feed can list it;
+* the **timeline**: the dated events of its statements (``timeline.py``).
 
 Nothing is rewritten here: each section is a selection of statements.
 """
@@ -26,7 +27,18 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 
-from generator.model import Article, Briefing, Coverage, OutletStatements, SourceUse, Statement, Topic, Update
+from generator.model import (
+    Article,
+    Briefing,
+    Coverage,
+    DatedSentence,
+    OutletStatements,
+    SourceUse,
+    Statement,
+    Topic,
+    Update,
+)
+from generator.timeline import build_timeline
 
 LEAD_MIN = 3
 LEAD_MAX = 5
@@ -93,8 +105,10 @@ def build_briefing(
     statements: Iterable[Statement],
     articles: Sequence[Article],
     origin_of: Mapping[str, str] | None = None,
+    dated: Sequence[DatedSentence] = (),
 ) -> Briefing:
-    """The briefing of ``topic``: its statements, ranked and sectioned."""
+    """The briefing of ``topic``: its statements, ranked and sectioned, and
+    the timeline of the dates (``dated``) its statements give."""
     origins = origin_of or {}
     chosen = sorted(
         (with_origins(s, origins) for s in statements if topic.slug in s.topics), key=statement_rank
@@ -121,6 +135,7 @@ def build_briefing(
         sources=count_uses(chosen, sources),
         updates=updates,
         new_since=dates[-2] if len(dates) > 1 else None,
+        timeline=build_timeline(dated, chosen),
     )
 
 

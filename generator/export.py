@@ -131,6 +131,8 @@ def briefing_json(briefing: Briefing) -> dict[str, Any]:
                 "precision": e.precision,
                 "text": e.text,
                 "sources": [_source(c) for c in e.sources],
+                "expression": e.expression,
+                "statements": list(e.statements),
             }
             for e in briefing.timeline
         ],

@@ -244,14 +244,40 @@ class Statement:
         return tuple(g for g in groups if len({c.outlet for c in g}) > 1)
 
 
+Precision = Literal["year", "month", "day"]
+"""How much of a date is known: ``2020``, ``2020-12`` or ``2020-12-14``."""
+
+
+@dataclass(frozen=True, slots=True)
+class DatedSentence:
+    """A date found in one sentence, resolved against its article's date."""
+
+    sentence: str
+    """Key of the sentence (``<article slug>#<anchor>``)."""
+    date: str
+    """ISO date cut to its precision: ``2020``, ``2020-12`` or ``2020-12-14``."""
+    precision: Precision
+    expression: str
+    """The date words exactly as written, e.g. "in June this year"."""
+    start: int
+    """Offset of ``expression`` in the sentence text."""
+
+
 @dataclass(frozen=True, slots=True)
 class Event:
-    """A dated event (filled by a later stage; kept in the export schema)."""
+    """A dated event: what one or more sentences say happened on one date."""
 
     date: str
+    """ISO date cut to its precision: ``2020``, ``2020-12`` or ``2020-12-14``."""
     precision: Literal["year", "month", "day"]
     text: str
+    """One source sentence, verbatim."""
     sources: tuple[Citation, ...]
+    """Every sentence whose own words give this date, by date, outlet, article."""
+    expression: str = ""
+    """The date words of ``text`` as written, e.g. "on Monday"."""
+    statements: tuple[str, ...] = ()
+    """Ids of the statements the sources belong to."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,10 +7,12 @@ only runs them in order, in plain sight:
 2. ``assign_topics``: Documents + Topics → TopicAssignment;
 3. ``find_quotes``: Document → Quotes with speakers;
 4. ``merge_statements``: sentences of all documents → Statements;
-5. ``find_wire_copies``: Documents → groups of articles that carry one
+5. ``find_dates``: Document → dated sentences, which ``build_briefing``
+   turns into each topic's timeline (``build_timeline``);
+6. ``find_wire_copies``: Documents → groups of articles that carry one
    wire story (counted once when ranking);
-6. ``build_briefing``: Statements → one Briefing per topic, sectioned;
-7. ``build_outlets`` and ``coverage``: Briefings → outlet pages and the
+7. ``build_briefing``: Statements → one Briefing per topic, sectioned;
+8. ``build_outlets`` and ``coverage``: Briefings → outlet pages and the
    topics × outlets heat map.
 
 Nothing here runs Pelican: the plugin hands Pelican's articles to
@@ -26,6 +28,7 @@ from generator.model import Document, Site, Topic
 from generator.outlets import build_outlets
 from generator.quotes import find_quotes
 from generator.segment import segment
+from generator.timeline import find_dates
 from generator.topics import assign_topics
 from generator.wire import find_wire_copies, origin_of
 
@@ -43,7 +46,8 @@ def merge_site(documents: tuple[Document, ...], topics: tuple[Topic, ...]) -> Si
     articles = tuple(d.article for d in documents)
     wire_copies = find_wire_copies(documents)
     origins = origin_of(wire_copies)
-    briefings = tuple(build_briefing(topic, statements, articles, origins) for topic in topics)
+    dated = tuple(found for document in documents for found in find_dates(document))
+    briefings = tuple(build_briefing(topic, statements, articles, origins, dated) for topic in topics)
     citations: dict[str, list[tuple[str, str]]] = {}
     for briefing in briefings:
         for statement in briefing.statements:

@@ -115,7 +115,16 @@ def test_briefing_has_the_documented_keys(tmp_path: Path) -> None:
     assert {"slug", "title", "sources", "statements", "timeline", "disagreements"} <= set(briefing)
     assert briefing["slug"] == "flood"
     assert briefing["title"] == "Valley floods"
-    assert briefing["timeline"] == [] and briefing["disagreements"] == []
+    assert briefing["disagreements"] == []
+    # Both outlets (Wednesday 1 and Thursday 2 May 2024): "on Sunday night" is 28 April.
+    [event] = briefing["timeline"]
+    assert {"date", "precision", "text", "sources", "expression", "statements"} <= set(event)
+    assert (event["date"], event["precision"], event["expression"]) == ("2024-04-28", "day", "on Sunday")
+    assert event["text"] == "The river flooded the lower town on Sunday night."
+    assert [(s["article"], s["sentence"]) for s in event["sources"]] == [
+        ("valley-times", "p1s1"),
+        ("river-post", "p1s1"),
+    ]
     assert [s["article"] for s in briefing["sources"]] == ["valley-times", "river-post"]
     for statement in briefing["statements"]:
         assert {"id", "kind", "text", "speaker", "sources"} <= set(statement)
