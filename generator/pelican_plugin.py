@@ -27,6 +27,7 @@ from pelican import signals
 from pelican.generators import ArticlesGenerator, Generator, PagesGenerator
 from pelican.readers import BaseReader
 
+from generator.charts import describe, timeline_chart
 from generator.content import read_article, read_topic
 from generator.export import write_export
 from generator.model import Briefing, Document, Site, Statement, Topic, Update
@@ -149,7 +150,14 @@ def get_generators(pelican: Any) -> type[Generator]:
     return BriefingGenerator
 
 
+def add_template_filters(generator: Generator) -> None:
+    """Drawing helpers the templates call (data in, coordinates out)."""
+    generator.env.filters["timeline_chart"] = timeline_chart
+    generator.env.filters["describe_date"] = describe
+
+
 def register() -> None:
+    signals.generator_init.connect(add_template_filters)
     signals.readers_init.connect(add_reader)
     signals.all_generators_finalized.connect(attach_briefings)
     signals.get_generators.connect(get_generators)

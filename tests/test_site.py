@@ -279,3 +279,13 @@ def test_home_draws_who_covers_what(site_dir: Path) -> None:
         table = home.split('<table class="coverage">', 1)[1]
         row = table.split(f'href="./topics/{topic["slug"]}/"', 1)[1].split("</tr>", 1)[0]
         assert f">{itv}</td>" in row
+
+
+def test_topic_page_draws_and_lists_the_timeline(site_dir: Path) -> None:
+    briefing = _json(site_dir / "api" / "briefings" / "uk-withdrawal.json")
+    page = (site_dir / "topics" / "uk-withdrawal" / "index.html").read_text(encoding="utf-8")
+    assert briefing["timeline"], "the UK withdrawal briefing has no timeline"
+    assert '<svg class="timeline-chart"' in page
+    assert page.count('<li id="event-') == len(briefing["timeline"])
+    assert "December 2020" in page and "14 November 2022" in page
+    assert 'style="' not in page, "inline style breaks under the Content-Security-Policy"
