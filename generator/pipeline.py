@@ -7,7 +7,9 @@ only runs them in order, in plain sight:
 2. ``assign_topics``: Documents + Topics → TopicAssignment;
 3. ``find_quotes``: Document → Quotes with speakers;
 4. ``merge_statements``: sentences of all documents → Statements;
-5. ``build_briefing``: Statements → one Briefing per topic.
+5. ``build_briefing``: Statements → one Briefing per topic, with the
+   people and organisations it names (``find_people``) and where its
+   outlets differ (``find_disagreements``).
 
 Nothing here imports Pelican: the plugin hands Pelican's articles to
 ``build_site``, and the tests call it directly.
@@ -17,8 +19,10 @@ from __future__ import annotations
 
 from generator.briefing import build_briefing
 from generator.content import Content
+from generator.disagree import find_disagreements
 from generator.merge import merge_statements
 from generator.model import Document, Site, Topic
+from generator.people import find_people
 from generator.quotes import find_quotes
 from generator.segment import segment
 from generator.topics import assign_topics
@@ -35,7 +39,12 @@ def merge_site(documents: tuple[Document, ...], topics: tuple[Topic, ...]) -> Si
     quotes = tuple(quote for document in documents for quote in find_quotes(document))
     statements = merge_statements(documents, assignment, quotes)
     articles = tuple(d.article for d in documents)
-    briefings = tuple(build_briefing(topic, statements, articles) for topic in topics)
+    people = find_people(documents, quotes, assignment)
+    disagreements = find_disagreements(documents, assignment, people)
+    briefings = tuple(
+        build_briefing(topic, statements, articles, people=people, disagreements=disagreements)
+        for topic in topics
+    )
     citations: dict[str, list[tuple[str, str]]] = {}
     for briefing in briefings:
         for statement in briefing.statements:
@@ -49,4 +58,5 @@ def merge_site(documents: tuple[Document, ...], topics: tuple[Topic, ...]) -> Si
         assignment=assignment,
         quotes=quotes,
         citations={key: tuple(value) for key, value in sorted(citations.items())},
+        people=people,
     )

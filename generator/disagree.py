@@ -1,0 +1,433 @@
+"""Where outlets differ: one point reported with different figures, dates or roles.
+
+A disagreement is shown to the reader as a warning, so a false one misleads;
+the rules below are built to say nothing rather than something doubtful.
+Statements that merely add a detail ("in December 2020" beside "in 2020",
+an extra clause) are never disagreements. Three kinds are found:
+
+* **role**: outlets give one person titles with the same head noun but
+  different words, neither containing the other ("armed forces minister" and
+  "Defence Minister"); a "close ally" beside a "founder" is two facts, not a
+  disagreement. Roles come from ``people.find_people``.
+* **number** and **date** in *parallel sentences*: two sentences of
+  different outlets that share most of their content words (numbers aside)
+  and name no different people or places, whose figures for the same thing
+  differ: "killed 12 people" and "killed 15 people"; "in 2019" and "in
+  2020"; "on Monday" and "on Tuesday". A figure only one side gives is a
+  detail, not a difference.
+* **date** by *timing frame*: the same span of time used for two different
+  things in sentences of different outlets on one topic that share a content
+  word: "within the next six months" (a span from now) and "six months
+  earlier than planned" (an offset from a plan).
+
+Every variant is verbatim text of its sources (a role, a clause or the whole
+sentence) with the citations of the sentences that carry it; the ``about``
+label is built from the sources' own words.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from generator.merge import STOPWORDS, content_words, words_of
+from generator.model import (
+    Citation,
+    Disagreement,
+    DisagreementKind,
+    Document,
+    Entity,
+    Sentence,
+    TopicAssignment,
+    Variant,
+)
+from generator.people import MONTHS, WEEKDAYS, citation_order, cite
+
+NUMBER_WORDS = {
+    word: value
+    for value, word in enumerate(
+        """zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen
+        fifteen sixteen seventeen eighteen nineteen twenty""".split()
+    )
+} | {"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
+MULTIPLIERS = {"hundred": 100, "thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000}
+NUMBER = r"(?i:\d[\d,]*(?:\.\d+)?|" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + ")"
+TIME_UNIT = r"(?:hour|day|week|fortnight|month|year|decade)s?"
+
+SPAN = re.compile(
+    rf"\b(?:within|in|over|for|during|inside)\s+(?:the\s+)?(?:next\s+|coming\s+|past\s+|last\s+|first\s+)?"
+    rf"(?P<n>{NUMBER})\s+(?P<unit>{TIME_UNIT})\b"
+    rf"|\b(?P<n2>{NUMBER})-(?P<unit2>{TIME_UNIT})\b",
+    re.IGNORECASE,
+)
+"""A span of time: "within the next six months", "for three years", "a three-year deployment"."""
+OFFSET = re.compile(
+    rf"\b(?P<n>{NUMBER})\s+(?P<unit>{TIME_UNIT})\s+(?:earlier|later|sooner|ahead|early|late|before|after|ago)\b",
+    re.IGNORECASE,
+)
+"""A shift in time: "six months earlier than planned", "two days ago"."""
+
+FIGURE = re.compile(
+    rf"\b(?P<n>{NUMBER})(?:\s+(?P<times>{'|'.join(MULTIPLIERS)}))?(?:\s+|-)(?P<unit>[a-z]+)\b"
+)
+"""A figure and the word it counts: "12 people", "two million people", "300-strong"."""
+HEDGE = re.compile(
+    r"(?:\b(?:more\s+than|fewer\s+than|less\s+than|over|under|nearly|almost|about|around|some|roughly|"
+    r"approximately|up\s+to|at\s+least|at\s+most|as\s+many\s+as|estimated|between)\s+"
+    r"|\d\s*(?:to|and|or)\s+|\d\s*[-–]\s*)$",
+    re.IGNORECASE,
+)
+"""Words that make a figure approximate or part of a range: never a disagreement."""
+YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+TIME_WORDS = frozenset("hour hours day days week weeks month months year years decade decades".split())
+PARALLEL_OVERLAP = 0.6
+"""Share of the shorter sentence's content words (figures aside) the other must have."""
+PARALLEL_MIN_SHARED = 4
+"""Parallel sentences share at least this many content words."""
+CLAUSE = re.compile(r"[^,;:—–]+")
+LEADING_CONJUNCTION = re.compile(r"^(?:but|and|while|although|though|yet|so)\s+", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class _Item:
+    """A sentence prepared for comparison."""
+
+    document: Document
+    sentence: Sentence
+    words: frozenset[str]
+    """Content words without figures and time units."""
+    proper: frozenset[str]
+    """Capitalised words after the first: names of people and places."""
+    figures: dict[str, frozenset[int]]
+    """Unit ("people", "year", "weekday") → the values given for it."""
+    topics: frozenset[str]
+
+    @property
+    def outlet(self) -> str:
+        return self.document.article.outlet
+
+
+def find_disagreements(
+    documents: Sequence[Document], assignment: TopicAssignment, entities: Iterable[Entity]
+) -> tuple[Disagreement, ...]:
+    """Every point the outlets report differently, by kind and label."""
+    items = [
+        _item(document, sentence, assignment)
+        for document in documents
+        for sentence in document.sentences
+        if not sentence.is_heading
+    ]
+    found = [*_role_disagreements(entities, documents, assignment), *_figure_disagreements(items)]
+    seen: set[frozenset[str]] = {_keys(d) for d in found}
+    for disagreement in _timing_disagreements(items):
+        if _keys(disagreement) not in seen:
+            seen.add(_keys(disagreement))
+            found.append(disagreement)
+    return tuple(sorted(found, key=lambda d: (d.kind, d.about, [citation_order(c) for c in _sources(d)])))
+
+
+def _sources(disagreement: Disagreement) -> list[Citation]:
+    return sorted((c for v in disagreement.variants for c in v.sources), key=citation_order)
+
+
+def _keys(disagreement: Disagreement) -> frozenset[str]:
+    return frozenset(f"{c.article}#{c.sentence}" for c in _sources(disagreement))
+
+
+# --------------------------------------------------------------------------
+# Roles
+
+
+def _role_disagreements(
+    entities: Iterable[Entity], documents: Sequence[Document], assignment: TopicAssignment
+) -> list[Disagreement]:
+    sentences = {(d.article.slug, s.id): s for d in documents for s in d.sentences}
+    found = []
+    for entity in entities:
+        if entity.kind != "person":
+            continue
+        by_head: dict[str, list[Variant]] = defaultdict(list)
+        for role in entity.roles:
+            by_head[role_head(role.text)].append(role)
+        for roles in by_head.values():
+            differing = [r for r in roles if any(_conflicting_roles(r, o) for o in roles if o is not r)]
+            if len(differing) < 2:
+                continue
+            topics = frozenset().union(
+                *(
+                    assignment.of(sentences[(c.article, c.sentence)])
+                    for role in differing
+                    for c in role.sources
+                )
+            )
+            found.append(
+                Disagreement(
+                    about=f"Role of {entity.name}", variants=tuple(differing), kind="role", topics=topics
+                )
+            )
+    return found
+
+
+def role_head(role: str) -> str:
+    """The noun a role is built on: "armed forces minister" → "minister";
+    "close ally of President Ruto" → "ally"."""
+    head = re.split(r"\b(?:of|for|at|in|to|with|on|from)\b", role.lower(), maxsplit=1)[0].split()
+    return head[-1] if head else ""
+
+
+def _conflicting_roles(a: Variant, b: Variant) -> bool:
+    """Different words for one title, neither a fuller form of the other, from different outlets."""
+    words_a, words_b = set(words_of(a.text)), set(words_of(b.text))
+    if words_a <= words_b or words_b <= words_a:
+        return False
+    return set(a.outlets) != set(b.outlets)
+
+
+# --------------------------------------------------------------------------
+# Figures and dates in parallel sentences
+
+
+def _item(document: Document, sentence: Sentence, assignment: TopicAssignment) -> _Item:
+    text = sentence.text
+    words = frozenset(
+        w
+        for w in content_words(text)
+        if not any(ch.isdigit() for ch in w) and w not in NUMBER_WORDS and w.rstrip("s") not in TIME_WORDS
+    )
+    proper = frozenset(
+        w.lower()
+        for w in re.findall(r"(?<=\s)[A-Z][\w’'\-]+", text)
+        if w.lower() not in MONTHS | WEEKDAYS and w.lower() not in STOPWORDS
+    )
+    return _Item(document, sentence, words, proper, _figures(text), assignment.of(sentence))
+
+
+def _value(number: str) -> int | None:
+    number = number.lower().replace(",", "")
+    if number in NUMBER_WORDS:
+        return NUMBER_WORDS[number]
+    try:
+        return round(float(number))
+    except ValueError:
+        return None
+
+
+def _figures(text: str) -> dict[str, frozenset[int]]:
+    """Unit → exact values: "12 people" → people: {12}; "in 2020" → calendar year:
+    {2020}; "on Monday" → weekday; "in March" → month. Approximate figures
+    ("more than 12", "some 300") and ranges are left out."""
+    figures: dict[str, set[int]] = defaultdict(set)
+    years = {int(match.group(0)) for match in YEAR.finditer(text)}
+    if years:
+        figures["calendar year"] = years
+    for match in FIGURE.finditer(text):
+        value = _value(match.group("n"))
+        unit = match.group("unit")
+        if value is None or value in years or unit in STOPWORDS or HEDGE.search(text[: match.start()]):
+            continue
+        if match.group("times"):
+            value *= MULTIPLIERS[match.group("times")]
+        figures[unit.removesuffix("s") if len(unit) > 3 else unit].add(value)
+    lowered = words_of(text)
+    days = [i for i, d in enumerate(sorted(WEEKDAYS)) if d in lowered]
+    months = [i for i, m in enumerate(sorted(MONTHS)) if m in lowered and m != "may"]
+    if days:
+        figures["weekday"] = set(days)
+    if months:
+        figures["month"] = set(months)
+    return {unit: frozenset(values) for unit, values in figures.items()}
+
+
+def _parallel(a: _Item, b: _Item) -> bool:
+    """Do ``a`` and ``b`` tell the same point (figures aside)?"""
+    if a.outlet == b.outlet or a.sentence.article == b.sentence.article:
+        return False
+    shared = a.words & b.words
+    if len(shared) < PARALLEL_MIN_SHARED:
+        return False
+    if len(shared) / min(len(a.words), len(b.words)) < PARALLEL_OVERLAP:
+        return False
+    # Each naming someone or somewhere the other does not: two different events.
+    return not (a.proper - b.proper and b.proper - a.proper)
+
+
+def _conflicts(a: _Item, b: _Item) -> list[str]:
+    """Units for which both give figures and no figure agrees."""
+    return sorted(
+        unit for unit in a.figures.keys() & b.figures.keys() if not a.figures[unit] & b.figures[unit]
+    )
+
+
+def _figure_disagreements(items: Sequence[_Item]) -> list[Disagreement]:
+    by_word: dict[str, list[int]] = defaultdict(list)
+    for number, item in enumerate(items):
+        for word in item.words:
+            by_word[word].append(number)
+    pairs = sorted({(i, j) for postings in by_word.values() for i in postings for j in postings if i < j})
+    groups: dict[str, list[tuple[_Item, _Item]]] = defaultdict(list)
+    for i, j in pairs:
+        a, b = items[i], items[j]
+        if not a.figures or not b.figures or not _parallel(a, b):
+            continue
+        for unit in _conflicts(a, b):
+            groups[unit].append((a, b))
+    found = []
+    for unit, conflicting in sorted(groups.items()):
+        for component in _components(conflicting):
+            found.append(_figure_disagreement(unit, component))
+    return found
+
+
+def _components(pairs: list[tuple[_Item, _Item]]) -> list[list[_Item]]:
+    """Connected groups of sentences, each in reading order."""
+    parent: dict[str, str] = {}
+    by_key: dict[str, _Item] = {}
+
+    def root(key: str) -> str:
+        while parent[key] != key:
+            key = parent[key]
+        return key
+
+    for a, b in pairs:
+        for item in (a, b):
+            by_key[item.sentence.key] = item
+            parent.setdefault(item.sentence.key, item.sentence.key)
+        parent[root(b.sentence.key)] = root(a.sentence.key)
+    groups: dict[str, list[_Item]] = defaultdict(list)
+    for key in sorted(by_key):
+        groups[root(key)].append(by_key[key])
+    return [groups[key] for key in sorted(groups)]
+
+
+def _figure_disagreement(unit: str, items: list[_Item]) -> Disagreement:
+    by_value: dict[frozenset[int], list[_Item]] = defaultdict(list)
+    for item in items:
+        by_value[item.figures[unit]].append(item)
+    variants = [_variant(group[0].sentence.text.strip(), group) for group in by_value.values()]
+    variants.sort(key=lambda v: citation_order(v.sources[0]))
+    kind: DisagreementKind = "date" if unit in ("calendar year", "weekday", "month") else "number"
+    first, second = variants[0].sources[0].text, variants[1].sources[0].text
+    phrase = shared_phrase(first, second)
+    if kind == "number":
+        printed = re.search(rf"\b{re.escape(unit)}\w*", first, re.IGNORECASE)
+        about = f"Number of {printed.group(0) if printed else unit}"
+    else:
+        about = f"Date: “{phrase}”" if phrase else "Date"
+    return Disagreement(
+        about=about,
+        variants=tuple(variants),
+        kind=kind,
+        topics=frozenset().union(*(i.topics for i in items)),
+    )
+
+
+def _variant(text: str, items: Iterable[_Item]) -> Variant:
+    sources = tuple(sorted((cite(i.document, i.sentence) for i in items), key=citation_order))
+    return Variant(text=text, sources=sources)
+
+
+def shared_phrase(a: str, b: str) -> str:
+    """The longest run of words ``a`` and ``b`` share (case aside), as printed in ``a``;
+    figures excluded, at least two words with one content word, else ''."""
+    tokens_a = list(re.finditer(r"[\w’'\-]+", a))
+    words_a = [t.group(0).lower() for t in tokens_a]
+    words_b = [t.lower() for t in re.findall(r"[\w’'\-]+", b)]
+    best = (0, 0, 0)
+    for i in range(len(words_a)):
+        for j in range(len(words_b)):
+            length = 0
+            while (
+                i + length < len(words_a)
+                and j + length < len(words_b)
+                and words_a[i + length] == words_b[j + length]
+                and not any(ch.isdigit() for ch in words_a[i + length])
+            ):
+                length += 1
+            if length > best[0]:
+                best = (length, i, j)
+    length, start, _ = best
+    run = words_a[start : start + length]
+    if length < 2 or all(w in STOPWORDS for w in run):
+        return ""
+    return a[tokens_a[start].start() : tokens_a[start + length - 1].end()]
+
+
+# --------------------------------------------------------------------------
+# One span of time, two frames
+
+
+@dataclass(frozen=True, slots=True)
+class _Timing:
+    item: _Item
+    frame: str
+    """"span" (within / for / in N units, an N-unit …) or "offset" (N units earlier / ago)."""
+    value: int
+    unit: str
+    clause: str
+    """The clause that holds the expression, verbatim."""
+    expression: str
+
+
+def _timings(item: _Item) -> list[_Timing]:
+    text = item.sentence.text
+    found = []
+    for frame, pattern in (("offset", OFFSET), ("span", SPAN)):  # offsets first: see below
+        for match in pattern.finditer(text):
+            number = match.group("n") or match.groupdict().get("n2")
+            unit = match.group("unit") or match.groupdict().get("unit2")
+            if number is None or unit is None:
+                continue
+            value = _value(number)
+            if value is None:
+                continue
+            clause = next(
+                (c for c in CLAUSE.finditer(text) if c.start() <= match.start() and match.end() <= c.end()),
+                None,
+            )
+            clause_text = LEADING_CONJUNCTION.sub("", clause.group(0).strip()).rstrip(".!?") if clause else ""
+            expression = re.search(rf"{re.escape(number)}[\s-]+{re.escape(unit)}", match.group(0))
+            found.append(
+                _Timing(
+                    item,
+                    frame,
+                    value,
+                    unit.lower().removesuffix("s"),
+                    clause_text or text,
+                    expression.group(0) if expression else match.group(0),
+                )
+            )
+    # An offset expression also reads as a bare span; keep the offset only.
+    offsets = {(t.value, t.unit, t.clause) for t in found if t.frame == "offset"}
+    return [t for t in found if t.frame == "offset" or (t.value, t.unit, t.clause) not in offsets]
+
+
+def _timing_disagreements(items: Sequence[_Item]) -> list[Disagreement]:
+    timings = [t for item in items for t in _timings(item)]
+    by_amount: dict[tuple[int, str], list[_Timing]] = defaultdict(list)
+    for timing in timings:
+        by_amount[(timing.value, timing.unit)].append(timing)
+    found = []
+    for (_, _), group in sorted(by_amount.items()):
+        for a in group:
+            for b in group:
+                if a.frame != "span" or b.frame != "offset" or not _same_point(a.item, b.item):
+                    continue
+                variants = sorted(
+                    (_variant(t.clause, [t.item]) for t in (a, b)), key=lambda v: citation_order(v.sources[0])
+                )
+                found.append(
+                    Disagreement(
+                        about=f"Timing: “{a.expression}”",
+                        variants=tuple(variants),
+                        kind="date",
+                        topics=a.item.topics & b.item.topics,
+                    )
+                )
+    return found
+
+
+def _same_point(a: _Item, b: _Item) -> bool:
+    """Different outlets, one topic, and a content word in common."""
+    return a.outlet != b.outlet and bool(a.topics & b.topics) and bool(a.words & b.words)
