@@ -329,12 +329,17 @@ def _variant(text: str, items: Iterable[_Item]) -> Variant:
 
 
 def shared_phrase(a: str, b: str) -> str:
-    """The longest run of words ``a`` and ``b`` share (case aside), as printed in ``a``;
-    figures excluded, at least two words with one content word, else ''."""
-    tokens_a = list(re.finditer(r"[\w’'\-]+", a))
+    """The longest run of words ``a`` and ``b`` share (case aside) within one clause,
+    as printed in ``a``; figures excluded; at least two words, one of them a
+    content word, else ''."""
+    tokens_a = list(re.finditer(r"[\w’'\-]+|[^\w\s]", a))
     words_a = [t.group(0).lower() for t in tokens_a]
-    words_b = [t.lower() for t in re.findall(r"[\w’'\-]+", b)]
-    best = (0, 0, 0)
+    words_b = [t.lower() for t in re.findall(r"[\w’'\-]+|[^\w\s]", b)]
+
+    def usable(word: str) -> bool:
+        return word[:1].isalpha() and not any(ch.isdigit() for ch in word)
+
+    best = (0, 0)
     for i in range(len(words_a)):
         for j in range(len(words_b)):
             length = 0
@@ -342,12 +347,12 @@ def shared_phrase(a: str, b: str) -> str:
                 i + length < len(words_a)
                 and j + length < len(words_b)
                 and words_a[i + length] == words_b[j + length]
-                and not any(ch.isdigit() for ch in words_a[i + length])
+                and usable(words_a[i + length])
             ):
                 length += 1
             if length > best[0]:
-                best = (length, i, j)
-    length, start, _ = best
+                best = (length, i)
+    length, start = best
     run = words_a[start : start + length]
     if length < 2 or all(w in STOPWORDS for w in run):
         return ""

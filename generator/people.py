@@ -79,7 +79,7 @@ ORG_HEADS = frozenset(
     """group nations council union mission center centre ministry department party press agency
     institute commission committee court bank company corporation organisation organization
     association foundation army navy police office university front movement brigade network
-    service services federation alliance coalition league fund authority assembly parliament
+    service services federation alliance coalition league fund authority assembly parliament society
     congress senate cabinet board bureau forces tribunal""".split()
 )
 """Capitalised words that make a name an organisation's ("Africa Center", "Ministry of …")."""
@@ -310,8 +310,10 @@ def _runs(text: str, lowercase: frozenset[str]) -> list[tuple[int, int]]:
             groups.append(current)
         for group in groups:
             first_start, first_end = group[0]
-            opens = not text[:first_start].strip(" “\"'‘(_") or text[:first_start].rstrip()[-1:] in ":—–"
-            if opens and text[first_start:first_end].lower() in lowercase | FUNCTION_WORDS:
+            # Quoted words are blanked with "_": a name after a quotation does not open the sentence.
+            opens = not text[:first_start].strip(" “\"'‘(") or text[:first_start].rstrip()[-1:] in ":—–"
+            titled = len(group) > 1 and text[group[1][0] : group[1][1]].lower() in TITLE_NOUNS
+            if opens and not titled and text[first_start:first_end].lower() in lowercase | FUNCTION_WORDS:
                 group = group[1:]
             if group:
                 spans.append((group[0][0], group[-1][1]))
@@ -321,11 +323,10 @@ def _runs(text: str, lowercase: frozenset[str]) -> list[tuple[int, int]]:
 def _organisation(text: str, start: int, end: int) -> str | None:
     """The organisation's name if the run at ``text[start:end]`` is one, as printed."""
     words = text[start:end].split()
-    if any(word.lower() in ORG_HEADS for word in words[1:]) or (
-        len(words) > 1 and words[0].lower() in ORG_HEADS
-    ):
-        tail = re.match(rf"^\s+(?P<connector>[a-z]+)\s+{RUN.pattern}", text[end:])
-        if tail and _continues(words[-1].lower(), tail.group("connector"), tail.group(0)):
+    tail = re.match(rf"^\s+(?P<connector>[a-z]+)\s+{RUN.pattern}", text[end:])
+    continued = bool(tail and _continues(words[-1].lower(), tail.group("connector"), tail.group(0)))
+    if continued or any(word.lower() in ORG_HEADS for word in words[1:]):
+        if tail and continued:
             end += tail.end()
         return text[start:end]
     noun_after = re.match(r"^\s+([a-z]+)\b", text[end:])
@@ -406,19 +407,37 @@ def _person(
 
 
 def _lowercase_title_before(before: str) -> list[str]:
-    """The lower-case title right before a name: "armed forces minister"."""
-    words = before.split()
-    if not before.endswith(" ") or not words or words[-1] not in TITLE_NOUNS:
+    """The lower-case title right before a name: "armed forces minister", "fire chief".
+
+    Listed modifiers ("armed", "forces", "former") may stand anywhere in it;
+    one other noun may stand right before the title noun ("fire chief"). The
+    sentence's first word counts as lower case."""
+    matches = list(re.finditer(r"\S+", before))
+    if not before.endswith(" ") or not matches or matches[-1].group(0) not in TITLE_NOUNS:
         return []
-    taken: list[str] = []
-    for word in reversed(words):
-        if word in TITLE_NOUNS or word in ROLE_MODIFIERS:
+    taken = [matches[-1].group(0)]
+    for position, match in enumerate(reversed(matches[:-1])):
+        word = match.group(0)
+        opens = match.start() == 0 or not before[: match.start()].strip(" “\"'‘(")
+        plain = word.lower() if opens else word
+        listed = plain in TITLE_NOUNS or plain in ROLE_MODIFIERS
+        if listed or (position == 0 and _noun_adjunct(plain)):
             taken.insert(0, word)
-            if len(taken) >= 4:
-                break
         else:
             break
+        if len(taken) >= 4:
+            break
     return taken
+
+
+def _noun_adjunct(word: str) -> bool:
+    """Could ``word`` be a noun naming a title's field ("fire" in "fire chief")?"""
+    return (
+        word.isalpha()
+        and word.islower()
+        and word not in FUNCTION_WORDS
+        and not re.fullmatch(rf"{SPEECH_VERBS}|\w+(?:ed|ing|ly)", word)
+    )
 
 
 def _apposition_role(after: str, before: str) -> str | None:
@@ -582,9 +601,7 @@ def _entity(
     for d, x in sorted(every.values(), key=lambda item: (item[0], item[1].index)):
         first_per_article.setdefault(d, (d, x))
     # The name shown: the spelling most outlets use, then the fullest.
-    name = min(
-        variants, key=lambda v: (-len(v.outlets), -len(v.text.split()), not v.text[:1].isupper(), v.text)
-    )
+    name = min(variants, key=lambda v: (-len(v.outlets), -len(v.text.split()), citation_order(v.sources[0])))
     return Entity(
         name=name.text,
         kind=entity_kind,
