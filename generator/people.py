@@ -257,20 +257,18 @@ def _mentions_in(
     places: frozenset[str],
     speakers: set[str],
 ) -> list[_Mention]:
-    text = mask_quoted(sentence)
     found: list[_Mention] = []
-    for start, end in _runs(text, lowercase):
-        run = text[start:end]
-        words = run.split()
-        before, after = text[:start], text[end:]
-        organisation = _organisation(text, start, end)
+    # Organisations are told by the shape of their names, inside quotations too.
+    for start, end in _runs(sentence.text, lowercase):
+        organisation = _organisation_at(sentence.text, start, end)
         if organisation is not None:
             found.append(_Mention(document, sentence, organisation, "organisation"))
+    # People by the words around them, which must be the outlet's, not a quotation's.
+    text = mask_quoted(sentence)
+    for start, end in _runs(text, lowercase):
+        if _organisation_at(text, start, end) is not None:
             continue
-        if len(words) == 1 and _is_acronym(words[0]):
-            found.append(_Mention(document, sentence, words[0], "organisation"))
-            continue
-        person = _person(words, before, after, speakers)
+        person = _person(text[start:end].split(), text[:start], text[end:], speakers)
         if person is None:
             continue
         name, role, titled = person
@@ -278,6 +276,14 @@ def _mentions_in(
             continue
         found.append(_Mention(document, sentence, name, "person", role, titled))
     return found
+
+
+def _organisation_at(text: str, start: int, end: int) -> str | None:
+    """The organisation named by the run ``text[start:end]``, as printed, if it is one."""
+    words = text[start:end].split()
+    if len(words) == 1 and _is_acronym(words[0]):
+        return words[0]
+    return _organisation(text, start, end)
 
 
 def _runs(text: str, lowercase: frozenset[str]) -> list[tuple[int, int]]:
@@ -311,7 +317,8 @@ def _runs(text: str, lowercase: frozenset[str]) -> list[tuple[int, int]]:
         for group in groups:
             first_start, first_end = group[0]
             # Quoted words are blanked with "_": a name after a quotation does not open the sentence.
-            opens = not text[:first_start].strip(" “\"'‘(") or text[:first_start].rstrip()[-1:] in ":—–"
+            head = text[:first_start]
+            opens = not head.strip(" “\"'‘(") or head.rstrip(" “\"'‘(")[-1:] in ":—–"
             titled = len(group) > 1 and text[group[1][0] : group[1][1]].lower() in TITLE_NOUNS
             if opens and not titled and text[first_start:first_end].lower() in lowercase | FUNCTION_WORDS:
                 group = group[1:]
