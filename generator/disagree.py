@@ -10,11 +10,13 @@ an extra clause) are never disagreements. Three kinds are found:
   "Defence Minister"); a "close ally" beside a "founder" is two facts, not a
   disagreement. Roles come from ``people.find_people``.
 * **number** and **date** in *parallel sentences*: two sentences of
-  different outlets that share most of their content words (numbers aside)
-  and name no different people or places, whose figures for the same thing
-  differ: "killed 12 people" and "killed 15 people"; "in 2019" and "in
-  2020"; "on Monday" and "on Tuesday". A figure only one side gives is a
-  detail, not a difference.
+  different outlets that share at least three content words (figures aside),
+  one saying nothing the other does not, whose exact figures for the same
+  thing differ: "killed 12 people" and "killed 15 people"; "£20 million" and
+  "£25 million"; "in 2019" and "in 2020"; "on Monday" and "on Tuesday". A
+  figure only one side gives is a detail; an approximate one ("more than
+  12", "some 300") or a range can agree with anything near it, so neither
+  is ever a disagreement.
 * **date** by *timing frame*: the same span of time used for two different
   things in sentences of different outlets on one topic that share a content
   word: "within the next six months" (a span from now) and "six months
@@ -64,15 +66,26 @@ SPAN = re.compile(
 )
 """A span of time: "within the next six months", "for three years", "a three-year deployment"."""
 OFFSET = re.compile(
-    rf"\b(?P<n>{NUMBER})\s+(?P<unit>{TIME_UNIT})\s+(?:earlier|later|sooner|ahead|early|late|before|after|ago)\b",
+    rf"\b(?P<n>{NUMBER})\s+(?P<unit>{TIME_UNIT})\s+(?:earlier|later|sooner|ahead|early|late|ago)\b",
     re.IGNORECASE,
 )
-"""A shift in time: "six months earlier than planned", "two days ago"."""
+"""A shift in time: "six months earlier than planned", "two days ago". ("Two days
+after the vote" is left out: its anchor is another event, not a plan or now.)"""
+SPAN_BEFORE = re.compile(
+    r"\b(?:within|in|over|for|during|inside)\s+(?:the\s+)?(?:(?:next|coming|past|last|first)\s+)?$",
+    re.IGNORECASE,
+)
+"""A span preposition right before a figure: "in six hours later" is still a span."""
 
 FIGURE = re.compile(
     rf"\b(?P<n>{NUMBER})(?:\s+(?P<times>{'|'.join(MULTIPLIERS)}))?(?:\s+|-)(?P<unit>[a-z]+)\b"
 )
 """A figure and the word it counts: "12 people", "two million people", "300-strong"."""
+CURRENCY = re.compile(
+    r"(?P<cur>[£$€¥])\s?(?P<n>\d[\d,]*(?:\.\d+)?)(?:\s*(?P<times>thousand|million|billion|bn|m|k)\b)?"
+)
+"""A sum of money: "£20 million", "$1.5bn"."""
+CURRENCY_TIMES = {"thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "billion": 1e9, "bn": 1e9}
 HEDGE = re.compile(
     r"(?:\b(?:more\s+than|fewer\s+than|less\s+than|over|under|nearly|almost|about|around|some|roughly|"
     r"approximately|up\s+to|at\s+least|at\s+most|as\s+many\s+as|estimated|between)\s+"
@@ -82,9 +95,9 @@ HEDGE = re.compile(
 """Words that make a figure approximate or part of a range: never a disagreement."""
 YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 TIME_WORDS = frozenset("hour hours day days week weeks month months year years decade decades".split())
-PARALLEL_OVERLAP = 0.6
-"""Share of the shorter sentence's content words (figures aside) the other must have."""
-PARALLEL_MIN_SHARED = 4
+STEM_LENGTH = 5
+"""Letters of a word compared when telling parallel sentences."""
+PARALLEL_MIN_SHARED = 3
 """Parallel sentences share at least this many content words."""
 CLAUSE = re.compile(r"[^,;:—–]+")
 LEADING_CONJUNCTION = re.compile(r"^(?:but|and|while|although|though|yet|so)\s+", re.IGNORECASE)
@@ -98,10 +111,9 @@ class _Item:
     sentence: Sentence
     words: frozenset[str]
     """Content words without figures and time units."""
-    proper: frozenset[str]
-    """Capitalised words after the first: names of people and places."""
-    figures: dict[str, frozenset[int]]
-    """Unit ("people", "year", "weekday") → the values given for it."""
+    figures: dict[str, dict[int, str]]
+    """Unit ("people", "calendar year", "weekday") → each value given for it →
+    the figure as printed ("12 people")."""
     topics: frozenset[str]
 
     @property
@@ -194,14 +206,13 @@ def _item(document: Document, sentence: Sentence, assignment: TopicAssignment) -
     words = frozenset(
         w
         for w in content_words(text)
-        if not any(ch.isdigit() for ch in w) and w not in NUMBER_WORDS and w.rstrip("s") not in TIME_WORDS
+        if not any(ch.isdigit() for ch in w)
+        and w not in NUMBER_WORDS
+        and w not in MULTIPLIERS
+        and w.rstrip("s") not in TIME_WORDS
+        and w not in WEEKDAYS | MONTHS
     )
-    proper = frozenset(
-        w.lower()
-        for w in re.findall(r"(?<=\s)[A-Z][\w’'\-]+", text)
-        if w.lower() not in MONTHS | WEEKDAYS and w.lower() not in STOPWORDS
-    )
-    return _Item(document, sentence, words, proper, _figures(text), assignment.of(sentence))
+    return _Item(document, sentence, words, _figures(text), assignment.of(sentence))
 
 
 def _value(number: str) -> int | None:
@@ -214,70 +225,105 @@ def _value(number: str) -> int | None:
         return None
 
 
-def _figures(text: str) -> dict[str, frozenset[int]]:
-    """Unit → exact values: "12 people" → people: {12}; "in 2020" → calendar year:
-    {2020}; "on Monday" → weekday; "in March" → month. Approximate figures
-    ("more than 12", "some 300") and ranges are left out."""
-    figures: dict[str, set[int]] = defaultdict(set)
-    years = {int(match.group(0)) for match in YEAR.finditer(text)}
+def _figures(text: str) -> dict[str, dict[int, str]]:
+    """Unit → exact value → the figure as printed: "12 people" → people: {12: "12
+    people"}; "in 2020" → calendar year; "on Monday" → weekday; "in March" →
+    month. Approximate figures ("more than 12", "some 300") and ranges are left out."""
+    figures: dict[str, dict[int, str]] = defaultdict(dict)
+    years = {int(match.group(0)): match.group(0) for match in YEAR.finditer(text)}
     if years:
         figures["calendar year"] = years
-    for match in FIGURE.finditer(text):
-        value = _value(match.group("n"))
-        unit = match.group("unit")
-        if value is None or value in years or unit in STOPWORDS or HEDGE.search(text[: match.start()]):
+    for match in CURRENCY.finditer(text):
+        if HEDGE.search(text[: match.start()]):
             continue
+        amount = float(match.group("n").replace(",", ""))
+        value = round(amount * CURRENCY_TIMES.get(match.group("times") or "", 1))
+        figures[f"amount in {match.group('cur')}"].setdefault(value, match.group(0))
+    for match in FIGURE.finditer(text):
+        number = _value(match.group("n"))
+        unit = match.group("unit")
+        if number is None or number in years or unit in STOPWORDS or HEDGE.search(text[: match.start()]):
+            continue
+        if text[max(0, match.start() - 2) : match.start()].strip() in tuple("£$€¥"):
+            continue  # counted as a sum of money above
         if match.group("times"):
-            value *= MULTIPLIERS[match.group("times")]
-        figures[unit.removesuffix("s") if len(unit) > 3 else unit].add(value)
-    lowered = words_of(text)
-    days = [i for i, d in enumerate(sorted(WEEKDAYS)) if d in lowered]
-    months = [i for i, m in enumerate(sorted(MONTHS)) if m in lowered and m != "may"]
-    if days:
-        figures["weekday"] = set(days)
-    if months:
-        figures["month"] = set(months)
-    return {unit: frozenset(values) for unit, values in figures.items()}
+            number *= MULTIPLIERS[match.group("times")]
+        figures[unit.removesuffix("s") if len(unit) > 3 else unit].setdefault(number, match.group(0))
+    for unit, names in (("weekday", WEEKDAYS), ("month", MONTHS - {"may"})):
+        for match in re.finditer(r"\b[A-Z][a-z]+\b", text):
+            if match.group(0).lower() in names:
+                figures[unit].setdefault(sorted(names).index(match.group(0).lower()), match.group(0))
+    return dict(figures)
 
 
 def _parallel(a: _Item, b: _Item) -> bool:
-    """Do ``a`` and ``b`` tell the same point (figures aside)?"""
+    """Do ``a`` and ``b`` tell the same point, figures aside?
+
+    They must share enough content words, and one must say nothing the other
+    does not: words on one side only are a detail, but words on both sides
+    may be another place, group or event ("in the north" / "in the south").
+    Words are compared on their first letters, so "killing" matches "killed"."""
     if a.outlet == b.outlet or a.sentence.article == b.sentence.article:
         return False
-    shared = a.words & b.words
-    if len(shared) < PARALLEL_MIN_SHARED:
+    stems_a, stems_b = _stems(a.words), _stems(b.words)
+    if len(stems_a & stems_b) < PARALLEL_MIN_SHARED:
         return False
-    if len(shared) / min(len(a.words), len(b.words)) < PARALLEL_OVERLAP:
-        return False
-    # Each naming someone or somewhere the other does not: two different events.
-    return not (a.proper - b.proper and b.proper - a.proper)
+    return not (stems_a - stems_b and stems_b - stems_a)
+
+
+def _stems(words: frozenset[str]) -> frozenset[str]:
+    return frozenset(w[:STEM_LENGTH] for w in words)
 
 
 def _conflicts(a: _Item, b: _Item) -> list[str]:
     """Units for which both give figures and no figure agrees."""
     return sorted(
-        unit for unit in a.figures.keys() & b.figures.keys() if not a.figures[unit] & b.figures[unit]
+        unit
+        for unit in a.figures.keys() & b.figures.keys()
+        if not a.figures[unit].keys() & b.figures[unit].keys()
     )
 
 
 def _figure_disagreements(items: Sequence[_Item]) -> list[Disagreement]:
+    with_figures = [item for item in items if item.figures]
     by_word: dict[str, list[int]] = defaultdict(list)
-    for number, item in enumerate(items):
+    for number, item in enumerate(with_figures):
         for word in item.words:
             by_word[word].append(number)
-    pairs = sorted({(i, j) for postings in by_word.values() for i in postings for j in postings if i < j})
+    candidates = sorted(
+        {(i, j) for postings in by_word.values() for i in postings for j in postings if i < j}
+    )
+    parallel = [
+        (with_figures[i], with_figures[j])
+        for i, j in candidates
+        if _parallel(with_figures[i], with_figures[j])
+    ]
     groups: dict[str, list[tuple[_Item, _Item]]] = defaultdict(list)
-    for i, j in pairs:
-        a, b = items[i], items[j]
-        if not a.figures or not b.figures or not _parallel(a, b):
-            continue
+    for a, b in parallel:
         for unit in _conflicts(a, b):
             groups[unit].append((a, b))
     found = []
     for unit, conflicting in sorted(groups.items()):
         for component in _components(conflicting):
-            found.append(_figure_disagreement(unit, component))
+            found.append(_figure_disagreement(unit, component + _agreeing(unit, component, parallel)))
     return found
+
+
+def _agreeing(unit: str, component: list[_Item], parallel: list[tuple[_Item, _Item]]) -> list[_Item]:
+    """Sentences parallel to one in ``component`` that give one of its figures: more
+    sources for a variant."""
+    keys = {item.sentence.key for item in component}
+    values = {frozenset(item.figures[unit]) for item in component}
+    extra: dict[str, _Item] = {}
+    for a, b in parallel:
+        for member, other in ((a, b), (b, a)):
+            if (
+                member.sentence.key in keys
+                and other.sentence.key not in keys
+                and frozenset(other.figures.get(unit, {})) in values
+            ):
+                extra[other.sentence.key] = other
+    return [extra[key] for key in sorted(extra)]
 
 
 def _components(pairs: list[tuple[_Item, _Item]]) -> list[list[_Item]]:
@@ -302,17 +348,20 @@ def _components(pairs: list[tuple[_Item, _Item]]) -> list[list[_Item]]:
 
 
 def _figure_disagreement(unit: str, items: list[_Item]) -> Disagreement:
-    by_value: dict[frozenset[int], list[_Item]] = defaultdict(list)
+    """One variant per figure as printed ("12 people"), with every sentence that prints it."""
+    by_figure: dict[tuple[frozenset[int], str], list[_Item]] = defaultdict(list)
     for item in items:
-        by_value[item.figures[unit]].append(item)
-    variants = [_variant(group[0].sentence.text.strip(), group) for group in by_value.values()]
+        by_figure[(frozenset(item.figures[unit]), _printed(item, unit).casefold())].append(item)
+    variants = [_variant(_printed(group[0], unit), group) for group in by_figure.values()]
     variants.sort(key=lambda v: citation_order(v.sources[0]))
     kind: DisagreementKind = "date" if unit in ("calendar year", "weekday", "month") else "number"
     first, second = variants[0].sources[0].text, variants[1].sources[0].text
     phrase = shared_phrase(first, second)
-    if kind == "number":
-        printed = re.search(rf"\b{re.escape(unit)}\w*", first, re.IGNORECASE)
-        about = f"Number of {printed.group(0) if printed else unit}"
+    if unit.startswith("amount in "):
+        about = f"Amount ({unit.removeprefix('amount in ')})"
+    elif kind == "number":
+        word = re.search(rf"\b{re.escape(unit)}\w*", first, re.IGNORECASE)
+        about = f"Number of {word.group(0) if word else unit}"
     else:
         about = f"Date: “{phrase}”" if phrase else "Date"
     return Disagreement(
@@ -321,6 +370,13 @@ def _figure_disagreement(unit: str, items: list[_Item]) -> Disagreement:
         kind=kind,
         topics=frozenset().union(*(i.topics for i in items)),
     )
+
+
+def _printed(item: _Item, unit: str) -> str:
+    """The figure as the sentence prints it ("12 people"); the whole sentence when
+    it gives several figures for the unit."""
+    values = item.figures[unit]
+    return next(iter(values.values())) if len(values) == 1 else item.sentence.text.strip()
 
 
 def _variant(text: str, items: Iterable[_Item]) -> Variant:
@@ -380,6 +436,8 @@ def _timings(item: _Item) -> list[_Timing]:
     found = []
     for frame, pattern in (("offset", OFFSET), ("span", SPAN)):  # offsets first: see below
         for match in pattern.finditer(text):
+            if frame == "offset" and SPAN_BEFORE.search(text[: match.start()]):
+                continue
             number = match.group("n") or match.groupdict().get("n2")
             unit = match.group("unit") or match.groupdict().get("unit2")
             if number is None or unit is None:

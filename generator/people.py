@@ -102,6 +102,17 @@ LOCATED_HEADS = frozenset("mission office embassy command".split())
 COUNTRY_ACRONYMS = frozenset("UK US USA UAE DRC CAR GB USSR PRC ROK DPRK EU27".split())
 """Abbreviations of countries: places, not organisations."""
 
+COUNTRIES_WITH_THE = frozenset(
+    """united states|united kingdom|netherlands|philippines|gambia|bahamas|united arab emirates|
+    czech republic|dominican republic|central african republic|democratic republic of congo|
+    republic of congo|maldives|comoros|seychelles|solomon islands|marshall islands|vatican""".replace(
+        "\n", ""
+    )
+    .replace("    ", "")
+    .split("|")
+)
+"""Countries whose names take "the": "the Netherlands said" is a country, not an organisation."""
+
 NOT_ACRONYMS = frozenset("MP MPS MEP CEO TV PM AM PM II III IV VI GMT UTC BST OK ID".split())
 
 WEEKDAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
@@ -244,7 +255,7 @@ def _places(documents: Iterable[Document]) -> frozenset[str]:
         for sentence in document.sentences:
             text = mask_quoted(sentence)
             for match in RUN.finditer(text):
-                before = text[: match.start()].split()
+                before = [w for w in text[: match.start()].split()[-2:] if w.lower() != "the"]
                 if before and before[-1] in LOCATIVES and not match.group(0).endswith(("'s", "’s")):
                     found.add(match.group(0))
     return frozenset(found)
@@ -268,6 +279,14 @@ def _mentions_in(
     for start, end in _runs(text, lowercase):
         if _organisation_at(text, start, end) is not None:
             continue
+        run = text[start:end]
+        if text[:start].split()[-1:] in (["the"], ["The"]) and not any(
+            w.lower() in TITLE_NOUNS | HONORIFICS for w in run.split()
+        ):
+            # "The Red Cross said": an institution speaks; a person takes no article.
+            if SPEECH_AFTER.match(text[end:]) and not _is_country(run, places):
+                found.append(_Mention(document, sentence, run, "organisation"))
+            continue
         person = _person(text[start:end].split(), text[:start], text[end:], speakers)
         if person is None:
             continue
@@ -276,6 +295,10 @@ def _mentions_in(
             continue
         found.append(_Mention(document, sentence, name, "person", role, titled))
     return found
+
+
+def _is_country(run: str, places: frozenset[str]) -> bool:
+    return run in places or run in COUNTRY_ACRONYMS or run.casefold() in COUNTRIES_WITH_THE
 
 
 def _organisation_at(text: str, start: int, end: int) -> str | None:
