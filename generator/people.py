@@ -186,11 +186,14 @@ def find_people(
             )
     people = _group_people([m for m in mentions if m.kind == "person"], documents)
     organisations = _group_organisations([m for m in mentions if m.kind == "organisation"])
-    entities = [
-        _entity(group, kind, documents, assignment)
-        for kind, groups in (("person", people), ("organisation", organisations))
-        for group in groups
-    ]
+    surnames = Counter(
+        {m.surface.split()[-1] for m in group if len(m.surface.split()) > 1}.pop()
+        for group in people
+        if any(len(m.surface.split()) > 1 for m in group)
+    )
+    shared = frozenset(surname for surname, count in surnames.items() if count > 1)
+    entities = [_entity(group, "person", documents, assignment, shared) for group in people]
+    entities += [_entity(group, "organisation", documents, assignment, shared) for group in organisations]
     return tuple(sorted(entities, key=lambda e: (-len(e.outlets), e.kind, e.name)))
 
 
@@ -599,29 +602,35 @@ def _group_organisations(mentions: list[_Mention]) -> list[list[_Mention]]:
 
 
 def _entity(
-    group: list[_Mention], kind: str, documents: Sequence[Document], assignment: TopicAssignment
+    group: list[_Mention],
+    kind: EntityKind,
+    documents: Sequence[Document],
+    assignment: TopicAssignment,
+    shared_surnames: frozenset[str],
 ) -> Entity:
-    assert kind in ("person", "organisation")
-    entity_kind: EntityKind = "person" if kind == "person" else "organisation"
     surfaces = {m.surface for m in group}
-    if entity_kind == "person":
+    if kind == "person":
         spellings = {s for s in surfaces if len(s.split()) > 1} or surfaces
-        short_forms = {s.split()[-1] for s in spellings}
+        # A surname alone names this person only if no other person has it.
+        short_forms = {s.split()[-1] for s in spellings} - shared_surnames
     else:
         keys = {org_key(s) for s in surfaces}
         spellings = {s for s in surfaces if not (s.casefold() in keys and len(surfaces) > 1)} or surfaces
         short_forms = {s for s in surfaces if s not in spellings}
     found = _find_all(documents, spellings | short_forms)
-    variants = _variants({s: [(d, x) for d, x, form in found if form == s] for s in spellings}, documents)
+    uses = [(d, x, form) for d, x, form in found] + [(m.document, m.sentence, m.surface) for m in group]
+    variants = _variants({s: [(d, x) for d, x, form in uses if form == s] for s in spellings}, documents)
     roles: dict[str, list[_Mention]] = defaultdict(list)
     for mention in group:
         if mention.role:
             roles[mention.role.casefold()].append(mention)
     role_variants = []
     for mentions in roles.values():
-        text = Counter(m.role for m in mentions).most_common(1)[0][0]
-        assert text is not None
         sources = _citations(((m.document, m.sentence) for m in mentions), documents)
+        # One role in several cases ("Defence Minister", "defence minister"): shown as most
+        # sources print it, then as the first source does.
+        printed = [next(m.role for m in mentions if m.sentence.text == c.text and m.role) for c in sources]
+        text = min(printed, key=lambda t: (-printed.count(t), printed.index(t)))
         role_variants.append(Variant(text=text, sources=sources))
     role_variants.sort(key=lambda v: (citation_order(v.sources[0]), v.text))
     every = {(d, x.key): (d, x) for d, x, _ in found}
@@ -634,7 +643,7 @@ def _entity(
     name = min(variants, key=lambda v: (-len(v.outlets), -len(v.text.split()), citation_order(v.sources[0])))
     return Entity(
         name=name.text,
-        kind=entity_kind,
+        kind=kind,
         variants=variants,
         roles=tuple(role_variants),
         topics=topics,
@@ -652,11 +661,26 @@ def _find_all(documents: Sequence[Document], forms: set[str]) -> list[tuple[int,
             for form in ordered:
                 pattern = rf"(?<![\w’'\-]){re.escape(form)}(?![\w\-]|\s+[A-Z][a-z])"
                 for match in re.finditer(pattern, sentence.text):
-                    if any(s <= match.start() < e for s, e in taken):
+                    if any(s <= match.start() < e for s, e in taken) or _inside_name(
+                        sentence.text, match.start()
+                    ):
                         continue
                     taken.append((match.start(), match.end()))
                     found.append((number, sentence, form))
     return found
+
+
+def _inside_name(text: str, start: int) -> bool:
+    """Does a capitalised word stand right before ``start`` ("National Park"), making the
+    match part of another name? Titles and honorifics do not count ("Mr Park")."""
+    before = re.search(r"([A-Z][\w’'\-]*)\s+$", text[:start])
+    if before is None:
+        return False
+    word = before.group(1).lower()
+    if word.endswith(("'s", "’s")):
+        return False  # "Russia's Putin"
+    opens = not text[: before.start()].strip(" “\"'‘(")
+    return not (word in TITLE_NOUNS or word in HONORIFICS or (opens and word in FUNCTION_WORDS))
 
 
 def _variants(

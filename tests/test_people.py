@@ -224,3 +224,29 @@ def test_order_of_documents_does_not_change_the_result() -> None:
     )
     documents = documents_of(*bodies)
     assert people_of(documents) == people_of(list(reversed(documents)))
+
+
+def test_an_institution_that_speaks_is_an_organisation_and_a_country_is_neither() -> None:
+    entities = people(
+        "The Coastal Rescue Trust said ships were safe. The Netherlands said it would send a ship.",
+        "The Philippines said the storm had passed. The Coastal Rescue Trust said the port was open.",
+    )
+    assert names(entities, "organisation") == {"Coastal Rescue Trust"}
+    assert names(entities, "person") == set()
+
+
+def test_a_surname_two_people_share_is_credited_to_neither() -> None:
+    entities = people(
+        "Harbour master Tomas Berg said the port was closed. Anna Berg, a pilot, said ships would wait.",
+        "Berg said the storm had damaged two cranes at the port.",
+    )
+    assert named(entities, "Tomas Berg").outlets == ("Outlet A",)
+    assert named(entities, "Anna Berg").outlets == ("Outlet A",)
+
+
+def test_a_surname_inside_another_name_is_not_a_mention() -> None:
+    entities = people(
+        "Mayor Helen Park said the storm had passed.",
+        "Ships sheltered near Ocean Park during the storm.",
+    )
+    assert named(entities, "Helen Park").outlets == ("Outlet A",)
