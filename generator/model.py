@@ -8,6 +8,8 @@ one of these frozen dataclasses and returns the next:
     Documents ──quotes──▶ Quote per quoted sentence
     Documents + assignment + quotes ──merge──▶ Statements
     Statements ──briefing──▶ Briefing per Topic ──▶ Site
+    Documents + quotes ──people──▶ Entities (spellings, roles per outlet)
+    Documents + Entities ──disagree──▶ Disagreements (in each Briefing)
 
 Positions are kept everywhere so that an error or a citation can point at
 ``content/articles/x.md:14``: a ``Sentence`` knows its article, its block, its
