@@ -467,28 +467,60 @@ def _timings(item: _Item) -> list[_Timing]:
 
 
 def _timing_disagreements(items: Sequence[_Item]) -> list[Disagreement]:
-    timings = [t for item in items for t in _timings(item)]
+    """One disagreement per span of time ("six months") whose frames differ between
+    outlets on one point; outlets that print the same clause share a variant."""
     by_amount: dict[tuple[int, str], list[_Timing]] = defaultdict(list)
-    for timing in timings:
+    for timing in (t for item in items for t in _timings(item)):
         by_amount[(timing.value, timing.unit)].append(timing)
     found = []
-    for (_, _), group in sorted(by_amount.items()):
-        for a in group:
-            for b in group:
-                if a.frame != "span" or b.frame != "offset" or not _same_point(a.item, b.item):
-                    continue
-                variants = sorted(
-                    (_variant(t.clause, [t.item]) for t in (a, b)), key=lambda v: citation_order(v.sources[0])
+    for _, group in sorted(by_amount.items()):
+        pairs = [
+            (a, b)
+            for a in group
+            for b in group
+            if a.frame == "span" and b.frame == "offset" and _same_point(a.item, b.item)
+        ]
+        for component in _timing_components(pairs):
+            by_clause: dict[str, list[_Timing]] = defaultdict(list)
+            for timing in component:
+                by_clause[timing.clause.casefold()].append(timing)
+            variants = sorted(
+                (_variant(same[0].clause, [t.item for t in same]) for same in by_clause.values()),
+                key=lambda v: citation_order(v.sources[0]),
+            )
+            first = min(component, key=lambda t: citation_order(cite(t.item.document, t.item.sentence)))
+            shared = [t.item.topics for t in component]
+            found.append(
+                Disagreement(
+                    about=f"Timing: “{first.expression}”",
+                    variants=tuple(variants),
+                    kind="date",
+                    topics=frozenset.intersection(*shared) or frozenset().union(*shared),
                 )
-                found.append(
-                    Disagreement(
-                        about=f"Timing: “{a.expression}”",
-                        variants=tuple(variants),
-                        kind="date",
-                        topics=a.item.topics & b.item.topics,
-                    )
-                )
+            )
     return found
+
+
+def _timing_components(pairs: list[tuple[_Timing, _Timing]]) -> list[list[_Timing]]:
+    """Connected groups of timings, each in reading order."""
+    parent: dict[int, int] = {}
+    by_id: dict[int, _Timing] = {}
+
+    def root(key: int) -> int:
+        while parent[key] != key:
+            key = parent[key]
+        return key
+
+    for a, b in pairs:
+        for timing in (a, b):
+            by_id[id(timing)] = timing
+            parent.setdefault(id(timing), id(timing))
+        parent[root(id(b))] = root(id(a))
+    groups: dict[int, list[_Timing]] = defaultdict(list)
+    for key, timing in by_id.items():
+        groups[root(key)].append(timing)
+    ordered = [sorted(g, key=lambda t: (t.item.sentence.key, t.clause)) for g in groups.values()]
+    return sorted(ordered, key=lambda g: (g[0].item.sentence.key, g[0].clause))
 
 
 def _same_point(a: _Item, b: _Item) -> bool:

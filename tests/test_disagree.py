@@ -168,6 +168,21 @@ def test_one_span_of_time_in_two_frames_is_a_timing_disagreement() -> None:
     }
 
 
+def test_outlets_printing_the_same_timing_share_a_variant() -> None:
+    within = "The council said the bridge would reopen within the next three weeks."
+    found = one(
+        disagreements(
+            within,
+            "The council said the bridge would reopen three weeks earlier than scheduled.",
+            within,
+        )
+    )
+    assert [(v.text, v.outlets) for v in found.variants] == [
+        ("The council said the bridge would reopen within the next three weeks", ("Outlet A", "Outlet C")),
+        ("The council said the bridge would reopen three weeks earlier than scheduled", ("Outlet B",)),
+    ]
+
+
 @pytest.mark.parametrize(
     ("first", "second"),
     [
