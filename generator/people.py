@@ -25,9 +25,11 @@ surnames are the same and the given names differ by at most two edits
 ("Yevgeny"/"Yevgenny"); a surname alone ("Mr Heappey") belongs to the only
 full name with that surname, in its article first, else site-wide. An
 organisation's names group when they are the same but for case and a generic
-head ("Wagner group", "Wagner Group") or nearly the same letters
-("Stabilization"/"Stabilisation"). Roles are kept per source sentence, so the
-roles each outlet gives are shown with the sentence that gives them.
+head ("Wagner group", "Wagner Group"), nearly the same letters
+("Stabilization"/"Stabilisation"), or one is the acronym of the other and of
+no other name in the site ("EU", "European Union"). Roles are kept per
+source sentence, so the roles each outlet gives are shown with the sentence
+that gives them.
 """
 
 from __future__ import annotations
@@ -589,12 +591,30 @@ def _group_organisations(mentions: list[_Mention]) -> list[list[_Mention]]:
                 Levenshtein.normalized_distance(a, b) <= ORG_NAME_DISTANCE
             ):
                 parent[root(b)] = root(a)
+    acronyms = {org_key(m.surface) for m in mentions if _is_acronym(m.surface)}
+    for acronym in sorted(acronyms):
+        expansions = sorted(
+            {
+                org_key(m.surface)
+                for m in mentions
+                if not _is_acronym(m.surface) and _initials(m.surface) == acronym
+            }
+        )
+        if len(expansions) == 1:
+            parent[root(expansions[0])] = root(acronym)
     groups: dict[str, list[_Mention]] = defaultdict(list)
     for mention in mentions:
         key = org_key(mention.surface)
         if key:
             groups[root(key)].append(mention)
     return [groups[key] for key in sorted(groups)]
+
+
+def _initials(name: str) -> str:
+    """What an acronym of ``name`` spells: "European Union" → "eu"; "Ministry of Health" → "mh"."""
+    return "".join(
+        word[0] for word in name.casefold().split() if word not in CONNECTORS | {"in", "and", "the"}
+    )
 
 
 # --------------------------------------------------------------------------
@@ -614,9 +634,9 @@ def _entity(
         # A surname alone names this person only if no other person has it.
         short_forms = {s.split()[-1] for s in spellings} - shared_surnames
     else:
-        keys = {org_key(s) for s in surfaces}
-        spellings = {s for s in surfaces if not (s.casefold() in keys and len(surfaces) > 1)} or surfaces
-        short_forms = {s for s in surfaces if s not in spellings}
+        # "Wagner" beside "Wagner group" is a short form, not a spelling.
+        short_forms = {s for s in surfaces if any(o != s and org_key(o) == s.casefold() for o in surfaces)}
+        spellings = surfaces - short_forms
     found = _find_all(documents, spellings | short_forms)
     uses = [(d, x, form) for d, x, form in found] + [(m.document, m.sentence, m.surface) for m in group]
     variants = _variants({s: [(d, x) for d, x, form in uses if form == s] for s in spellings}, documents)

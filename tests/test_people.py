@@ -250,3 +250,18 @@ def test_a_surname_inside_another_name_is_not_a_mention() -> None:
         "Ships sheltered near Ocean Park during the storm.",
     )
     assert named(entities, "Helen Park").outlets == ("Outlet A",)
+
+
+def test_an_acronym_groups_with_the_one_name_it_abbreviates() -> None:
+    entities = people(
+        "The North Atlantic Treaty Organization sent ships to the port.",
+        "NATO ships reached the harbour. The National Harbour Authority opened the port.",
+        "NHA staff and NATO crews worked through the storm. The New Hope Association helped.",
+    )
+    nato = named(entities, "NATO")  # the spelling most outlets use
+    assert {v.text: v.outlets for v in nato.variants} == {
+        "North Atlantic Treaty Organization": ("Outlet A",),
+        "NATO": ("Outlet B", "Outlet C"),
+    }
+    # "NHA" could be either of two names: it stays on its own.
+    assert {"NHA", "National Harbour Authority", "New Hope Association"} <= names(entities, "organisation")
