@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from generator.disagree import find_disagreements, shared_phrase
-from generator.model import Document
+from generator.model import Disagreement, Document, Entity
 from generator.people import find_people
 from generator.quotes import find_quotes
 from generator.topics import assign_topics
@@ -52,7 +52,7 @@ def documents_from(specs: list[tuple[list[str], str, int]]) -> list[Document]:
     ]
 
 
-def analyse(documents: list[Document]) -> tuple[object, object]:
+def analyse(documents: list[Document]) -> tuple[tuple[Entity, ...], tuple[Disagreement, ...]]:
     assignment = assign_topics(documents, TOPICS)
     quotes = [q for d in documents for q in find_quotes(d)]
     entities = find_people(documents, quotes, assignment)
@@ -67,13 +67,13 @@ def test_everything_shown_stands_in_its_sources_and_order_does_not_matter(
     documents = documents_from(specs)
     sentences = {(d.article.slug, s.id): s.text for d in documents for s in d.sentences}
     entities, disagreements = analyse(documents)
-    for entity in entities:  # type: ignore[attr-defined]
+    for entity in entities:
         assert entity.mentions
         for variant in entity.variants:
             assert all(variant.text in c.text for c in variant.sources)
         for role in entity.roles:
             assert all(role.text.lower() in c.text.lower() for c in role.sources)
-    for disagreement in disagreements:  # type: ignore[attr-defined]
+    for disagreement in disagreements:
         assert len(disagreement.variants) >= 2
         assert disagreement.about
         for variant in disagreement.variants:

@@ -43,6 +43,8 @@ FLOOR_SPELLING_PRECISION = 1.0
 FLOOR_SPELLING_RECALL = 0.85
 FLOOR_ROLE_PRECISION = 1.0
 FLOOR_ROLE_RECALL = 1.0
+MAX_SPLIT_ENTITIES = 1
+"""MINUSMA and its English expansion: the acronym is of the French name."""
 
 
 @pytest.fixture(scope="module")
@@ -103,6 +105,7 @@ def test_the_seed_site_reaches_the_floors(annotation: DifferAnnotation, site: Si
     assert scores.spellings.recall >= FLOOR_SPELLING_RECALL, text
     assert scores.roles.precision >= FLOOR_ROLE_PRECISION, text
     assert scores.roles.recall >= FLOOR_ROLE_RECALL, text
+    assert len(scores.splits) <= MAX_SPLIT_ENTITIES, text
 
 
 def test_both_seed_disagreements_are_found_and_no_false_one(annotation: DifferAnnotation, site: Site) -> None:

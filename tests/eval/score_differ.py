@@ -279,7 +279,8 @@ def score_differ(site: Site, annotation: DifferAnnotation | None = None) -> Diff
             + [f"false {t}" for t in sorted(found_roles - gold_roles)]
         ),
     )
-    exact, wrong = [], []
+    exact: list[str] = []
+    wrong: list[str] = []
     for g in gold:
         if g.kind != "person" or not matched[g.name]:
             continue
