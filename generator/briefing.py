@@ -32,6 +32,8 @@ from generator.model import (
     Briefing,
     Coverage,
     DatedSentence,
+    Disagreement,
+    Entity,
     OutletStatements,
     SourceUse,
     Statement,
@@ -106,9 +108,13 @@ def build_briefing(
     articles: Sequence[Article],
     origin_of: Mapping[str, str] | None = None,
     dated: Sequence[DatedSentence] = (),
+    *,
+    people: Iterable[Entity] = (),
+    disagreements: Iterable[Disagreement] = (),
 ) -> Briefing:
-    """The briefing of ``topic``: its statements, ranked and sectioned, and
-    the timeline of the dates (``dated``) its statements give."""
+    """The briefing of ``topic``: its statements, ranked and sectioned; the
+    timeline of the dates (``dated``) its statements give; its people and
+    disagreements, in the order given."""
     origins = origin_of or {}
     chosen = sorted(
         (with_origins(s, origins) for s in statements if topic.slug in s.topics), key=statement_rank
@@ -136,6 +142,8 @@ def build_briefing(
         updates=updates,
         new_since=dates[-2] if len(dates) > 1 else None,
         timeline=build_timeline(dated, chosen),
+        disagreements=tuple(d for d in disagreements if topic.slug in d.topics),
+        people=tuple(e for e in people if topic.slug in e.topics),
     )
 
 

@@ -6,7 +6,7 @@
 * ``api/briefings/<topic>.json``: one topic's sources (with how many of
   their sentences it uses), statements (each with every source sentence,
   verbatim, and its anchor), the page's sections as statement ids, updates,
-  timeline and disagreements.
+  timeline, disagreements and the people and organisations it names.
 
 Page addresses are relative to the site root (``topics/uk-withdrawal/``) so
 the export is valid wherever the site is served. Keys are in a fixed order
@@ -19,7 +19,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from generator.model import Briefing, Citation, Site, Statement
+from generator.model import Briefing, Citation, Entity, Site, Statement
 
 SCHEMA_VERSION = 1
 
@@ -139,11 +139,28 @@ def briefing_json(briefing: Briefing) -> dict[str, Any]:
         "disagreements": [
             {
                 "about": d.about,
+                "kind": d.kind,
                 "variants": [
-                    {"text": text, "sources": [_source(c) for c in sources]} for text, sources in d.variants
+                    {"text": v.text, "sources": [_source(c) for c in v.sources]} for v in d.variants
                 ],
             }
             for d in briefing.disagreements
+        ],
+        "people": [_entity(e) for e in briefing.people],
+    }
+
+
+def _entity(entity: Entity) -> dict[str, Any]:
+    return {
+        "name": entity.name,
+        "kind": entity.kind,
+        "variants": [
+            {"text": v.text, "outlets": list(v.outlets), "sources": [_source(c) for c in v.sources]}
+            for v in entity.variants
+        ],
+        "roles": [
+            {"text": r.text, "outlets": list(r.outlets), "sources": [_source(c) for c in r.sources]}
+            for r in entity.roles
         ],
     }
 

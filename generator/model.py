@@ -8,6 +8,8 @@ one of these frozen dataclasses and returns the next:
     Documents ──quotes──▶ Quote per quoted sentence
     Documents + assignment + quotes ──merge──▶ Statements
     Statements ──briefing──▶ Briefing per Topic ──▶ Site
+    Documents + quotes ──people──▶ Entities (spellings, roles per outlet)
+    Documents + Entities ──disagree──▶ Disagreements (in each Briefing)
 
 Positions are kept everywhere so that an error or a citation can point at
 ``content/articles/x.md:14``: a ``Sentence`` knows its article, its block, its
@@ -280,12 +282,72 @@ class Event:
     """Ids of the statements the sources belong to."""
 
 
+DisagreementKind = Literal["role", "number", "date", "wording"]
+"""What differs: the title given to a person, a figure, a date or time, or
+words that change the meaning."""
+
+
+@dataclass(frozen=True, slots=True)
+class Variant:
+    """One way a point is reported, and who reports it so."""
+
+    text: str
+    """Verbatim words of the sources (a role, a clause or a sentence)."""
+    sources: tuple[Citation, ...]
+    """The sentences that carry ``text``; ordered by date, outlet, article."""
+
+    @property
+    def outlets(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(c.outlet for c in self.sources))
+
+
 @dataclass(frozen=True, slots=True)
 class Disagreement:
-    """A point the outlets report differently (filled by a later stage)."""
+    """A point the outlets report differently."""
 
     about: str
-    variants: tuple[tuple[str, tuple[Citation, ...]], ...]
+    """Short label built from the sources' own words, e.g. "Role of Ana Lima"."""
+    variants: tuple[Variant, ...]
+    """Two or more, each from a different set of outlets."""
+    kind: DisagreementKind = "wording"
+    topics: frozenset[str] = frozenset()
+    """Slugs of the topics of the sentences involved."""
+
+
+EntityKind = Literal["person", "organisation"]
+
+
+@dataclass(frozen=True, slots=True)
+class Entity:
+    """A person or organisation named in the articles, with every spelling
+    and every role the outlets give it."""
+
+    name: str
+    """Display name: the fullest spelling, the most widely used first."""
+    kind: EntityKind
+    variants: tuple[Variant, ...]
+    """Each spelling of the name (``text``) with the sentences that use it."""
+    roles: tuple[Variant, ...] = ()
+    """Each role or title given to a person (``text``, e.g. "Defence
+    Minister") with the sentences that give it."""
+    topics: frozenset[str] = frozenset()
+    """Slugs of the topics of the sentences that name it."""
+    mentions: tuple[Citation, ...] = ()
+    """The first sentence of each article that names it in any form (a
+    surname alone included); ordered by date, outlet, article."""
+
+    @property
+    def outlets(self) -> tuple[str, ...]:
+        """Outlets that name it, in source order."""
+        return tuple(dict.fromkeys(c.outlet for c in self.mentions))
+
+    def roles_by_outlet(self) -> dict[str, tuple[str, ...]]:
+        """Outlet → the roles it gives, in the order of ``roles``."""
+        result: dict[str, list[str]] = {}
+        for role in self.roles:
+            for outlet in role.outlets:
+                result.setdefault(outlet, []).append(role.text)
+        return {outlet: tuple(roles) for outlet, roles in sorted(result.items())}
 
 
 @dataclass(frozen=True, slots=True)
@@ -344,6 +406,9 @@ class Briefing:
 
     def is_new(self, statement: Statement) -> bool:
         return self.new_since is not None and statement.first_reported > self.new_since
+
+    people: tuple[Entity, ...] = ()
+    """People and organisations named in the topic's sentences, by name."""
 
     @property
     def outlets(self) -> tuple[str, ...]:
@@ -411,3 +476,5 @@ class Site:
     """Every outlet, by name."""
     wire_copies: tuple[tuple[str, ...], ...] = ()
     """Groups of article slugs that are copies of one wire story."""
+    people: tuple[Entity, ...] = ()
+    """Every person and organisation named, by name."""

@@ -9,11 +9,14 @@ only runs them in order, in plain sight:
 4. ``merge_statements``: sentences of all documents → Statements;
 5. ``find_dates``: Document → dated sentences, which ``build_briefing``
    turns into each topic's timeline (``build_timeline``);
-6. ``find_wire_copies``: Documents → groups of articles that carry one
+6. ``find_people``: Documents + Quotes → people and organisations, with
+   their spellings and roles per outlet;
+7. ``find_disagreements``: where outlets report one point differently;
+8. ``find_wire_copies``: Documents → groups of articles that carry one
    wire story (counted once when ranking);
-7. ``build_briefing``: Statements → one Briefing per topic, sectioned;
-8. ``build_outlets`` and ``coverage``: Briefings → outlet pages and the
-   topics × outlets heat map.
+9. ``build_briefing``: Statements → one Briefing per topic, sectioned;
+10. ``build_outlets`` and ``coverage``: Briefings → outlet pages and the
+    topics × outlets heat map.
 
 Nothing here runs Pelican: the plugin hands Pelican's articles to
 ``build_site``, and the tests call it directly.
@@ -23,9 +26,11 @@ from __future__ import annotations
 
 from generator.briefing import build_briefing, coverage
 from generator.content import Content
+from generator.disagree import find_disagreements
 from generator.merge import merge_statements
 from generator.model import Document, Site, Topic
 from generator.outlets import build_outlets
+from generator.people import find_people
 from generator.quotes import find_quotes
 from generator.segment import segment
 from generator.timeline import find_dates
@@ -44,10 +49,17 @@ def merge_site(documents: tuple[Document, ...], topics: tuple[Topic, ...]) -> Si
     quotes = tuple(quote for document in documents for quote in find_quotes(document))
     statements = merge_statements(documents, assignment, quotes)
     articles = tuple(d.article for d in documents)
+    dated = tuple(found for document in documents for found in find_dates(document))
+    people = find_people(documents, quotes, assignment)
+    disagreements = find_disagreements(documents, assignment, people)
     wire_copies = find_wire_copies(documents)
     origins = origin_of(wire_copies)
-    dated = tuple(found for document in documents for found in find_dates(document))
-    briefings = tuple(build_briefing(topic, statements, articles, origins, dated) for topic in topics)
+    briefings = tuple(
+        build_briefing(
+            topic, statements, articles, origins, dated, people=people, disagreements=disagreements
+        )
+        for topic in topics
+    )
     citations: dict[str, list[tuple[str, str]]] = {}
     for briefing in briefings:
         for statement in briefing.statements:
@@ -64,4 +76,5 @@ def merge_site(documents: tuple[Document, ...], topics: tuple[Topic, ...]) -> Si
         coverage=coverage(briefings),
         outlets=build_outlets(documents, briefings),
         wire_copies=wire_copies,
+        people=people,
     )

@@ -212,7 +212,7 @@ def _plain(text: str) -> str:
     return TITLE_DOT.sub(lambda m: m.group(1) + " ", text)
 
 
-def _masked(sentence: Sentence) -> str:
+def mask_quoted(sentence: Sentence) -> str:
     """The sentence with quoted words blanked out, positions unchanged."""
     text = _plain(sentence.text)
     chars = list(text)
@@ -256,7 +256,7 @@ def _speaker(quotation: _Quotation, last_speaker: str | None) -> str | None:
 
 def _mask_spans(sentence: Sentence, quotation: _Quotation) -> str:
     """The sentence with this quotation's words (and any other quoted words) blanked."""
-    chars = list(_masked(sentence))
+    chars = list(mask_quoted(sentence))
     for span in quotation.spans:
         if span.sentence.key == sentence.key:
             for index in range(span.start, span.end):
@@ -303,7 +303,7 @@ def _names_in(sentences: Iterable[Sentence]) -> list[str]:
     """Every name the article attributes speech or action to, in order."""
     names: list[str] = []
     for sentence in sentences:
-        masked = _masked(sentence)
+        masked = mask_quoted(sentence)
         for pattern in (NAME_BEFORE_VERB, VERB_BEFORE_NAME):
             for match in pattern.finditer(masked):
                 name = clean_name(match.group("name"))
@@ -326,7 +326,7 @@ def _full_name(name: str, names: list[str]) -> str:
 
 
 def _attributed_person(sentence: Sentence, names: list[str]) -> str | None:
-    name = _attribution(_masked(sentence))
+    name = _attribution(mask_quoted(sentence))
     return _full_name(name, names) if name else None
 
 

@@ -1,0 +1,528 @@
+"""Where outlets differ: one point reported with different figures, dates or roles.
+
+A disagreement is shown to the reader as a warning, so a false one misleads;
+the rules below are built to say nothing rather than something doubtful.
+Statements that merely add a detail ("in December 2020" beside "in 2020",
+an extra clause) are never disagreements. Three kinds are found:
+
+* **role**: outlets give one person titles with the same head noun but
+  different words, neither containing the other ("armed forces minister" and
+  "Defence Minister"); a "close ally" beside a "founder" is two facts, not a
+  disagreement. Roles come from ``people.find_people``.
+* **number** and **date** in *parallel sentences*: two sentences of
+  different outlets that share at least three content words (figures aside),
+  one saying nothing the other does not, whose exact figures for the same
+  thing differ: "killed 12 people" and "killed 15 people"; "£20 million" and
+  "£25 million"; "in 2019" and "in 2020"; "on Monday" and "on Tuesday". A
+  figure only one side gives is a detail; an approximate one ("more than
+  12", "some 300") or a range can agree with anything near it, so neither
+  is ever a disagreement.
+* **date** by *timing frame*: the same span of time used for two different
+  things in sentences of different outlets on one topic that share a content
+  word: "within the next six months" (a span from now) and "six months
+  earlier than planned" (an offset from a plan).
+
+Every variant is verbatim text of its sources (a role, a clause or the whole
+sentence) with the citations of the sentences that carry it; the ``about``
+label is built from the sources' own words.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from generator.merge import STOPWORDS, content_words, words_of
+from generator.model import (
+    Citation,
+    Disagreement,
+    DisagreementKind,
+    Document,
+    Entity,
+    Sentence,
+    TopicAssignment,
+    Variant,
+)
+from generator.people import MONTHS, WEEKDAYS, citation_order, cite
+
+NUMBER_WORDS = {
+    word: value
+    for value, word in enumerate(
+        """zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen
+        fifteen sixteen seventeen eighteen nineteen twenty""".split()
+    )
+} | {"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
+MULTIPLIERS = {"hundred": 100, "thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000}
+NUMBER = r"(?i:\d[\d,]*(?:\.\d+)?|" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + ")"
+TIME_UNIT = r"(?:hour|day|week|fortnight|month|year|decade)s?"
+
+SPAN = re.compile(
+    rf"\b(?:within|in|over|for|during|inside)\s+(?:the\s+)?(?:next\s+|coming\s+|past\s+|last\s+|first\s+)?"
+    rf"(?P<n>{NUMBER})\s+(?P<unit>{TIME_UNIT})\b"
+    rf"|\b(?P<n2>{NUMBER})-(?P<unit2>{TIME_UNIT})\b",
+    re.IGNORECASE,
+)
+"""A span of time: "within the next six months", "for three years", "a three-year deployment"."""
+OFFSET = re.compile(
+    rf"\b(?P<n>{NUMBER})\s+(?P<unit>{TIME_UNIT})\s+(?:earlier|later|sooner|ahead|early|late|ago)\b",
+    re.IGNORECASE,
+)
+"""A shift in time: "six months earlier than planned", "two days ago". ("Two days
+after the vote" is left out: its anchor is another event, not a plan or now.)"""
+SPAN_BEFORE = re.compile(
+    r"\b(?:within|in|over|for|during|inside)\s+(?:the\s+)?(?:(?:next|coming|past|last|first)\s+)?$",
+    re.IGNORECASE,
+)
+"""A span preposition right before a figure: "in six hours later" is still a span."""
+
+FIGURE = re.compile(
+    rf"\b(?P<n>{NUMBER})(?:\s+(?P<times>{'|'.join(MULTIPLIERS)}))?(?:\s+|-)(?P<unit>[a-z]+)\b"
+)
+"""A figure and the word it counts: "12 people", "two million people", "300-strong"."""
+CURRENCY = re.compile(
+    r"(?P<cur>[£$€¥])\s?(?P<n>\d[\d,]*(?:\.\d+)?)(?:\s*(?P<times>thousand|million|billion|bn|m|k)\b)?"
+)
+"""A sum of money: "£20 million", "$1.5bn"."""
+CURRENCY_TIMES = {"thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "billion": 1e9, "bn": 1e9}
+HEDGE = re.compile(
+    r"(?:\b(?:more\s+than|fewer\s+than|less\s+than|over|under|nearly|almost|about|around|some|roughly|"
+    r"approximately|up\s+to|at\s+least|at\s+most|as\s+many\s+as|estimated|between)\s+"
+    r"|\d\s*(?:to|and|or)\s+|\d\s*[-–]\s*)$",
+    re.IGNORECASE,
+)
+"""Words that make a figure approximate or part of a range: never a disagreement."""
+YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+TIME_WORDS = frozenset("hour hours day days week weeks month months year years decade decades".split())
+STEM_LENGTH = 5
+"""Letters of a word compared when telling parallel sentences."""
+PARALLEL_MIN_SHARED = 3
+"""Parallel sentences share at least this many content words."""
+CLAUSE = re.compile(r"[^,;:—–]+")
+LEADING_CONJUNCTION = re.compile(r"^(?:but|and|while|although|though|yet|so)\s+", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class _Item:
+    """A sentence prepared for comparison."""
+
+    document: Document
+    sentence: Sentence
+    words: frozenset[str]
+    """Content words without figures and time units."""
+    figures: dict[str, dict[int, str]]
+    """Unit ("people", "calendar year", "weekday") → each value given for it →
+    the figure as printed ("12 people")."""
+    topics: frozenset[str]
+
+    @property
+    def outlet(self) -> str:
+        return self.document.article.outlet
+
+
+def find_disagreements(
+    documents: Sequence[Document], assignment: TopicAssignment, entities: Iterable[Entity]
+) -> tuple[Disagreement, ...]:
+    """Every point the outlets report differently, by kind and label."""
+    items = [
+        _item(document, sentence, assignment)
+        for document in documents
+        for sentence in document.sentences
+        if not sentence.is_heading
+    ]
+    found = [*_role_disagreements(entities, documents, assignment), *_figure_disagreements(items)]
+    seen: set[frozenset[str]] = {_keys(d) for d in found}
+    for disagreement in _timing_disagreements(items):
+        if _keys(disagreement) not in seen:
+            seen.add(_keys(disagreement))
+            found.append(disagreement)
+    return tuple(sorted(found, key=lambda d: (d.kind, d.about, [citation_order(c) for c in _sources(d)])))
+
+
+def _sources(disagreement: Disagreement) -> list[Citation]:
+    return sorted((c for v in disagreement.variants for c in v.sources), key=citation_order)
+
+
+def _keys(disagreement: Disagreement) -> frozenset[str]:
+    return frozenset(f"{c.article}#{c.sentence}" for c in _sources(disagreement))
+
+
+# --------------------------------------------------------------------------
+# Roles
+
+
+def _role_disagreements(
+    entities: Iterable[Entity], documents: Sequence[Document], assignment: TopicAssignment
+) -> list[Disagreement]:
+    sentences = {(d.article.slug, s.id): s for d in documents for s in d.sentences}
+    found = []
+    for entity in entities:
+        if entity.kind != "person":
+            continue
+        by_head: dict[str, list[Variant]] = defaultdict(list)
+        for role in entity.roles:
+            by_head[role_head(role.text)].append(role)
+        for roles in by_head.values():
+            differing = [r for r in roles if any(_conflicting_roles(r, o) for o in roles if o is not r)]
+            if len(differing) < 2:
+                continue
+            topics = frozenset().union(
+                *(
+                    assignment.of(sentences[(c.article, c.sentence)])
+                    for role in differing
+                    for c in role.sources
+                )
+            )
+            found.append(
+                Disagreement(
+                    about=f"Role of {entity.name}", variants=tuple(differing), kind="role", topics=topics
+                )
+            )
+    return found
+
+
+def role_head(role: str) -> str:
+    """The noun a role is built on: "armed forces minister" → "minister";
+    "close ally of President Ruto" → "ally"."""
+    head = re.split(r"\b(?:of|for|at|in|to|with|on|from)\b", role.lower(), maxsplit=1)[0].split()
+    return head[-1] if head else ""
+
+
+def _conflicting_roles(a: Variant, b: Variant) -> bool:
+    """Different words for one title, neither a fuller form of the other, from different outlets."""
+    words_a, words_b = set(words_of(a.text)), set(words_of(b.text))
+    if words_a <= words_b or words_b <= words_a:
+        return False
+    return set(a.outlets) != set(b.outlets)
+
+
+# --------------------------------------------------------------------------
+# Figures and dates in parallel sentences
+
+
+def _item(document: Document, sentence: Sentence, assignment: TopicAssignment) -> _Item:
+    text = sentence.text
+    words = frozenset(
+        w
+        for w in content_words(text)
+        if not any(ch.isdigit() for ch in w)
+        and w not in NUMBER_WORDS
+        and w not in MULTIPLIERS
+        and w.rstrip("s") not in TIME_WORDS
+        and w not in WEEKDAYS | MONTHS
+    )
+    return _Item(document, sentence, words, _figures(text), assignment.of(sentence))
+
+
+def _value(number: str) -> int | None:
+    number = number.lower().replace(",", "")
+    if number in NUMBER_WORDS:
+        return NUMBER_WORDS[number]
+    try:
+        return round(float(number))
+    except ValueError:
+        return None
+
+
+def _figures(text: str) -> dict[str, dict[int, str]]:
+    """Unit → exact value → the figure as printed: "12 people" → people: {12: "12
+    people"}; "in 2020" → calendar year; "on Monday" → weekday; "in March" →
+    month. Approximate figures ("more than 12", "some 300") and ranges are left out."""
+    figures: dict[str, dict[int, str]] = defaultdict(dict)
+    years = {int(match.group(0)): match.group(0) for match in YEAR.finditer(text)}
+    if years:
+        figures["calendar year"] = years
+    for match in CURRENCY.finditer(text):
+        if HEDGE.search(text[: match.start()]):
+            continue
+        amount = float(match.group("n").replace(",", ""))
+        value = round(amount * CURRENCY_TIMES.get(match.group("times") or "", 1))
+        figures[f"amount in {match.group('cur')}"].setdefault(value, match.group(0))
+    for match in FIGURE.finditer(text):
+        number = _value(match.group("n"))
+        unit = match.group("unit")
+        if number is None or number in years or unit in STOPWORDS or HEDGE.search(text[: match.start()]):
+            continue
+        if text[max(0, match.start() - 2) : match.start()].strip() in tuple("£$€¥"):
+            continue  # counted as a sum of money above
+        if match.group("times"):
+            number *= MULTIPLIERS[match.group("times")]
+        figures[unit.removesuffix("s") if len(unit) > 3 else unit].setdefault(number, match.group(0))
+    for unit, names in (("weekday", WEEKDAYS), ("month", MONTHS - {"may"})):
+        for match in re.finditer(r"\b[A-Z][a-z]+\b", text):
+            if match.group(0).lower() in names:
+                figures[unit].setdefault(sorted(names).index(match.group(0).lower()), match.group(0))
+    return dict(figures)
+
+
+def _parallel(a: _Item, b: _Item) -> bool:
+    """Do ``a`` and ``b`` tell the same point, figures aside?
+
+    They must share enough content words, and one must say nothing the other
+    does not: words on one side only are a detail, but words on both sides
+    may be another place, group or event ("in the north" / "in the south").
+    Words are compared on their first letters, so "killing" matches "killed"."""
+    if a.outlet == b.outlet or a.sentence.article == b.sentence.article:
+        return False
+    stems_a, stems_b = _stems(a.words), _stems(b.words)
+    if len(stems_a & stems_b) < PARALLEL_MIN_SHARED:
+        return False
+    return not (stems_a - stems_b and stems_b - stems_a)
+
+
+def _stems(words: frozenset[str]) -> frozenset[str]:
+    return frozenset(w[:STEM_LENGTH] for w in words)
+
+
+def _conflicts(a: _Item, b: _Item) -> list[str]:
+    """Units for which both give figures and no figure agrees."""
+    return sorted(
+        unit
+        for unit in a.figures.keys() & b.figures.keys()
+        if not a.figures[unit].keys() & b.figures[unit].keys()
+    )
+
+
+def _figure_disagreements(items: Sequence[_Item]) -> list[Disagreement]:
+    with_figures = [item for item in items if item.figures]
+    by_word: dict[str, list[int]] = defaultdict(list)
+    for number, item in enumerate(with_figures):
+        for word in item.words:
+            by_word[word].append(number)
+    candidates = sorted(
+        {(i, j) for postings in by_word.values() for i in postings for j in postings if i < j}
+    )
+    parallel = [
+        (with_figures[i], with_figures[j])
+        for i, j in candidates
+        if _parallel(with_figures[i], with_figures[j])
+    ]
+    groups: dict[str, list[tuple[_Item, _Item]]] = defaultdict(list)
+    for a, b in parallel:
+        for unit in _conflicts(a, b):
+            groups[unit].append((a, b))
+    found = []
+    for unit, conflicting in sorted(groups.items()):
+        for component in _components(conflicting):
+            found.append(_figure_disagreement(unit, component + _agreeing(unit, component, parallel)))
+    return found
+
+
+def _agreeing(unit: str, component: list[_Item], parallel: list[tuple[_Item, _Item]]) -> list[_Item]:
+    """Sentences parallel to one in ``component`` that give one of its figures: more
+    sources for a variant."""
+    keys = {item.sentence.key for item in component}
+    values = {frozenset(item.figures[unit]) for item in component}
+    extra: dict[str, _Item] = {}
+    for a, b in parallel:
+        for member, other in ((a, b), (b, a)):
+            if (
+                member.sentence.key in keys
+                and other.sentence.key not in keys
+                and frozenset(other.figures.get(unit, {})) in values
+            ):
+                extra[other.sentence.key] = other
+    return [extra[key] for key in sorted(extra)]
+
+
+def _components(pairs: list[tuple[_Item, _Item]]) -> list[list[_Item]]:
+    """Connected groups of sentences, each in reading order."""
+    parent: dict[str, str] = {}
+    by_key: dict[str, _Item] = {}
+
+    def root(key: str) -> str:
+        while parent[key] != key:
+            key = parent[key]
+        return key
+
+    for a, b in pairs:
+        for item in (a, b):
+            by_key[item.sentence.key] = item
+            parent.setdefault(item.sentence.key, item.sentence.key)
+        parent[root(b.sentence.key)] = root(a.sentence.key)
+    groups: dict[str, list[_Item]] = defaultdict(list)
+    for key in sorted(by_key):
+        groups[root(key)].append(by_key[key])
+    return [groups[key] for key in sorted(groups)]
+
+
+def _figure_disagreement(unit: str, items: list[_Item]) -> Disagreement:
+    """One variant per figure as printed ("12 people"), with every sentence that prints it."""
+    by_figure: dict[tuple[frozenset[int], str], list[_Item]] = defaultdict(list)
+    for item in items:
+        by_figure[(frozenset(item.figures[unit]), _printed(item, unit).casefold())].append(item)
+    variants = [_variant(_printed(group[0], unit), group) for group in by_figure.values()]
+    variants.sort(key=lambda v: citation_order(v.sources[0]))
+    kind: DisagreementKind = "date" if unit in ("calendar year", "weekday", "month") else "number"
+    first, second = variants[0].sources[0].text, variants[1].sources[0].text
+    phrase = shared_phrase(first, second)
+    if unit.startswith("amount in "):
+        about = f"Amount ({unit.removeprefix('amount in ')})"
+    elif kind == "number":
+        word = re.search(rf"\b{re.escape(unit)}\w*", first, re.IGNORECASE)
+        about = f"Number of {word.group(0) if word else unit}"
+    else:
+        about = f"Date: “{phrase}”" if phrase else "Date"
+    return Disagreement(
+        about=about,
+        variants=tuple(variants),
+        kind=kind,
+        topics=frozenset().union(*(i.topics for i in items)),
+    )
+
+
+def _printed(item: _Item, unit: str) -> str:
+    """The figure as the sentence prints it ("12 people"); the whole sentence when
+    it gives several figures for the unit."""
+    values = item.figures[unit]
+    return next(iter(values.values())) if len(values) == 1 else item.sentence.text.strip()
+
+
+def _variant(text: str, items: Iterable[_Item]) -> Variant:
+    sources = tuple(sorted((cite(i.document, i.sentence) for i in items), key=citation_order))
+    return Variant(text=text, sources=sources)
+
+
+def shared_phrase(a: str, b: str) -> str:
+    """The longest run of words ``a`` and ``b`` share (case aside) within one clause,
+    as printed in ``a``; figures excluded; at least two words, one of them a
+    content word, else ''."""
+    tokens_a = list(re.finditer(r"[\w’'\-]+|[^\w\s]", a))
+    words_a = [t.group(0).lower() for t in tokens_a]
+    words_b = [t.lower() for t in re.findall(r"[\w’'\-]+|[^\w\s]", b)]
+
+    def usable(word: str) -> bool:
+        return word[:1].isalpha() and not any(ch.isdigit() for ch in word)
+
+    best = (0, 0)
+    for i in range(len(words_a)):
+        for j in range(len(words_b)):
+            length = 0
+            while (
+                i + length < len(words_a)
+                and j + length < len(words_b)
+                and words_a[i + length] == words_b[j + length]
+                and usable(words_a[i + length])
+            ):
+                length += 1
+            if length > best[0]:
+                best = (length, i)
+    length, start = best
+    run = words_a[start : start + length]
+    if length < 2 or all(w in STOPWORDS for w in run):
+        return ""
+    return a[tokens_a[start].start() : tokens_a[start + length - 1].end()]
+
+
+# --------------------------------------------------------------------------
+# One span of time, two frames
+
+
+@dataclass(frozen=True, slots=True)
+class _Timing:
+    item: _Item
+    frame: str
+    """"span" (within / for / in N units, an N-unit …) or "offset" (N units earlier / ago)."""
+    value: int
+    unit: str
+    clause: str
+    """The clause that holds the expression, verbatim."""
+    expression: str
+
+
+def _timings(item: _Item) -> list[_Timing]:
+    text = item.sentence.text
+    found = []
+    for frame, pattern in (("offset", OFFSET), ("span", SPAN)):  # offsets first: see below
+        for match in pattern.finditer(text):
+            if frame == "offset" and SPAN_BEFORE.search(text[: match.start()]):
+                continue
+            number = match.group("n") or match.groupdict().get("n2")
+            unit = match.group("unit") or match.groupdict().get("unit2")
+            if number is None or unit is None:
+                continue
+            value = _value(number)
+            if value is None:
+                continue
+            clause = next(
+                (c for c in CLAUSE.finditer(text) if c.start() <= match.start() and match.end() <= c.end()),
+                None,
+            )
+            clause_text = LEADING_CONJUNCTION.sub("", clause.group(0).strip()).rstrip(".!?") if clause else ""
+            expression = re.search(rf"{re.escape(number)}[\s-]+{re.escape(unit)}", match.group(0))
+            found.append(
+                _Timing(
+                    item,
+                    frame,
+                    value,
+                    unit.lower().removesuffix("s"),
+                    clause_text or text,
+                    expression.group(0) if expression else match.group(0),
+                )
+            )
+    # An offset expression also reads as a bare span; keep the offset only.
+    offsets = {(t.value, t.unit, t.clause) for t in found if t.frame == "offset"}
+    return [t for t in found if t.frame == "offset" or (t.value, t.unit, t.clause) not in offsets]
+
+
+def _timing_disagreements(items: Sequence[_Item]) -> list[Disagreement]:
+    """One disagreement per span of time ("six months") whose frames differ between
+    outlets on one point; outlets that print the same clause share a variant."""
+    by_amount: dict[tuple[int, str], list[_Timing]] = defaultdict(list)
+    for timing in (t for item in items for t in _timings(item)):
+        by_amount[(timing.value, timing.unit)].append(timing)
+    found = []
+    for _, group in sorted(by_amount.items()):
+        pairs = [
+            (a, b)
+            for a in group
+            for b in group
+            if a.frame == "span" and b.frame == "offset" and _same_point(a.item, b.item)
+        ]
+        for component in _timing_components(pairs):
+            by_clause: dict[str, list[_Timing]] = defaultdict(list)
+            for timing in component:
+                by_clause[timing.clause.casefold()].append(timing)
+            variants = sorted(
+                (_variant(same[0].clause, [t.item for t in same]) for same in by_clause.values()),
+                key=lambda v: citation_order(v.sources[0]),
+            )
+            first = min(component, key=lambda t: citation_order(cite(t.item.document, t.item.sentence)))
+            shared = [t.item.topics for t in component]
+            found.append(
+                Disagreement(
+                    about=f"Timing: “{first.expression}”",
+                    variants=tuple(variants),
+                    kind="date",
+                    topics=frozenset.intersection(*shared) or frozenset().union(*shared),
+                )
+            )
+    return found
+
+
+def _timing_components(pairs: list[tuple[_Timing, _Timing]]) -> list[list[_Timing]]:
+    """Connected groups of timings, each in reading order."""
+    parent: dict[int, int] = {}
+    by_id: dict[int, _Timing] = {}
+
+    def root(key: int) -> int:
+        while parent[key] != key:
+            key = parent[key]
+        return key
+
+    for a, b in pairs:
+        for timing in (a, b):
+            by_id[id(timing)] = timing
+            parent.setdefault(id(timing), id(timing))
+        parent[root(id(b))] = root(id(a))
+    groups: dict[int, list[_Timing]] = defaultdict(list)
+    for key, timing in by_id.items():
+        groups[root(key)].append(timing)
+    ordered = [sorted(g, key=lambda t: (t.item.sentence.key, t.clause)) for g in groups.values()]
+    return sorted(ordered, key=lambda g: (g[0].item.sentence.key, g[0].clause))
+
+
+def _same_point(a: _Item, b: _Item) -> bool:
+    """Different outlets, one topic, and a content word in common."""
+    return a.outlet != b.outlet and bool(a.topics & b.topics) and bool(a.words & b.words)
