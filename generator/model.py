@@ -407,6 +407,26 @@ class Briefing:
     def is_new(self, statement: Statement) -> bool:
         return self.new_since is not None and statement.first_reported > self.new_since
 
+    def speaker_roles(self, statement: Statement) -> tuple[Variant, ...]:
+        """The roles the outlets carrying a quote give its speaker, each with
+        the sentences that give it (only outlets that carry the quote)."""
+        speaker = statement.speaker
+        person = next(
+            (
+                e
+                for e in self.people
+                if e.kind == "person" and (e.name == speaker or any(v.text == speaker for v in e.variants))
+            ),
+            None,
+        )
+        if person is None:
+            return ()
+        carried = set(statement.outlets)
+        roles = (
+            Variant(role.text, tuple(c for c in role.sources if c.outlet in carried)) for role in person.roles
+        )
+        return tuple(role for role in roles if role.sources)
+
     people: tuple[Entity, ...] = ()
     """People and organisations named in the topic's sentences, by name."""
 

@@ -8,6 +8,7 @@ user would publish.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -289,3 +290,70 @@ def test_topic_page_draws_and_lists_the_timeline(site_dir: Path) -> None:
     assert page.count('<li id="event-') == len(briefing["timeline"])
     assert "December 2020" in page and "14 November 2022" in page
     assert 'style="' not in page, "inline style breaks under the Content-Security-Policy"
+
+
+def test_topic_page_shows_where_outlets_differ_and_the_speakers_roles(site_dir: Path) -> None:
+    page = (site_dir / "topics" / "uk-withdrawal" / "index.html").read_text(encoding="utf-8")
+    differ = page.split('id="differ-heading"', 1)[1].split("</section>", 1)[0]
+    assert "<q>armed forces minister</q>" in differ and "<q>Defence Minister</q>" in differ
+    assert "within the next six months" in differ and "six months earlier than planned" in differ
+    quotes = page.split('id="quotes-heading"', 1)[1].split("</section>", 1)[0]
+    two_coups = quotes.split("Two coups in three years", 1)[1].split("</li>", 1)[0]
+    assert "James Heappey" in two_coups
+    assert 'armed forces minister</span> <span class="role-by">(per <a' in two_coups
+    assert "Defence Minister" in two_coups
+
+
+NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+
+
+def _words(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.lower().replace("’", "'")))
+
+
+def test_every_number_date_and_quote_in_the_export_traces_to_a_source_sentence(site_dir: Path) -> None:
+    """Walk every briefing export: each text shown is verbatim in a cited
+    sentence, each number in it is in that sentence, each date is given by
+    its sentence's own words."""
+    documents = {a.slug: segment(a) for a in load_content(CONTENT).articles}
+
+    def sentence(source: dict) -> str:  # type: ignore[type-arg]
+        by_id = {s.id: s.text for s in documents[source["article"]].sentences}
+        assert by_id[source["sentence"]] == source["text"], source
+        return source["text"]
+
+    checked = {"statements": 0, "quotes": 0, "events": 0, "variants": 0, "roles": 0}
+    for path in sorted((site_dir / "api" / "briefings").glob("*.json")):
+        briefing = _json(path)
+        for statement in briefing["statements"]:
+            texts = [sentence(s) for s in statement["sources"]]
+            assert any(statement["text"] in t for t in texts), statement
+            if statement["kind"] == "quote":
+                # Every outlet credited prints the same words (case and punctuation aside).
+                assert all(_words(statement["text"]) in _words(t) for t in texts), statement
+            for number in NUMBER.findall(statement["text"]):
+                assert all(number in t for t in texts), (number, statement)
+            checked["quotes" if statement["kind"] == "quote" else "statements"] += 1
+        for event in briefing["timeline"]:
+            texts = [sentence(s) for s in event["sources"]]
+            assert event["text"] in texts
+            year = event["date"][:4]
+            for source, text in zip(event["sources"], texts, strict=True):
+                assert event["expression"] in text, event
+                article = documents[source["article"]].article
+                # An explicit year is in the sentence; otherwise it comes from the article's date.
+                assert year in text or abs(int(year) - article.date.year) <= 1, event
+            checked["events"] += 1
+        for disagreement in briefing["disagreements"]:
+            assert (
+                len({tuple(sorted({s["outlet"] for s in v["sources"]})) for v in disagreement["variants"]})
+                > 1
+            )
+            for variant in disagreement["variants"]:
+                assert all(variant["text"] in sentence(s) for s in variant["sources"]), variant
+                checked["variants"] += 1
+        for entity in briefing["people"]:
+            for role in entity.get("roles", []):
+                assert all(role["text"] in sentence(s) for s in role["sources"]), role
+                checked["roles"] += 1
+    assert all(checked.values()), checked
