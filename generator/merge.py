@@ -16,6 +16,23 @@ Containment, not plain similarity, is the test because a statement is shown
 with the words of one source and credited to all: each source must say at
 least that much. The shown text is the source best contained in the others.
 
+**Paraphrases** (the same fact in other words) merge in a second, stricter
+tier, tried only where containment fails and only for sentences that share a
+topic, carry the same figures, name the same actors (see ``names_in``) and
+are not both quotes. How alike they must be depends on the *method*:
+
+* ``"lexical"`` (the default, no model): the share of the shorter sentence's
+  word stems (Snowball's English stemmer, so "deployed"/"deployment" and
+  "withdrawing"/"withdrawal" meet) that the other also has, with a floor on
+  the number of shared stems;
+* ``"semantic"`` (the optional ``[semantic]`` extra): the cosine of two
+  sentence embeddings (see ``generator/embeddings.py``).
+
+A paraphrase never credits a quote to an outlet that did not print it: two
+different quotations never merge as paraphrases, and a quote that merges
+with a sentence in reported speech makes a *fact* statement shown in the
+reporter's words, which every source reports.
+
 Clustering is greedy over candidate pairs, best first, and *complete*: two
 groups join only if every pair across them is similar, so a chain of
 loosely similar sentences never drags unrelated ones together, and a group
@@ -30,10 +47,17 @@ import hashlib
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import pairwise
+from typing import Literal
 
+import snowballstemmer
+
+from generator.errors import ConfigError
 from generator.model import Citation, Document, Quote, Sentence, Statement, StatementKind, TopicAssignment
+
+MergeMethod = Literal["lexical", "semantic"]
+MERGE_METHODS: tuple[MergeMethod, ...] = ("lexical", "semantic")
 
 STOPWORDS = frozenset(
     """a an the and or but if of to in on at by for with from as into onto over under about after
@@ -51,6 +75,19 @@ MIN_WORDS = 4
 """Sentences (or quotes) with fewer content words merge only when identical."""
 COMMON_WORD_SHARE = 0.2
 """Words in more than this share of sentences are not used to find candidates."""
+LEXICAL_PARAPHRASE_THRESHOLD = 0.5
+"""Share of the shorter sentence's stems the other must have to be a paraphrase."""
+LEXICAL_PARAPHRASE_MIN_SHARED = 6
+"""Stems two paraphrases must share at least: a few common words are not a fact."""
+SEMANTIC_PARAPHRASE_THRESHOLD = 0.7
+"""Cosine of the two sentence embeddings above which they are a paraphrase."""
+PARAPHRASE_MIN_WORDS = 6
+"""Sentences with fewer content words merge only by containment."""
+NAME_OVERLAP = 0.6
+"""Share of the fewer names two fact sentences must share (see ``names_in``)."""
+PARAPHRASE_WEIGHT = 0.5
+"""Paraphrase scores are scaled below every containment score, so clustering,
+best pair first, settles the verbatim groups before it tries paraphrases."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +102,12 @@ class _Item:
     quote: Quote | None
     quote_pairs: frozenset[tuple[str, str]]
     quote_numbers: frozenset[str]
+    stems: frozenset[str]
+    names: frozenset[str]
+    opener: str
+    plain: frozenset[str]
+    topics: frozenset[str]
+    vector: tuple[float, ...] = ()
 
 
 def words_of(text: str) -> list[str]:
@@ -83,6 +126,41 @@ def content_words(text: str) -> frozenset[str]:
             word = word[:-1]
         result.add(word)
     return frozenset(result)
+
+
+def stems_of(text: str) -> frozenset[str]:
+    """Snowball stems of the content words, figures left out (they are compared apart)."""
+    stemmer = snowballstemmer.stemmer("english")
+    words = [w for w in words_of(text) if w not in STOPWORDS and len(w) > 1 and not w[0].isdigit()]
+    return frozenset(stemmer.stemWords(words))
+
+
+def names_in(text: str) -> frozenset[str]:
+    """Capitalised words, lowercased: the people, places and bodies named.
+
+    Two fact sentences name the same actors when most of the fewer names are
+    shared: "Acme cut 300 jobs" and "Globex cut 300 jobs" are different news.
+    The first word counts too (news sentences open with their actor), unless
+    the other sentence writes it in lower case ("Turnout was…" against "…
+    estimated turnout"): see ``_same_actors``.
+    """
+    words = re.findall(r"[\w']+", text.replace("’", "'"))
+    return frozenset(
+        w.lower().removesuffix("'s") for w in words if w[0].isupper() and w.lower() not in STOPWORDS
+    )
+
+
+def lowercase_words(text: str) -> frozenset[str]:
+    """The words ``text`` writes in lower case: ordinary words, not names."""
+    words = re.findall(r"[\w']+", text.replace("’", "'"))
+    return frozenset(w.removesuffix("'s") for w in words if w[:1].islower())
+
+
+def _same_actors(a: _Item, b: _Item) -> bool:
+    """Most of the fewer names are shared (or one sentence names no one)."""
+    names_a = a.names - (b.plain & {a.opener})
+    names_b = b.names - (a.plain & {b.opener})
+    return not names_a or not names_b or overlap(names_a, names_b) >= NAME_OVERLAP
 
 
 def word_pairs(text: str) -> frozenset[tuple[str, str]]:
@@ -113,7 +191,37 @@ def overlap(a: frozenset[object], b: frozenset[object]) -> float:
     return len(a & b) / min(len(a), len(b))
 
 
-def similarity(a: _Item, b: _Item) -> float:
+def similarity(a: _Item, b: _Item, method: MergeMethod = "lexical") -> float:
+    """How alike ``a`` and ``b`` are, 0.0 (not the same) to 1.0.
+
+    Containment scores lie in [``QUOTE_THRESHOLD``, 1]; paraphrase scores,
+    scaled by ``PARAPHRASE_WEIGHT``, below them.
+    """
+    contained = containment(a, b)
+    if contained > 0:
+        return contained
+    return PARAPHRASE_WEIGHT * paraphrase(a, b, method)
+
+
+def paraphrase(a: _Item, b: _Item, method: MergeMethod = "lexical") -> float:
+    """How surely ``a`` and ``b`` report the same fact in different words; 0.0 when they do not."""
+    if a.quote is not None and b.quote is not None:
+        return 0.0  # two quotations are the same only word for word
+    if not a.topics & b.topics or not _same_actors(a, b):
+        return 0.0
+    if not _same_figures(a.numbers, len(a.words), b.numbers, len(b.words)):
+        return 0.0
+    if min(len(a.stems), len(b.stems)) < PARAPHRASE_MIN_WORDS:
+        return 0.0
+    if method == "semantic":
+        score = round(sum(x * y for x, y in zip(a.vector, b.vector, strict=True)), 4)
+        return score if score >= SEMANTIC_PARAPHRASE_THRESHOLD else 0.0
+    shared = len(a.stems & b.stems)
+    score = overlap(a.stems, b.stems)
+    return score if score >= LEXICAL_PARAPHRASE_THRESHOLD and shared >= LEXICAL_PARAPHRASE_MIN_SHARED else 0.0
+
+
+def containment(a: _Item, b: _Item) -> float:
     """How far the shorter of ``a`` and ``b`` is contained in the other, 0.0 to 1.0."""
     if a.quote is not None and b.quote is not None:
         if not _same_figures(a.quote_numbers, len(a.quote_pairs), b.quote_numbers, len(b.quote_pairs)):
@@ -133,6 +241,8 @@ def similarity(a: _Item, b: _Item) -> float:
         return score if score >= QUOTE_THRESHOLD and len(quoted.quote_pairs) >= MIN_WORDS else 0.0
     if not _same_figures(a.numbers, len(a.words), b.numbers, len(b.words)):
         return 0.0
+    if not _same_actors(a, b):
+        return 0.0
     if min(len(a.words), len(b.words)) < MIN_WORDS:
         return 1.0 if a.words == b.words and a.words else 0.0
     score = overlap(a.words, b.words)
@@ -143,16 +253,26 @@ def merge_statements(
     documents: Sequence[Document],
     assignment: TopicAssignment,
     quotes: Iterable[Quote],
+    method: MergeMethod = "lexical",
 ) -> list[Statement]:
-    """Cluster the sentences of ``documents`` into statements with all their sources."""
+    """Cluster the sentences of ``documents`` into statements with all their sources.
+
+    ``method`` chooses how paraphrases are recognised (see the module's
+    docstring); ``"semantic"`` needs the ``[semantic]`` extra and raises
+    ``ConfigError`` without it.
+    """
+    if method not in MERGE_METHODS:
+        raise ConfigError(f"unknown merge method {method!r}: choose one of {', '.join(MERGE_METHODS)}")
     direct = _main_quotes(quotes)
     items = [
-        _item(sentence, document, direct.get(sentence.key))
+        _item(sentence, document, direct.get(sentence.key), assignment.of(sentence))
         for document in documents
         for sentence in document.sentences
         if not sentence.is_heading
     ]
-    clusters = _cluster(items)
+    if method == "semantic":
+        items = _with_vectors(items)
+    clusters = _cluster(items, method)
     statements = [_statement(cluster, assignment) for cluster in clusters]
     return sorted(statements, key=lambda s: s.id)
 
@@ -167,7 +287,14 @@ def _main_quotes(quotes: Iterable[Quote]) -> dict[str, Quote]:
     return best
 
 
-def _item(sentence: Sentence, document: Document, quote: Quote | None) -> _Item:
+def _with_vectors(items: list[_Item]) -> list[_Item]:
+    from generator.embeddings import embed
+
+    vectors = embed([i.sentence.text for i in items])
+    return [replace(item, vector=vectors[item.sentence.text]) for item in items]
+
+
+def _item(sentence: Sentence, document: Document, quote: Quote | None, topics: frozenset[str]) -> _Item:
     return _Item(
         sentence=sentence,
         document=document,
@@ -177,6 +304,11 @@ def _item(sentence: Sentence, document: Document, quote: Quote | None) -> _Item:
         quote=quote,
         quote_pairs=word_pairs(quote.text) if quote else frozenset(),
         quote_numbers=numbers_in(quote.text) if quote else frozenset(),
+        stems=stems_of(sentence.text),
+        names=names_in(sentence.text),
+        opener=next(iter(words_of(sentence.text)), ""),
+        plain=lowercase_words(sentence.text),
+        topics=topics,
     )
 
 
@@ -184,7 +316,7 @@ def _candidate_pairs(items: Sequence[_Item]) -> set[tuple[int, int]]:
     """Pairs of items from different articles that share a rare enough word."""
     index: dict[str, list[int]] = defaultdict(list)
     for number, item in enumerate(items):
-        for word in item.words:
+        for word in item.words | item.stems:
             index[word].append(number)
     limit = max(50, int(len(items) * COMMON_WORD_SHARE))
     pairs: set[tuple[int, int]] = set()
@@ -198,10 +330,10 @@ def _candidate_pairs(items: Sequence[_Item]) -> set[tuple[int, int]]:
     return pairs
 
 
-def _cluster(items: Sequence[_Item]) -> list[list[_Item]]:
+def _cluster(items: Sequence[_Item], method: MergeMethod) -> list[list[_Item]]:
     scored = []
     for a, b in _candidate_pairs(items):
-        score = similarity(items[a], items[b])
+        score = similarity(items[a], items[b], method)
         if score > 0:
             scored.append((-score, items[a].sentence.key, items[b].sentence.key, a, b))
     scored.sort()
@@ -209,7 +341,7 @@ def _cluster(items: Sequence[_Item]) -> list[list[_Item]]:
     members: dict[int, list[int]] = {i: [i] for i in range(len(items))}
     for _, _, _, a, b in scored:
         ca, cb = cluster_of[a], cluster_of[b]
-        if ca == cb or not _can_join(items, members[ca], members[cb]):
+        if ca == cb or not _can_join(items, members[ca], members[cb], method):
             continue
         for member in members[cb]:
             cluster_of[member] = ca
@@ -217,12 +349,12 @@ def _cluster(items: Sequence[_Item]) -> list[list[_Item]]:
     return [[items[i] for i in group] for group in members.values()]
 
 
-def _can_join(items: Sequence[_Item], left: list[int], right: list[int]) -> bool:
+def _can_join(items: Sequence[_Item], left: list[int], right: list[int], method: MergeMethod) -> bool:
     """Complete linkage: every cross pair similar, and one sentence per article."""
     articles = {items[i].sentence.article for i in left}
     if any(items[j].sentence.article in articles for j in right):
         return False
-    return all(similarity(items[i], items[j]) > 0 for i in left for j in right)
+    return all(similarity(items[i], items[j], method) > 0 for i in left for j in right)
 
 
 def _statement(cluster: list[_Item], assignment: TopicAssignment) -> Statement:
@@ -231,6 +363,12 @@ def _statement(cluster: list[_Item], assignment: TopicAssignment) -> Statement:
     )
     shown = max(cluster, key=lambda i: (_contained_in_others(i, cluster), -len(i.sentence.text)))
     quoted = [i for i in cluster if i.quote is not None]
+    if quoted and not all(containment(a, b) > 0 for a in cluster for b in cluster if a is not b):
+        # A quote merged with reported speech: shown in the reporter's words,
+        # which every source reports, never as words that one did not print.
+        reported = [i for i in cluster if i.quote is None]
+        shown = max(reported, key=lambda i: (_contained_in_others(i, cluster), -len(i.sentence.text)))
+        quoted = []
     kind: StatementKind = "quote" if quoted else "fact"
     if quoted:
         shown = shown if shown.quote is not None else quoted[0]

@@ -17,23 +17,28 @@ from __future__ import annotations
 
 from generator.briefing import build_briefing
 from generator.content import Content
-from generator.merge import merge_statements
+from generator.merge import MergeMethod, merge_statements
 from generator.model import Document, Site, Topic
 from generator.quotes import find_quotes
 from generator.segment import segment
 from generator.topics import assign_topics
 
 
-def build_site(content: Content) -> Site:
+def build_site(content: Content, merge: MergeMethod = "lexical") -> Site:
     """Run every stage over ``content``."""
-    return merge_site(tuple(segment(article) for article in content.articles), content.topics)
+    return merge_site(tuple(segment(article) for article in content.articles), content.topics, merge)
 
 
-def merge_site(documents: tuple[Document, ...], topics: tuple[Topic, ...]) -> Site:
-    """Run the stages after segmentation (the Pelican reader segments each file)."""
+def merge_site(
+    documents: tuple[Document, ...], topics: tuple[Topic, ...], merge: MergeMethod = "lexical"
+) -> Site:
+    """Run the stages after segmentation (the Pelican reader segments each file).
+
+    ``merge`` is how paraphrases are found (``generator.merge``).
+    """
     assignment = assign_topics(documents, topics)
     quotes = tuple(quote for document in documents for quote in find_quotes(document))
-    statements = merge_statements(documents, assignment, quotes)
+    statements = merge_statements(documents, assignment, quotes, merge)
     articles = tuple(d.article for d in documents)
     briefings = tuple(build_briefing(topic, statements, articles) for topic in topics)
     citations: dict[str, list[tuple[str, str]]] = {}
