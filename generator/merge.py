@@ -249,6 +249,14 @@ def containment(a: _Item, b: _Item) -> float:
     return score if score >= FACT_THRESHOLD else 0.0
 
 
+def merge_method(value: object) -> MergeMethod:
+    """``value`` as a merge method (a setting or option); ``ConfigError`` if it is none."""
+    for method in MERGE_METHODS:
+        if value == method:
+            return method
+    raise ConfigError(f"unknown merge method {value!r}: choose one of {', '.join(MERGE_METHODS)}")
+
+
 def merge_statements(
     documents: Sequence[Document],
     assignment: TopicAssignment,
@@ -261,8 +269,7 @@ def merge_statements(
     docstring); ``"semantic"`` needs the ``[semantic]`` extra and raises
     ``ConfigError`` without it.
     """
-    if method not in MERGE_METHODS:
-        raise ConfigError(f"unknown merge method {method!r}: choose one of {', '.join(MERGE_METHODS)}")
+    method = merge_method(method)
     direct = _main_quotes(quotes)
     items = [
         _item(sentence, document, direct.get(sentence.key), assignment.of(sentence))
