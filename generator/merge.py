@@ -368,13 +368,13 @@ def _statement(cluster: list[_Item], assignment: TopicAssignment) -> Statement:
     cluster = sorted(
         cluster, key=lambda i: (i.document.article.date, i.document.article.outlet, i.sentence.key)
     )
-    shown = max(cluster, key=lambda i: (_contained_in_others(i, cluster), -len(i.sentence.text)))
+    shown = max(cluster, key=lambda i: _shown_rank(i, cluster))
     quoted = [i for i in cluster if i.quote is not None]
     if quoted and not all(containment(a, b) > 0 for a in cluster for b in cluster if a is not b):
         # A quote merged with reported speech: shown in the reporter's words,
         # which every source reports, never as words that one did not print.
         reported = [i for i in cluster if i.quote is None]
-        shown = max(reported, key=lambda i: (_contained_in_others(i, cluster), -len(i.sentence.text)))
+        shown = max(reported, key=lambda i: _shown_rank(i, cluster))
         quoted = []
     kind: StatementKind = "quote" if quoted else "fact"
     if quoted:
@@ -395,6 +395,14 @@ def _statement(cluster: list[_Item], assignment: TopicAssignment) -> Statement:
         sources=tuple(_citation(i) for i in cluster),
         topics=topics,
     )
+
+
+def _shown_rank(item: _Item, cluster: list[_Item]) -> tuple[bool, float, int]:
+    """Which source's words to show: first one whose figures every source gives
+    (a paraphrase may leave a figure out: "deployed in 2020" beside "sent 300
+    troops in 2020"), then the one best contained in the others, then the shorter."""
+    figures_everywhere = all(item.numbers <= other.numbers for other in cluster)
+    return (figures_everywhere, _contained_in_others(item, cluster), -len(item.sentence.text))
 
 
 def _contained_in_others(item: _Item, cluster: list[_Item]) -> float:
