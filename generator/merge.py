@@ -146,7 +146,9 @@ def names_in(text: str) -> frozenset[str]:
     """
     words = re.findall(r"[\w']+", text.replace("’", "'"))
     return frozenset(
-        w.lower().removesuffix("'s") for w in words if w[0].isupper() and w.lower() not in STOPWORDS
+        w.lower().removesuffix("'s")
+        for w in words
+        if w[0].isupper() and w.lower().split("'")[0] not in STOPWORDS  # not "The", "We've"
     )
 
 
