@@ -43,10 +43,11 @@ pairs rather than with the square of the number of sentences.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from itertools import pairwise
 from typing import Literal
@@ -128,11 +129,16 @@ def content_words(text: str) -> frozenset[str]:
     return frozenset(result)
 
 
-def stems_of(text: str) -> frozenset[str]:
+def english_stemmer() -> Callable[[str], str]:
+    """Snowball's English stemmer, remembering the words it has seen (news repeats them)."""
+    return functools.lru_cache(maxsize=None)(snowballstemmer.stemmer("english").stemWord)
+
+
+def stems_of(text: str, stem: Callable[[str], str] | None = None) -> frozenset[str]:
     """Snowball stems of the content words, figures left out (they are compared apart)."""
-    stemmer = snowballstemmer.stemmer("english")
+    stem = stem or english_stemmer()
     words = [w for w in words_of(text) if w not in STOPWORDS and len(w) > 1 and not w[0].isdigit()]
-    return frozenset(stemmer.stemWords(words))
+    return frozenset(stem(w) for w in words)
 
 
 def names_in(text: str) -> frozenset[str]:
@@ -273,8 +279,9 @@ def merge_statements(
     """
     method = merge_method(method)
     direct = _main_quotes(quotes)
+    stem = english_stemmer()
     items = [
-        _item(sentence, document, direct.get(sentence.key), assignment.of(sentence))
+        _item(sentence, document, direct.get(sentence.key), assignment.of(sentence), stem)
         for document in documents
         for sentence in document.sentences
         if not sentence.is_heading
@@ -303,7 +310,13 @@ def _with_vectors(items: list[_Item]) -> list[_Item]:
     return [replace(item, vector=vectors[item.sentence.text]) for item in items]
 
 
-def _item(sentence: Sentence, document: Document, quote: Quote | None, topics: frozenset[str]) -> _Item:
+def _item(
+    sentence: Sentence,
+    document: Document,
+    quote: Quote | None,
+    topics: frozenset[str],
+    stem: Callable[[str], str],
+) -> _Item:
     return _Item(
         sentence=sentence,
         document=document,
@@ -313,7 +326,7 @@ def _item(sentence: Sentence, document: Document, quote: Quote | None, topics: f
         quote=quote,
         quote_pairs=word_pairs(quote.text) if quote else frozenset(),
         quote_numbers=numbers_in(quote.text) if quote else frozenset(),
-        stems=stems_of(sentence.text),
+        stems=stems_of(sentence.text, stem),
         names=names_in(sentence.text),
         opener=next(iter(words_of(sentence.text)), ""),
         plain=lowercase_words(sentence.text),
