@@ -107,6 +107,7 @@ class _Item:
     names: frozenset[str]
     opener: str
     plain: frozenset[str]
+    runs: tuple[tuple[str, ...], ...]
     topics: frozenset[str]
     vector: tuple[float, ...] = ()
 
@@ -158,6 +159,31 @@ def names_in(text: str) -> frozenset[str]:
     )
 
 
+def name_runs(text: str) -> tuple[tuple[str, ...], ...]:
+    """Runs of two or more capitalised words ("European Union"), lowercased, for acronyms."""
+    runs: list[tuple[str, ...]] = []
+    current: list[str] = []
+    for word in [*re.findall(r"[\w']+", text.replace("’", "'")), ""]:
+        if word[:1].isupper() and word.lower() not in STOPWORDS:
+            current.append(word.lower().removesuffix("'s"))
+            continue
+        if len(current) >= 2:
+            runs.append(tuple(current))
+        current = []
+    return tuple(runs)
+
+
+def _fold_acronyms(
+    names: frozenset[str], runs: tuple[tuple[str, ...], ...], other: frozenset[str]
+) -> frozenset[str]:
+    """Write a run of names as its acronym where the other sentence uses it ("EU")."""
+    for run in runs:
+        acronym = "".join(word[0] for word in run)
+        if acronym in other and acronym not in names:
+            names = (names - set(run)) | {acronym}
+    return names
+
+
 def lowercase_words(text: str) -> frozenset[str]:
     """The words ``text`` writes in lower case: ordinary words, not names."""
     words = re.findall(r"[\w']+", text.replace("’", "'"))
@@ -165,9 +191,14 @@ def lowercase_words(text: str) -> frozenset[str]:
 
 
 def _same_actors(a: _Item, b: _Item) -> bool:
-    """Most of the fewer names are shared (or one sentence names no one)."""
+    """Most of the fewer names are shared (or one sentence names no one).
+
+    A run of names counts as one when the other sentence uses its acronym:
+    "the European Union" and "the EU" name the same body.
+    """
     names_a = a.names - (b.plain & {a.opener})
     names_b = b.names - (a.plain & {b.opener})
+    names_a, names_b = _fold_acronyms(names_a, a.runs, names_b), _fold_acronyms(names_b, b.runs, names_a)
     return not names_a or not names_b or overlap(names_a, names_b) >= NAME_OVERLAP
 
 
@@ -330,6 +361,7 @@ def _item(
         names=names_in(sentence.text),
         opener=next(iter(words_of(sentence.text)), ""),
         plain=lowercase_words(sentence.text),
+        runs=name_runs(sentence.text),
         topics=topics,
     )
 

@@ -505,3 +505,28 @@ def test_embeddings_are_the_same_bytes_on_every_run() -> None:
     first = embed(texts)
     assert repr(first) == repr(embed(list(reversed(texts))))
     assert all(abs(sum(x * x for x in v) - 1) < 1e-4 for v in first.values())
+
+
+DEBT = make_topic("ghana-debt", names=["Ghana"], keywords=["loan", "debt"])
+
+
+def test_a_body_and_its_acronym_are_the_same_actor_but_another_body_is_not() -> None:
+    full = make_document(
+        "The International Monetary Fund approved a loan of 3 billion dollars to Ghana "
+        "to ease its debt crisis.",
+        slug="full",
+        outlet="Accra Daily",
+    )
+    short = make_document(
+        "Ghana will get a 3 billion dollar loan from the IMF to ease its debt crisis, after approval.",
+        slug="short",
+        outlet="Coast Wire",
+    )
+    other = make_document(
+        "The World Bank approved a loan of 3 billion dollars to Ghana to ease its debt crisis.",
+        slug="other",
+        outlet="Market Post",
+    )
+    statements = merged([full, short, other], [DEBT])
+    assert source_keys(statement_with(statements, "short", "p1s1")) == {"full#p1s1", "short#p1s1"}
+    assert len(statement_with(statements, "other", "p1s1").sources) == 1

@@ -58,19 +58,19 @@ from tests.eval.score import (
 # P 0.965 R 0.932; merging P 1.000 R 0.550 (every miss is a paraphrase, which
 # the first version does not merge by design); everything else 1.000.
 # Merging raised with the paraphrase tier (default lexical method): P 1.000
-# R 0.650 F1 0.788.
+# R 0.700 F1 0.824; the semantic method measures the same.
 # Raise a floor when the pipeline improves; never lower one to pass.
 FLOOR_SEGMENTATION_F1 = 1.0
 FLOOR_TOPIC_PRECISION = 0.95
 FLOOR_TOPIC_RECALL = 0.93
 FLOOR_TOPIC_F1 = 0.94
 FLOOR_MERGE_PRECISION = 1.0
-FLOOR_MERGE_RECALL = 0.65
-FLOOR_MERGE_F1 = 0.78
+FLOOR_MERGE_RECALL = 0.70
+FLOOR_MERGE_F1 = 0.82
 FLOOR_MERGE_VERBATIM_RECALL = 1.0
 # The optional semantic merge method (checked only where the extra is installed).
 FLOOR_SEMANTIC_MERGE_PRECISION = 1.0
-FLOOR_SEMANTIC_MERGE_RECALL = 0.65
+FLOOR_SEMANTIC_MERGE_RECALL = 0.70
 FLOOR_QUOTE_FOUND = 1.0
 FLOOR_QUOTE_PRECISION = 1.0
 FLOOR_QUOTE_SPEAKER = 1.0
