@@ -198,6 +198,7 @@ def _same_actors(a: _Item, b: _Item) -> bool:
     """
     names_a = a.names - (b.plain & {a.opener})
     names_b = b.names - (a.plain & {b.opener})
+    # Both folded against the other's unfolded names, so the test is symmetric.
     names_a, names_b = _fold_acronyms(names_a, a.runs, names_b), _fold_acronyms(names_b, b.runs, names_a)
     return not names_a or not names_b or overlap(names_a, names_b) >= NAME_OVERLAP
 
@@ -219,7 +220,9 @@ def _same_figures(a: frozenset[str], a_size: int, b: frozenset[str], b_size: int
     Two outlets that report a flood with 12 and with 40 dead do not report the
     same thing, however alike the rest of the sentence is.
     """
-    shorter, longer = (a, b) if a_size <= b_size else (b, a)
+    if a_size == b_size:
+        return a == b  # neither is the shorter: the same test either way round
+    shorter, longer = (a, b) if a_size < b_size else (b, a)
     return shorter <= longer
 
 

@@ -530,3 +530,11 @@ def test_a_body_and_its_acronym_are_the_same_actor_but_another_body_is_not() -> 
     statements = merged([full, short, other], [DEBT])
     assert source_keys(statement_with(statements, "short", "p1s1")) == {"full#p1s1", "short#p1s1"}
     assert len(statement_with(statements, "other", "p1s1").sources) == 1
+
+
+def test_figure_test_is_the_same_whichever_sentence_comes_first() -> None:
+    # Same number of words, one figure more on one side: not the same report,
+    # whichever article is read first.
+    a = make_document("The flood killed 12 people in the valley town.", slug="a", outlet="A")
+    b = make_document("The flood killed 12 of 40 people in the valley.", slug="b", outlet="B")
+    assert len(merged([a, b])) == len(merged([b, a])) == 2
