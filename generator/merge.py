@@ -10,16 +10,19 @@ Two sentences from different articles report the same thing when one is
   carries the quoted words, so a quote is never credited to an outlet that
   did not print it;
 * **facts** are compared on their content words: the share of the shorter
-  sentence's words that the longer one also has (the overlap coefficient).
+  sentence's words that the longer one also has (the overlap coefficient),
+  provided they give the same figures and name mostly the same actors
+  (``names_in``: "Acme cut 300 jobs" is not "Globex cut 300 jobs").
 
 Containment, not plain similarity, is the test because a statement is shown
 with the words of one source and credited to all: each source must say at
-least that much. The shown text is the source best contained in the others.
+least that much. The shown text is a source whose figures all the others
+give, and of those the one best contained in the others.
 
 **Paraphrases** (the same fact in other words) merge in a second, stricter
 tier, tried only where containment fails and only for sentences that share a
-topic, carry the same figures, name the same actors (see ``names_in``) and
-are not both quotes. How alike they must be depends on the *method*:
+topic, carry the same figures, name the same actors and are not both
+quotes. How alike they must be depends on the *method*:
 
 * ``"lexical"`` (the default, no model): the share of the shorter sentence's
   word stems (Snowball's English stemmer, so "deployed"/"deployment" and
@@ -37,8 +40,9 @@ Clustering is greedy over candidate pairs, best first, and *complete*: two
 groups join only if every pair across them is similar, so a chain of
 loosely similar sentences never drags unrelated ones together, and a group
 never holds two sentences of one article. Candidate pairs come from an
-inverted index of rare words, so the work grows with the number of similar
-pairs rather than with the square of the number of sentences.
+inverted index of rare words and stems, so the work grows with the number of
+similar pairs rather than with the square of the number of sentences; the
+semantic method compares embeddings only for those candidates.
 """
 
 from __future__ import annotations
