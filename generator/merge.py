@@ -34,7 +34,8 @@ quotes. How alike they must be depends on the *method*:
 A paraphrase never credits a quote to an outlet that did not print it: two
 different quotations never merge as paraphrases, and a quote that merges
 with a sentence in reported speech makes a *fact* statement shown in the
-reporter's words, which every source reports.
+reporter's words, which every source reports (only a quote that one outlet
+alone printed: a quote printed by several stays a quote).
 
 Clustering is greedy over candidate pairs, best first, and *complete*: two
 groups join only if every pair across them is similar, so a chain of
@@ -411,10 +412,17 @@ def _cluster(items: Sequence[_Item], method: MergeMethod) -> list[list[_Item]]:
 
 
 def _can_join(items: Sequence[_Item], left: list[int], right: list[int], method: MergeMethod) -> bool:
-    """Complete linkage: every cross pair similar, and one sentence per article."""
+    """Complete linkage: every cross pair similar, and one sentence per article.
+
+    A group that holds a quotation printed by two or more outlets joins only
+    by containment: a paraphrase in reported speech would turn the quote into
+    a fact (see ``_statement``) and hide words that several outlets printed.
+    """
     articles = {items[i].sentence.article for i in left}
     if any(items[j].sentence.article in articles for j in right):
         return False
+    if sum(items[i].quote is not None for i in (*left, *right)) >= 2:
+        return all(containment(items[i], items[j]) > 0 for i in left for j in right)
     return all(similarity(items[i], items[j], method) > 0 for i in left for j in right)
 
 

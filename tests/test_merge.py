@@ -538,3 +538,17 @@ def test_figure_test_is_the_same_whichever_sentence_comes_first() -> None:
     a = make_document("The flood killed 12 people in the valley town.", slug="a", outlet="A")
     b = make_document("The flood killed 12 of 40 people in the valley.", slug="b", outlet="B")
     assert len(merged([a, b])) == len(merged([b, a])) == 2
+
+
+def test_a_quote_printed_by_several_outlets_stays_a_quote_beside_a_paraphrase() -> None:
+    reported = make_document(
+        "Grace Mwangi said every ballot would be counted by hand and the result known by Wednesday.",
+        slug="reported",
+        outlet="Lake Times",
+        date=datetime.date(2024, 3, 6),
+    )
+    statements = merged([DAILY, HERALD, WIRE, reported])
+    quote = statement_with(statements, "daily-news", sentence_containing(DAILY, "Every single ballot").id)
+    assert quote.kind == "quote"
+    assert {c.article for c in quote.sources} == {"daily-news", "coast-herald", "wire-times"}
+    assert len(statement_with(statements, "reported", "p1s1").sources) == 1
