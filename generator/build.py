@@ -19,6 +19,7 @@ from pathlib import Path
 
 from generator.content import load_content
 from generator.errors import BriefingError, ConfigError, ContentError, ContentErrors
+from generator.merge import MergeMethod
 from generator.model import Site
 from generator.pipeline import build_site
 
@@ -36,6 +37,8 @@ class BuildOptions:
     """A Pelican settings file; None uses ``generator/settings.py``."""
     strict: bool = False
     """Fail on warnings too."""
+    merge: MergeMethod | None = None
+    """How paraphrases merge; None keeps the settings file's ``BRIEFING_MERGE``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,10 +62,12 @@ def content_warnings(site: Site) -> list[ContentError]:
     ]
 
 
-def _checked_site(content_dir: Path, *, strict: bool) -> tuple[Site, list[str]]:
+def _checked_site(
+    content_dir: Path, *, strict: bool, merge: MergeMethod = "lexical"
+) -> tuple[Site, list[str]]:
     if not content_dir.is_dir():
         raise ConfigError(f"content folder {content_dir} not found")
-    site = build_site(load_content(content_dir))
+    site = build_site(load_content(content_dir), merge)
     warnings = content_warnings(site)
     if strict and warnings:
         raise ContentErrors(warnings)
@@ -86,6 +91,8 @@ def _pelican_settings(options: BuildOptions, output: Path) -> dict[str, object]:
         "PATH": str(options.content.resolve()),
         "OUTPUT_PATH": str(output.resolve()),
     }
+    if options.merge:
+        overrides["BRIEFING_MERGE"] = options.merge
     if options.base_url:
         overrides["SITEURL"] = options.base_url.rstrip("/")
         overrides["FEED_DOMAIN"] = options.base_url.rstrip("/")
@@ -96,7 +103,7 @@ def _pelican_settings(options: BuildOptions, output: Path) -> dict[str, object]:
 def build(options: BuildOptions) -> BuildResult:
     """Build the site into ``options.output``; raises ``BriefingError`` on failure."""
     started = time.perf_counter()
-    site, warnings = _checked_site(options.content, strict=options.strict)
+    site, warnings = _checked_site(options.content, strict=options.strict, merge=options.merge or "lexical")
     output = options.output
     output.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{output.name}-", dir=output.parent))

@@ -20,6 +20,7 @@ import click
 from generator.build import BuildOptions, build, check_content
 from generator.content import parse_date
 from generator.errors import BriefingError, ConfigError, ContentErrors
+from generator.merge import MERGE_METHODS, merge_method
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -70,8 +71,16 @@ def main(debug: bool) -> None:
 @click.option("--base-url", default="", help="Public address, e.g. https://user.github.io/repo")
 @click.option("--settings", default=None, help="Pelican settings file [default: ./pelicanconf.py if any].")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.option(
+    "--merge",
+    type=click.Choice(MERGE_METHODS),
+    default=None,
+    help="How paraphrases merge: lexical, or semantic with the [semantic] extra [default: BRIEFING_MERGE].",
+)
 @_reports_errors
-def build_command(content: str, output: str, base_url: str, settings: str | None, strict: bool) -> None:
+def build_command(
+    content: str, output: str, base_url: str, settings: str | None, strict: bool, merge: str | None
+) -> None:
     """Build the site into the output folder (replaced only on success)."""
     options = BuildOptions(
         content=Path(content),
@@ -79,6 +88,7 @@ def build_command(content: str, output: str, base_url: str, settings: str | None
         base_url=base_url,
         settings_file=_settings_option(settings),
         strict=strict,
+        merge=merge_method(merge) if merge else None,
     )
     result = build(options)
     for warning in result.warnings:

@@ -10,30 +10,62 @@ Two sentences from different articles report the same thing when one is
   carries the quoted words, so a quote is never credited to an outlet that
   did not print it;
 * **facts** are compared on their content words: the share of the shorter
-  sentence's words that the longer one also has (the overlap coefficient).
+  sentence's words that the longer one also has (the overlap coefficient),
+  provided they give the same figures and name mostly the same actors
+  (``names_in``: "Acme cut 300 jobs" is not "Globex cut 300 jobs").
 
 Containment, not plain similarity, is the test because a statement is shown
 with the words of one source and credited to all: each source must say at
-least that much. The shown text is the source best contained in the others.
+least that much. The shown text is a source whose figures all the others
+give, and of those the one best contained in the others.
+
+**Paraphrases** (the same fact in other words) merge in a second, stricter
+tier, tried only where containment fails and only for sentences that share a
+topic, carry the same figures, name the same actors and are not both
+quotes. How alike they must be depends on the *method*:
+
+* ``"lexical"`` (the default, no model): the share of the shorter sentence's
+  word stems (Snowball's English stemmer, so "deployed"/"deployment" and
+  "withdrawing"/"withdrawal" meet) that the other also has, with a floor on
+  the number of shared stems;
+* ``"semantic"`` (the optional ``[semantic]`` extra): the cosine of two
+  sentence embeddings (see ``generator/embeddings.py``).
+
+A paraphrase never credits a quote to an outlet that did not print it: two
+different quotations never merge as paraphrases, and a quote that merges
+with a sentence in reported speech makes a *fact* statement shown in the
+reporter's words, which every source reports (only a quote that one outlet
+alone printed: a quote printed by several stays a quote). The quotation
+also stays a quote statement of its own, credited to the outlet that printed
+it, so the briefing's quotes section still lists it.
 
 Clustering is greedy over candidate pairs, best first, and *complete*: two
 groups join only if every pair across them is similar, so a chain of
 loosely similar sentences never drags unrelated ones together, and a group
 never holds two sentences of one article. Candidate pairs come from an
-inverted index of rare words, so the work grows with the number of similar
-pairs rather than with the square of the number of sentences.
+inverted index of rare words and stems, so the work grows with the number of
+similar pairs rather than with the square of the number of sentences; the
+semantic method compares embeddings only for those candidates.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
 from itertools import pairwise
+from typing import Literal
 
+import snowballstemmer
+
+from generator.errors import ConfigError
 from generator.model import Citation, Document, Quote, Sentence, Statement, StatementKind, TopicAssignment
+
+MergeMethod = Literal["lexical", "semantic"]
+MERGE_METHODS: tuple[MergeMethod, ...] = ("lexical", "semantic")
 
 STOPWORDS = frozenset(
     """a an the and or but if of to in on at by for with from as into onto over under about after
@@ -51,6 +83,19 @@ MIN_WORDS = 4
 """Sentences (or quotes) with fewer content words merge only when identical."""
 COMMON_WORD_SHARE = 0.2
 """Words in more than this share of sentences are not used to find candidates."""
+LEXICAL_PARAPHRASE_THRESHOLD = 0.5
+"""Share of the shorter sentence's stems the other must have to be a paraphrase."""
+LEXICAL_PARAPHRASE_MIN_SHARED = 6
+"""Stems two paraphrases must share at least: a few common words are not a fact."""
+SEMANTIC_PARAPHRASE_THRESHOLD = 0.7
+"""Cosine of the two sentence embeddings above which they are a paraphrase."""
+PARAPHRASE_MIN_WORDS = 6
+"""Sentences with fewer content words merge only by containment."""
+NAME_OVERLAP = 0.6
+"""Share of the fewer names two fact sentences must share (see ``names_in``)."""
+PARAPHRASE_WEIGHT = 0.5
+"""Paraphrase scores are scaled below every containment score, so clustering,
+best pair first, settles the verbatim groups before it tries paraphrases."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +110,13 @@ class _Item:
     quote: Quote | None
     quote_pairs: frozenset[tuple[str, str]]
     quote_numbers: frozenset[str]
+    stems: frozenset[str]
+    names: frozenset[str]
+    opener: str
+    plain: frozenset[str]
+    runs: tuple[tuple[str, ...], ...]
+    topics: frozenset[str]
+    vector: tuple[float, ...] = ()
 
 
 def words_of(text: str) -> list[str]:
@@ -85,6 +137,79 @@ def content_words(text: str) -> frozenset[str]:
     return frozenset(result)
 
 
+def english_stemmer() -> Callable[[str], str]:
+    """Snowball's English stemmer, remembering the words it has seen (news repeats them)."""
+    return functools.lru_cache(maxsize=None)(snowballstemmer.stemmer("english").stemWord)
+
+
+def stems_of(text: str, stem: Callable[[str], str] | None = None) -> frozenset[str]:
+    """Snowball stems of the content words, figures left out (they are compared apart)."""
+    stem = stem or english_stemmer()
+    words = [w for w in words_of(text) if w not in STOPWORDS and len(w) > 1 and not w[0].isdigit()]
+    return frozenset(stem(w) for w in words)
+
+
+def names_in(text: str) -> frozenset[str]:
+    """Capitalised words, lowercased: the people, places and bodies named.
+
+    Two fact sentences name the same actors when most of the fewer names are
+    shared: "Acme cut 300 jobs" and "Globex cut 300 jobs" are different news.
+    The first word counts too (news sentences open with their actor), unless
+    the other sentence writes it in lower case ("Turnout was…" against "…
+    estimated turnout"): see ``_same_actors``.
+    """
+    words = re.findall(r"[\w']+", text.replace("’", "'"))
+    return frozenset(
+        w.lower().removesuffix("'s")
+        for w in words
+        if w[0].isupper() and w.lower().split("'")[0] not in STOPWORDS  # not "The", "We've"
+    )
+
+
+def name_runs(text: str) -> tuple[tuple[str, ...], ...]:
+    """Runs of two or more capitalised words ("European Union"), lowercased, for acronyms."""
+    runs: list[tuple[str, ...]] = []
+    current: list[str] = []
+    for word in [*re.findall(r"[\w']+", text.replace("’", "'")), ""]:
+        if word[:1].isupper() and word.lower() not in STOPWORDS:
+            current.append(word.lower().removesuffix("'s"))
+            continue
+        if len(current) >= 2:
+            runs.append(tuple(current))
+        current = []
+    return tuple(runs)
+
+
+def _fold_acronyms(
+    names: frozenset[str], runs: tuple[tuple[str, ...], ...], other: frozenset[str]
+) -> frozenset[str]:
+    """Write a run of names as its acronym where the other sentence uses it ("EU")."""
+    for run in runs:
+        acronym = "".join(word[0] for word in run)
+        if acronym in other and acronym not in names:
+            names = (names - set(run)) | {acronym}
+    return names
+
+
+def lowercase_words(text: str) -> frozenset[str]:
+    """The words ``text`` writes in lower case: ordinary words, not names."""
+    words = re.findall(r"[\w']+", text.replace("’", "'"))
+    return frozenset(w.removesuffix("'s") for w in words if w[:1].islower())
+
+
+def _same_actors(a: _Item, b: _Item) -> bool:
+    """Most of the fewer names are shared (or one sentence names no one).
+
+    A run of names counts as one when the other sentence uses its acronym:
+    "the European Union" and "the EU" name the same body.
+    """
+    names_a = a.names - (b.plain & {a.opener})
+    names_b = b.names - (a.plain & {b.opener})
+    # Both folded against the other's unfolded names, so the test is symmetric.
+    names_a, names_b = _fold_acronyms(names_a, a.runs, names_b), _fold_acronyms(names_b, b.runs, names_a)
+    return not names_a or not names_b or overlap(names_a, names_b) >= NAME_OVERLAP
+
+
 def word_pairs(text: str) -> frozenset[tuple[str, str]]:
     """Adjacent word pairs, for order-aware comparison of quotes."""
     words = words_of(text)
@@ -102,7 +227,9 @@ def _same_figures(a: frozenset[str], a_size: int, b: frozenset[str], b_size: int
     Two outlets that report a flood with 12 and with 40 dead do not report the
     same thing, however alike the rest of the sentence is.
     """
-    shorter, longer = (a, b) if a_size <= b_size else (b, a)
+    if a_size == b_size:
+        return a == b  # neither is the shorter: the same test either way round
+    shorter, longer = (a, b) if a_size < b_size else (b, a)
     return shorter <= longer
 
 
@@ -113,7 +240,37 @@ def overlap(a: frozenset[object], b: frozenset[object]) -> float:
     return len(a & b) / min(len(a), len(b))
 
 
-def similarity(a: _Item, b: _Item) -> float:
+def similarity(a: _Item, b: _Item, method: MergeMethod = "lexical") -> float:
+    """How alike ``a`` and ``b`` are, 0.0 (not the same) to 1.0.
+
+    Containment scores lie in [``QUOTE_THRESHOLD``, 1]; paraphrase scores,
+    scaled by ``PARAPHRASE_WEIGHT``, below them.
+    """
+    contained = containment(a, b)
+    if contained > 0:
+        return contained
+    return PARAPHRASE_WEIGHT * paraphrase(a, b, method)
+
+
+def paraphrase(a: _Item, b: _Item, method: MergeMethod = "lexical") -> float:
+    """How surely ``a`` and ``b`` report the same fact in different words; 0.0 when they do not."""
+    if a.quote is not None and b.quote is not None:
+        return 0.0  # two quotations are the same only word for word
+    if not a.topics & b.topics or not _same_actors(a, b):
+        return 0.0
+    if not _same_figures(a.numbers, len(a.words), b.numbers, len(b.words)):
+        return 0.0
+    if min(len(a.stems), len(b.stems)) < PARAPHRASE_MIN_WORDS:
+        return 0.0
+    if method == "semantic":
+        score = round(sum(x * y for x, y in zip(a.vector, b.vector, strict=True)), 4)
+        return score if score >= SEMANTIC_PARAPHRASE_THRESHOLD else 0.0
+    shared = len(a.stems & b.stems)
+    score = overlap(a.stems, b.stems)
+    return score if score >= LEXICAL_PARAPHRASE_THRESHOLD and shared >= LEXICAL_PARAPHRASE_MIN_SHARED else 0.0
+
+
+def containment(a: _Item, b: _Item) -> float:
     """How far the shorter of ``a`` and ``b`` is contained in the other, 0.0 to 1.0."""
     if a.quote is not None and b.quote is not None:
         if not _same_figures(a.quote_numbers, len(a.quote_pairs), b.quote_numbers, len(b.quote_pairs)):
@@ -133,27 +290,47 @@ def similarity(a: _Item, b: _Item) -> float:
         return score if score >= QUOTE_THRESHOLD and len(quoted.quote_pairs) >= MIN_WORDS else 0.0
     if not _same_figures(a.numbers, len(a.words), b.numbers, len(b.words)):
         return 0.0
+    if not _same_actors(a, b):
+        return 0.0
     if min(len(a.words), len(b.words)) < MIN_WORDS:
         return 1.0 if a.words == b.words and a.words else 0.0
     score = overlap(a.words, b.words)
     return score if score >= FACT_THRESHOLD else 0.0
 
 
+def merge_method(value: object) -> MergeMethod:
+    """``value`` as a merge method (a setting or option); ``ConfigError`` if it is none."""
+    for method in MERGE_METHODS:
+        if value == method:
+            return method
+    raise ConfigError(f"unknown merge method {value!r}: choose one of {', '.join(MERGE_METHODS)}")
+
+
 def merge_statements(
     documents: Sequence[Document],
     assignment: TopicAssignment,
     quotes: Iterable[Quote],
+    method: MergeMethod = "lexical",
 ) -> list[Statement]:
-    """Cluster the sentences of ``documents`` into statements with all their sources."""
+    """Cluster the sentences of ``documents`` into statements with all their sources.
+
+    ``method`` chooses how paraphrases are recognised (see the module's
+    docstring); ``"semantic"`` needs the ``[semantic]`` extra and raises
+    ``ConfigError`` without it.
+    """
+    method = merge_method(method)
     direct = _main_quotes(quotes)
+    stem = english_stemmer()
     items = [
-        _item(sentence, document, direct.get(sentence.key))
+        _item(sentence, document, direct.get(sentence.key), assignment.of(sentence), stem)
         for document in documents
         for sentence in document.sentences
         if not sentence.is_heading
     ]
-    clusters = _cluster(items)
-    statements = [_statement(cluster, assignment) for cluster in clusters]
+    if method == "semantic":
+        items = _with_vectors(items)
+    clusters = _cluster(items, method)
+    statements = [statement for cluster in clusters for statement in _statements(cluster, assignment)]
     return sorted(statements, key=lambda s: s.id)
 
 
@@ -167,7 +344,20 @@ def _main_quotes(quotes: Iterable[Quote]) -> dict[str, Quote]:
     return best
 
 
-def _item(sentence: Sentence, document: Document, quote: Quote | None) -> _Item:
+def _with_vectors(items: list[_Item]) -> list[_Item]:
+    from generator.embeddings import embed
+
+    vectors = embed([i.sentence.text for i in items])
+    return [replace(item, vector=vectors[item.sentence.text]) for item in items]
+
+
+def _item(
+    sentence: Sentence,
+    document: Document,
+    quote: Quote | None,
+    topics: frozenset[str],
+    stem: Callable[[str], str],
+) -> _Item:
     return _Item(
         sentence=sentence,
         document=document,
@@ -177,6 +367,12 @@ def _item(sentence: Sentence, document: Document, quote: Quote | None) -> _Item:
         quote=quote,
         quote_pairs=word_pairs(quote.text) if quote else frozenset(),
         quote_numbers=numbers_in(quote.text) if quote else frozenset(),
+        stems=stems_of(sentence.text, stem),
+        names=names_in(sentence.text),
+        opener=next(iter(words_of(sentence.text)), ""),
+        plain=lowercase_words(sentence.text),
+        runs=name_runs(sentence.text),
+        topics=topics,
     )
 
 
@@ -184,7 +380,7 @@ def _candidate_pairs(items: Sequence[_Item]) -> set[tuple[int, int]]:
     """Pairs of items from different articles that share a rare enough word."""
     index: dict[str, list[int]] = defaultdict(list)
     for number, item in enumerate(items):
-        for word in item.words:
+        for word in item.words | item.stems:
             index[word].append(number)
     limit = max(50, int(len(items) * COMMON_WORD_SHARE))
     pairs: set[tuple[int, int]] = set()
@@ -198,10 +394,10 @@ def _candidate_pairs(items: Sequence[_Item]) -> set[tuple[int, int]]:
     return pairs
 
 
-def _cluster(items: Sequence[_Item]) -> list[list[_Item]]:
+def _cluster(items: Sequence[_Item], method: MergeMethod) -> list[list[_Item]]:
     scored = []
     for a, b in _candidate_pairs(items):
-        score = similarity(items[a], items[b])
+        score = similarity(items[a], items[b], method)
         if score > 0:
             scored.append((-score, items[a].sentence.key, items[b].sentence.key, a, b))
     scored.sort()
@@ -209,7 +405,7 @@ def _cluster(items: Sequence[_Item]) -> list[list[_Item]]:
     members: dict[int, list[int]] = {i: [i] for i in range(len(items))}
     for _, _, _, a, b in scored:
         ca, cb = cluster_of[a], cluster_of[b]
-        if ca == cb or not _can_join(items, members[ca], members[cb]):
+        if ca == cb or not _can_join(items, members[ca], members[cb], method):
             continue
         for member in members[cb]:
             cluster_of[member] = ca
@@ -217,20 +413,50 @@ def _cluster(items: Sequence[_Item]) -> list[list[_Item]]:
     return [[items[i] for i in group] for group in members.values()]
 
 
-def _can_join(items: Sequence[_Item], left: list[int], right: list[int]) -> bool:
-    """Complete linkage: every cross pair similar, and one sentence per article."""
+def _can_join(items: Sequence[_Item], left: list[int], right: list[int], method: MergeMethod) -> bool:
+    """Complete linkage: every cross pair similar, and one sentence per article.
+
+    A group that holds a quotation printed by two or more outlets joins only
+    by containment: a paraphrase in reported speech would turn the quote into
+    a fact (see ``_statement``) and hide words that several outlets printed.
+    """
     articles = {items[i].sentence.article for i in left}
     if any(items[j].sentence.article in articles for j in right):
         return False
-    return all(similarity(items[i], items[j]) > 0 for i in left for j in right)
+    if sum(items[i].quote is not None for i in (*left, *right)) >= 2:
+        return all(containment(items[i], items[j]) > 0 for i in left for j in right)
+    return all(similarity(items[i], items[j], method) > 0 for i in left for j in right)
 
 
-def _statement(cluster: list[_Item], assignment: TopicAssignment) -> Statement:
+def _statements(cluster: list[_Item], assignment: TopicAssignment) -> list[Statement]:
+    """The statement of ``cluster``; and when a quotation joined it as a
+    paraphrase, the quotation too, as a quote statement of its own sources.
+
+    Such a cluster is shown in the reporter's words, which every source
+    reports, never as words one of them did not print; the quotation stays a
+    quote (the quotes section lists it) credited only to the outlet that
+    printed it.
+    """
+    quoted = [i for i in cluster if i.quote is not None]
+    if quoted and not all(containment(a, b) > 0 for a in cluster for b in cluster if a is not b):
+        return [
+            _statement(cluster, assignment, as_quote=False),
+            _statement(quoted, assignment, salt="#quote"),
+        ]
+    return [_statement(cluster, assignment)]
+
+
+def _statement(
+    cluster: list[_Item], assignment: TopicAssignment, as_quote: bool = True, salt: str = ""
+) -> Statement:
     cluster = sorted(
         cluster, key=lambda i: (i.document.article.date, i.document.article.outlet, i.sentence.key)
     )
-    shown = max(cluster, key=lambda i: (_contained_in_others(i, cluster), -len(i.sentence.text)))
-    quoted = [i for i in cluster if i.quote is not None]
+    shown = max(cluster, key=lambda i: _shown_rank(i, cluster))
+    quoted = [i for i in cluster if i.quote is not None] if as_quote else []
+    if not as_quote:
+        reported = [i for i in cluster if i.quote is None]
+        shown = max(reported, key=lambda i: _shown_rank(i, cluster))
     kind: StatementKind = "quote" if quoted else "fact"
     if quoted:
         shown = shown if shown.quote is not None else quoted[0]
@@ -243,13 +469,21 @@ def _statement(cluster: list[_Item], assignment: TopicAssignment) -> Statement:
     topics = frozenset().union(*(assignment.of(i.sentence) for i in cluster))
     first = cluster[0].sentence.key
     return Statement(
-        id="st-" + hashlib.sha1(first.encode()).hexdigest()[:10],
+        id="st-" + hashlib.sha1((first + salt).encode()).hexdigest()[:10],
         kind=kind,
         text=text,
         speaker=speaker,
         sources=tuple(_citation(i) for i in cluster),
         topics=topics,
     )
+
+
+def _shown_rank(item: _Item, cluster: list[_Item]) -> tuple[bool, float, int]:
+    """Which source's words to show: first one whose figures every source gives
+    (a paraphrase may leave a figure out: "deployed in 2020" beside "sent 300
+    troops in 2020"), then the one best contained in the others, then the shorter."""
+    figures_everywhere = all(item.numbers <= other.numbers for other in cluster)
+    return (figures_everywhere, _contained_in_others(item, cluster), -len(item.sentence.text))
 
 
 def _contained_in_others(item: _Item, cluster: list[_Item]) -> float:

@@ -30,6 +30,7 @@ from pelican.readers import BaseReader
 from generator.charts import describe, timeline_chart
 from generator.content import read_article, read_topic
 from generator.export import write_export
+from generator.merge import merge_method
 from generator.model import Briefing, Document, Site, Statement, Topic, Update
 from generator.pipeline import merge_site
 from generator.segment import segment
@@ -137,7 +138,8 @@ def attach_briefings(generators: list[Any]) -> None:
     documents.sort(key=lambda d: (d.article.date, d.article.slug))
     topic_pages = sorted((p for p in pages.pages if hasattr(p, "topic")), key=lambda p: p.source_path)
     topics: list[Topic] = [p.topic for p in topic_pages]
-    site = merge_site(tuple(documents), tuple(topics))
+    method = merge_method(articles.settings.get("BRIEFING_MERGE", "lexical"))
+    site = merge_site(tuple(documents), tuple(topics), method)
     by_slug = {b.topic.slug: b for b in site.briefings}
     for page in topic_pages:
         page.briefing = by_slug[page.topic.slug]

