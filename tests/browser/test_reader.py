@@ -65,7 +65,9 @@ def test_no_horizontal_scroll_at_320_px(chromium: Any, sub_site: ServedSite) -> 
         too_wide = []
         for path in html_pages(sub_site.output):
             page.goto(sub_site.page_url(path), wait_until="networkidle")
-            widths = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+            widths = page.evaluate(
+                "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+            )
             if widths[0] > widths[1]:
                 too_wide.append((path, widths))
         assert too_wide == []
@@ -106,7 +108,9 @@ def test_citation_lands_on_its_sentence_highlighted_with_a_way_back(
         _close(page)
 
 
-def test_without_javascript_every_page_reads_and_no_search_box_shows(chromium: Any, sub_site: ServedSite) -> None:
+def test_without_javascript_every_page_reads_and_no_search_box_shows(
+    chromium: Any, sub_site: ServedSite
+) -> None:
     page = _open(chromium, java_script_enabled=False)
     try:
         for path in html_pages(sub_site.output):
