@@ -184,3 +184,18 @@ def test_axe_finds_no_wcag_21_aa_violations(chromium: Any, sub_site: ServedSite,
         assert not reports, "\n".join(f"{kind}:\n{report}" for kind, report in reports.items())
     finally:
         _close(page)
+
+
+def test_axe_reports_a_violation_when_there_is_one(chromium: Any) -> None:
+    """The check above can fail: an unlabelled field and an image without text are reported."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    page = _open(chromium)
+    try:
+        page.set_content(
+            '<!DOCTYPE html><html lang="en"><title>t</title><main><input><img src="data:,"></main>'
+        )
+        results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_AA}})
+        assert results.violations_count >= 2
+    finally:
+        _close(page)
