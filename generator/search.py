@@ -17,6 +17,9 @@ from pathlib import Path
 from generator.errors import BriefingError
 
 BUNDLE_DIR = "pagefind"
+NOT_INDEXED = (".backlink", ".sources", ".visually-hidden", "[data-pagefind-ignore]")
+"""Page furniture inside indexed regions (links back, source lists, screen-reader
+hints): indexing it would fill result excerpts with "1 outlet: … original"."""
 
 
 def index_site(site: Path) -> None:
@@ -29,6 +32,7 @@ def index_site(site: Path) -> None:
         str(site),
         "--output-subdir",
         BUNDLE_DIR,
+        *(arg for selector in NOT_INDEXED for arg in ("--exclude-selectors", selector)),
         "--silent",
     ]
     try:
