@@ -110,6 +110,7 @@ def build(options: BuildOptions) -> BuildResult:
     try:
         _run_pelican(_pelican_settings(options, staging))
         _carry_over(output, staging)
+        staging.chmod(0o755)  # mkdtemp makes it private; a web server must read the published folder
         _swap(staging, output)
     finally:
         shutil.rmtree(staging, ignore_errors=True)

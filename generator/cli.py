@@ -7,7 +7,6 @@ CLI prints or exits.
 
 from __future__ import annotations
 
-import json
 import logging
 import sys
 from collections.abc import Callable
@@ -17,7 +16,7 @@ from typing import Any, TypeVar
 
 import click
 
-from generator.build import BuildOptions, build, check_content
+from generator.build import BuildOptions, BuildResult, build, check_content
 from generator.content import parse_date
 from generator.errors import BriefingError, ConfigError, ContentErrors
 from generator.merge import MERGE_METHODS, merge_method
@@ -116,17 +115,27 @@ def check_command(content: str, strict: bool) -> None:
 @click.option("--output", "output", default="output", show_default=True)
 @click.option("--settings", default=None, help="Pelican settings file [default: ./pelicanconf.py if any].")
 @click.option("--port", default=8000, show_default=True)
+@_reports_errors
 def serve_command(content: str, output: str, settings: str | None, port: int) -> None:
-    """Preview on http://127.0.0.1:PORT/, rebuilding when content changes."""
-    from pelican import main as pelican_main
+    """Preview on http://127.0.0.1:PORT/: rebuild on change, then reload open pages."""
+    from generator.serve import ServeOptions, serve
+    from generator.settings import templates_dir
 
-    from generator import settings as default_settings
+    settings_file = _settings_option(settings)
+    options = BuildOptions(content=Path(content), output=Path(output), settings_file=settings_file)
+    watched = (options.content, templates_dir(), *((settings_file,) if settings_file else ()))
 
-    settings_file = _settings_option(settings) or Path(default_settings.__file__)
-    overrides = {"PATH": str(Path(content).resolve()), "OUTPUT_PATH": str(Path(output).resolve())}
-    argv = ["--settings", str(settings_file), "--listen", "--autoreload", "--port", str(port), "-e"]
-    argv += [f"{key}={json.dumps(value)}" for key, value in overrides.items()]
-    pelican_main(argv)
+    def report(result: BuildResult | BriefingError) -> None:
+        if isinstance(result, BriefingError):
+            click.echo(f"error: {result}", err=True)
+        else:
+            click.echo(f"Built {result.statements} statements in {result.seconds:.1f} s.")
+
+    serve(
+        ServeOptions(build=options, watch=watched, port=port),
+        on_build=report,
+        on_ready=lambda url: click.echo(f"Serving {url} (Ctrl-C to stop)"),
+    )
 
 
 @main.command("import")

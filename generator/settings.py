@@ -15,6 +15,8 @@ from pathlib import Path
 
 from jinja2 import StrictUndefined
 
+from generator.publish import article_jsonld, briefing_jsonld, page_path
+
 
 def templates_dir() -> Path:
     """Our theme: inside the installed package, or at the top of the repo."""
@@ -30,7 +32,7 @@ TIMEZONE = "UTC"
 DEFAULT_LANG = "en"
 DEFAULT_DATE_FORMAT = "%-d %B %Y"
 
-PLUGINS = ["generator.pelican_plugin"]
+PLUGINS = ["generator.pelican_plugin", "generator.publish"]
 THEME = "simple"
 THEME_TEMPLATES_OVERRIDES = [str(templates_dir())]
 THEME_STATIC_PATHS = [str(templates_dir() / "static")]
@@ -60,7 +62,7 @@ ARTICLE_ORDER_BY = "reversed-date"
 DEFAULT_PAGINATION = False
 
 # Only the pages a briefing site needs.
-DIRECT_TEMPLATES = ["index"]
+DIRECT_TEMPLATES = ["index", "404"]
 AUTHOR_SAVE_AS = ""
 AUTHORS_SAVE_AS = ""
 CATEGORY_SAVE_AS = ""
@@ -85,3 +87,15 @@ TRANSLATION_FEED_ATOM = None
 # How sentences that report the same fact in other words are merged:
 # "lexical" (default, no model) or "semantic" (needs the [semantic] extra).
 BRIEFING_MERGE = "lexical"
+# Publishing (generator/publish.py): structured data for the templates,
+# robots.txt and, when SITEURL is an absolute address, sitemap.xml.
+JINJA_FILTERS = {
+    "briefing_jsonld": briefing_jsonld,
+    "article_jsonld": article_jsonld,
+    "page_path": page_path,
+}
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; "
+    "img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; "
+    "base-uri 'self'; form-action 'self'"
+)

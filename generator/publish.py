@@ -1,0 +1,140 @@
+"""What a published site needs besides its pages: addresses, structured data, crawler files.
+
+A second, small Pelican plugin, kept apart from the merge plugin because it
+is about hosting, not content:
+
+* ``initialized``: keeps the site's public address as ``PUBLIC_SITEURL``
+  for the templates. With ``RELATIVE_URLS`` Pelican hands each template a
+  relative ``SITEURL`` (so links work at a domain root and under a project
+  sub-path alike); canonical URLs, Open Graph tags and the sitemap need the
+  absolute one.
+* ``finalized``: writes ``robots.txt`` and, when the public address is known
+  (``briefing build --base-url``), ``sitemap.xml`` listing every HTML page
+  but the 404 page. A sitemap must hold absolute addresses, so without one
+  there is none rather than a wrong one. Then indexes the finished pages
+  for search (``generator.search``). Doing this inside Pelican's run means
+  ``briefing build`` (into its staging folder, before the swap), plain
+  ``pelican`` and ``briefing serve`` all produce the same complete site.
+
+The template filters ``briefing_jsonld`` and ``article_jsonld`` describe a
+briefing and its source articles in schema.org terms; templates serialise
+them with Jinja's ``tojson``, which escapes ``<``, ``>`` and ``&`` so no
+title can close the ``<script>`` element that holds them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+from pelican import signals
+
+from generator.model import Article, Briefing
+from generator.search import index_site
+
+NOT_IN_SITEMAP = frozenset({"404.html"})
+
+
+def public_siteurl(siteurl: str) -> str:
+    """The absolute address of the site root without a trailing slash, or "" if not absolute."""
+    siteurl = siteurl.strip().rstrip("/")
+    return siteurl if siteurl.startswith(("https://", "http://")) else ""
+
+
+def page_path(output_file: str) -> str:
+    """The address of a written file relative to the site root: ``topics/x/index.html`` → ``topics/x/``."""
+    path = output_file.replace("\\", "/").lstrip("/")
+    if path == "index.html":
+        return ""
+    return path.removesuffix("/index.html") + "/" if path.endswith("/index.html") else path
+
+
+def _source(article: Article) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "@type": "NewsArticle",
+        "headline": article.title,
+        "url": article.url,
+        "datePublished": article.date.isoformat(),
+        "inLanguage": article.language,
+        "publisher": {"@type": "Organization", "name": article.outlet},
+    }
+    if article.author:
+        data["author"] = {"@type": "Person", "name": article.author}
+    return data
+
+
+def article_jsonld(article: Article, url: str = "") -> dict[str, Any]:
+    """schema.org data for a source article's page: the article itself, at its original address."""
+    data: dict[str, Any] = {"@context": "https://schema.org", **_source(article)}
+    if url:
+        data["mainEntityOfPage"] = url
+    return data
+
+
+def briefing_jsonld(briefing: Briefing, url: str = "") -> dict[str, Any]:
+    """schema.org data for a briefing page: a report based on its source articles."""
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "Report",
+        "headline": briefing.topic.title,
+        "about": briefing.topic.title,
+        "isBasedOn": [_source(article) for article in briefing.articles],
+    }
+    summary = briefing.topic.summary
+    if summary:
+        data["description"] = summary
+    if briefing.updated is not None:
+        data["dateModified"] = briefing.updated.isoformat()
+    if url:
+        data["url"] = url
+    return data
+
+
+def robots_txt(siteurl: str) -> str:
+    """Allow everything; point at the sitemap when the site's address is known."""
+    lines = ["User-agent: *", "Allow: /"]
+    if siteurl:
+        lines.append(f"Sitemap: {siteurl}/sitemap.xml")
+    return "\n".join(lines) + "\n"
+
+
+def sitemap_xml(siteurl: str, pages: list[str]) -> str:
+    """A sitemap of ``pages`` (paths relative to the root, as ``page_path`` gives them)."""
+    entries = "".join(f"  <url><loc>{escape(f'{siteurl}/{page}')}</loc></url>\n" for page in sorted(pages))
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+        f"{entries}</urlset>\n"
+    )
+
+
+def html_pages(output: Path) -> list[str]:
+    """Every HTML page written under ``output`` that belongs in a sitemap, as a page path."""
+    return sorted(
+        page_path(path.relative_to(output).as_posix())
+        for path in output.rglob("*.html")
+        if path.relative_to(output).as_posix() not in NOT_IN_SITEMAP
+    )
+
+
+def write_crawler_files(output: Path, siteurl: str) -> None:
+    """Write ``robots.txt`` and, for an absolute ``siteurl``, ``sitemap.xml`` into ``output``."""
+    (output / "robots.txt").write_text(robots_txt(siteurl), encoding="utf-8")
+    if siteurl:
+        (output / "sitemap.xml").write_text(sitemap_xml(siteurl, html_pages(output)), encoding="utf-8")
+
+
+def keep_public_siteurl(pelican: Any) -> None:
+    pelican.settings["PUBLIC_SITEURL"] = public_siteurl(str(pelican.settings.get("SITEURL", "")))
+
+
+def finish(pelican: Any) -> None:
+    output = Path(pelican.output_path)
+    write_crawler_files(output, str(pelican.settings.get("PUBLIC_SITEURL", "")))
+    index_site(output)
+
+
+def register() -> None:
+    signals.initialized.connect(keep_public_siteurl)
+    signals.finalized.connect(finish)

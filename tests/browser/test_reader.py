@@ -1,0 +1,201 @@
+"""The site in a real browser (Chromium through Playwright), as a reader uses it."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import pytest
+
+from tests.browser.conftest import ServedSite, html_pages, page_types
+
+WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def _open(browser: Any, **context: Any) -> Any:
+    page = browser.new_context(**context).new_page()
+    page.problems = []
+    page.on(
+        "console",
+        lambda m: page.problems.append(f"{m.location.get('url')}: {m.text}") if m.type == "error" else None,
+    )
+    page.on("pageerror", lambda e: page.problems.append(f"page error: {e}"))
+    return page
+
+
+def _close(page: Any) -> None:
+    page.context.close()
+
+
+def test_every_page_renders_without_console_errors(chromium: Any, site: ServedSite) -> None:
+    page = _open(chromium)
+    try:
+        for path in html_pages(site.output):
+            response = page.goto(site.page_url(path), wait_until="load")
+            assert response is not None and response.ok, path
+            page.wait_for_load_state("networkidle")
+            assert page.locator("h1").count() >= 1, path
+            # Stylesheet applied: the skip link is moved off screen by it.
+            assert page.locator(".skip-link").bounding_box()["y"] < 0, f"{path}: stylesheet not applied"
+        assert page.problems == []
+    finally:
+        _close(page)
+
+
+def test_screenshots_of_every_page_type_at_phone_and_desktop_widths(
+    chromium: Any, sub_site: ServedSite, screenshots: Any
+) -> None:
+    for width, height, name in ((375, 812, "phone"), (1280, 900, "desktop")):
+        page = _open(chromium, viewport={"width": width, "height": height})
+        try:
+            for kind, path in page_types(sub_site.output).items():
+                page.goto(sub_site.page_url(path), wait_until="networkidle")
+                target = screenshots / f"{kind}-{name}.png"
+                page.screenshot(path=str(target), full_page=True)
+                assert target.stat().st_size > 1000
+            assert page.problems == []
+        finally:
+            _close(page)
+
+
+def test_no_horizontal_scroll_at_320_px(chromium: Any, sub_site: ServedSite) -> None:
+    page = _open(chromium, viewport={"width": 320, "height": 640})
+    try:
+        too_wide = []
+        for path in html_pages(sub_site.output):
+            page.goto(sub_site.page_url(path), wait_until="networkidle")
+            widths = page.evaluate(
+                "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+            )
+            if widths[0] > widths[1]:
+                too_wide.append((path, widths))
+        assert too_wide == []
+    finally:
+        _close(page)
+
+
+def _background(page: Any, selector: str) -> str:
+    return str(page.eval_on_selector(selector, "e => getComputedStyle(e).backgroundColor"))
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+def test_citation_lands_on_its_sentence_highlighted_with_a_way_back(
+    chromium: Any, sub_site: ServedSite, javascript: bool
+) -> None:
+    topic = page_types(sub_site.output)["topics"]
+    page = _open(chromium, java_script_enabled=javascript)
+    try:
+        page.goto(sub_site.page_url(topic))
+        citation = page.locator('main a[href*="articles/"][href*="#"]').first
+        sentence_id = citation.get_attribute("href").rsplit("#", 1)[1]
+        citation.click()
+        page.wait_for_url(re.compile(rf".*/articles/[^/]+/#{re.escape(sentence_id)}$"))
+        target = page.locator(":target")
+        assert target.get_attribute("id") == sentence_id
+        assert target.is_visible() and target.inner_text().strip()
+        box = target.evaluate("e => [e.getBoundingClientRect().top, innerHeight, scrollY]")
+        assert 0 <= box[0] < box[1], box
+        other = page.locator(f'main [id]:not([id="{sentence_id}"]):not(h1):not(h2)').first
+        assert _background(page, ":target") != other.evaluate("e => getComputedStyle(e).backgroundColor")
+
+        back = page.locator(f'[id="{sentence_id}"] ~ a[href*="topics/"]').first
+        back.click()
+        page.wait_for_url(re.compile(rf".*/{re.escape(topic)}#.+"))
+        assert page.locator(":target").count() == 1
+        assert page.problems == []
+    finally:
+        _close(page)
+
+
+def test_without_javascript_every_page_reads_and_no_search_box_shows(
+    chromium: Any, sub_site: ServedSite
+) -> None:
+    page = _open(chromium, java_script_enabled=False)
+    try:
+        for path in html_pages(sub_site.output):
+            page.goto(sub_site.page_url(path))
+            assert page.locator("main").inner_text().strip(), path
+            assert page.locator("#search").is_hidden(), path
+            assert page.locator("input").count() == 0, path
+    finally:
+        _close(page)
+
+
+def _a_statement(site: ServedSite) -> tuple[str, str]:
+    """The text of a statement of the largest briefing, and that briefing's page."""
+    index = json.loads((site.output / "api" / "index.json").read_text(encoding="utf-8"))
+    topic = max(index["topics"], key=lambda t: t["counts"]["statements"])
+    briefing = json.loads((site.output / topic["briefing"]).read_text(encoding="utf-8"))
+    facts = [s["text"] for s in briefing["statements"] if s["kind"] == "fact"]
+    return max(facts, key=len), topic["page"]
+
+
+def test_search_finds_a_statement(chromium: Any, site: ServedSite) -> None:
+    statement, briefing_page = _a_statement(site)
+    words = re.findall(r"[A-Za-z]{5,}", statement)[:4]
+    page = _open(chromium)
+    try:
+        page.goto(site.url, wait_until="networkidle")
+        search = page.locator("#search input")
+        search.fill(" ".join(words))
+        results = page.locator(".pagefind-ui__result-link")
+        results.first.wait_for(timeout=15_000)
+        hrefs = [results.nth(i).get_attribute("href") for i in range(results.count())]
+        site_path = re.sub(r"^https?://[^/]+", "", site.url)
+        assert any(h.startswith(site_path + briefing_page) for h in hrefs), hrefs
+        assert all(h.startswith(site_path) for h in hrefs), hrefs
+        page.locator(f'.pagefind-ui__result-link[href^="{site_path + briefing_page}"]').first.click()
+        page.wait_for_load_state("load")
+        assert page.url.startswith(site.url + briefing_page)
+        assert statement[:40] in page.locator("main").inner_text()
+        assert page.problems == []
+    finally:
+        _close(page)
+
+
+def test_a_missing_address_gets_a_working_404_page(chromium: Any, sub_site: ServedSite) -> None:
+    page = _open(chromium)
+    try:
+        response = page.goto(sub_site.page_url("topics/no-such-topic/deeper/"))
+        assert response is not None and response.status == 404
+        assert "not found" in page.locator("h1").inner_text().lower()
+        assert page.locator(".skip-link").bounding_box()["y"] < 0, "stylesheet not loaded at depth"
+        page.locator("main a").first.click()
+        page.wait_for_load_state("load")
+        assert page.url == sub_site.url
+    finally:
+        _close(page)
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_axe_finds_no_wcag_21_aa_violations(chromium: Any, sub_site: ServedSite, scheme: str) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+    page = _open(chromium, color_scheme=scheme)
+    try:
+        reports = {}
+        for kind, path in page_types(sub_site.output).items():
+            page.goto(sub_site.page_url(path), wait_until="networkidle")
+            results = axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_AA}})
+            if results.violations_count:
+                reports[kind] = results.generate_report()
+        assert not reports, "\n".join(f"{kind}:\n{report}" for kind, report in reports.items())
+    finally:
+        _close(page)
+
+
+def test_axe_reports_a_violation_when_there_is_one(chromium: Any) -> None:
+    """The check above can fail: an unlabelled field and an image without text are reported."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    page = _open(chromium)
+    try:
+        page.set_content(
+            '<!DOCTYPE html><html lang="en"><title>t</title><main><input><img src="data:,"></main>'
+        )
+        results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_AA}})
+        assert results.violations_count >= 2
+    finally:
+        _close(page)

@@ -1,0 +1,273 @@
+"""What publishing needs, checked on the built example site without a browser:
+links that work under any base path, page weight, security policy, structured
+data, sitemap, robots.txt, feeds, search index, the Pages workflow and the
+preview server's reload script."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
+from pathlib import Path
+
+import feedparser
+import pytest
+import yaml
+
+from generator.build import BuildOptions, build
+from generator.publish import page_path, robots_txt
+from generator.serve import RELOAD_TAG, inject_reload
+
+REPO = Path(__file__).resolve().parent.parent
+CONTENT = REPO / "content"
+BASE = "https://example.github.io/briefing-repo"
+WORKFLOW = REPO / ".github" / "workflows" / "pages.yml"
+PAGE_WEIGHT_LIMIT = 60_000
+
+
+def _build(output: Path, base_url: str = "", content: Path = CONTENT) -> Path:
+    build(
+        BuildOptions(content=content, output=output, base_url=base_url, settings_file=REPO / "pelicanconf.py")
+    )
+    return output
+
+
+@pytest.fixture(scope="module")
+def local_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _build(tmp_path_factory.mktemp("local") / "output")
+
+
+@pytest.fixture(scope="module")
+def public_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _build(tmp_path_factory.mktemp("public") / "output", BASE)
+
+
+class _Page(HTMLParser):
+    """Links, meta tags and script elements of one page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[tuple[str, str, str]] = []
+        self.meta: dict[str, str] = {}
+        self.links: dict[str, str] = {}
+        self.scripts: list[tuple[dict[str, str | None], str]] = []
+        self._script: dict[str, str | None] | None = None
+        self._data: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        for name in ("href", "src", "action"):
+            if values.get(name):
+                self.urls.append((tag, name, str(values[name])))
+        if tag == "meta":
+            key = values.get("property") or values.get("name") or values.get("http-equiv")
+            if key:
+                self.meta[key.lower()] = str(values.get("content"))
+        if tag == "link" and values.get("rel"):
+            self.links[str(values["rel"])] = str(values.get("href"))
+        if tag == "script":
+            self._script, self._data = values, []
+
+    def handle_data(self, data: str) -> None:
+        if self._script is not None:
+            self._data.append(data)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "script" and self._script is not None:
+            self.scripts.append((self._script, "".join(self._data)))
+            self._script = None
+
+
+def _parse(path: Path) -> _Page:
+    page = _Page()
+    page.feed(path.read_text(encoding="utf-8"))
+    return page
+
+
+def _html_pages(site: Path) -> list[Path]:
+    return sorted(site.rglob("*.html"))
+
+
+@pytest.mark.parametrize("which", ["local_site", "public_site"])
+def test_no_root_absolute_link_survives_in_any_page(which: str, request: pytest.FixtureRequest) -> None:
+    site: Path = request.getfixturevalue(which)
+    offending = [
+        (str(path.relative_to(site)), url)
+        for path in _html_pages(site)
+        for _tag, _attr, url in _parse(path).urls
+        if url.startswith("/")
+    ]
+    assert offending == [], "a root-absolute link breaks a project site under /repo/"
+    css = (site / "theme" / "briefing.css").read_text(encoding="utf-8")
+    assert "url(/" not in css.replace(" ", "")
+
+
+def test_page_links_stay_relative_and_only_addresses_for_machines_use_the_base_url(public_site: Path) -> None:
+    page = _parse(public_site / "topics" / "wagner-group" / "index.html")
+    internal = [url for tag, _a, url in page.urls if tag == "a" and url.startswith(BASE)]
+    assert internal == [], "page-to-page links must work wherever the folder is served"
+    assert page.links["canonical"] == f"{BASE}/topics/wagner-group/"
+
+
+def test_a_briefing_page_with_its_css_weighs_under_60_kb(local_site: Path) -> None:
+    css = (local_site / "theme" / "briefing.css").stat().st_size
+    weights = {
+        path.parent.name: path.stat().st_size + css for path in (local_site / "topics").glob("*/index.html")
+    }
+    assert weights and max(weights.values()) < PAGE_WEIGHT_LIMIT, weights
+
+
+def test_every_page_has_a_strict_content_security_policy_and_no_inline_script(public_site: Path) -> None:
+    for path in _html_pages(public_site):
+        page = _parse(path)
+        policy = page.meta.get("content-security-policy", "")
+        assert "script-src 'self'" in policy and "default-src 'self'" in policy, path
+        assert "unsafe-inline" not in policy and "unsafe-eval" not in policy, path
+        for attrs, body in page.scripts:
+            executable = attrs.get("type") not in ("application/ld+json",)
+            assert not (executable and body.strip()), f"{path}: inline script"
+        fetched = [u for t, _a, u in page.urls if t in ("link", "script", "img") and "//" in u]
+        assert [u for u in fetched if not u.startswith(BASE)] == [], f"{path}: fetches from another host"
+
+
+def _jsonld(path: Path) -> dict:  # type: ignore[type-arg]
+    blocks = [body for attrs, body in _parse(path).scripts if attrs.get("type") == "application/ld+json"]
+    assert len(blocks) == 1, path
+    data: dict = json.loads(blocks[0])  # type: ignore[type-arg]
+    return data
+
+
+def test_briefing_json_ld_describes_the_briefing_and_each_source_article(public_site: Path) -> None:
+    index = json.loads((public_site / "api" / "index.json").read_text(encoding="utf-8"))
+    for topic in index["topics"]:
+        export = json.loads((public_site / topic["briefing"]).read_text(encoding="utf-8"))
+        data = _jsonld(public_site / topic["page"] / "index.html")
+        assert data["@context"] == "https://schema.org"
+        assert data["headline"] == topic["title"]
+        assert data["url"] == f"{BASE}/{topic['page']}"
+        assert [s["url"] for s in data["isBasedOn"]] == [s["url"] for s in export["sources"]]
+        assert [s["publisher"]["name"] for s in data["isBasedOn"]] == [s["outlet"] for s in export["sources"]]
+    for article in index["articles"]:
+        data = _jsonld(public_site / article["page"] / "index.html")
+        assert (data["@type"], data["headline"], data["url"]) == (
+            "NewsArticle",
+            article["title"],
+            article["url"],
+        )
+        assert data["datePublished"] == article["date"]
+
+
+def test_json_ld_cannot_be_broken_out_of_by_a_title(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT, content)
+    hostile = "Coups </script><script>alert(1)</script> & <!-- more"
+    topic = content / "topics" / "wagner-group.md"
+    text = topic.read_text(encoding="utf-8")
+    topic.write_text(
+        text.replace("title: Wagner Group", f"title: {json.dumps(hostile)}", 1), encoding="utf-8"
+    )
+    site = _build(tmp_path / "output", BASE, content)
+    page = site / "topics" / "wagner-group" / "index.html"
+    raw = page.read_text(encoding="utf-8")
+    assert "<script>alert(1)" not in raw
+    assert _jsonld(page)["headline"] == hostile
+    assert _parse(page).meta["og:title"].startswith(hostile)
+
+
+def test_canonical_and_open_graph_addresses_are_absolute_and_match_the_page(public_site: Path) -> None:
+    for path in _html_pages(public_site):
+        page = _parse(path)
+        relative = path.relative_to(public_site).as_posix()
+        assert page.meta["og:title"] and page.meta["og:description"] and page.meta["og:site_name"], path
+        if relative == "404.html":
+            assert "canonical" not in page.links
+            continue
+        expected = f"{BASE}/{page_path(relative)}"
+        assert page.links["canonical"] == expected
+        assert page.meta["og:url"] == expected
+
+
+def test_without_a_base_url_no_page_claims_an_address(local_site: Path) -> None:
+    for path in _html_pages(local_site):
+        page = _parse(path)
+        assert "canonical" not in page.links and "og:url" not in page.meta, path
+    assert not (local_site / "sitemap.xml").exists(), "a sitemap needs absolute addresses"
+    assert (local_site / "robots.txt").read_text(encoding="utf-8") == robots_txt("")
+
+
+def test_sitemap_lists_every_page_and_robots_txt_points_to_it(public_site: Path) -> None:
+    tree = ET.parse(public_site / "sitemap.xml")
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    listed = [loc.text for loc in tree.getroot().findall("s:url/s:loc", ns)]
+    pages = [p.relative_to(public_site).as_posix() for p in _html_pages(public_site)]
+    expected = sorted(f"{BASE}/{page_path(p)}" for p in pages if p != "404.html")
+    assert sorted(listed) == expected
+    assert f"{BASE}/topics/wagner-group/" in listed and f"{BASE}/" in listed
+    robots = (public_site / "robots.txt").read_text(encoding="utf-8").splitlines()
+    assert f"Sitemap: {BASE}/sitemap.xml" in robots
+    assert "Disallow: /" not in robots
+
+
+def test_the_404_page_links_to_the_public_address(public_site: Path) -> None:
+    page = _parse(public_site / "404.html")
+    stylesheets = [u for t, a, u in page.urls if t == "link" and u.endswith(".css")]
+    assert stylesheets == [f"{BASE}/theme/briefing.css"], "served at any depth, it needs absolute links"
+    assert all(u.startswith((BASE, "data:", "#")) or (t == "a" and "://" in u) for t, _a, u in page.urls)
+
+
+def test_every_feed_parses_as_atom_with_absolute_links(public_site: Path) -> None:
+    feeds = sorted((public_site / "feeds").glob("*.xml"))
+    assert feeds
+    for path in feeds:
+        feed = feedparser.parse(path.read_bytes())
+        assert feed.bozo == 0, (path, feed.get("bozo_exception"))
+        assert feed.version == "atom10", path
+        assert feed.entries, path
+        assert all(e.link.startswith(BASE) for e in feed.entries), path
+
+
+def test_search_index_covers_briefings_and_articles(local_site: Path) -> None:
+    entry = json.loads((local_site / "pagefind" / "pagefind-entry.json").read_text(encoding="utf-8"))
+    indexed = sum(language["page_count"] for language in entry["languages"].values())
+    briefings_and_articles = len(list(local_site.glob("topics/*/index.html"))) + len(
+        list(local_site.glob("articles/*/index.html"))
+    )
+    assert indexed >= briefings_and_articles
+    assert (local_site / "pagefind" / "pagefind-ui.js").is_file()
+    for page in ("index.html", "404.html"):
+        assert "data-pagefind-body" not in (local_site / page).read_text(encoding="utf-8")
+
+
+def test_pages_workflow_validates_against_githubs_schema() -> None:
+    check = shutil.which("check-jsonschema", path=str(Path(sys.executable).parent)) or shutil.which(
+        "check-jsonschema"
+    )
+    assert check, "check-jsonschema is a test dependency"
+    result = subprocess.run(
+        [check, "--builtin-schema", "vendor.github-workflows", str(WORKFLOW)], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_pages_workflow_builds_for_the_project_address_and_deploys() -> None:
+    workflow = yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
+    assert workflow[True]["push"]["branches"] == ["main"]  # YAML 1.1 reads the key `on` as True
+    assert workflow["permissions"] == {"contents": "read", "pages": "write", "id-token": "write"}
+    steps = [step for job in workflow["jobs"].values() for step in job["steps"]]
+    uses = {step["uses"].split("@")[0] for step in steps if "uses" in step}
+    assert {"actions/configure-pages", "actions/upload-pages-artifact", "actions/deploy-pages"} <= uses
+    runs = "\n".join(step.get("run", "") for step in steps)
+    assert "briefing build" in runs and "--base-url" in runs
+
+
+def test_preview_reload_script_is_added_when_served_never_written(local_site: Path) -> None:
+    page = (local_site / "index.html").read_bytes()
+    served = inject_reload(page)
+    assert served.count(RELOAD_TAG.encode()) == 1 and served.index(RELOAD_TAG.encode()) < served.index(
+        b"</head>"
+    )
+    assert inject_reload(b"not html") == b"not html"
+    assert all(b"__reload" not in p.read_bytes() for p in _html_pages(local_site))
