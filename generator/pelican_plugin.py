@@ -15,6 +15,7 @@ module only uses its extension points:
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -29,7 +30,19 @@ from generator.model import Document, Topic
 from generator.pipeline import merge_site
 from generator.segment import segment
 
+_SAFE_SCHEMES = frozenset(("http", "https", "mailto"))
+
+
+def _is_safe_link(url: str) -> bool:
+    """Links and images in Markdown: web addresses, mail and relative links
+    only; never ``javascript:``, ``vbscript:`` or ``data:`` (markdown-it lets
+    ``data:image/...`` through by default)."""
+    scheme = re.match(r"\s*([a-zA-Z][a-zA-Z0-9+.-]*):", url)
+    return scheme is None or scheme.group(1).lower() in _SAFE_SCHEMES
+
+
 _MARKDOWN = MarkdownIt("commonmark", {"html": False})
+_MARKDOWN.validateLink = _is_safe_link  # type: ignore[method-assign]
 
 
 class BriefingReader(BaseReader):  # type: ignore[misc]
@@ -78,6 +91,9 @@ class ExportGenerator(Generator):  # type: ignore[misc]
 
 
 def add_reader(readers: Any) -> None:
+    """Our reader for ``.md``, and no other: Pelican's HTML and reST readers
+    would publish a file's markup as it is."""
+    readers.reader_classes.clear()
     readers.reader_classes["md"] = BriefingReader
 
 

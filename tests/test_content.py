@@ -135,7 +135,8 @@ def test_bad_topic_slug_and_rules_point_at_their_lines(tmp_path: Path) -> None:
     text = "---\ntitle: Floods\nslug: ../floods\nkeywords:\n  nested: mapping\n---\nIntro.\n"
     problems = problems_of(tmp_path, {"topics/floods.md": text})
     assert sorted(problems) == [
-        "topics/floods.md:3: slug '../floods' is not allowed; use lowercase letters, digits and hyphens",
+        "topics/floods.md:3: slug '../floods' would write outside the output folder; "
+        "use lowercase letters, digits and hyphens",
         "topics/floods.md:4: 'keywords' must be a list of words or phrases",
     ]
 
