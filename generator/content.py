@@ -28,10 +28,10 @@ SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 """Slugs become folder names in the output: lowercase ASCII, digits and
 hyphens only, so none can climb out of ``output/`` or collide by case."""
 
-MAX_FILE_BYTES = 2_000_000
-"""Largest content file read, checked before reading it. A long news article
-is under 100 kB; parsing costs about 10 µs per character in the worst case,
-so 2 MB keeps any single file under half a minute."""
+MAX_FILE_BYTES = 2 * 1024 * 1024
+"""Largest content file read (2 MiB), checked before reading it. A long news
+article is under 100 kB; parsing hostile Markdown costs about 10 µs per
+character, so this keeps the worst single file to about twenty seconds."""
 
 MAX_LINES = 20_000
 """Most lines in one content file (a long article has a few hundred)."""
@@ -88,7 +88,7 @@ def read_text(path: Path) -> str:
         raise ContentError(
             name,
             1,
-            f"file is {size / 1_000_000:.1f} MB, more than the limit of {MAX_FILE_BYTES / 1_000_000:g} MB "
+            f"file is {size / 2**20:.1f} MiB, more than the limit of {MAX_FILE_BYTES / 2**20:g} MiB "
             "per file; is it the right file?",
         )
     data = path.read_bytes()
@@ -166,7 +166,9 @@ def split_front_matter(text: str, path: str) -> FrontMatter:
         mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
         line: int = (mark.line + 2) if mark is not None else 1
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ContentError(path, line, f"front matter is not valid YAML: {problem}") from None
+        raise ContentError(
+            path, line, f"front matter is not valid YAML: {problem}; check quotes, brackets and indentation"
+        ) from None
     if fields is None:
         fields = {}
     if not isinstance(fields, dict) or not isinstance(node, yaml.MappingNode):
@@ -384,15 +386,24 @@ def _markdown_files(folder: Path, problems: list[ContentError]) -> list[Path]:
 
     Pelican reads subfolders and has readers for other formats (HTML, reST)
     that would publish a file's markup as it is, so nothing but our own
-    Markdown files may stand here. Hidden files (``.DS_Store``) are ignored.
+    Markdown files may stand here. Hidden files (``.DS_Store``) are ignored,
+    as Pelican ignores them, except hidden ``.md`` files, which were surely
+    meant to be read.
     """
     if not folder.is_dir():
         return []
     files: list[Path] = []
     for path in sorted(folder.rglob("*")):
-        if any(part.startswith(".") for part in path.relative_to(folder).parts) or path.is_dir():
+        if path.is_dir():
             continue
-        if path.parent != folder:
+        if any(part.startswith(".") for part in path.relative_to(folder).parts):
+            if path.suffix == ".md":  # Pelican skips it too: text the user meant to publish
+                problems.append(
+                    ContentError(
+                        str(path), 1, "hidden file (its name starts with '.') is not read; rename it"
+                    )
+                )
+        elif path.parent != folder:
             problems.append(
                 ContentError(str(path), 1, f"files in subfolders are not read; move it into {folder}")
             )

@@ -91,7 +91,7 @@ def test_every_problem_in_the_folder_is_reported_at_once(tmp_path: Path) -> None
             "articles/Bad_Slug.md:1: slug 'Bad_Slug' is not allowed; "
             "use lowercase letters, digits and hyphens",
             "articles/broken.md:6: front matter is not valid YAML: "
-            "expected ',' or ']', but got '<stream end>'",
+            "expected ',' or ']', but got '<stream end>'; check quotes, brackets and indentation",
             "articles/no-front-matter.md:1: no front matter; the file must start with a '---' line",
             "articles/ftp.md:4: url 'ftp://x.example.org/' must start with http:// or https://",
             "topics/no-rules.md:1: topic has no rules; add 'names', 'aliases' or 'keywords'",
