@@ -110,8 +110,9 @@ def build(options: BuildOptions) -> BuildResult:
         _swap(staging, output)
     except OSError as exc:
         # A full disk, a read-only folder: the old output was never touched.
+        where = f" ({exc.filename})" if exc.filename else ""
         raise BriefingError(
-            f"could not write the site: {exc.strerror or exc} ({exc.filename}); {output} was left as it was"
+            f"could not write the site: {exc.strerror or exc}{where}; {output} was left as it was"
         ) from exc
     finally:
         shutil.rmtree(staging, ignore_errors=True)

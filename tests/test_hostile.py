@@ -12,7 +12,11 @@ no traceback, from ``briefing check`` and ``briefing build`` alike, and
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -154,3 +158,134 @@ def test_check_reports_every_case_in_one_run(tmp_path: Path, monkeypatch: pytest
     got = result.stderr.splitlines()
     assert sorted(line for line in got if line.startswith("error:")) == wanted
     assert got[-1] == f"{len(wanted)} problem(s); nothing was written."
+
+
+# Nothing lost: a failed or interrupted build leaves the previous output as it was.
+
+INTERRUPTING_PLUGIN = '''
+import os
+import signal
+
+from pelican import signals
+
+
+def interrupt(path, context):
+    """Press Ctrl-C (a real SIGINT) once Pelican has written its first page."""
+    os.kill(os.getpid(), signal.SIGINT)
+
+
+def register():
+    signals.content_written.connect(interrupt)
+'''
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def _briefing(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """Run the installed command in its own process, as a user would."""
+    command = [sys.executable, "-c", "from generator.cli import main; main()", *args]
+    return subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False)
+
+
+def _published(tmp_path: Path) -> tuple[Path, dict[str, bytes]]:
+    """A first, successful build with the hosting files a user keeps, and its tree."""
+    _lay_out([], tmp_path)
+    first = _briefing("build", "--content", "content", "--output", "output", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    output = tmp_path / "output"
+    (output / "CNAME").write_text("briefing.example.org\n")
+    (output / ".nojekyll").write_text("")
+    (output / ".git").mkdir()
+    (output / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
+    return output, _tree(output)
+
+
+def _add_article(tmp_path: Path, words: int) -> None:
+    body = "Reservoir levels rose after the storm, the water board said. " * (words // 10)
+    text = FRONT.format(n="storm").replace("Dry summer ahead", "Storm refills reservoirs") + body + "\n"
+    (tmp_path / "content" / "articles" / "storm.md").write_text(text, encoding="utf-8")
+
+
+def test_ctrl_c_during_the_build_leaves_the_previous_output(tmp_path: Path) -> None:
+    output, before = _published(tmp_path)
+    (tmp_path / "interrupting.py").write_text(INTERRUPTING_PLUGIN)
+    (tmp_path / "interrupting_settings.py").write_text(
+        "from generator.settings import *\nPLUGIN_PATHS = ['.']\nPLUGINS = [*PLUGINS, 'interrupting']\n"
+    )
+    _add_article(tmp_path, 100)
+    result = _briefing(
+        "build",
+        "--content",
+        "content",
+        "--output",
+        "output",
+        "--settings",
+        "interrupting_settings.py",
+        cwd=tmp_path,
+    )
+    assert result.returncode == 130
+    assert result.stderr.splitlines()[-1] == "interrupted; nothing was changed."
+    assert "Traceback" not in result.stderr
+    assert _tree(output) == before
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+
+
+def _mount_tmpfs(where: Path, kilobytes: int) -> bool:
+    where.mkdir()
+    if not shutil.which("mount") or os.geteuid() != 0:
+        return False
+    mount = ["mount", "-t", "tmpfs", "-o", f"size={kilobytes}k", "tmpfs", str(where)]
+    return subprocess.run(mount, capture_output=True, check=False).returncode == 0
+
+
+def test_a_full_disk_leaves_the_previous_output(tmp_path: Path) -> None:
+    disk = tmp_path / "disk"
+    if not _mount_tmpfs(disk, 256):
+        pytest.skip("needs root to mount a small tmpfs as a disk that fills up")
+    try:
+        _lay_out([], tmp_path)
+        build = ("build", "--content", "content", "--output", "disk/output")
+        first = _briefing(*build, cwd=tmp_path)
+        assert first.returncode == 0, first.stderr
+        output = disk / "output"
+        (output / "CNAME").write_text("briefing.example.org\n")
+        before = _tree(output)
+        _add_article(tmp_path, 40_000)  # about 350 kB of text: its pages do not fit on the disk
+        result = _briefing(*build, cwd=tmp_path)
+        assert result.returncode == 1
+        (message,) = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+        assert message.startswith("error: could not write the site: No space left on device")
+        assert message.endswith("; disk/output was left as it was")
+        assert "Traceback" not in result.stderr
+        assert _tree(output) == before
+        assert sorted(p.name for p in disk.iterdir()) == ["output"]
+    finally:
+        subprocess.run(["umount", str(disk)], check=False)
+
+
+def test_a_file_too_large_to_write_leaves_the_previous_output(tmp_path: Path) -> None:
+    """The portable version of a full disk: a per-process file size limit."""
+    resource = pytest.importorskip("resource")
+    output, before = _published(tmp_path)
+    _add_article(tmp_path, 40_000)
+
+    def limit_file_size() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # fail the write instead of killing the process
+        resource.setrlimit(resource.RLIMIT_FSIZE, (100_000, 100_000))
+
+    command = [sys.executable, "-c", "from generator.cli import main; main()"]
+    result = subprocess.run(
+        [*command, "build", "--content", "content", "--output", "output"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+        preexec_fn=limit_file_size,
+    )
+    assert result.returncode == 1
+    assert "error: could not write the site: File too large" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert _tree(output) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["content", "output"]
