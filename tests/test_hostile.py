@@ -12,18 +12,24 @@ no traceback, from ``briefing check`` and ``briefing build`` alike, and
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import shutil
 import signal
 import subprocess
 import sys
 from collections.abc import Callable
+from html.parser import HTMLParser
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 from click.testing import CliRunner, Result
 
+from generator.build import BuildOptions, build
 from generator.cli import main
+from generator.content import read_article
 from generator.errors import ContentErrors
 
 HOSTILE = Path(__file__).resolve().parent / "hostile"
@@ -289,3 +295,158 @@ def test_a_file_too_large_to_write_leaves_the_previous_output(tmp_path: Path) ->
     assert "Traceback" not in result.stderr
     assert _tree(output) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["content", "output"]
+
+
+# Nothing leaked: article text is data, never markup.
+
+LEAK = HOSTILE / "_leak" / "content"
+UNSAFE_SCHEMES = ("javascript:", "vbscript:", "data:")
+URL_ATTRIBUTES = frozenset(
+    "href src action formaction xlink:href poster background srcset data cite longdesc".split()
+)
+UNSAFE_TAGS = frozenset("script iframe object embed svg math style base form frame frameset".split())
+
+
+class _LiveMarkup(HTMLParser):
+    """Everything in a page a browser would run: scripts, handlers, unsafe URLs."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[str] = []
+        self.json_ld: list[str] = []
+        self._in_json_ld = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        kinds = {name: value for name, value in attrs}
+        if tag == "script" and kinds.get("type") == "application/ld+json" and "src" not in kinds:
+            self._in_json_ld = True
+        elif tag in UNSAFE_TAGS:
+            self.found.append(f"<{tag}>")
+        if tag == "meta" and (kinds.get("http-equiv") or "").lower() == "refresh":
+            self.found.append("<meta http-equiv=refresh>")
+        for name, value in attrs:
+            if name.startswith("on"):
+                self.found.append(f"{tag} {name}={value!r}")
+            if name in URL_ATTRIBUTES and value and _unsafe_url(value):
+                self.found.append(f"{tag} {name}={value!r}")
+
+    def handle_endtag(self, tag: str) -> None:
+        self._in_json_ld = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_json_ld:
+            self.json_ld.append(data)
+
+
+def _unsafe_url(value: str) -> bool:
+    """As a browser reads a URL: control characters and spaces around it and
+    tabs and newlines inside it do not count."""
+    url = re.sub(r"[\t\n\r]", "", value).strip("\x00\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0c\x0e\x0f ")
+    return url.lower().startswith(UNSAFE_SCHEMES)
+
+
+def _live_markup(html: str) -> list[str]:
+    parser = _LiveMarkup()
+    parser.feed(html)
+    parser.close()
+    for block in parser.json_ld:
+        json.loads(block)  # a "</script>" in a title would have cut it short
+    return parser.found
+
+
+def _scan_file(path: Path) -> list[str]:
+    """Live markup in an output file; feeds are checked inside their HTML content too."""
+    if path.suffix == ".html":
+        return _live_markup(path.read_text(encoding="utf-8"))
+    if path.suffix == ".xml":
+        found = []
+        for element in ElementTree.parse(path).iter():
+            if element.get("type") == "html" and element.text:
+                found += _live_markup(element.text)
+            for name, value in element.attrib.items():
+                if name in URL_ATTRIBUTES and _unsafe_url(value):
+                    found.append(f"{element.tag} {name}={value!r}")
+        return found
+    if path.suffix == ".json":
+        json.loads(path.read_text(encoding="utf-8"))
+    return []
+
+
+@pytest.fixture(scope="module")
+def leak_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    output = tmp_path_factory.mktemp("leak") / "output"
+    build(BuildOptions(content=LEAK, output=output))
+    return output
+
+
+def test_the_scanner_finds_live_markup() -> None:
+    page = (
+        '<p onclick="x()">a</p><script>alert(1)</script><a href=" java\tscript:x">b</a>'
+        '<img src="DATA:text/html,x"><script type="application/ld+json">{"a": 1}</script>'
+    )
+    assert _live_markup(page) == [
+        "p onclick='x()'",
+        "<script>",
+        "a href=' java\\tscript:x'",
+        "img src='DATA:text/html,x'",
+    ]
+    assert _live_markup('<a href="https://x.example/?q=javascript:">ok</a>') == []
+
+
+def test_no_output_file_carries_live_markup(leak_site: Path) -> None:
+    scanned = [p for p in sorted(leak_site.rglob("*")) if p.is_file()]
+    assert {p.suffix for p in scanned} >= {".html", ".xml", ".json"}
+    found = {str(p.relative_to(leak_site)): _scan_file(p) for p in scanned}
+    assert {name: problems for name, problems in found.items() if problems} == {}
+
+
+def test_hostile_front_matter_is_shown_as_text(leak_site: Path) -> None:
+    hostile = read_article(LEAK / "articles" / "markup-in-the-front-matter.md")
+    page = _text((leak_site / "articles" / hostile.slug / "index.html").read_text(encoding="utf-8"))
+    visible = "".join(page.text)
+    for shown in (hostile.title, hostile.outlet, str(hostile.author), str(hostile.credit)):
+        assert shown in visible
+    assert hostile.url in page.hrefs
+    index = json.loads((leak_site / "api" / "index.json").read_text(encoding="utf-8"))
+    (exported,) = [a for a in index["articles"] if a["slug"] == hostile.slug]
+    assert (exported["title"], exported["outlet"], exported["url"]) == (
+        hostile.title,
+        hostile.outlet,
+        hostile.url,
+    )
+    assert [t["title"] for t in index["topics"]] == ["<script>alert('topic')</script> Reservoirs & dams"]
+
+
+class _Text(HTMLParser):
+    """The visible text of a page and the targets of its links."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.text: list[str] = []
+        self.hrefs: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.hrefs += [value for name, value in attrs if name == "href" and value]
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def _text(html_text: str) -> _Text:
+    parser = _Text()
+    parser.feed(html_text)
+    parser.close()
+    return parser
+
+
+def test_markup_in_the_body_is_shown_as_text(leak_site: Path) -> None:
+    page = _text((leak_site / "articles" / "markup-in-the-body" / "index.html").read_text(encoding="utf-8"))
+    visible = " ".join("".join(page.text).split())
+    assert 'overnight <script>alert("body")</script> to relieve pressure.' in visible
+    assert '<img src="x" onerror="alert(\'img\')"> The board said the reservoir was safe.' in visible
+    assert "said engineer <i>Lena Park</i>." in visible
+    feed = ElementTree.parse(leak_site / "feeds" / "all.atom.xml")
+    contents = [e.text or "" for e in feed.iter() if e.get("type") == "html"]
+    links = [href for content in contents for href in _text(content).hrefs]
+    assert "https://courier.example.org/report" in links  # safe links still work
+    assert "[A reservoir link](javascript:alert('md'))" in " ".join("".join(_text(c).text) for c in contents)
