@@ -36,6 +36,9 @@ character, so this keeps the worst single file to about twenty seconds."""
 MAX_LINES = 20_000
 """Most lines in one content file (a long article has a few hundred)."""
 
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+"""Characters XML 1.0 cannot hold (the feed is XML) and no text needs."""
+
 MAX_YAML_DEPTH = 20
 """Deepest nesting of lists and mappings allowed in front matter; PyYAML
 builds nested values recursively and would overflow Python's stack."""
@@ -112,13 +115,23 @@ def read_text(path: Path) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def _check_length(text: str, path: str) -> None:
+def _check_text(text: str, path: str) -> None:
+    """Limits that hold for a file's whole text: line count, no control characters."""
     lines = text.count("\n") + 1
     if lines > MAX_LINES:
         raise ContentError(
             path,
             MAX_LINES + 1,
             f"file has {lines:,} lines, more than the limit of {MAX_LINES:,}; is it the right file?",
+        )
+    control = CONTROL_CHARACTERS.search(text)
+    if control:
+        line = text.count("\n", 0, control.start()) + 1
+        column = control.start() - (text.rfind("\n", 0, control.start()) + 1) + 1
+        raise ContentError(
+            path,
+            line,
+            f"control character U+{ord(control.group()):04X} at column {column} is not text; remove it",
         )
 
 
@@ -152,7 +165,7 @@ def split_front_matter(text: str, path: str) -> FrontMatter:
     lines = text.split("\n")
     if not lines or lines[0].strip() != "---":
         raise ContentError(path, 1, "no front matter; the file must start with a '---' line")
-    end = next((i for i, text_line in enumerate(lines) if i and text_line.strip() in ("---", "...")), 0)
+    end = next((i for i, text_line in enumerate(lines) if i and text_line.rstrip() in ("---", "...")), 0)
     if not end:
         raise ContentError(path, 1, "front matter is not closed; add a '---' line after it")
     yaml_text = "\n".join(lines[1:end])
@@ -190,7 +203,21 @@ def _required_text(front: FrontMatter, key: str, path: str, problems: list[Conte
     if not isinstance(value, str | int | float | datetime.date):
         problems.append(ContentError(path, line, f"field '{key}' must be text"))
         return ""
-    return str(value).strip()
+    return _text_field(str(value).strip(), key, line, path, problems)
+
+
+def _text_field(value: str, key: str, line: int, path: str, problems: list[ContentError]) -> str:
+    """``value``, or a problem if a YAML escape put a control character in it."""
+    control = CONTROL_CHARACTERS.search(value)
+    if control:
+        problems.append(
+            ContentError(
+                path,
+                line,
+                f"field '{key}' contains control character U+{ord(control.group()):04X}; remove it",
+            )
+        )
+    return value
 
 
 def parse_date(value: object) -> datetime.date | None:
@@ -267,7 +294,7 @@ def read_article(path: Path, text: str | None = None) -> Article:
     """Read one article file; raises ``ContentErrors`` listing every problem."""
     name = str(path)
     text = read_text(path) if text is None else text
-    _check_length(text, name)
+    _check_text(text, name)
     front = split_front_matter(text, name)
     problems: list[ContentError] = []
     title, outlet, url = (_required_text(front, k, name, problems) for k in ("title", "outlet", "url"))
@@ -279,9 +306,12 @@ def read_article(path: Path, text: str | None = None) -> Article:
         problems.append(ContentError(name, front.field_lines.get("url", 1), url_problem))
     slug_value = str(front.fields.get("slug") or path.stem)
     slug = _slug(slug_value, name, front.field_lines.get("slug", 1), problems)
-    author = front.fields.get("author")
-    credit = front.fields.get("credit")
-    language = front.fields.get("language") or "en"
+    author, credit, language = (
+        _text_field(str(front.fields[key]).strip(), key, front.field_lines.get(key, 1), name, problems)
+        if front.fields.get(key)
+        else None
+        for key in ("author", "credit", "language")
+    )
     nesting = nesting_problem(front.body)
     if nesting is not None:
         problems.append(ContentError(name, front.body_line + nesting[0], nesting[1]))
@@ -295,9 +325,9 @@ def read_article(path: Path, text: str | None = None) -> Article:
         date=date,
         body=front.body,
         body_line=front.body_line,
-        author=str(author) if author else None,
-        language=str(language),
-        credit=str(credit) if credit else None,
+        author=author or None,
+        language=language or "en",
+        credit=credit or None,
     )
 
 
@@ -319,7 +349,7 @@ def read_topic(path: Path, text: str | None = None) -> Topic:
     """Read one topic definition; raises ``ContentErrors`` listing every problem."""
     name = str(path)
     text = read_text(path) if text is None else text
-    _check_length(text, name)
+    _check_text(text, name)
     front = split_front_matter(text, name)
     problems: list[ContentError] = []
     title = _required_text(front, "title", name, problems)

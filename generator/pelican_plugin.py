@@ -26,6 +26,7 @@ from pelican.readers import BaseReader
 
 from generator.content import read_article, read_topic
 from generator.export import write_export
+from generator.feeds import BriefingWriter
 from generator.model import Document, Topic
 from generator.pipeline import merge_site
 from generator.segment import segment
@@ -117,7 +118,12 @@ def get_generators(pelican: Any) -> type[Generator]:
     return ExportGenerator
 
 
+def get_writer(pelican: Any) -> type[BriefingWriter]:
+    return BriefingWriter
+
+
 def register() -> None:
+    signals.get_writer.connect(get_writer)
     signals.readers_init.connect(add_reader)
     signals.all_generators_finalized.connect(attach_briefings)
     signals.get_generators.connect(get_generators)
