@@ -95,8 +95,6 @@ def read_text(path: Path) -> str:
             "per file; is it the right file?",
         )
     data = path.read_bytes()
-    if not data.strip():
-        raise ContentError(name, 1, "file is empty; write front matter between '---' lines, then the text")
     if b"\0" in data:
         line = data[: data.index(b"\0")].count(b"\n") + 1
         raise ContentError(
@@ -117,6 +115,8 @@ def read_text(path: Path) -> str:
 
 def _check_text(text: str, path: str) -> None:
     """Limits that hold for a file's whole text: line count, no control characters."""
+    if not text.strip():
+        raise ContentError(path, 1, "file is empty; write front matter between '---' lines, then the text")
     lines = text.count("\n") + 1
     if lines > MAX_LINES:
         raise ContentError(

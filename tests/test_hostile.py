@@ -27,7 +27,7 @@ from xml.etree import ElementTree
 import pytest
 from click.testing import CliRunner, Result
 
-from generator.build import BuildOptions, build
+from generator.build import BuildOptions, _swap, build
 from generator.cli import main
 from generator.content import read_article
 from generator.errors import ContentErrors
@@ -450,3 +450,19 @@ def test_markup_in_the_body_is_shown_as_text(leak_site: Path) -> None:
     links = [href for content in contents for href in _text(content).hrefs]
     assert "https://courier.example.org/report" in links  # safe links still work
     assert "[A reservoir link](javascript:alert('md'))" in " ".join("".join(_text(c).text) for c in contents)
+
+
+def test_a_swap_that_fails_half_way_puts_the_old_output_back(tmp_path: Path) -> None:
+    output, before = _published(tmp_path)
+    with pytest.raises(FileNotFoundError):
+        _swap(tmp_path / "staging-that-vanished", output)
+    assert _tree(output) == before
+
+
+def test_an_output_left_aside_by_a_killed_build_is_recovered(tmp_path: Path) -> None:
+    output, before = _published(tmp_path)
+    output.rename(tmp_path / ".output-old")  # what a build killed between its two renames leaves
+    build(BuildOptions(content=tmp_path / "content", output=output))
+    assert (output / "CNAME").read_text() == before["CNAME"].decode()
+    assert (output / ".git" / "HEAD").is_file()
+    assert not (tmp_path / ".output-old").exists()
