@@ -87,14 +87,17 @@ def read_text(path: Path) -> str:
     """The file's text, strictly UTF-8 (a BOM is allowed); size checked before reading."""
     name = str(path)
     size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
+    with path.open("rb") as file:
+        # Never more than the limit: the size on disk can lie (a device, a growing file).
+        data = file.read(MAX_FILE_BYTES + 1) if size <= MAX_FILE_BYTES else b""
+    if size > MAX_FILE_BYTES or len(data) > MAX_FILE_BYTES:
+        how_big = f"{size / 2**20:.1f} MiB, more" if size > MAX_FILE_BYTES else "more"
         raise ContentError(
             name,
             1,
-            f"file is {size / 2**20:.1f} MiB, more than the limit of {MAX_FILE_BYTES / 2**20:g} MiB "
+            f"file is {how_big} than the limit of {MAX_FILE_BYTES / 2**20:g} MiB "
             "per file; is it the right file?",
         )
-    data = path.read_bytes()
     if b"\0" in data:
         line = data[: data.index(b"\0")].count(b"\n") + 1
         raise ContentError(

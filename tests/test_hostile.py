@@ -78,7 +78,13 @@ def _backslash_file_name(content: Path) -> None:
         (content / "articles" / name).write_text(FRONT.format(n="bs") + "Text.\n", encoding="utf-8")
 
 
+def _endless_file(content: Path) -> None:
+    """A file whose size on disk says 0 but never ends."""
+    (content / "articles" / "endless.md").symlink_to("/dev/zero")
+
+
 GENERATED: dict[str, Callable[[Path], None]] = {
+    "endless-file": _endless_file,
     "binary-file": _binary_file,
     "huge-file": _huge_file,
     "million-lines": _million_lines,
@@ -466,3 +472,22 @@ def test_an_output_left_aside_by_a_killed_build_is_recovered(tmp_path: Path) -> 
     assert (output / "CNAME").read_text() == before["CNAME"].decode()
     assert (output / ".git" / "HEAD").is_file()
     assert not (tmp_path / ".output-old").exists()
+
+
+def test_pelican_path_settings_in_front_matter_are_ignored(tmp_path: Path) -> None:
+    """Pelican obeys ``save_as`` and ``url`` metadata; ours never passes them on."""
+    content = _lay_out([], tmp_path)
+    text = (
+        "---\ntitle: Dry summer ahead\noutlet: Lakeside Courier\nurl: https://courier.example.org/m\n"
+        "date: 2031-06-13\nsave_as: ../../escaped.html\noutput_path: /tmp\ntemplate: index\n"
+        "status: hidden\n---\nText.\n"
+    )
+    (content / "articles" / "meta-fields.md").write_text(text, encoding="utf-8")
+    build(BuildOptions(content=content, output=tmp_path / "output"))
+    written = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*.html"))
+    assert written == [
+        "output/articles/meta-fields/index.html",
+        "output/articles/reservoir-levels-fall/index.html",
+        "output/index.html",
+        "output/topics/reservoirs/index.html",
+    ]
