@@ -140,7 +140,9 @@ def _check_text(text: str, path: str) -> None:
 
 def _check_yaml_shape(yaml_text: str, path: str) -> None:
     """Refuse anchors and aliases (an alias bomb expands a few lines into
-    billions of values) and nesting deep enough to overflow the stack.
+    billions of values), explicit tags (``!!python/object``: the safe loader
+    refuses them too, but with a message about constructors) and nesting
+    deep enough to overflow the stack.
 
     Walks PyYAML's event stream, which is built without recursion or expansion.
     """
@@ -152,6 +154,11 @@ def _check_yaml_shape(yaml_text: str, path: str) -> None:
                 path,
                 line,
                 "front matter uses a YAML anchor or alias ('&name' or '*name'); write the value out in full",
+            )
+        tag = getattr(event, "tag", None)
+        if tag:
+            raise ContentError(
+                path, line, f"front matter uses the YAML tag {tag!r}; write the value as plain text"
             )
         if isinstance(event, yaml.CollectionStartEvent):
             depth += 1

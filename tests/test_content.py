@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.content import load_content, read_article, read_topic
+from generator.content import load_content, parse_date, read_article, read_topic
 from generator.errors import ContentError, ContentErrors
 from tests.helpers import article_file, content_from_texts, topic_file, write_tree
 
@@ -262,3 +262,40 @@ def test_missing_articles_folder_is_reported(tmp_path: Path) -> None:
         load_content(tmp_path)
     assert [p.message for p in caught.value.problems] == ["folder not found"]
     assert caught.value.problems[0].path.endswith("articles")
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2031-06-13", datetime.date(2031, 6, 13)),
+        (" 2031-06-13 ", datetime.date(2031, 6, 13)),
+        ("2031-06-13T09:30:00+02:00", datetime.date(2031, 6, 13)),
+        ("2031-06-13 09:30", datetime.date(2031, 6, 13)),
+        ("2031-06-13garbage", None),
+        ("2031-06-13 and more", None),
+        ("2031-13-01", None),
+        ("13/06/2031", None),
+        ("", None),
+        (20310613, None),
+    ],
+)
+def test_a_date_is_a_whole_iso_date_or_timestamp(value: object, expected: datetime.date | None) -> None:
+    assert parse_date(value) == expected
+
+
+def test_a_yaml_line_that_only_looks_like_a_fence_does_not_end_the_front_matter(tmp_path: Path) -> None:
+    text = article_file("Body.", title="'Levee breach\n\n  ---\n\n  hundreds flee'")
+    article = read_article(tmp_path / "fence.md", text)
+    assert article.title == "Levee breach\n---\nhundreds flee"
+    assert article.body.strip() == "Body."
+
+
+def test_control_characters_are_refused_where_they_stand(tmp_path: Path) -> None:
+    files = {
+        "articles/bell.md": article_file("The levee\x07 failed."),
+        "articles/escaped.md": article_file("Body.", title='"Levee\\x1b failed"'),
+    }
+    assert sorted(problems_of(tmp_path, files)) == [
+        "articles/bell.md:8: control character U+0007 at column 10 is not text; remove it",
+        "articles/escaped.md:2: field 'title' contains control character U+001B; remove it",
+    ]
