@@ -10,7 +10,11 @@ module only uses its extension points:
   the merge pipeline and hangs the results on Pelican's objects
   (``page.briefing``, ``article.document``) and on the shared context
   (``briefing_site``), where the templates find them;
-* ``get_generators``: a small generator that writes the JSON export.
+* ``get_generators``: a small generator that writes the JSON export;
+* ``get_writer``: Pelican's writer with reproducible feeds (``feeds.py``).
+
+Only ``.md`` files are read (Pelican's HTML reader would publish markup as it
+is), and Markdown links may only be web, mail or relative addresses.
 """
 
 from __future__ import annotations
