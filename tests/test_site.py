@@ -373,7 +373,7 @@ def _words(text: str) -> str:
     return " ".join(text.split())
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(title=FIELD_TEXT, outlet=FIELD_TEXT, author=FIELD_TEXT, body=FIELD_TEXT)
 def test_any_text_in_any_field_survives_the_build(
     tmp_path: Path, title: str, outlet: str, author: str, body: str
