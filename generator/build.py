@@ -105,13 +105,23 @@ def build(options: BuildOptions) -> BuildResult:
     started = time.perf_counter()
     site, warnings = _checked_site(options.content, strict=options.strict, merge=options.merge or "lexical")
     output = options.output
-    output.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{output.name}-", dir=output.parent))
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        _recover(output)
+        staging = Path(tempfile.mkdtemp(prefix=f".{output.name}-", dir=output.parent))
+    except OSError as exc:
+        raise BriefingError(f"cannot write beside {output}: {exc.strerror or exc}") from exc
     try:
         _run_pelican(_pelican_settings(options, staging))
         _carry_over(output, staging)
         staging.chmod(0o755)  # mkdtemp makes it private; a web server must read the published folder
         _swap(staging, output)
+    except OSError as exc:
+        # A full disk, a read-only folder: the old output was never touched.
+        where = f" ({exc.filename})" if exc.filename else ""
+        raise BriefingError(
+            f"could not write the site: {exc.strerror or exc}{where}; {output} was left as it was"
+        ) from exc
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return BuildResult(
@@ -132,6 +142,8 @@ def _run_pelican(settings: dict[str, object]) -> None:
     logger.addHandler(errors)
     try:
         Pelican(settings).run()
+    except OSError:
+        raise
     except Exception as exc:  # Pelican raises plain exceptions from readers and writers.
         raise BriefingError(f"Pelican failed: {exc}") from exc
     finally:
@@ -160,13 +172,32 @@ def _carry_over(output: Path, staging: Path) -> None:
             shutil.copy2(kept, staging / name)
 
 
+def _retired(output: Path) -> Path:
+    return output.with_name(f".{output.name}-old")
+
+
+def _recover(output: Path) -> None:
+    """Put back an output folder that a killed build left set aside mid-swap."""
+    retired = _retired(output)
+    if retired.is_dir() and not output.exists():
+        retired.rename(output)
+
+
 def _swap(staging: Path, output: Path) -> None:
-    """Put ``staging`` where ``output`` is, as close to atomically as folders allow."""
+    """Put ``staging`` where ``output`` is, as close to atomically as folders allow.
+
+    Two renames; if the second fails or is interrupted (Ctrl-C), the first is
+    undone, so ``output`` is always either the old site or the new one."""
     if output.exists() and not output.is_dir():
         raise ConfigError(f"output {output} exists and is not a folder")
-    retired = output.with_name(f".{output.name}-old")
+    retired = _retired(output)
     shutil.rmtree(retired, ignore_errors=True)
     if output.exists():
         output.rename(retired)
-    staging.rename(output)
+    try:
+        staging.rename(output)
+    except BaseException:
+        if retired.exists() and not output.exists():
+            retired.rename(output)
+        raise
     shutil.rmtree(retired, ignore_errors=True)

@@ -44,6 +44,11 @@ def _reports_errors(command: F) -> F:
             if debug:
                 raise
             sys.exit(1)
+        except KeyboardInterrupt:
+            click.echo("interrupted; nothing was changed.", err=True)
+            if debug:
+                raise
+            sys.exit(130)
 
     return wrapper  # type: ignore[return-value]
 

@@ -12,12 +12,17 @@ module only uses its extension points:
   (``briefing_site``), where the templates find them;
 * ``get_generators``: a small generator that writes, with Pelican's own
   writer, the outlet pages, one Atom feed per topic (an entry per update:
-  the statements an article date added) and the JSON export.
+  the statements an article date added) and the JSON export;
+* ``get_writer``: Pelican's writer with reproducible feeds (``feeds.py``).
+
+Only ``.md`` files are read (Pelican's HTML reader would publish markup as it
+is), and Markdown links may only be web, mail or relative addresses.
 """
 
 from __future__ import annotations
 
 import datetime
+import re
 from html import escape
 from pathlib import Path
 from typing import Any, ClassVar
@@ -30,12 +35,25 @@ from pelican.readers import BaseReader
 from generator.charts import describe, timeline_chart
 from generator.content import read_article, read_topic
 from generator.export import write_export
+from generator.feeds import BriefingWriter
 from generator.merge import merge_method
 from generator.model import Briefing, Document, Site, Statement, Topic, Update
 from generator.pipeline import merge_site
 from generator.segment import segment
 
+_SAFE_SCHEMES = frozenset(("http", "https", "mailto"))
+
+
+def _is_safe_link(url: str) -> bool:
+    """Links and images in Markdown: web addresses, mail and relative links
+    only; never ``javascript:``, ``vbscript:`` or ``data:`` (markdown-it lets
+    ``data:image/...`` through by default)."""
+    scheme = re.match(r"\s*([a-zA-Z][a-zA-Z0-9+.-]*):", url)
+    return scheme is None or scheme.group(1).lower() in _SAFE_SCHEMES
+
+
 _MARKDOWN = MarkdownIt("commonmark", {"html": False})
+_MARKDOWN.validateLink = _is_safe_link  # type: ignore[method-assign]
 
 
 class BriefingReader(BaseReader):  # type: ignore[misc]
@@ -127,6 +145,9 @@ class BriefingGenerator(Generator):  # type: ignore[misc]
 
 
 def add_reader(readers: Any) -> None:
+    """Our reader for ``.md``, and no other: Pelican's HTML and reST readers
+    would publish a file's markup as it is."""
+    readers.reader_classes.clear()
     readers.reader_classes["md"] = BriefingReader
 
 
@@ -158,8 +179,13 @@ def add_template_filters(generator: Generator) -> None:
     generator.env.filters["describe_date"] = describe
 
 
+def get_writer(pelican: Any) -> type[BriefingWriter]:
+    return BriefingWriter
+
+
 def register() -> None:
     signals.generator_init.connect(add_template_filters)
+    signals.get_writer.connect(get_writer)
     signals.readers_init.connect(add_reader)
     signals.all_generators_finalized.connect(attach_briefings)
     signals.get_generators.connect(get_generators)

@@ -55,7 +55,32 @@ CLOSING_MARKS = "\"'”’»)]}"
 TERMINATOR = re.compile(r"(?:\.{3}|…|[.?!])+")
 HEADING_MAX_WORDS = 12
 
-_PARSER = MarkdownIt("commonmark", {"html": False})
+MAX_NESTING = 8
+"""Deepest nesting of lists and block quotes inside one another. markdown-it
+stops parsing, silently dropping the rest of the text, at its ``maxNesting``
+token level; a list costs two levels, so the parser's limit below is set so
+that text nested deeper than this is refused before any of it could be lost."""
+
+_PARSER = MarkdownIt("commonmark", {"html": False, "maxNesting": 2 * MAX_NESTING + 4})
+
+_CONTAINERS = frozenset(("blockquote_open", "bullet_list_open", "ordered_list_open"))
+
+
+def nesting_problem(body: str) -> tuple[int, str] | None:
+    """``(0-based line in body, message)`` if lists or quotes nest deeper
+    than ``MAX_NESTING``, else None."""
+    depth = 0
+    for token in _PARSER.parse(body):
+        if token.type in _CONTAINERS:
+            depth += 1
+            if depth > MAX_NESTING:
+                line = token.map[0] if token.map else 0
+                return line, (
+                    f"lists or block quotes are nested more than {MAX_NESTING} levels deep; flatten them"
+                )
+        elif token.type.endswith("_close") and token.type.replace("_close", "_open") in _CONTAINERS:
+            depth -= 1
+    return None
 
 
 def segment(article: Article) -> Document:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.content import load_content, read_article, read_topic
+from generator.content import load_content, parse_date, read_article, read_topic
 from generator.errors import ContentError, ContentErrors
 from tests.helpers import article_file, content_from_texts, topic_file, write_tree
 
@@ -91,7 +91,7 @@ def test_every_problem_in_the_folder_is_reported_at_once(tmp_path: Path) -> None
             "articles/Bad_Slug.md:1: slug 'Bad_Slug' is not allowed; "
             "use lowercase letters, digits and hyphens",
             "articles/broken.md:6: front matter is not valid YAML: "
-            "expected ',' or ']', but got '<stream end>'",
+            "expected ',' or ']', but got '<stream end>'; check quotes, brackets and indentation",
             "articles/no-front-matter.md:1: no front matter; the file must start with a '---' line",
             "articles/ftp.md:4: url 'ftp://x.example.org/' must start with http:// or https://",
             "topics/no-rules.md:1: topic has no rules; add 'names', 'aliases' or 'keywords'",
@@ -135,7 +135,8 @@ def test_bad_topic_slug_and_rules_point_at_their_lines(tmp_path: Path) -> None:
     text = "---\ntitle: Floods\nslug: ../floods\nkeywords:\n  nested: mapping\n---\nIntro.\n"
     problems = problems_of(tmp_path, {"topics/floods.md": text})
     assert sorted(problems) == [
-        "topics/floods.md:3: slug '../floods' is not allowed; use lowercase letters, digits and hyphens",
+        "topics/floods.md:3: slug '../floods' would write outside the output folder; "
+        "use lowercase letters, digits and hyphens",
         "topics/floods.md:4: 'keywords' must be a list of words or phrases",
     ]
 
@@ -261,3 +262,40 @@ def test_missing_articles_folder_is_reported(tmp_path: Path) -> None:
         load_content(tmp_path)
     assert [p.message for p in caught.value.problems] == ["folder not found"]
     assert caught.value.problems[0].path.endswith("articles")
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2031-06-13", datetime.date(2031, 6, 13)),
+        (" 2031-06-13 ", datetime.date(2031, 6, 13)),
+        ("2031-06-13T09:30:00+02:00", datetime.date(2031, 6, 13)),
+        ("2031-06-13 09:30", datetime.date(2031, 6, 13)),
+        ("2031-06-13garbage", None),
+        ("2031-06-13 and more", None),
+        ("2031-13-01", None),
+        ("13/06/2031", None),
+        ("", None),
+        (20310613, None),
+    ],
+)
+def test_a_date_is_a_whole_iso_date_or_timestamp(value: object, expected: datetime.date | None) -> None:
+    assert parse_date(value) == expected
+
+
+def test_a_yaml_line_that_only_looks_like_a_fence_does_not_end_the_front_matter(tmp_path: Path) -> None:
+    text = article_file("Body.", title="'Levee breach\n\n  ---\n\n  hundreds flee'")
+    article = read_article(tmp_path / "fence.md", text)
+    assert article.title == "Levee breach\n---\nhundreds flee"
+    assert article.body.strip() == "Body."
+
+
+def test_control_characters_are_refused_where_they_stand(tmp_path: Path) -> None:
+    files = {
+        "articles/bell.md": article_file("The levee\x07 failed."),
+        "articles/escaped.md": article_file("Body.", title='"Levee\\x1b failed"'),
+    }
+    assert sorted(problems_of(tmp_path, files)) == [
+        "articles/bell.md:8: control character U+0007 at column 10 is not text; remove it",
+        "articles/escaped.md:2: field 'title' contains control character U+001B; remove it",
+    ]

@@ -12,15 +12,19 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from html import escape
 from html.parser import HTMLParser
 from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from generator.build import BuildOptions, build
-from generator.content import load_content
+from generator.content import CONTROL_CHARACTERS, load_content, read_article
 from generator.segment import segment
 
 REPO = Path(__file__).resolve().parent.parent
@@ -307,7 +311,7 @@ def test_topic_page_shows_where_outlets_differ_and_the_speakers_roles(site_dir: 
 NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 
 
-def _words(text: str) -> str:
+def _plain_words(text: str) -> str:
     return " ".join(re.findall(r"\w+", text.lower().replace("’", "'")))
 
 
@@ -330,7 +334,7 @@ def test_every_number_date_and_quote_in_the_export_traces_to_a_source_sentence(s
             assert any(statement["text"] in t for t in texts), statement
             if statement["kind"] == "quote":
                 # Every outlet credited prints the same words (case and punctuation aside).
-                assert all(_words(statement["text"]) in _words(t) for t in texts), statement
+                assert all(_plain_words(statement["text"]) in _plain_words(t) for t in texts), statement
             for number in NUMBER.findall(statement["text"]):
                 assert all(number in t for t in texts), (number, statement)
             checked["quotes" if statement["kind"] == "quote" else "statements"] += 1
@@ -357,3 +361,178 @@ def test_every_number_date_and_quote_in_the_export_traces_to_a_source_sentence(s
                 assert all(role["text"] in sentence(s) for s in role["sources"]), role
                 checked["roles"] += 1
     assert all(checked.values()), checked
+# Same input, same output.
+
+HOSTILE_BASE = REPO / "tests" / "hostile" / "_base" / "content"
+
+
+def _story(slug: str, title: str, body: str, *, outlet: str, date: str) -> str:
+    front = {"title": title, "outlet": outlet, "url": f"https://{slug}.example.org/", "date": date}
+    return "---\n" + yaml.safe_dump(front, allow_unicode=True, sort_keys=False) + "---\n" + body + "\n"
+
+
+def test_a_site_without_articles_builds_the_same_twice(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(HOSTILE_BASE, content)
+    for article in (content / "articles").glob("*.md"):
+        article.unlink()
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    build(BuildOptions(content=content, output=tmp_path / "one"))
+    build(BuildOptions(content=content, output=tmp_path / "two"))
+    assert _tree(tmp_path / "one") == _tree(tmp_path / "two")
+    feed = (tmp_path / "one" / "feeds" / "all.atom.xml").read_text(encoding="utf-8")
+    assert "<updated>1970-01-01T00:00:00+00:00</updated>" in feed
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1900000000")
+    build(BuildOptions(content=content, output=tmp_path / "dated"))
+    feed = (tmp_path / "dated" / "feeds" / "all.atom.xml").read_text(encoding="utf-8")
+    assert "<updated>2030-03-17T17:46:40+00:00</updated>" in feed
+
+
+def _ids(output: Path) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """Statement ids per briefing, and sentence anchors per article page."""
+    statements = {
+        path.stem: [s["id"] for s in _json(path)["statements"]]
+        for path in sorted((output / "api" / "briefings").glob("*.json"))
+    }
+    anchors = {}
+    for page in sorted((output / "articles").glob("*/index.html")):
+        anchors[page.parent.name] = [i for i in _parse(page).ids if re.fullmatch(r"p\d+s\d+", i)]
+    return statements, anchors
+
+
+def test_adding_an_unrelated_article_keeps_every_id(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(HOSTILE_BASE, content)
+    (content / "articles" / "valley-water.md").write_text(
+        _story(
+            "valley-water",
+            "Water board warns of dry summer",
+            "Reservoir levels in the northern valley fell again, the water board said. "
+            "The reservoir on the east side is closed to boats.\n\n"
+            '"We are asking everyone to take shorter showers," said board chair Tomas Berg.',
+            outlet="Hill Gazette",
+            date="2031-06-13",
+        ),
+        encoding="utf-8",
+    )
+    build(BuildOptions(content=content, output=tmp_path / "before"))
+    statements, anchors = _ids(tmp_path / "before")
+    assert sum(map(len, statements.values())) >= 2
+    assert all(anchors.values())
+    # Earlier than every other article, first by slug, about something else.
+    (content / "articles" / "a-harbour-crane.md").write_text(
+        _story(
+            "a-harbour-crane",
+            "Harbour crane collapses",
+            "A crane collapsed at the harbour on Monday. Nobody was hurt, the port authority said.",
+            outlet="Coast Herald",
+            date="2031-01-02",
+        ),
+        encoding="utf-8",
+    )
+    build(BuildOptions(content=content, output=tmp_path / "after"))
+    statements_after, anchors_after = _ids(tmp_path / "after")
+    assert statements_after == statements
+    assert {slug: ids for slug, ids in anchors_after.items() if slug != "a-harbour-crane"} == anchors
+
+
+# Any text in any field: shown as text, exported exactly, the page still parses.
+
+FRAGMENTS = st.sampled_from(
+    [
+        "<script>alert(1)</script>",
+        "</script>",
+        "<b>",
+        "&amp;",
+        "&",
+        '"',
+        "'",
+        "{{ x }}",
+        "{% if %}",
+        "]]>",
+        "<!--",
+        "javascript:x",
+        "---",
+        "...",
+        "\n",
+        "  ",
+        "\t",
+        "\u2028",
+        "é",
+        "🦆",
+        "\\",
+        "# ",
+        "- ",
+        "> ",
+        "*",
+        "_",
+        "[x](y)",
+        "`",
+        ":",
+        "%s",
+    ]
+)
+TEXT_CHARACTERS = st.characters(blacklist_categories=["Cs"]).filter(lambda c: not CONTROL_CHARACTERS.match(c))
+"""Any character a text file holds (control characters are a content error)."""
+FIELD_TEXT = (
+    st.lists(st.one_of(FRAGMENTS, st.text(TEXT_CHARACTERS, max_size=8)), min_size=1, max_size=8)
+    .map("".join)
+    .filter(lambda text: text.strip() != "")
+)
+VOID = frozenset("area base br col embed hr img input link meta source track wbr".split())
+
+
+class _Balance(HTMLParser):
+    """Checks that every end tag closes the innermost open element, and keeps the text."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.open: list[str] = []
+        self.text: list[str] = []
+        self.errors: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in VOID:
+            self.open.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if not self.open or self.open.pop() != tag:
+            self.errors.append(f"</{tag}>")
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def _words(text: str) -> str:
+    return " ".join(text.split())
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(title=FIELD_TEXT, outlet=FIELD_TEXT, author=FIELD_TEXT, body=FIELD_TEXT)
+def test_any_text_in_any_field_survives_the_build(
+    tmp_path: Path, title: str, outlet: str, author: str, body: str
+) -> None:
+    root = Path(tempfile.mkdtemp(dir=tmp_path))
+    content = root / "content"
+    shutil.copytree(HOSTILE_BASE, content)
+    front = {"title": title, "outlet": outlet, "url": "https://any.example.org/", "date": "2031-06-20"}
+    front["author"] = author
+    # Escaped, so that YAML keeps every character (it folds a raw U+0085 as a line break).
+    text = "---\n" + yaml.safe_dump(front, allow_unicode=False) + "---\n" + body + "\n"
+    (content / "articles" / "any-text.md").write_text(text, encoding="utf-8")
+    build(BuildOptions(content=content, output=root / "output"))
+    exported = {a["slug"]: a for a in _json(root / "output" / "api" / "index.json")["articles"]}
+    assert (exported["any-text"]["title"], exported["any-text"]["outlet"]) == (title.strip(), outlet.strip())
+    page = _Balance()
+    page.feed((root / "output" / "articles" / "any-text" / "index.html").read_text(encoding="utf-8"))
+    page.close()
+    assert page.errors == []
+    assert page.open == []
+    visible = _words("".join(page.text))
+    for field in (title, outlet, author):
+        assert _words(field) in visible
+    document = segment(read_article(content / "articles" / "any-text.md"))
+    for sentence in document.sentences:
+        assert _words(sentence.text) in visible
