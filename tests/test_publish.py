@@ -219,7 +219,8 @@ def test_the_404_page_links_to_the_public_address(public_site: Path) -> None:
 
 
 def test_every_feed_parses_as_atom_with_absolute_links(public_site: Path) -> None:
-    feeds = sorted((public_site / "feeds").glob("*.xml"))
+    feeds = sorted((public_site / "feeds").rglob("*.xml"))
+    assert any(p.parent.name == "topics" for p in feeds), "no per-topic feed"
     assert feeds
     for path in feeds:
         feed = feedparser.parse(path.read_bytes())
