@@ -21,21 +21,30 @@ from generator.merge import merge_statements
 from generator.model import Document, Site, Topic
 from generator.quotes import find_quotes
 from generator.segment import segment
+from generator.timings import Timings, stage
 from generator.topics import assign_topics
 
 
-def build_site(content: Content) -> Site:
-    """Run every stage over ``content``."""
-    return merge_site(tuple(segment(article) for article in content.articles), content.topics)
+def build_site(content: Content, timings: Timings | None = None) -> Site:
+    """Run every stage over ``content`` (timing each on ``timings`` if given)."""
+    with stage(timings, "segment"):
+        documents = tuple(segment(article) for article in content.articles)
+    return merge_site(documents, content.topics, timings)
 
 
-def merge_site(documents: tuple[Document, ...], topics: tuple[Topic, ...]) -> Site:
+def merge_site(
+    documents: tuple[Document, ...], topics: tuple[Topic, ...], timings: Timings | None = None
+) -> Site:
     """Run the stages after segmentation (the Pelican reader segments each file)."""
-    assignment = assign_topics(documents, topics)
-    quotes = tuple(quote for document in documents for quote in find_quotes(document))
-    statements = merge_statements(documents, assignment, quotes)
+    with stage(timings, "assign"):
+        assignment = assign_topics(documents, topics)
+    with stage(timings, "quotes"):
+        quotes = tuple(quote for document in documents for quote in find_quotes(document))
+    with stage(timings, "merge"):
+        statements = merge_statements(documents, assignment, quotes)
     articles = tuple(d.article for d in documents)
-    briefings = tuple(build_briefing(topic, statements, articles) for topic in topics)
+    with stage(timings, "briefing"):
+        briefings = tuple(build_briefing(topic, statements, articles) for topic in topics)
     citations: dict[str, list[tuple[str, str]]] = {}
     for briefing in briefings:
         for statement in briefing.statements:
