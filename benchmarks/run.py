@@ -359,9 +359,10 @@ def machine() -> str:
     if meminfo.exists():
         kb = int(meminfo.read_text().split()[1])
         memory = f", {kb / 1024 / 1024:.0f} GiB RAM"
+    load = ", load average (1/5/15 min) {:.1f}/{:.1f}/{:.1f} when written".format(*os.getloadavg())
     return (
         f"{os.cpu_count()} cores ({model or platform.processor()}){memory}, {platform.system()} "
-        f"{platform.release()}, Python {platform.python_version()}; " + ", ".join(versions)
+        f"{platform.release()}, Python {platform.python_version()}; " + ", ".join(versions) + load
     )
 
 
@@ -387,6 +388,10 @@ def write_markdown(path: Path, args: argparse.Namespace, results: list[SizeResul
         "How fast `briefing build` is on a generated news archive, against plain Pelican on the same "
         "articles. Everything here is produced by `benchmarks/run.py` (see its docstring for what each "
         "figure is); the analysis below the tables is written by hand.\n\n"
+        "Setup: `pip install -e '.[test,bench]'` (`bench` adds `markdown`, plain Pelican's reader). "
+        "Corpora and outputs go to `benchmarks/corpus/` (gitignored); raw per-run figures to "
+        "`benchmarks/corpus/results*.json`. A build's stage times: "
+        "`BRIEFING_TIMINGS=timings.json briefing build --content DIR`.\n\n"
     )
     sections: dict[str, str] = {}
     if path.exists():
