@@ -160,6 +160,28 @@ def stages_only(content: Path, timeout: float) -> Run:
     return run
 
 
+def candidate_pair_bound(content: Path) -> tuple[int, int]:
+    """Sentences, and the pairs the merge's word index would generate (Σ df(df−1)/2).
+
+    Deterministic: the size of the merge's work, whatever the machine's load.
+    """
+    from collections import Counter
+
+    from generator.content import load_content
+    from generator.merge import COMMON_WORD_SHARE, content_words
+    from generator.segment import segment
+
+    df: Counter[str] = Counter()
+    sentences = 0
+    for article in load_content(content).articles:
+        for sentence in segment(article).sentences:
+            if not sentence.is_heading:
+                sentences += 1
+                df.update(content_words(sentence.text))
+    limit = max(50, int(sentences * COMMON_WORD_SHARE))
+    return sentences, sum(n * (n - 1) // 2 for n in df.values() if n <= limit)
+
+
 def _quote(text: str) -> str:
     return "'" + text.replace("'", "'\\''") + "'"
 
@@ -179,6 +201,10 @@ def measure_size(args: argparse.Namespace, articles: int) -> SizeResult:
     generate(content, articles=articles, topics=args.topics, outlets=args.outlets, seed=args.seed)
     result = SizeResult(articles)
     output, report = work / "output", work / "timings.json"
+    if args.pairs_only:
+        sentences, pairs = candidate_pair_bound(content)
+        print(f"| {articles:,} | {sentences:,} | {pairs:,} |", flush=True)
+        return result
     if args.stages_only:
         result.runs["stages"] = _repeat(args, "stages", lambda i: stages_only(content, args.timeout))
         return result
@@ -413,11 +439,20 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--timeout", type=float, default=1800.0, help="Seconds before a build is killed.")
     parser.add_argument("--stages-only", action="store_true", help="Time only the pipeline stages.")
+    parser.add_argument(
+        "--pairs-only",
+        action="store_true",
+        help="Print the merge's candidate-pair count per size; no timing.",
+    )
     parser.add_argument("--work", type=Path, default=HERE / "corpus", help="Where corpora and outputs go.")
     parser.add_argument("--markdown", type=Path, default=ROOT / "BENCHMARKS.md")
     parser.add_argument("--no-write", action="store_true", help="Print only; leave BENCHMARKS.md alone.")
     args = parser.parse_args()
+    if args.pairs_only:
+        print("| articles | sentences | candidate pairs (upper bound) |\n|---|---|---|")
     results = [measure_size(args, n) for n in args.articles]
+    if args.pairs_only:
+        return
     table = tables(results, args.stages_only)
     print("\n" + table)
     raw = args.work / ("results-stages.json" if args.stages_only else "results.json")
