@@ -14,14 +14,18 @@ import logging
 import shutil
 import tempfile
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator.content import load_content
+from generator.content import Content, load_content
 from generator.errors import BriefingError, ConfigError, ContentError, ContentErrors
 from generator.merge import MergeMethod
-from generator.model import Site
-from generator.pipeline import build_site
+from generator.model import Site, Topic, TopicAssignment
+from generator.segment import segment
+from generator.timings import SETTING as TIMINGS_SETTING
+from generator.timings import Timings, requested, stage
+from generator.topics import assign_topics
 
 KEPT_IN_OUTPUT = (".git", "CNAME", ".nojekyll")
 
@@ -39,6 +43,8 @@ class BuildOptions:
     """Fail on warnings too."""
     merge: MergeMethod | None = None
     """How paraphrases merge; None keeps the settings file's ``BRIEFING_MERGE``."""
+    timings: Path | None = None
+    """Write stage timings as JSON here (see ``timings.py``); None: ``$BRIEFING_TIMINGS`` or off."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,31 +58,45 @@ class BuildResult:
 
 def content_warnings(site: Site) -> list[ContentError]:
     """Problems that do not stop a build: topics whose rules match nothing."""
-    matched = {slug for topics in site.assignment.cued.values() for slug in topics}
+    return topic_warnings(site.topics, site.assignment)
+
+
+def topic_warnings(topics: Iterable[Topic], assignment: TopicAssignment) -> list[ContentError]:
+    """``content_warnings`` from the topic assignment alone (no merge needed)."""
+    matched = {slug for cued in assignment.cued.values() for slug in cued}
     return [
         ContentError(
             topic.path, 1, f"topic '{topic.slug}' matches no sentence; check its rules", warning=True
         )
-        for topic in site.topics
+        for topic in topics
         if topic.slug not in matched
     ]
 
 
-def _checked_site(
-    content_dir: Path, *, strict: bool, merge: MergeMethod = "lexical"
-) -> tuple[Site, list[str]]:
+def _checked_content(
+    content_dir: Path, *, strict: bool, timings: Timings | None = None
+) -> tuple[Content, list[str]]:
+    """Read, segment and assign topics: all a check needs to report every problem.
+
+    The merge is left to the Pelican run, so a build merges once, not twice.
+    """
     if not content_dir.is_dir():
         raise ConfigError(f"content folder {content_dir} not found")
-    site = build_site(load_content(content_dir), merge)
-    warnings = content_warnings(site)
+    with stage(timings, "read"):
+        content = load_content(content_dir)
+    with stage(timings, "segment"):
+        documents = tuple(segment(article) for article in content.articles)
+    with stage(timings, "assign"):
+        assignment = assign_topics(documents, content.topics)
+    warnings = topic_warnings(content.topics, assignment)
     if strict and warnings:
         raise ContentErrors(warnings)
-    return site, [str(w) for w in warnings]
+    return content, [str(w) for w in warnings]
 
 
 def check_content(content_dir: Path, *, strict: bool = False) -> list[str]:
     """Validate the content folder; raises ``ContentErrors``, returns warnings."""
-    return _checked_site(content_dir, strict=strict)[1]
+    return _checked_content(content_dir, strict=strict)[1]
 
 
 def _pelican_settings(options: BuildOptions, output: Path) -> dict[str, object]:
@@ -103,7 +123,14 @@ def _pelican_settings(options: BuildOptions, output: Path) -> dict[str, object]:
 def build(options: BuildOptions) -> BuildResult:
     """Build the site into ``options.output``; raises ``BriefingError`` on failure."""
     started = time.perf_counter()
-    site, warnings = _checked_site(options.content, strict=options.strict, merge=options.merge or "lexical")
+    timings_path = requested(options.timings)
+    timings = Timings() if timings_path is not None else None
+    from generator.pelican_plugin import SITE_SETTING
+
+    content, warnings = _checked_content(
+        options.content, strict=options.strict, timings=timings.scoped("check") if timings else None
+    )
+    merged: dict[str, Site] = {}
     output = options.output
     try:
         output.parent.mkdir(parents=True, exist_ok=True)
@@ -112,10 +139,21 @@ def build(options: BuildOptions) -> BuildResult:
     except OSError as exc:
         raise BriefingError(f"cannot write beside {output}: {exc.strerror or exc}") from exc
     try:
-        _run_pelican(_pelican_settings(options, staging))
-        _carry_over(output, staging)
-        staging.chmod(0o755)  # mkdtemp makes it private; a web server must read the published folder
-        _swap(staging, output)
+        settings = _pelican_settings(options, staging)
+        settings[SITE_SETTING] = merged
+        if timings is not None:
+            settings[TIMINGS_SETTING] = timings.scoped("pelican")
+            timings.mark("pelican.start")
+        with stage(timings, "pelican.total"):
+            _run_pelican(settings)
+        if timings is not None:
+            timings.mark("pelican.end")
+            timings.span("pelican.context", "pelican.start", "pelican.context_done")
+            timings.span("pelican.output", "pelican.context_done", "pelican.end")
+        with stage(timings, "publish"):
+            _carry_over(output, staging)
+            staging.chmod(0o755)  # mkdtemp makes it private; a web server must read the published folder
+            _swap(staging, output)
     except OSError as exc:
         # A full disk, a read-only folder: the old output was never touched.
         where = f" ({exc.filename})" if exc.filename else ""
@@ -124,10 +162,15 @@ def build(options: BuildOptions) -> BuildResult:
         ) from exc
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+    if timings is not None and timings_path is not None:
+        timings.add("total", time.perf_counter() - started)
+        timings.write(timings_path)
+    site = merged.get("site")
+    briefings = site.briefings if site is not None else ()
     return BuildResult(
-        articles=len(site.documents),
-        topics=len(site.topics),
-        statements=len({s.id for b in site.briefings for s in b.statements}),
+        articles=len(content.articles),
+        topics=len(content.topics),
+        statements=len({s.id for b in briefings for s in b.statements}),
         seconds=time.perf_counter() - started,
         warnings=warnings,
     )

@@ -40,6 +40,18 @@ from generator.merge import merge_method
 from generator.model import Briefing, Document, Site, Statement, Topic, Update
 from generator.pipeline import merge_site
 from generator.segment import segment
+from generator.timings import SETTING as TIMINGS_SETTING
+from generator.timings import Timings, stage
+
+
+def _timings(settings: Any) -> Timings | None:
+    value = settings.get(TIMINGS_SETTING) if isinstance(settings, dict) else None
+    return value if isinstance(value, Timings) else None
+
+
+SITE_SETTING = "BRIEFING_MERGED_SITE"
+"""Setting holding a dict into which the merged ``Site`` is put (key "site"),
+so ``briefing build`` can report on it without merging a second time."""
 
 _SAFE_SCHEMES = frozenset(("http", "https", "mailto"))
 
@@ -66,7 +78,11 @@ class BriefingReader(BaseReader):  # type: ignore[misc]
         path = Path(source_path)
         if path.parent.name == "topics":
             return self._read_topic(path)
-        document = segment(read_article(path))
+        timings = _timings(self.settings)
+        with stage(timings, "read"):
+            article_file = read_article(path)
+        with stage(timings, "segment"):
+            document = segment(article_file)
         article = document.article
         metadata: dict[str, Any] = {
             "title": self.process_metadata("title", article.title),
@@ -79,7 +95,9 @@ class BriefingReader(BaseReader):  # type: ignore[misc]
         }
         if article.author:
             metadata["author"] = self.process_metadata("author", article.author)
-        return _MARKDOWN.render(article.body), metadata
+        with stage(timings, "markdown"):
+            html = _MARKDOWN.render(article.body)
+        return html, metadata
 
     def _read_topic(self, path: Path) -> tuple[str, dict[str, Any]]:
         topic = read_topic(path)
@@ -141,7 +159,8 @@ class BriefingGenerator(Generator):  # type: ignore[misc]
                     feed_path.format(slug=briefing.topic.slug),
                     feed_title=f"{briefing.topic.title}: updates",
                 )
-        write_export(site, Path(self.output_path))
+        with stage(_timings(self.settings), "export"):
+            write_export(site, Path(self.output_path))
 
 
 def add_reader(readers: Any) -> None:
@@ -160,13 +179,19 @@ def attach_briefings(generators: list[Any]) -> None:
     topic_pages = sorted((p for p in pages.pages if hasattr(p, "topic")), key=lambda p: p.source_path)
     topics: list[Topic] = [p.topic for p in topic_pages]
     method = merge_method(articles.settings.get("BRIEFING_MERGE", "lexical"))
-    site = merge_site(tuple(documents), tuple(topics), method)
+    timings = _timings(articles.settings)
+    site = merge_site(tuple(documents), tuple(topics), method, timings)
     by_slug = {b.topic.slug: b for b in site.briefings}
     for page in topic_pages:
         page.briefing = by_slug[page.topic.slug]
     articles.context["briefing_site"] = site
     articles.context["topic_titles"] = {t.slug: t.title for t in topics}
     articles.context["outlet_slugs"] = {o.name: o.slug for o in site.outlets}
+    sink = articles.settings.get(SITE_SETTING)
+    if isinstance(sink, dict):
+        sink["site"] = site
+    if timings is not None:
+        timings.mark("context_done")
 
 
 def get_generators(pelican: Any) -> type[Generator]:

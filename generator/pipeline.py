@@ -34,37 +34,50 @@ from generator.people import find_people
 from generator.quotes import find_quotes
 from generator.segment import segment
 from generator.timeline import find_dates
+from generator.timings import Timings, stage
 from generator.topics import assign_topics
 from generator.wire import find_wire_copies, origin_of
 
 
-def build_site(content: Content, merge: MergeMethod = "lexical") -> Site:
-    """Run every stage over ``content``."""
-    return merge_site(tuple(segment(article) for article in content.articles), content.topics, merge)
+def build_site(content: Content, merge: MergeMethod = "lexical", timings: Timings | None = None) -> Site:
+    """Run every stage over ``content`` (timing each on ``timings`` if given)."""
+    with stage(timings, "segment"):
+        documents = tuple(segment(article) for article in content.articles)
+    return merge_site(documents, content.topics, merge, timings)
 
 
 def merge_site(
-    documents: tuple[Document, ...], topics: tuple[Topic, ...], merge: MergeMethod = "lexical"
+    documents: tuple[Document, ...],
+    topics: tuple[Topic, ...],
+    merge: MergeMethod = "lexical",
+    timings: Timings | None = None,
 ) -> Site:
     """Run the stages after segmentation (the Pelican reader segments each file).
 
     ``merge`` is how paraphrases are found (``generator.merge``).
     """
-    assignment = assign_topics(documents, topics)
-    quotes = tuple(quote for document in documents for quote in find_quotes(document))
-    statements = merge_statements(documents, assignment, quotes, merge)
+    with stage(timings, "assign"):
+        assignment = assign_topics(documents, topics)
+    with stage(timings, "quotes"):
+        quotes = tuple(quote for document in documents for quote in find_quotes(document))
+    with stage(timings, "merge"):
+        statements = merge_statements(documents, assignment, quotes, merge)
     articles = tuple(d.article for d in documents)
-    dated = tuple(found for document in documents for found in find_dates(document))
-    people = find_people(documents, quotes, assignment)
-    disagreements = find_disagreements(documents, assignment, people)
-    wire_copies = find_wire_copies(documents)
-    origins = origin_of(wire_copies)
-    briefings = tuple(
-        build_briefing(
-            topic, statements, articles, origins, dated, people=people, disagreements=disagreements
+    with stage(timings, "timeline"):
+        dated = tuple(found for document in documents for found in find_dates(document))
+    with stage(timings, "people"):
+        people = find_people(documents, quotes, assignment)
+        disagreements = find_disagreements(documents, assignment, people)
+    with stage(timings, "wire"):
+        wire_copies = find_wire_copies(documents)
+        origins = origin_of(wire_copies)
+    with stage(timings, "briefing"):
+        briefings = tuple(
+            build_briefing(
+                topic, statements, articles, origins, dated, people=people, disagreements=disagreements
+            )
+            for topic in topics
         )
-        for topic in topics
-    )
     citations: dict[str, list[tuple[str, str]]] = {}
     for briefing in briefings:
         for statement in briefing.statements:

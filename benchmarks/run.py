@@ -1,0 +1,478 @@
+"""Time ``briefing build`` against plain Pelican on generated archives; write BENCHMARKS.md.
+
+    python benchmarks/run.py --articles 1000 5000 20000 [--topics 50 --outlets 40 --repeat 3]
+
+Per size it generates a corpus (``benchmarks/generate.py``, seed 0) under
+``--work`` (gitignored), then, each ``--repeat`` times:
+
+* **cold**: our build into a fresh output folder (no caches exist);
+* **warm**: our build again with nothing changed;
+* **edit**: our build after one article's text changed (a different one each run);
+* **pelican**: plain Pelican (no plugin, its default Markdown reader, the
+  simple theme) on the same articles, fresh output: the baseline.
+
+Every build runs as its own subprocess; wall time is measured around it and
+peak memory is the child's ``ru_maxrss`` from ``os.wait4``. Stage times come
+from the build's own timing report (``BRIEFING_TIMINGS``). Each figure is the
+median of the runs, with min and max. A build that exceeds ``--timeout`` is
+killed and reported as such, and the remaining runs of that kind are skipped.
+
+``--stages-only`` runs just the pipeline (``generator.pipeline.build_site``:
+read, segment, assign, quotes, merge, briefing) at each size, for the merge
+scaling figure at sizes where a whole build takes too long.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+
+from generate import generate  # noqa: E402
+
+PELICAN_SETTINGS = """\
+# Plain Pelican: no plugin, default Markdown reader, simple theme.
+PATH = {content!r}
+OUTPUT_PATH = {output!r}
+SITENAME = "Baseline"
+SITEURL = ""
+TIMEZONE = "UTC"
+PLUGINS = []
+ARTICLE_PATHS = ["articles"]
+PAGE_PATHS = ["topics"]
+THEME = "simple"
+RELATIVE_URLS = True
+SLUGIFY_SOURCE = "basename"  # generated headlines repeat; file names are unique
+DELETE_OUTPUT_DIRECTORY = True
+FEED_ALL_ATOM = "feeds/all.atom.xml"
+"""
+
+STAGES_SCRIPT = """\
+import json, sys, time
+from pathlib import Path
+from generator.content import load_content
+from generator.pipeline import build_site
+from generator.timings import Timings
+timings = Timings()
+with timings.stage("read"):
+    content = load_content(Path(sys.argv[1]))
+build_site(content, timings=timings)
+print(json.dumps(timings.report()))
+"""
+
+
+@dataclass(slots=True)
+class Run:
+    seconds: float
+    rss_mb: float
+    stages: dict[str, float] = field(default_factory=dict)
+    failed: str = ""
+
+
+@dataclass(slots=True)
+class SizeResult:
+    articles: int
+    runs: dict[str, list[Run]] = field(default_factory=dict)
+
+
+def timed(command: list[str], *, env: dict[str, str] | None = None, timeout: float) -> Run:
+    """Run ``command``; wall seconds and the child's peak RSS (MB), or why it failed."""
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        command,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    assert process.stdout is not None
+    os.set_blocking(process.stdout.fileno(), False)
+    output = b""
+    while True:
+        pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+        chunk = process.stdout.read()
+        if chunk:
+            output += chunk
+        if pid:
+            break
+        if time.perf_counter() - started > timeout:
+            os.killpg(process.pid, signal.SIGKILL)
+            pid, status, usage = os.wait4(process.pid, 0)
+            return Run(
+                time.perf_counter() - started, usage.ru_maxrss / 1024, failed=f"timeout {timeout:.0f}s"
+            )
+        time.sleep(0.02)
+    seconds = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    rest = process.stdout.read()
+    output += rest or b""
+    run = Run(seconds, usage.ru_maxrss / 1024)
+    if process.returncode != 0:
+        run.failed = f"exit {process.returncode}: " + output.decode(errors="replace")[-300:]
+    return run
+
+
+def _tool(name: str) -> str:
+    return str(Path(sys.executable).parent / name)
+
+
+def our_build(content: Path, output: Path, report: Path, timeout: float) -> Run:
+    env = dict(os.environ, BRIEFING_TIMINGS=str(report))
+    command = [_tool("briefing"), "build", "--content", str(content), "--output", str(output)]
+    run = timed(command, env=env, timeout=timeout)
+    if not run.failed and report.exists():
+        stages = json.loads(report.read_text())["stages"]
+        run.stages = {name: value["seconds"] for name, value in stages.items()}
+    return run
+
+
+def pelican_build(content: Path, output: Path, settings: Path, timeout: float) -> Run:
+    settings.write_text(PELICAN_SETTINGS.format(content=str(content), output=str(output)))
+    return timed([_tool("pelican"), "-s", str(settings), "-q"], timeout=timeout)
+
+
+def stages_only(content: Path, timeout: float) -> Run:
+    script = content.parent / "stages.py"
+    script.write_text(STAGES_SCRIPT)
+    started = time.perf_counter()
+    command = [sys.executable, str(script), str(content)]
+    result_file = content.parent / "stages.json"
+    shell = f"{' '.join(map(_quote, command))} > {_quote(str(result_file))}"
+    run = timed(["sh", "-c", shell], timeout=timeout)
+    run.seconds = time.perf_counter() - started
+    if not run.failed:
+        stages = json.loads(result_file.read_text())["stages"]
+        run.stages = {name: value["seconds"] for name, value in stages.items()}
+    return run
+
+
+def candidate_pair_bound(content: Path) -> tuple[int, int]:
+    """Sentences, and the pairs the merge's word index would generate (Σ df(df−1)/2).
+
+    Deterministic: the size of the merge's work, whatever the machine's load.
+    """
+    from collections import Counter
+
+    from generator.content import load_content
+    from generator.merge import COMMON_WORD_SHARE, content_words
+    from generator.segment import segment
+
+    df: Counter[str] = Counter()
+    sentences = 0
+    for article in load_content(content).articles:
+        for sentence in segment(article).sentences:
+            if not sentence.is_heading:
+                sentences += 1
+                df.update(content_words(sentence.text))
+    limit = max(50, int(sentences * COMMON_WORD_SHARE))
+    return sentences, sum(n * (n - 1) // 2 for n in df.values() if n <= limit)
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "'\\''") + "'"
+
+
+def edit_one_article(content: Path, number: int) -> None:
+    """Change one sentence of one article, as an editor fixing a typo would."""
+    articles = sorted((content / "articles").glob("*.md"))
+    path = articles[(number * 7919) % len(articles)]
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.rstrip("\n") + f"\n\nThis article was updated (revision {number + 1}).\n")
+
+
+def measure_size(args: argparse.Namespace, articles: int) -> SizeResult:
+    work = args.work / str(articles)
+    content = work / "content"
+    print(f"\n== {articles} articles: generating corpus", flush=True)
+    generate(content, articles=articles, topics=args.topics, outlets=args.outlets, seed=args.seed)
+    result = SizeResult(articles)
+    output, report = work / "output", work / "timings.json"
+    if args.pairs_only:
+        sentences, pairs = candidate_pair_bound(content)
+        print(f"| {articles:,} | {sentences:,} | {pairs:,} |", flush=True)
+        return result
+    if args.stages_only:
+        result.runs["stages"] = _repeat(args, "stages", lambda i: stages_only(content, args.timeout))
+        return result
+    result.runs["pelican"] = _repeat(
+        args,
+        "pelican",
+        lambda i: (
+            _fresh(work / "pelican-output")
+            or pelican_build(content, work / "pelican-output", work / "pelicanconf.py", args.timeout)
+        ),
+    )
+    result.runs["cold"] = _repeat(
+        args, "cold", lambda i: _fresh(output) or our_build(content, output, report, args.timeout)
+    )
+    if result.runs["cold"] and not result.runs["cold"][-1].failed:
+        result.runs["warm"] = _repeat(
+            args, "warm", lambda i: our_build(content, output, report, args.timeout)
+        )
+
+        def edited(i: int) -> Run:
+            edit_one_article(content, i)
+            return our_build(content, output, report, args.timeout)
+
+        result.runs["edit"] = _repeat(args, "edit", edited)
+    return result
+
+
+def _fresh(folder: Path) -> None:
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def _repeat(args: argparse.Namespace, kind: str, once: object) -> list[Run]:
+    runs: list[Run] = []
+    for i in range(args.repeat):
+        run = once(i)  # type: ignore[operator]
+        runs.append(run)
+        status = run.failed or "ok"
+        print(f"  {kind:8} run {i + 1}: {run.seconds:8.2f} s  {run.rss_mb:7.0f} MB  {status}", flush=True)
+        if run.failed:
+            break
+    return runs
+
+
+# Stages of the issue, from the stage names in the timing report.
+STAGE_COLUMNS: dict[str, tuple[str, ...]] = {
+    "read": ("read", "check.read", "pelican.read"),
+    "segment": ("segment", "check.segment", "pelican.segment"),
+    "assign": ("assign", "check.assign", "pelican.assign"),
+    "quotes": ("quotes", "check.quotes", "pelican.quotes"),
+    "merge": ("merge", "check.merge", "pelican.merge"),
+    "briefing": ("briefing", "check.briefing", "pelican.briefing"),
+    "markdown→HTML": ("pelican.markdown",),
+    "render+write": ("pelican.output",),
+    "export (JSON)": ("pelican.export",),
+    "search index": ("pelican.search", "search"),
+    "publish": ("publish",),
+}
+
+
+def _stat(values: list[float]) -> tuple[float, float, float]:
+    return statistics.median(values), min(values), max(values)
+
+
+def _fmt(values: list[float], unit: str = "s") -> str:
+    if not values:
+        return "—"
+    median, low, high = _stat(values)
+    digits = 0 if unit == "MB" else 2
+    return f"{median:.{digits}f} ({low:.{digits}f}–{high:.{digits}f})"
+
+
+def _ok(runs: list[Run]) -> list[Run]:
+    return [r for r in runs if not r.failed]
+
+
+def _cell(runs: list[Run]) -> str:
+    good = _ok(runs)
+    failed = [r.failed for r in runs if r.failed]
+    if not good and failed:
+        return f"did not finish ({failed[0].split(':')[0]})"
+    return _fmt([r.seconds for r in good])
+
+
+def _stage_value(run: Run, names: tuple[str, ...]) -> float | None:
+    found = [run.stages[n] for n in names if n in run.stages]
+    if not found:
+        return None
+    value = sum(found)
+    if names == ("pelican.output",) and "pelican.export" in run.stages:
+        value -= run.stages["pelican.export"]
+    return value
+
+
+def tables(results: list[SizeResult], stages_only_mode: bool) -> str:
+    lines: list[str] = []
+    if stages_only_mode:
+        lines += ["| articles | pipeline total (s) | peak RSS (MB) | " + " | ".join(STAGE_COLUMNS) + " |"]
+        lines += ["|---" * (3 + len(STAGE_COLUMNS)) + "|"]
+        for res in results:
+            runs = res.runs.get("stages", [])
+            good = _ok(runs)
+            row = [str(res.articles), _cell(runs), _fmt([r.rss_mb for r in runs], "MB")]
+            for names in STAGE_COLUMNS.values():
+                values = [v for r in good if (v := _stage_value(r, names)) is not None]
+                row.append(_fmt(values))
+            lines.append("| " + " | ".join(row) + " |")
+        return "\n".join(lines)
+    lines += [
+        "| articles | Pelican cold (s) | our cold (s) | cold ratio | our warm (s) | warm ratio "
+        "| one edit (s) | edit ratio | our peak RSS (MB) | Pelican peak RSS (MB) |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for res in results:
+        pelican = _ok(res.runs.get("pelican", []))
+        base = statistics.median([r.seconds for r in pelican]) if pelican else None
+
+        def ratio(kind: str, base: float | None = base, res: SizeResult = res) -> str:
+            good = _ok(res.runs.get(kind, []))
+            if not good or not base:
+                return "—"
+            return f"{statistics.median([r.seconds for r in good]) / base:.2f}×"
+
+        ours = [r for kind in ("cold", "warm", "edit") for r in res.runs.get(kind, [])]
+        lines.append(
+            "| "
+            + " | ".join(
+                [
+                    f"{res.articles:,}",
+                    _cell(res.runs.get("pelican", [])),
+                    _cell(res.runs.get("cold", [])),
+                    ratio("cold"),
+                    _cell(res.runs.get("warm", [])),
+                    ratio("warm"),
+                    _cell(res.runs.get("edit", [])),
+                    ratio("edit"),
+                    _fmt([r.rss_mb for r in ours], "MB"),
+                    _fmt([r.rss_mb for r in res.runs.get("pelican", [])], "MB"),
+                ]
+            )
+            + " |"
+        )
+    lines += [
+        "",
+        "Stage times of our cold build (seconds; both passes summed where the build runs a stage twice):",
+        "",
+    ]
+    lines += ["| articles | " + " | ".join(STAGE_COLUMNS) + " |", "|---" * (1 + len(STAGE_COLUMNS)) + "|"]
+    for res in results:
+        good = _ok(res.runs.get("cold", []))
+        row = [f"{res.articles:,}"]
+        for names in STAGE_COLUMNS.values():
+            values = [v for r in good if (v := _stage_value(r, names)) is not None]
+            row.append(_fmt(values) if good else "—")
+        lines.append("| " + " | ".join(row) + " |")
+    return "\n".join(lines)
+
+
+def machine() -> str:
+    model = ""
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        model = next(
+            (
+                line.split(":", 1)[1].strip()
+                for line in cpuinfo.read_text().splitlines()
+                if "model name" in line
+            ),
+            "",
+        )
+    versions = []
+    for package in ("pelican", "markdown-it-py", "markdown", "jinja2", "briefing"):
+        try:
+            versions.append(f"{package} {metadata.version(package)}")
+        except metadata.PackageNotFoundError:
+            versions.append(f"{package} (not installed)")
+    memory = ""
+    meminfo = Path("/proc/meminfo")
+    if meminfo.exists():
+        kb = int(meminfo.read_text().split()[1])
+        memory = f", {kb / 1024 / 1024:.0f} GiB RAM"
+    load = ", load average (1/5/15 min) {:.1f}/{:.1f}/{:.1f} when written".format(*os.getloadavg())
+    return (
+        f"{os.cpu_count()} cores ({model or platform.processor()}){memory}, {platform.system()} "
+        f"{platform.release()}, Python {platform.python_version()}; " + ", ".join(versions) + load
+    )
+
+
+ANALYSIS_MARKER = "<!-- analysis: kept by run.py -->"
+
+
+def write_markdown(path: Path, args: argparse.Namespace, results: list[SizeResult], table: str) -> None:
+    kept = ""
+    if path.exists() and ANALYSIS_MARKER in path.read_text():
+        kept = path.read_text().split(ANALYSIS_MARKER, 1)[1]
+    sizes = " ".join(str(r.articles) for r in results)
+    mode = " --stages-only" if args.stages_only else ""
+    section = f"## {'Pipeline stages only' if args.stages_only else 'Full builds'}: {sizes} articles\n"
+    body = (
+        f"{section}\n"
+        f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on {machine()}.\n\n"
+        f"Reproduce: `python benchmarks/run.py --articles {sizes} --topics {args.topics} "
+        f"--outlets {args.outlets} --repeat {args.repeat} --timeout {args.timeout:.0f}{mode}` "
+        f"(corpus seed {args.seed}). Figures: median (min–max) of {args.repeat} runs.\n\n{table}\n"
+    )
+    header = (
+        "# Benchmarks\n\n"
+        "How fast `briefing build` is on a generated news archive, against plain Pelican on the same "
+        "articles. Everything here is produced by `benchmarks/run.py` (see its docstring for what each "
+        "figure is); the analysis below the tables is written by hand.\n\n"
+        "Setup: `pip install -e '.[test,bench]'` (`bench` adds `markdown`, plain Pelican's reader). "
+        "Corpora and outputs go to `benchmarks/corpus/` (gitignored); raw per-run figures to "
+        "`benchmarks/corpus/results*.json`. A build's stage times: "
+        "`BRIEFING_TIMINGS=timings.json briefing build --content DIR`.\n\n"
+    )
+    sections: dict[str, str] = {}
+    if path.exists():
+        text = path.read_text().split(ANALYSIS_MARKER, 1)[0]
+        for chunk in text.split("\n## ")[1:]:
+            title = chunk.split("\n", 1)[0]
+            sections[title] = "## " + chunk.rstrip() + "\n"
+    sections[section.strip()[3:]] = body
+    text = header + "\n".join(sections[k] for k in sorted(sections)) + "\n" + ANALYSIS_MARKER + kept
+    path.write_text(text if kept else text + "\n")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, nargs="+", default=[1000, 5000, 20000])
+    parser.add_argument("--topics", type=int, default=50)
+    parser.add_argument("--outlets", type=int, default=40)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--timeout", type=float, default=1800.0, help="Seconds before a build is killed.")
+    parser.add_argument("--stages-only", action="store_true", help="Time only the pipeline stages.")
+    parser.add_argument(
+        "--pairs-only",
+        action="store_true",
+        help="Print the merge's candidate-pair count per size; no timing.",
+    )
+    parser.add_argument("--work", type=Path, default=HERE / "corpus", help="Where corpora and outputs go.")
+    parser.add_argument("--markdown", type=Path, default=ROOT / "BENCHMARKS.md")
+    parser.add_argument("--no-write", action="store_true", help="Print only; leave BENCHMARKS.md alone.")
+    args = parser.parse_args()
+    if args.pairs_only:
+        print("| articles | sentences | candidate pairs (upper bound) |\n|---|---|---|")
+    results = [measure_size(args, n) for n in args.articles]
+    if args.pairs_only:
+        return
+    table = tables(results, args.stages_only)
+    print("\n" + table)
+    raw = args.work / ("results-stages.json" if args.stages_only else "results.json")
+    raw.write_text(
+        json.dumps(
+            [
+                {"articles": r.articles, "runs": {k: [vars_of(x) for x in v] for k, v in r.runs.items()}}
+                for r in results
+            ],
+            indent=1,
+        )
+    )
+    if not args.no_write:
+        write_markdown(args.markdown, args, results, table)
+        print(f"\nwrote {args.markdown}")
+
+
+def vars_of(run: Run) -> dict[str, object]:
+    return {"seconds": run.seconds, "rss_mb": run.rss_mb, "stages": run.stages, "failed": run.failed}
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,79 @@
+"""The benchmark corpus generator: deterministic, valid, and a real workout for the merge.
+
+Not a timed test: it checks that the corpus the benchmarks measure is what
+they claim (same seed, same bytes; outlets reporting the same events in
+shared and varied words), and that the timing report stays off by default.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from benchmarks.generate import generate
+from generator.build import BuildOptions, build
+from generator.content import load_content
+from generator.pipeline import build_site
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_same_seed_gives_the_same_bytes(tmp_path: Path) -> None:
+    generate(tmp_path / "a", articles=20, topics=3, outlets=8, seed=7)
+    generate(tmp_path / "b", articles=20, topics=3, outlets=8, seed=7)
+    generate(tmp_path / "c", articles=20, topics=3, outlets=8, seed=8)
+    a, b, c = (_files(tmp_path / name) for name in "abc")
+    assert len([name for name in a if name.startswith("articles/")]) == 20
+    assert len([name for name in a if name.startswith("topics/")]) == 3
+    assert a == b
+    assert a != c
+
+
+def test_articles_are_about_six_hundred_words(tmp_path: Path) -> None:
+    generate(tmp_path, articles=20, topics=3, outlets=8)
+    content = load_content(tmp_path)
+    lengths = [len(article.body.split()) for article in content.articles]
+    assert all(450 <= n <= 800 for n in lengths), lengths
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("corpus")
+    generate(folder, articles=20, topics=3, outlets=8)
+    return folder
+
+
+def test_outlets_report_the_same_events_so_the_merge_has_work(corpus: Path) -> None:
+    site = build_site(load_content(corpus))
+    statements = [s for b in site.briefings for s in b.statements]
+    shared = [s for s in statements if len(s.outlets) >= 2]
+    shared_quotes = [s for s in shared if s.kind == "quote"]
+    assert len(shared) >= 10
+    assert shared_quotes, "direct quotes are shared across outlets"
+    for statement in shared_quotes:
+        assert statement.speaker is not None
+        words = statement.text.rstrip(".,!?")
+        for source in statement.sources:
+            assert words in source.text, "a shared quote is verbatim in every source"
+    # Every topic's rules match the articles written about it.
+    assert all(b.statements for b in site.briefings)
+
+
+def test_build_succeeds_and_timings_are_off_unless_asked(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("BRIEFING_TIMINGS", raising=False)
+    plain = build(BuildOptions(content=corpus, output=tmp_path / "plain"))
+    report = tmp_path / "timings.json"
+    timed = build(BuildOptions(content=corpus, output=tmp_path / "timed", timings=report))
+    assert plain.statements == timed.statements > 0
+    assert _files(tmp_path / "plain") == _files(tmp_path / "timed")
+    stages = json.loads(report.read_text())["stages"]
+    for name in ("check.read", "check.segment", "pelican.merge", "pelican.output", "total"):
+        assert stages[name]["seconds"] >= 0
+    assert stages["pelican.read"]["calls"] == 20
+    assert not list(tmp_path.glob("plain/**/timings.json"))
