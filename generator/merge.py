@@ -42,22 +42,32 @@ it, so the briefing's quotes section still lists it.
 Clustering is greedy over candidate pairs, best first, and *complete*: two
 groups join only if every pair across them is similar, so a chain of
 loosely similar sentences never drags unrelated ones together, and a group
-never holds two sentences of one article. Candidate pairs come from an
-inverted index of rare words and stems, so the work grows with the number of
-similar pairs rather than with the square of the number of sentences; the
-semantic method compares embeddings only for those candidates.
+never holds two sentences of one article. Candidate pairs come from *prefix
+filtering*, exact for each overlap threshold: two sets whose overlap reaches
+``k`` shared features must share one of the ``n - k + 1`` rarest features of
+the smaller (``n`` features), so only those are looked up in an inverted
+index. Every pair that can score above zero is found, each tier (facts on
+content words, quotes on word pairs, lexical paraphrases on stems within a
+topic) by its own filter; a sentence made of rare words looks up only a few
+short postings, so the work grows with the number of similar pairs rather
+than with the square of the number of sentences. Pairs are scored as they
+are found and only those above zero are kept, as integers. The semantic
+method has no exact filter for cosines: it compares embeddings of sentences
+that share a topic and a stem standing in at most ``SEMANTIC_POSTING_CAP`` of
+that topic's sentences.
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
+import math
 import re
-from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from itertools import pairwise
-from typing import Literal
+from typing import Literal, TypeVar
 
 import snowballstemmer
 
@@ -82,7 +92,20 @@ FACT_THRESHOLD = 0.75
 MIN_WORDS = 4
 """Sentences (or quotes) with fewer content words merge only when identical."""
 COMMON_WORD_SHARE = 0.2
-"""Words in more than this share of sentences are not used to find candidates."""
+"""Before prefix filtering, words in more than this share of sentences were not
+used to find candidates (kept for the benchmark's upper bound of that scheme)."""
+POSTING_CAP = 100
+"""Index keys (features) found in more sentences than this are not looked up.
+
+Prefix filtering is exact, but a sentence whose prefix holds only words that
+a running story repeats in hundreds of sentences would still be compared
+with all of them: the work would grow with the square of the archive. With
+this fixed cap a similar pair is missed only when *every* prefix feature of
+the smaller sentence is that common; archives of up to about 300 sentences a
+topic lose nothing."""
+SEMANTIC_POSTING_CAP = 200
+"""Semantic paraphrase candidates share a topic and a stem found in at most this
+many of the topic's sentences (a fixed cap, so the work stays linear)."""
 LEXICAL_PARAPHRASE_THRESHOLD = 0.5
 """Share of the shorter sentence's stems the other must have to be a paraphrase."""
 LEXICAL_PARAPHRASE_MIN_SHARED = 6
@@ -117,6 +140,9 @@ class _Item:
     runs: tuple[tuple[str, ...], ...]
     topics: frozenset[str]
     vector: tuple[float, ...] = ()
+
+
+_F = TypeVar("_F", bound=Hashable)
 
 
 def words_of(text: str) -> list[str]:
@@ -319,19 +345,25 @@ def merge_statements(
     ``ConfigError`` without it.
     """
     method = merge_method(method)
-    direct = _main_quotes(quotes)
-    stem = english_stemmer()
-    items = [
-        _item(sentence, document, direct.get(sentence.key), assignment.of(sentence), stem)
-        for document in documents
-        for sentence in document.sentences
-        if not sentence.is_heading
-    ]
+    items = _items(documents, assignment, quotes)
     if method == "semantic":
         items = _with_vectors(items)
     clusters = _cluster(items, method)
     statements = [statement for cluster in clusters for statement in _statements(cluster, assignment)]
     return sorted(statements, key=lambda s: s.id)
+
+
+def _items(
+    documents: Sequence[Document], assignment: TopicAssignment, quotes: Iterable[Quote]
+) -> list[_Item]:
+    direct = _main_quotes(quotes)
+    stem = english_stemmer()
+    return [
+        _item(sentence, document, direct.get(sentence.key), assignment.of(sentence), stem)
+        for document in documents
+        for sentence in document.sentences
+        if not sentence.is_heading
+    ]
 
 
 def _main_quotes(quotes: Iterable[Quote]) -> dict[str, Quote]:
@@ -376,34 +408,191 @@ def _item(
     )
 
 
-def _candidate_pairs(items: Sequence[_Item]) -> set[tuple[int, int]]:
-    """Pairs of items from different articles that share a rare enough word."""
-    index: dict[str, list[int]] = defaultdict(list)
-    for number, item in enumerate(items):
-        for word in item.words | item.stems:
-            index[word].append(number)
-    limit = max(50, int(len(items) * COMMON_WORD_SHARE))
-    pairs: set[tuple[int, int]] = set()
-    for postings in index.values():
-        if len(postings) > limit:
+def _needed(size: int, threshold: float) -> int:
+    """The fewest shared features ``k`` with ``k / size >= threshold`` (as ``overlap`` computes it)."""
+    k = max(0, math.ceil(threshold * size) - 1)
+    while k / size < threshold:
+        k += 1
+    return k
+
+
+def _rarest(features: Iterable[_F], df: Mapping[_F, int], keep: int) -> list[_F]:
+    """The ``keep`` rarest of ``features``: fewest sentences first, ties by the feature itself."""
+    return sorted(features, key=lambda f: (df[f], f))[:keep]
+
+
+def _document_frequency(sets: Iterable[Iterable[_F]]) -> Counter[_F]:
+    df: Counter[_F] = Counter()
+    for features in sets:
+        df.update(features)
+    return df
+
+
+def _probe(
+    items: Sequence[_Item],
+    members: Sequence[int],
+    features: Callable[[_Item], frozenset[_F]],
+    needed: Callable[[int], int],
+    keys: Callable[[_Item, _F], Iterable[Hashable]],
+) -> Iterator[tuple[int, int]]:
+    """Prefix filtering for an overlap coefficient over ``features``.
+
+    A pair whose smaller feature set ``x`` shares ``needed(|x|)`` features
+    with the other must share one of the ``|x| - needed(|x|) + 1`` rarest
+    features of ``x`` (any ``|x| - k + 1`` of them meet the ``k`` shared
+    ones). So each item looks up only the postings of its own prefix, and
+    only partners at least as large (by size, then number) are taken: every
+    such pair is found once, and no other pair is tried. ``keys`` maps a
+    feature to its index keys (with a topic, for paraphrases).
+    """
+    df = _document_frequency(features(items[i]) for i in members)
+    sizes = {i: len(features(items[i])) for i in members}
+    index: dict[Hashable, list[int]] = defaultdict(list)
+    for number in members:
+        for feature in features(items[number]):
+            for key in keys(items[number], feature):
+                index[key].append(number)
+    for x in members:
+        own = features(items[x])
+        size = len(own)
+        need = needed(size)
+        if not size or need <= 0:
+            continue
+        rank = (size, x)
+        seen: set[int] = set()
+        for feature in _rarest(own, df, size - need + 1):
+            for key in keys(items[x], feature):
+                postings = index.get(key, ())
+                if len(postings) > POSTING_CAP:
+                    continue
+                for y in postings:
+                    if y not in seen and (sizes[y], y) > rank:
+                        seen.add(y)
+                        yield (x, y) if x < y else (y, x)
+
+
+def _candidates(items: Sequence[_Item], method: MergeMethod) -> Iterator[tuple[int, int]]:
+    """Pairs that may score above zero, each tier found by its own prefix filter.
+
+    A pair may come twice (from two tiers); callers keep the first. No pair
+    with a score above zero is missed, except, for the semantic method, a
+    paraphrase whose shared stems each stand in more than
+    ``SEMANTIC_POSTING_CAP`` sentences of a shared topic: cosines have no
+    exact word filter, so that tier blocks by topic and rarer stems.
+    """
+    quoted = [i for i, item in enumerate(items) if item.quote is not None]
+    plain = [i for i, item in enumerate(items) if item.quote is None]
+
+    def alone(_: _Item, feature: Hashable) -> tuple[Hashable]:
+        return (feature,)
+
+    def by_topic(item: _Item, feature: str) -> Iterator[tuple[str, str]]:
+        return ((topic, feature) for topic in sorted(item.topics))
+
+    def contained(size: int) -> int:  # below MIN_WORDS only an identical set scores
+        return size if size < MIN_WORDS else _needed(size, FACT_THRESHOLD)
+
+    def quote_contained(size: int) -> int:
+        return size if size < MIN_WORDS else _needed(size, QUOTE_THRESHOLD)
+
+    def lexical(size: int) -> int:
+        if size < PARAPHRASE_MIN_WORDS:
+            return 0
+        return max(_needed(size, LEXICAL_PARAPHRASE_THRESHOLD), LEXICAL_PARAPHRASE_MIN_SHARED)
+
+    yield from _probe(items, plain, lambda i: i.words, contained, alone)
+    yield from _probe(items, quoted, lambda i: i.quote_pairs, quote_contained, alone)
+    yield from _quoted_in_plain(items, quoted, plain)
+    topical = [i for i, item in enumerate(items) if item.topics]
+    if method == "lexical":
+        yield from _probe(items, topical, lambda i: i.stems, lexical, by_topic)
+    else:
+        yield from _blocked(items, topical)
+
+
+def _quoted_in_plain(
+    items: Sequence[_Item], quoted: list[int], plain: list[int]
+) -> Iterator[tuple[int, int]]:
+    """Quotes and the sentences without quote marks that may carry their words.
+
+    The score is the share of the quote's word pairs found in the sentence,
+    so the sentence must have one of the quote's ``n - needed + 1`` rarest
+    pairs; only those pairs are indexed.
+    """
+    wanted = {pair for i in quoted for pair in items[i].quote_pairs}
+    df: Counter[tuple[str, str]] = Counter()
+    for number in plain:
+        df.update(items[number].pairs & wanted)
+    prefixes: dict[int, list[tuple[str, str]]] = {}
+    for x in quoted:
+        size = len(items[x].quote_pairs)
+        if size >= MIN_WORDS:
+            prefixes[x] = _rarest(items[x].quote_pairs, df, size - _needed(size, QUOTE_THRESHOLD) + 1)
+    probed = {pair for prefix in prefixes.values() for pair in prefix}
+    index: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for number in plain:
+        for pair in items[number].pairs & probed:
+            index[pair].append(number)
+    for x, prefix in prefixes.items():
+        partners = {y for pair in prefix if len(index[pair]) <= POSTING_CAP for y in index[pair]}
+        for y in sorted(partners):
+            yield (x, y) if x < y else (y, x)
+
+
+def _blocked(items: Sequence[_Item], topical: list[int]) -> Iterator[tuple[int, int]]:
+    """Paraphrase candidates for the semantic method: a shared topic and a
+    stem that stands in at most ``SEMANTIC_POSTING_CAP`` of its sentences."""
+    index: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for number in topical:
+        for topic in items[number].topics:
+            for stem in items[number].stems:
+                index[topic, stem].append(number)
+    for key in sorted(index):
+        postings = index[key]
+        if len(postings) > SEMANTIC_POSTING_CAP:
             continue
         for i, a in enumerate(postings):
             for b in postings[i + 1 :]:
-                if items[a].sentence.article != items[b].sentence.article:
-                    pairs.add((a, b))
-    return pairs
+                yield a, b
+
+
+def candidate_pair_count(
+    documents: Sequence[Document],
+    assignment: TopicAssignment,
+    quotes: Iterable[Quote],
+    method: MergeMethod = "lexical",
+) -> int:
+    """How many distinct pairs of sentences from different articles the merge scores.
+
+    The size of the merge's work, independent of the machine: it grows with
+    the number of similar sentences, not with the square of all of them.
+    """
+    items = _items(documents, assignment, quotes)
+    pairs = {
+        (a, b)
+        for a, b in _candidates(items, merge_method(method))
+        if items[a].sentence.article != items[b].sentence.article
+    }
+    return len(pairs)
 
 
 def _cluster(items: Sequence[_Item], method: MergeMethod) -> list[list[_Item]]:
-    scored = []
-    for a, b in _candidate_pairs(items):
+    # Pairs are scored as they are found and only those above zero kept, as
+    # ints: (−score, key rank, key rank, a, b) orders them exactly as sorting
+    # by the two sentence keys would.
+    position = {key: n for n, key in enumerate(sorted({i.sentence.key for i in items}))}
+    rank = [position[i.sentence.key] for i in items]
+    scored: dict[tuple[int, int], float] = {}
+    for a, b in _candidates(items, method):
+        if items[a].sentence.article == items[b].sentence.article or (a, b) in scored:
+            continue
         score = similarity(items[a], items[b], method)
         if score > 0:
-            scored.append((-score, items[a].sentence.key, items[b].sentence.key, a, b))
-    scored.sort()
+            scored[a, b] = score
+    order = sorted((-score, rank[a], rank[b], a, b) for (a, b), score in scored.items())
     cluster_of = list(range(len(items)))
     members: dict[int, list[int]] = {i: [i] for i in range(len(items))}
-    for _, _, _, a, b in scored:
+    for _, _, _, a, b in order:
         ca, cb = cluster_of[a], cluster_of[b]
         if ca == cb or not _can_join(items, members[ca], members[cb], method):
             continue

@@ -14,7 +14,9 @@ from hypothesis import strategies as st
 from generator.errors import ConfigError
 from generator.merge import (
     LEXICAL_PARAPHRASE_THRESHOLD,
+    POSTING_CAP,
     MergeMethod,
+    candidate_pair_count,
     content_words,
     merge_statements,
     stems_of,
@@ -557,3 +559,54 @@ def test_a_quote_printed_by_several_outlets_stays_a_quote_beside_a_paraphrase() 
     assert quote.kind == "quote"
     assert {c.article for c in quote.sources} == {"daily-news", "coast-herald", "wire-times"}
     assert len(statement_with(statements, "reported", "p1s1").sources) == 1
+
+
+def _archive(events: int) -> list[Document]:
+    """Three outlets per event, each printing the event's sentence and some
+    everyday sentences drawn from one shared pool of words; every event has
+    its own place and officials (invented words), as real stories do."""
+    pool = [
+        f"{stem}{suffix}"
+        for stem in ("harbor", "market", "council", "bridge", "school")
+        for suffix in "abcdefghijkl"
+    ]
+    documents = []
+    for event in range(events):
+        place, official, body = f"Korvath{event}", f"Delmira{event}", f"quarry{event}"
+        for outlet in range(3):
+            filler = [pool[(event * 7 + outlet * 13 + k * 17) % len(pool)] for k in range(12)]
+            documents.append(
+                make_document(
+                    f"{official} said the {body} near {place} flooded after {event % 9 + 2} days of rain.\n\n"
+                    + " ".join(filler[:6]).capitalize()
+                    + " gathered near the old pier.\n\n"
+                    + " ".join(filler[6:]).capitalize()
+                    + " waited for the morning ferry.",
+                    slug=f"event-{event}-outlet-{outlet}",
+                    outlet=f"Outlet {outlet}",
+                )
+            )
+    return documents
+
+
+def test_candidate_pairs_grow_near_linearly_with_the_archive() -> None:
+    # Everyday words stand in a steady share of all sentences (here already
+    # more than POSTING_CAP), so pairing every two sentences that share one
+    # grows with the square of the archive; four times the events may cost
+    # only about four times the pairs.
+    counts = []
+    for events in (200, 800):
+        documents = _archive(events)
+        assert events * 3 * 2 * 6 // 60 > POSTING_CAP  # each everyday word's sentences
+        quotes = [q for d in documents for q in find_quotes(d)]
+        counts.append(candidate_pair_count(documents, assign_topics(documents, ()), quotes))
+    assert counts[0] >= 200 * 3  # each event's three reports are compared
+    assert counts[1] <= 4.5 * counts[0]
+
+
+def test_merge_still_finds_each_event_across_outlets_in_a_large_archive() -> None:
+    documents = _archive(120)
+    statements = merged(documents, topics=())
+    flood = [s for s in statements if "flooded" in s.text]
+    assert len(flood) == 120
+    assert all(len(s.outlets) == 3 for s in flood)
