@@ -63,6 +63,7 @@ import functools
 import hashlib
 import math
 import re
+import sys
 from collections import Counter, defaultdict
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -148,7 +149,8 @@ _F = TypeVar("_F", bound=Hashable)
 def words_of(text: str) -> list[str]:
     """Lowercased words, with quote marks and apostrophes folded."""
     text = text.lower().replace("’", "'").replace("‘", "'")
-    return [w.removesuffix("'s") for w in re.findall(r"[\w']+", text)]
+    # Interned: a word is then stored once, not once in every sentence's sets.
+    return [sys.intern(w.removesuffix("'s")) for w in re.findall(r"[\w']+", text)]
 
 
 def content_words(text: str) -> frozenset[str]:
