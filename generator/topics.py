@@ -255,3 +255,33 @@ def _assign_document(
             topics -= vetoed
         yield sentence, own, topics
         previous, previous_topics = sentence, topics
+
+
+@dataclass(frozen=True, slots=True)
+class KnownAssignment:
+    """An assignment with what it was computed from: every sentence, in
+    order, and every topic's rules. A later pass over the same sentences and
+    rules (the Pelican run after ``briefing build``'s content check) reuses
+    it instead of assigning again; any difference and it is not used."""
+
+    inputs: tuple[object, ...]
+    assignment: TopicAssignment
+
+    def reuse(self, documents: Iterable[Document], topics: Iterable[Topic]) -> TopicAssignment | None:
+        """The assignment, if ``documents`` and ``topics`` are what it was made from."""
+        return self.assignment if self.inputs == _inputs(documents, topics) else None
+
+
+def remember(
+    documents: Iterable[Document], topics: Iterable[Topic], assignment: TopicAssignment
+) -> KnownAssignment:
+    """``assignment`` with its inputs, for ``KnownAssignment.reuse``."""
+    return KnownAssignment(_inputs(documents, topics), assignment)
+
+
+def _inputs(documents: Iterable[Document], topics: Iterable[Topic]) -> tuple[object, ...]:
+    """All an assignment depends on (not file paths or other metadata)."""
+    return (
+        tuple(document.sentences for document in documents),
+        tuple((t.slug, t.names, t.aliases, t.keywords, t.exclude) for t in topics),
+    )
