@@ -25,7 +25,7 @@ from generator.model import Site, Topic, TopicAssignment
 from generator.segment import segment
 from generator.timings import SETTING as TIMINGS_SETTING
 from generator.timings import Timings, requested, stage
-from generator.topics import assign_topics
+from generator.topics import KnownAssignment, assign_topics, remember
 
 KEPT_IN_OUTPUT = (".git", "CNAME", ".nojekyll")
 
@@ -75,10 +75,11 @@ def topic_warnings(topics: Iterable[Topic], assignment: TopicAssignment) -> list
 
 def _checked_content(
     content_dir: Path, *, strict: bool, timings: Timings | None = None
-) -> tuple[Content, list[str]]:
+) -> tuple[Content, list[str], KnownAssignment]:
     """Read, segment and assign topics: all a check needs to report every problem.
 
-    The merge is left to the Pelican run, so a build merges once, not twice.
+    The merge is left to the Pelican run, so a build merges once, not twice;
+    the assignment is handed to it too (``ASSIGNMENT_SETTING``).
     """
     if not content_dir.is_dir():
         raise ConfigError(f"content folder {content_dir} not found")
@@ -91,7 +92,7 @@ def _checked_content(
     warnings = topic_warnings(content.topics, assignment)
     if strict and warnings:
         raise ContentErrors(warnings)
-    return content, [str(w) for w in warnings]
+    return content, [str(w) for w in warnings], remember(documents, content.topics, assignment)
 
 
 def check_content(content_dir: Path, *, strict: bool = False) -> list[str]:
@@ -110,6 +111,7 @@ def _pelican_settings(options: BuildOptions, output: Path) -> dict[str, object]:
     overrides: dict[str, object] = {
         "PATH": str(options.content.resolve()),
         "OUTPUT_PATH": str(output.resolve()),
+        "CACHE_PATH": str(options.content.resolve().parent / default_settings.cache_folder()),
     }
     if options.merge:
         overrides["BRIEFING_MERGE"] = options.merge
@@ -125,9 +127,9 @@ def build(options: BuildOptions) -> BuildResult:
     started = time.perf_counter()
     timings_path = requested(options.timings)
     timings = Timings() if timings_path is not None else None
-    from generator.pelican_plugin import SITE_SETTING
+    from generator.pelican_plugin import ASSIGNMENT_SETTING, SITE_SETTING
 
-    content, warnings = _checked_content(
+    content, warnings, known = _checked_content(
         options.content, strict=options.strict, timings=timings.scoped("check") if timings else None
     )
     merged: dict[str, Site] = {}
@@ -141,6 +143,7 @@ def build(options: BuildOptions) -> BuildResult:
     try:
         settings = _pelican_settings(options, staging)
         settings[SITE_SETTING] = merged
+        settings[ASSIGNMENT_SETTING] = known
         if timings is not None:
             settings[TIMINGS_SETTING] = timings.scoped("pelican")
             timings.mark("pelican.start")

@@ -22,7 +22,11 @@ is), and Markdown links may only be web, mail or relative addresses.
 from __future__ import annotations
 
 import datetime
+import logging
+import pickle
 import re
+import tempfile
+from functools import partial
 from html import escape
 from pathlib import Path
 from typing import Any, ClassVar
@@ -31,6 +35,7 @@ from markdown_it import MarkdownIt
 from pelican import signals
 from pelican.generators import ArticlesGenerator, Generator, PagesGenerator
 from pelican.readers import BaseReader
+from pelican.urlwrappers import Author
 
 from generator.charts import describe, timeline_chart
 from generator.content import read_article, read_topic
@@ -42,6 +47,7 @@ from generator.pipeline import merge_site
 from generator.segment import segment
 from generator.timings import SETTING as TIMINGS_SETTING
 from generator.timings import Timings, stage
+from generator.topics import KnownAssignment
 
 
 def _timings(settings: Any) -> Timings | None:
@@ -52,6 +58,12 @@ def _timings(settings: Any) -> Timings | None:
 SITE_SETTING = "BRIEFING_MERGED_SITE"
 """Setting holding a dict into which the merged ``Site`` is put (key "site"),
 so ``briefing build`` can report on it without merging a second time."""
+
+ASSIGNMENT_SETTING = "BRIEFING_KNOWN_ASSIGNMENT"
+"""Setting holding a ``KnownAssignment`` from ``briefing build``'s content
+check, so topics are assigned once per build; without it (plain
+``pelican``), or when the content differs from what was checked, the plugin
+assigns them itself."""
 
 _SAFE_SCHEMES = frozenset(("http", "https", "mailto"))
 
@@ -74,6 +86,14 @@ class BriefingReader(BaseReader):  # type: ignore[misc]
     enabled = True
     file_extensions: ClassVar[list[str]] = ["md"]
 
+    def __init__(self, settings: dict[str, Any]) -> None:
+        super().__init__(settings)
+        # Pelican's reader cache pickles what ``read`` returns, and an
+        # ``Author`` keeps the settings it was made with: leave our
+        # build-time hand-overs (``BRIEFING_*``: the merged site, the known
+        # assignment, timings) out of the cache.
+        self._author_settings = {k: v for k, v in settings.items() if not k.startswith("BRIEFING_")}
+
     def read(self, source_path: str) -> tuple[str, dict[str, Any]]:
         path = Path(source_path)
         if path.parent.name == "topics":
@@ -94,7 +114,7 @@ class BriefingReader(BaseReader):  # type: ignore[misc]
             "document": document,
         }
         if article.author:
-            metadata["author"] = self.process_metadata("author", article.author)
+            metadata["author"] = Author(article.author, self._author_settings)
         with stage(timings, "markdown"):
             html = _MARKDOWN.render(article.body)
         return html, metadata
@@ -168,6 +188,30 @@ def add_reader(readers: Any) -> None:
     would publish a file's markup as it is."""
     readers.reader_classes.clear()
     readers.reader_classes["md"] = BriefingReader
+    readers.save_cache = partial(_save_cache_atomically, readers)
+
+
+def _save_cache_atomically(cacher: Any) -> None:
+    """Pelican's ``FileDataCacher.save_cache``, but written to a temporary
+    file and renamed into place: a build killed mid-write, a full disk or
+    two builds at once never leave a truncated cache, which Pelican would
+    fail to load (``EOFError``) on every later build."""
+    if not cacher._cache_data_policy:
+        return
+    path = Path(cacher._cache_path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}-", delete=False) as raw:
+            temporary = Path(raw.name)
+        try:
+            with cacher._cache_open(temporary, "wb") as handle:
+                pickle.dump(cacher._cache, handle)
+            temporary.replace(path)
+        finally:
+            temporary.unlink(missing_ok=True)
+    except (OSError, pickle.PicklingError, TypeError) as exc:
+        # As Pelican does: no cache is a slower build, not a failed one.
+        logging.getLogger(__name__).warning("Could not save cache %s: %s", path, exc)
 
 
 def attach_briefings(generators: list[Any]) -> None:
@@ -180,7 +224,9 @@ def attach_briefings(generators: list[Any]) -> None:
     topics: list[Topic] = [p.topic for p in topic_pages]
     method = merge_method(articles.settings.get("BRIEFING_MERGE", "lexical"))
     timings = _timings(articles.settings)
-    site = merge_site(tuple(documents), tuple(topics), method, timings)
+    known = articles.settings.get(ASSIGNMENT_SETTING)
+    assignment = known.reuse(documents, topics) if isinstance(known, KnownAssignment) else None
+    site = merge_site(tuple(documents), tuple(topics), method, timings, assignment)
     by_slug = {b.topic.slug: b for b in site.briefings}
     for page in topic_pages:
         page.briefing = by_slug[page.topic.slug]
@@ -192,6 +238,17 @@ def attach_briefings(generators: list[Any]) -> None:
         sink["site"] = site
     if timings is not None:
         timings.mark("context_done")
+
+
+def drop_empty_caches(pelican: Any) -> None:
+    """Remove empty reader-cache files before Pelican loads them: it rejects
+    a damaged cache with a warning, but an empty file (a write cut short
+    before ours were atomic, or by another tool) makes it fail outright."""
+    folder = Path(pelican.settings.get("CACHE_PATH") or "")
+    if pelican.settings.get("LOAD_CONTENT_CACHE") and folder.is_dir():
+        for cache in sorted(folder.iterdir()):
+            if cache.is_file() and cache.stat().st_size == 0:
+                cache.unlink(missing_ok=True)
 
 
 def get_generators(pelican: Any) -> type[Generator]:
@@ -209,6 +266,7 @@ def get_writer(pelican: Any) -> type[BriefingWriter]:
 
 
 def register() -> None:
+    signals.initialized.connect(drop_empty_caches)
     signals.generator_init.connect(add_template_filters)
     signals.get_writer.connect(get_writer)
     signals.readers_init.connect(add_reader)

@@ -28,7 +28,7 @@ from generator.briefing import build_briefing, coverage
 from generator.content import Content
 from generator.disagree import find_disagreements
 from generator.merge import MergeMethod, merge_statements
-from generator.model import Document, Site, Topic
+from generator.model import Document, Site, Topic, TopicAssignment
 from generator.outlets import build_outlets
 from generator.people import find_people
 from generator.quotes import find_quotes
@@ -51,13 +51,17 @@ def merge_site(
     topics: tuple[Topic, ...],
     merge: MergeMethod = "lexical",
     timings: Timings | None = None,
+    assignment: TopicAssignment | None = None,
 ) -> Site:
     """Run the stages after segmentation (the Pelican reader segments each file).
 
-    ``merge`` is how paraphrases are found (``generator.merge``).
+    ``merge`` is how paraphrases are found (``generator.merge``);
+    ``assignment``, when given, is the topic assignment of exactly these
+    documents and topics, already computed (by ``briefing build``'s check).
     """
-    with stage(timings, "assign"):
-        assignment = assign_topics(documents, topics)
+    if assignment is None:
+        with stage(timings, "assign"):
+            assignment = assign_topics(documents, topics)
     with stage(timings, "quotes"):
         quotes = tuple(quote for document in documents for quote in find_quotes(document))
     with stage(timings, "merge"):

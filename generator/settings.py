@@ -11,6 +11,8 @@ its pages (one briefing page per topic); our plugin does the rest.
 
 from __future__ import annotations
 
+import hashlib
+from importlib.metadata import version
 from pathlib import Path
 
 from jinja2 import StrictUndefined
@@ -22,6 +24,20 @@ def templates_dir() -> Path:
     """Our theme: inside the installed package, or at the top of the repo."""
     packaged = Path(__file__).parent / "templates"
     return packaged if packaged.is_dir() else Path(__file__).parent.parent / "templates"
+
+
+def cache_folder() -> str:
+    """Where Pelican's reader cache goes, relative to the settings file (or,
+    in ``briefing build``, to the folder holding the content folder): one
+    subfolder per version of our code, Pelican and markdown-it, so a cache
+    written by other code (which might read or segment differently) is
+    never loaded. Old subfolders can be deleted at any time."""
+    digest = hashlib.sha256()
+    for source in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(source.name.encode() + b"\0" + source.read_bytes())
+    for package in ("pelican", "markdown-it-py"):
+        digest.update(f"{package}={version(package)}".encode())
+    return f".briefing-cache/{digest.hexdigest()[:16]}"
 
 
 SITENAME = "Briefing"
@@ -49,6 +65,16 @@ JINJA_ENVIRONMENT = {
     "undefined": StrictUndefined,
     "extensions": [],
 }
+
+# Warm rebuilds: Pelican keeps what our reader returned for each file (the
+# rendered body and the segmented ``Document``) and reads again only files
+# whose contents changed. Outside the output folder; never in the output.
+CACHE_CONTENT = True
+LOAD_CONTENT_CACHE = True
+CONTENT_CACHING_LAYER = "reader"
+CHECK_MODIFIED_METHOD = "sha256"
+CACHE_PATH = cache_folder()
+GZIP_CACHE = False
 
 # Source articles are Pelican articles; topics are Pelican pages.
 ARTICLE_PATHS = ["articles"]

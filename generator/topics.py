@@ -47,15 +47,25 @@ class TopicMatcher:
     slug: str
     include: tuple[re.Pattern[str], ...]
     exclude: re.Pattern[str] | None
+    keys: frozenset[tuple[str, bool]] | None = None
+    """What any match must start with, for the ``TopicIndex``: a phrase's
+    first word in lower case, and whether it is the whole word (False: only
+    its start, as in a plural or a ``*`` ending); None when that cannot be
+    said (a phrase opening with a mark or a non-ASCII letter)."""
 
     def excludes(self, text: str) -> bool:
         """Does ``text`` contain one of the topic's exclusions?"""
-        return self.exclude is not None and self.exclude.search(_normalise(text)) is not None
+        return self._excludes(_normalise(text))
 
     def matches(self, text: str) -> bool:
-        if self.excludes(text):
+        return self._matches(_normalise(text))
+
+    def _excludes(self, normalised: str) -> bool:
+        return self.exclude is not None and self.exclude.search(normalised) is not None
+
+    def _matches(self, normalised: str) -> bool:
+        if self._excludes(normalised):
             return False
-        normalised = _normalise(text)
         return any(pattern.search(normalised) for pattern in self.include)
 
 
@@ -69,7 +79,10 @@ def compile_topic(topic: Topic) -> TopicMatcher:
     if topic.keywords:
         include.append(re.compile(_alternation(topic.keywords, plural=True), re.IGNORECASE))
     exclude = re.compile(_alternation(topic.exclude, plural=False), re.IGNORECASE) if topic.exclude else None
-    return TopicMatcher(topic.slug, tuple(include), exclude)
+    keys = [_key(p, plural=False) for p in (*topic.names, *topic.aliases)]
+    keys += [_key(p, plural=True) for p in topic.keywords]
+    known = None if None in keys else frozenset(k for k in keys if k is not None)
+    return TopicMatcher(topic.slug, tuple(include), exclude, known)
 
 
 def _alternation(phrases: Iterable[str], *, plural: bool) -> str:
@@ -88,6 +101,91 @@ def _alternation(phrases: Iterable[str], *, plural: bool) -> str:
     return r"(?<!\w)(?:" + "|".join(parts) + r")(?!\w)"
 
 
+_WORD = re.compile(r"\w+")
+_ASCII_WORD = re.compile(r"[A-Za-z0-9_]+")
+_NON_ASCII_WORD = re.compile(r"[^\W\x00-\x7f]")
+
+
+def _key(phrase: str, *, plural: bool) -> tuple[str, bool] | None:
+    """The start every match of ``phrase`` (as ``_alternation`` compiles it)
+    must have: the word a match opens with, lower case, and whether the
+    text's word must equal it (True) or only begin with it (False)."""
+    wildcard = phrase.endswith("*")
+    words = _normalise(phrase.rstrip("*")).split()
+    if not words:
+        return None
+    first = _ASCII_WORD.match(words[0])
+    if first is None or _NON_ASCII_WORD.search(words[0]):
+        return None  # opens with a mark or a letter whose case rules differ
+    stem = first.group(0)
+    if stem != words[0] or len(words) > 1:
+        return stem.lower(), True  # followed by a mark or a space: the word ends there
+    if wildcard or plural:
+        stem = stem[:-1] if plural and not wildcard and stem.endswith("y") else stem
+        return (stem.lower(), False) if stem else None
+    return stem.lower(), True
+
+
+@dataclass(frozen=True, slots=True)
+class TopicIndex:
+    """Every topic's rules in one lookup, so a sentence is scanned once.
+
+    A sentence's words (lower case) are looked up in ``whole`` and, by their
+    beginnings, in ``starts``; only the topics found there (and those in
+    ``always``) can match, and only their own expressions are then run. The
+    index never decides a match, it only rules topics out, so the result is
+    exactly that of running every topic's rules."""
+
+    matchers: tuple[TopicMatcher, ...]
+    whole: dict[str, tuple[int, ...]]
+    """Word → matchers (by position) with a phrase opening with that word."""
+    starts: dict[str, tuple[int, ...]]
+    """Word beginning → matchers with a phrase whose first word may go on."""
+    always: tuple[int, ...]
+    """Matchers whose phrases have no usable key: always tried."""
+    lengths: tuple[int, ...]
+    """The lengths of the keys in ``starts``, shortest first."""
+
+    def cued(self, text: str) -> frozenset[str]:
+        """Topics whose rules match ``text``, as ``cued_topics``."""
+        normalised = _normalise(text)
+        if _NON_ASCII_WORD.search(normalised):
+            candidates: Iterable[int] = range(len(self.matchers))
+        else:
+            found = set(self.always)
+            for word in {w.lower() for w in _WORD.findall(normalised)}:
+                if hit := self.whole.get(word):
+                    found.update(hit)
+                for length in self.lengths:
+                    if length > len(word):
+                        break
+                    if hit := self.starts.get(word[:length]):
+                        found.update(hit)
+            candidates = sorted(found)
+        return frozenset(self.matchers[i].slug for i in candidates if self.matchers[i]._matches(normalised))
+
+
+def build_index(matchers: Iterable[TopicMatcher]) -> TopicIndex:
+    """One ``TopicIndex`` over ``matchers``."""
+    ordered = tuple(matchers)
+    whole: dict[str, list[int]] = {}
+    starts: dict[str, list[int]] = {}
+    always: list[int] = []
+    for position, matcher in enumerate(ordered):
+        if matcher.keys is None:
+            always.append(position)
+            continue
+        for word, exact in sorted(matcher.keys):
+            (whole if exact else starts).setdefault(word, []).append(position)
+    return TopicIndex(
+        ordered,
+        {word: tuple(found) for word, found in whole.items()},
+        {word: tuple(found) for word, found in starts.items()},
+        tuple(always),
+        tuple(sorted({len(word) for word in starts})),
+    )
+
+
 def _normalise(text: str) -> str:
     """Curly apostrophes and odd hyphens as plain ones, so rules match either."""
     return text.replace("’", "'").replace("‘", "'").replace("‑", "-")
@@ -95,7 +193,8 @@ def _normalise(text: str) -> str:
 
 def cued_topics(text: str, matchers: Iterable[TopicMatcher]) -> frozenset[str]:
     """Topics whose rules match ``text`` itself."""
-    return frozenset(m.slug for m in matchers if m.matches(text))
+    normalised = _normalise(text)
+    return frozenset(m.slug for m in matchers if m._matches(normalised))
 
 
 def refers_back(text: str, previous: str) -> bool:
@@ -115,24 +214,27 @@ def refers_back(text: str, previous: str) -> bool:
 
 def assign_topics(documents: Iterable[Document], topics: Iterable[Topic]) -> TopicAssignment:
     """The topics of every sentence of every document."""
-    matchers = [compile_topic(t) for t in topics]
+    index = build_index(compile_topic(t) for t in topics)
     assigned: dict[str, frozenset[str]] = {}
     cued: dict[str, frozenset[str]] = {}
     for document in documents:
-        for sentence, own, final in _assign_document(document.sentences, matchers):
+        for sentence, own, final in _assign_document(document.sentences, index):
             cued[sentence.key] = own
             assigned[sentence.key] = final
     return TopicAssignment(topics=assigned, cued=cued)
 
 
 def _assign_document(
-    sentences: Iterable[Sentence], matchers: list[TopicMatcher]
+    sentences: Iterable[Sentence], index: TopicIndex
 ) -> Iterable[tuple[Sentence, frozenset[str], frozenset[str]]]:
+    by_slug: dict[str, list[TopicMatcher]] = {}
+    for matcher in index.matchers:
+        by_slug.setdefault(matcher.slug, []).append(matcher)
     section: frozenset[str] = frozenset()
     previous: Sentence | None = None
     previous_topics: frozenset[str] = frozenset()
     for sentence in sentences:
-        own = cued_topics(sentence.text, matchers)
+        own = index.cued(sentence.text)
         if sentence.is_heading:
             # A heading that opens the article restates the headline: it is
             # about the whole story, not the subject of one section.
@@ -147,7 +249,39 @@ def _assign_document(
             and (previous.block == sentence.block or refers_back(sentence.text, previous.text))
         ):
             topics |= previous_topics
-        vetoed = {m.slug for m in matchers if m.slug in topics and m.excludes(sentence.text)}
-        topics -= vetoed
+        if topics:
+            normalised = _normalise(sentence.text)
+            vetoed = {slug for slug in topics if any(m._excludes(normalised) for m in by_slug.get(slug, ()))}
+            topics -= vetoed
         yield sentence, own, topics
         previous, previous_topics = sentence, topics
+
+
+@dataclass(frozen=True, slots=True)
+class KnownAssignment:
+    """An assignment with what it was computed from: every sentence, in
+    order, and every topic's rules. A later pass over the same sentences and
+    rules (the Pelican run after ``briefing build``'s content check) reuses
+    it instead of assigning again; any difference and it is not used."""
+
+    inputs: tuple[object, ...]
+    assignment: TopicAssignment
+
+    def reuse(self, documents: Iterable[Document], topics: Iterable[Topic]) -> TopicAssignment | None:
+        """The assignment, if ``documents`` and ``topics`` are what it was made from."""
+        return self.assignment if self.inputs == _inputs(documents, topics) else None
+
+
+def remember(
+    documents: Iterable[Document], topics: Iterable[Topic], assignment: TopicAssignment
+) -> KnownAssignment:
+    """``assignment`` with its inputs, for ``KnownAssignment.reuse``."""
+    return KnownAssignment(_inputs(documents, topics), assignment)
+
+
+def _inputs(documents: Iterable[Document], topics: Iterable[Topic]) -> tuple[object, ...]:
+    """All an assignment depends on (not file paths or other metadata)."""
+    return (
+        tuple(document.sentences for document in documents),
+        tuple((t.slug, t.names, t.aliases, t.keywords, t.exclude) for t in topics),
+    )

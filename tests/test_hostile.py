@@ -241,7 +241,8 @@ def test_ctrl_c_during_the_build_leaves_the_previous_output(tmp_path: Path) -> N
     assert result.stderr.splitlines()[-1] == "interrupted; nothing was changed."
     assert "Traceback" not in result.stderr
     assert _tree(output) == before
-    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+    hidden = sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("."))
+    assert hidden == [".briefing-cache"]  # the reader cache (README), no staging folder
 
 
 def _mount_tmpfs(where: Path, kilobytes: int) -> bool:
@@ -304,7 +305,8 @@ def test_a_file_too_large_to_write_leaves_the_previous_output(tmp_path: Path) ->
     assert "error: could not write the site: File too large" in result.stderr
     assert "Traceback" not in result.stderr
     assert _tree(output) == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["content", "output"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".briefing-cache", "content", "output"]
+    assert not [p for p in (tmp_path / ".briefing-cache").rglob(".*")], "no half-written cache file"
 
 
 # Nothing leaked: article text is data, never markup.

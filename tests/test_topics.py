@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from generator.model import Document, Topic
-from generator.topics import assign_topics, compile_topic, cued_topics
+from generator.topics import assign_topics, build_index, compile_topic, cued_topics
 from tests.helpers import make_document, make_topic, sentence_containing
 
 FLOOD = make_topic(
@@ -193,3 +195,57 @@ def test_a_headline_at_the_top_does_not_pull_the_whole_article_into_its_topic() 
     assert topics["Election turnout hits record"] == {"election"}
     assert topics["Separately, a court fined the transport company for late trains."] == {"court"}
     assert topics["Voters queued for hours in the capital."] == set()
+
+
+# --- one index for all topics ---------------------------------------------------------------------
+
+HARBOUR = make_topic(
+    "harbour",
+    names=["Port Kessel", "Kessel-Nord", "O'Rourke"],
+    aliases=["KPA", "harbour authority"],
+    keywords=["ferry", "dredg*", "quay", "berth"],
+    exclude=["berth in the final"],
+)
+MINING = make_topic("mining", names=["Ústí Minerals"], aliases=["Łódź"], keywords=["colliery", "ore"])
+INDEXED = (FLOOD, MERGER, ELECTION, HARBOUR, MINING)
+
+
+def indexed(text: str) -> set[str]:
+    return set(build_index(compile_topic(t) for t in INDEXED).cued(text))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Two ferries were cancelled at Port Kessel.", {"harbour"}),
+        ("Dredging of the quays resumed on Monday.", {"harbour"}),
+        ("The kessel-nord terminal reopened.", set()),  # names keep their case
+        ("The Kessel-Nord terminal reopened.", {"harbour"}),
+        ("O’Rourke, the KPA chief, said the berths were full.", {"harbour"}),
+        ("The club secured a berth in the final.", set()),
+        ("Ústí Minerals shut its last colliery.", {"mining"}),
+        ("Officials in ŁÓDŹ reviewed the ore contract.", {"mining"}),
+        ("Ores and ferrymen: nothing here is a whole word of a rule.", {"mining"}),
+        ("A ferryman and a boreal wind.", set()),
+        ("Floodwater reached the ballot boxes.", {"flood", "election"}),
+    ],
+)
+def test_the_index_finds_each_topic_its_rules_match(text: str, expected: set[str]) -> None:
+    assert indexed(text) == expected
+
+
+_FRAGMENTS = st.sampled_from(
+    "Port Kessel kessel Kessel-Nord O'Rourke O’Rourke KPA kpa harbour authority ferry ferries "
+    "Ferry dredge Dredging quay quays berth berths berth in the final Ústí Minerals ÚSTÍ Łódź "
+    "łódź colliery collieries ore ores boreal Severn flood Floods flooding Environment Agency "
+    "levee levees evacuated merger Mergers Acme ACME takeover bid election ballots turnout vote "
+    "votes electİon ELECTıON \u212apa the a said , . ’s - ſ K İ ı".split()
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_FRAGMENTS, max_size=14), st.lists(st.sampled_from([" ", "", "-", "  "]), max_size=14))
+def test_the_index_agrees_with_trying_every_topic(words: list[str], gaps: list[str]) -> None:
+    text = "".join(w + (gaps[i] if i < len(gaps) else " ") for i, w in enumerate(words))
+    matchers = [compile_topic(t) for t in INDEXED]
+    assert build_index(matchers).cued(text) == cued_topics(text, matchers)

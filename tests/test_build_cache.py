@@ -1,0 +1,150 @@
+"""Warm rebuilds: Pelican's reader cache and the single topic assignment per build.
+
+What a user cares about: a rebuild with nothing changed gives the same bytes
+and does not read the articles again; after one article is edited only that
+article is read again, and the site is what a build from scratch would give;
+the cache lives beside the content, never in what gets published.
+
+Reads are counted by the build's own stage timings (``BRIEFING_TIMINGS``):
+the reader records a "read" per file it actually reads.
+"""
+
+from __future__ import annotations
+
+import json
+import pickle
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from generator.build import BuildOptions, build
+from generator.content import read_article
+from generator.segment import segment
+
+ARTICLES = {
+    "harbour-strike-begins": (
+        "Dockers walk out at Port Kessel",
+        "Kessel Gazette",
+        "2031-04-02",
+        "Dockers at Port Kessel walked out on Monday over night-shift pay.\n\n"
+        "The strike halted ferry crossings to the islands, the harbour authority said.\n\n"
+        "## What the union wants\n\n"
+        "The union wants a 6% rise and two more rest days a month.",
+    ),
+    "harbour-strike-talks": (
+        "Talks to end Port Kessel strike",
+        "Coastal Courier",
+        "2031-04-03",
+        "Talks to end the dockers' strike at Port Kessel resumed on Tuesday.\n\n"
+        "Ferry crossings stayed cancelled for a second day, the harbour authority said.",
+    ),
+    "quarry-permit": (
+        "Quarry permit refused",
+        "Upland Post",
+        "2031-04-03",
+        "The county refused a permit for the Brackwater quarry on Tuesday.\n\n"
+        "Residents had objected to blasting near the school.",
+    ),
+}
+TOPICS = {
+    "harbour-strike": (
+        "Harbour strike",
+        {"names": ["Port Kessel"], "keywords": ["docker", "ferry", "strike"]},
+    ),
+    "quarry": ("Brackwater quarry", {"names": ["Brackwater"], "keywords": ["quarr*"]}),
+}
+
+
+def _write_content(root: Path) -> Path:
+    content = root / "content"
+    (content / "articles").mkdir(parents=True)
+    (content / "topics").mkdir()
+    for slug, (title, outlet, date, body) in ARTICLES.items():
+        front = {"title": title, "outlet": outlet, "url": f"https://news.example.org/{slug}", "date": date}
+        text = "---\n" + yaml.safe_dump(front, sort_keys=False) + "---\n" + body + "\n"
+        (content / "articles" / f"{slug}.md").write_text(text, encoding="utf-8")
+    for slug, (title, rules) in TOPICS.items():
+        front = {"title": title, "slug": slug, "exclude": [], "aliases": [], **rules}
+        text = "---\n" + yaml.safe_dump(front, sort_keys=False) + "---\nWhat the outlets report.\n"
+        (content / "topics" / f"{slug}.md").write_text(text, encoding="utf-8")
+    return content
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def _build(content: Path, output: Path, report: Path) -> dict[str, int]:
+    """Build; the number of calls per stage, from the build's timing report."""
+    build(BuildOptions(content=content, output=output, timings=report))
+    stages = json.loads(report.read_text())["stages"]
+    return {name: value["calls"] for name, value in stages.items()}
+
+
+def test_unchanged_rebuild_reads_nothing_again_and_gives_the_same_bytes(tmp_path: Path) -> None:
+    content = _write_content(tmp_path)
+    cold = _build(content, tmp_path / "site", tmp_path / "cold.json")
+    first = _tree(tmp_path / "site")
+    assert cold["pelican.read"] == len(ARTICLES)
+
+    warm = _build(content, tmp_path / "site", tmp_path / "warm.json")
+    assert "pelican.read" not in warm and "pelican.segment" not in warm
+    assert _tree(tmp_path / "site") == first
+
+
+def test_after_one_edit_only_that_article_is_read_and_the_site_matches_a_fresh_build(
+    tmp_path: Path,
+) -> None:
+    content = _write_content(tmp_path)
+    _build(content, tmp_path / "site", tmp_path / "cold.json")
+    edited = content / "articles" / "harbour-strike-talks.md"
+    edited.write_text(edited.read_text(encoding="utf-8").replace("second day", "third day"), encoding="utf-8")
+
+    calls = _build(content, tmp_path / "site", tmp_path / "edit.json")
+    assert calls["pelican.read"] == 1
+    page = (tmp_path / "site" / "articles" / "harbour-strike-talks" / "index.html").read_text()
+    assert "third day" in page and "second day" not in page
+
+    shutil.rmtree(tmp_path / ".briefing-cache")
+    fresh = _build(content, tmp_path / "fresh", tmp_path / "fresh.json")
+    assert fresh["pelican.read"] == len(ARTICLES)
+    assert _tree(tmp_path / "site") == _tree(tmp_path / "fresh")
+
+
+def test_the_cache_lives_beside_the_content_not_in_the_published_site(tmp_path: Path) -> None:
+    content = _write_content(tmp_path)
+    build(BuildOptions(content=content, output=tmp_path / "site"))
+    caches = [p for p in (tmp_path / ".briefing-cache").rglob("*") if p.is_file()]
+    assert caches, "the reader cache was not written"
+    assert not any("cache" in name.lower() for name in _tree(tmp_path / "site"))
+    assert not any("cache" in p.name.lower() for p in content.rglob("*"))
+
+
+@pytest.mark.parametrize("kept", [0.0, 0.5])
+def test_a_truncated_cache_is_not_fatal(tmp_path: Path, kept: float) -> None:
+    content = _write_content(tmp_path)
+    build(BuildOptions(content=content, output=tmp_path / "site"))
+    first = _tree(tmp_path / "site")
+    for cache in (p for p in (tmp_path / ".briefing-cache").rglob("*") if p.is_file()):
+        # as a write cut short would leave it
+        cache.write_bytes(cache.read_bytes()[: int(cache.stat().st_size * kept)])
+    calls = _build(content, tmp_path / "site", tmp_path / "again.json")
+    assert calls["pelican.read"] == len(ARTICLES)
+    assert _tree(tmp_path / "site") == first
+
+
+def test_the_topic_assignment_runs_once_per_build(tmp_path: Path) -> None:
+    content = _write_content(tmp_path)
+    calls = _build(content, tmp_path / "site", tmp_path / "timings.json")
+    assert calls["check.assign"] == 1
+    assert "pelican.assign" not in calls
+    briefing = json.loads((tmp_path / "site" / "api" / "briefings" / "harbour-strike.json").read_text())
+    assert any("Port Kessel" in s["text"] for s in briefing["statements"])
+
+
+def test_a_segmented_article_survives_the_cache_round_trip(tmp_path: Path) -> None:
+    content = _write_content(tmp_path)
+    document = segment(read_article(content / "articles" / "harbour-strike-begins.md"))
+    assert pickle.loads(pickle.dumps(document)) == document
