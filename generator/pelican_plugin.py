@@ -39,6 +39,7 @@ from generator.feeds import BriefingWriter
 from generator.merge import merge_method
 from generator.model import Briefing, Document, Site, Statement, Topic, Update
 from generator.pipeline import merge_site
+from generator.progress import progress_of
 from generator.segment import segment
 from generator.timings import SETTING as TIMINGS_SETTING
 from generator.timings import Timings, stage
@@ -97,6 +98,7 @@ class BriefingReader(BaseReader):  # type: ignore[misc]
             metadata["author"] = self.process_metadata("author", article.author)
         with stage(timings, "markdown"):
             html = _MARKDOWN.render(article.body)
+        progress_of(self.settings).advance()
         return html, metadata
 
     def _read_topic(self, path: Path) -> tuple[str, dict[str, Any]]:
@@ -107,6 +109,7 @@ class BriefingReader(BaseReader):  # type: ignore[misc]
             "template": "topic",
             "topic": topic,
         }
+        progress_of(self.settings).advance()
         return _MARKDOWN.render(topic.intro), metadata
 
 
@@ -180,6 +183,7 @@ def attach_briefings(generators: list[Any]) -> None:
     topics: list[Topic] = [p.topic for p in topic_pages]
     method = merge_method(articles.settings.get("BRIEFING_MERGE", "lexical"))
     timings = _timings(articles.settings)
+    progress_of(articles.settings).stage("merge")
     site = merge_site(tuple(documents), tuple(topics), method, timings)
     by_slug = {b.topic.slug: b for b in site.briefings}
     for page in topic_pages:
@@ -192,6 +196,7 @@ def attach_briefings(generators: list[Any]) -> None:
         sink["site"] = site
     if timings is not None:
         timings.mark("context_done")
+    progress_of(articles.settings).stage("write")
 
 
 def get_generators(pelican: Any) -> type[Generator]:
