@@ -11,6 +11,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
+
 from generator.build import BuildOptions, build
 
 REPO = Path(__file__).resolve().parent.parent
@@ -72,3 +74,54 @@ def test_a_file_no_longer_produced_is_gone(tmp_path: Path) -> None:
     build(options)
     assert not (options.output / "stray.html").exists()
     assert {p.name for p in (options.output / "articles").iterdir()} < built
+
+
+def _edit_first_article(options: BuildOptions) -> None:
+    article = sorted((options.content / "articles").glob("*.md"))[0]
+    added = "\nDock workers said the strike would end on Monday.\n"
+    article.write_text(article.read_text(encoding="utf-8") + added, encoding="utf-8")
+
+
+def test_an_interruption_while_keeping_unchanged_files_leaves_the_old_output(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    options = _site(tmp_path)
+    build(options)
+    before = _files(options.output)
+    _edit_first_article(options)
+    calls: list[Path] = []
+    link = Path.hardlink_to
+
+    def interrupted(self: Path, target: Path) -> None:
+        calls.append(self)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        link(self, target)
+
+    monkeypatch.setattr(Path, "hardlink_to", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        build(options)
+    assert len(calls) == 3
+    assert _files(options.output) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["content", "output"]
+
+
+def test_without_hard_links_the_build_still_publishes_the_new_site(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    options = _site(tmp_path)
+    build(options)
+    _edit_first_article(options)
+
+    def refused(self: Path, target: Path) -> None:
+        raise OSError(1, "Operation not permitted")
+
+    monkeypatch.setattr(Path, "hardlink_to", refused)
+    monkeypatch.setattr("os.link", lambda *args, **kwargs: refused(Path(), Path()))
+    build(options)
+    fresh = BuildOptions(content=options.content, output=tmp_path / "fresh")
+    monkeypatch.undo()
+    build(fresh)
+    assert {k: v[2] for k, v in _files(options.output).items()} == {
+        k: v[2] for k, v in _files(fresh.output).items()
+    }
