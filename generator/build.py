@@ -141,9 +141,12 @@ def _pelican_settings(options: BuildOptions, output: Path) -> dict[str, object]:
 def build(options: BuildOptions) -> BuildResult:
     """Build the site into ``options.output``; raises ``BriefingError`` on failure."""
     try:
-        return _build(options)
-    finally:
-        options.progress.finish()
+        result = _build(options)
+    except BaseException:
+        options.progress.finish(ok=False)
+        raise
+    options.progress.finish(ok=True)
+    return result
 
 
 def _build(options: BuildOptions) -> BuildResult:

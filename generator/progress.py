@@ -47,8 +47,8 @@ class Progress(Protocol):
     def advance(self, units: int = 1) -> None:
         """``units`` more units of the current stage are done."""
 
-    def finish(self) -> None:
-        """The build is over (successfully or not): end the current stage."""
+    def finish(self, ok: bool) -> None:
+        """The build is over: end the current stage, which failed unless ``ok``."""
 
 
 class NoProgress:
@@ -60,7 +60,7 @@ class NoProgress:
     def advance(self, units: int = 1) -> None:
         pass
 
-    def finish(self) -> None:
+    def finish(self, ok: bool) -> None:
         pass
 
 
@@ -75,7 +75,8 @@ def progress_of(settings: object) -> Progress:
 
 class RichProgress:
     """Shows stages on ``console`` with rich: a live bar (or spinner) for the
-    current stage, and a line ``✓ <stage> 0.4 s`` once it is done.
+    current stage, and a line ``✓ <stage> 0.4 s`` once it is done (``✗`` for
+    the stage a failed build stopped in).
 
     Mutable on purpose: one instance follows one build and lives no longer.
     """
@@ -124,15 +125,16 @@ class RichProgress:
         if self._task is not None:
             self._bar.advance(self._task, units)
 
-    def finish(self) -> None:
-        self._end_stage()
+    def finish(self, ok: bool) -> None:
+        self._end_stage(ok)
         self._bar.stop()
 
-    def _end_stage(self) -> None:
+    def _end_stage(self, ok: bool = True) -> None:
         if self._task is None:
             return
         self._bar.remove_task(self._task)
         self._task = None
         seconds = time.perf_counter() - self._started
         label = STAGES.get(self._name, self._name)
-        self._console.print(f"[green]✓[/green] {label} [dim]{seconds:.1f} s[/dim]", highlight=False)
+        mark = "[green]✓[/green]" if ok else "[red]✗[/red]"
+        self._console.print(f"{mark} {label} [dim]{seconds:.1f} s[/dim]", highlight=False)

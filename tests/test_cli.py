@@ -262,3 +262,15 @@ def test_progress_shown_on_a_forced_terminal_names_every_stage_and_changes_no_by
     )
     for name in files:
         assert (tmp_path / "quiet" / name).read_bytes() == (tmp_path / "shown" / name).read_bytes(), name
+
+
+def test_a_failed_build_on_a_terminal_marks_the_stage_that_failed(tmp_path: Path) -> None:
+    content = _content(tmp_path)
+    (content / "topics" / "bad.md").write_text("no front matter here\n")
+    args = ["build", "--content", str(content), "--output", str(tmp_path / "o")]
+    result = CliRunner(env={"CI": None, "TTY_COMPATIBLE": "1"}).invoke(main, args)
+    assert result.exit_code == 1
+    screen = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", result.stderr)
+    assert f"✗ {STAGES['check']}" in screen
+    assert "✓" not in screen
+    assert "bad.md:1: no front matter" in screen
