@@ -6,11 +6,22 @@ plugin into a fresh folder beside the output folder, and only when that has
 succeeded swaps it into place. A failed or interrupted build leaves the
 previous output exactly as it was; the hosting files users keep there
 (``CNAME``, ``.nojekyll``, ``.git``) are carried over to every new build.
+
+Files whose bytes did not change are not rewritten: before the swap, each
+such file in the new folder is replaced by a hard link to the old file, so
+after the swap it is the very same file (same inode, same modification
+time) and rsync, a web server's cache or a deploy step sees nothing new.
+Everything up to the swap happens beside the output folder, so an
+interruption at any point still leaves either the old site or the new one.
+
+Progress (``progress.py``) is announced to ``BuildOptions.progress``; the
+library never prints.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import tempfile
 import time
@@ -22,6 +33,8 @@ from generator.content import Content, load_content
 from generator.errors import BriefingError, ConfigError, ContentError, ContentErrors
 from generator.merge import MergeMethod
 from generator.model import Site, Topic, TopicAssignment
+from generator.progress import NO_PROGRESS, Progress
+from generator.progress import SETTING as PROGRESS_SETTING
 from generator.segment import segment
 from generator.timings import SETTING as TIMINGS_SETTING
 from generator.timings import Timings, requested, stage
@@ -45,6 +58,8 @@ class BuildOptions:
     """How paraphrases merge; None keeps the settings file's ``BRIEFING_MERGE``."""
     timings: Path | None = None
     """Write stage timings as JSON here (see ``timings.py``); None: ``$BRIEFING_TIMINGS`` or off."""
+    progress: Progress = NO_PROGRESS
+    """Told of each stage as the build goes (see ``progress.py``); display only."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +69,8 @@ class BuildResult:
     statements: int
     seconds: float
     warnings: list[str] = field(default_factory=list)
+    pages: int = 0
+    """HTML files written."""
 
 
 def content_warnings(site: Site) -> list[ContentError]:
@@ -74,7 +91,7 @@ def topic_warnings(topics: Iterable[Topic], assignment: TopicAssignment) -> list
 
 
 def _checked_content(
-    content_dir: Path, *, strict: bool, timings: Timings | None = None
+    content_dir: Path, *, strict: bool, timings: Timings | None = None, progress: Progress = NO_PROGRESS
 ) -> tuple[Content, list[str], KnownAssignment]:
     """Read, segment and assign topics: all a check needs to report every problem.
 
@@ -83,6 +100,7 @@ def _checked_content(
     """
     if not content_dir.is_dir():
         raise ConfigError(f"content folder {content_dir} not found")
+    progress.stage("check")
     with stage(timings, "read"):
         content = load_content(content_dir)
     with stage(timings, "segment"):
@@ -124,13 +142,27 @@ def _pelican_settings(options: BuildOptions, output: Path) -> dict[str, object]:
 
 def build(options: BuildOptions) -> BuildResult:
     """Build the site into ``options.output``; raises ``BriefingError`` on failure."""
+    try:
+        result = _build(options)
+    except BaseException:
+        options.progress.finish(ok=False)
+        raise
+    options.progress.finish(ok=True)
+    return result
+
+
+def _build(options: BuildOptions) -> BuildResult:
+    progress = options.progress
     started = time.perf_counter()
     timings_path = requested(options.timings)
     timings = Timings() if timings_path is not None else None
     from generator.pelican_plugin import ASSIGNMENT_SETTING, SITE_SETTING
 
     content, warnings, known = _checked_content(
-        options.content, strict=options.strict, timings=timings.scoped("check") if timings else None
+        options.content,
+        strict=options.strict,
+        timings=timings.scoped("check") if timings else None,
+        progress=progress,
     )
     merged: dict[str, Site] = {}
     output = options.output
@@ -144,6 +176,8 @@ def build(options: BuildOptions) -> BuildResult:
         settings = _pelican_settings(options, staging)
         settings[SITE_SETTING] = merged
         settings[ASSIGNMENT_SETTING] = known
+        settings[PROGRESS_SETTING] = progress
+        progress.stage("read", total=len(content.articles) + len(content.topics))
         if timings is not None:
             settings[TIMINGS_SETTING] = timings.scoped("pelican")
             timings.mark("pelican.start")
@@ -153,7 +187,10 @@ def build(options: BuildOptions) -> BuildResult:
             timings.mark("pelican.end")
             timings.span("pelican.context", "pelican.start", "pelican.context_done")
             timings.span("pelican.output", "pelican.context_done", "pelican.end")
+        pages = sum(1 for _ in staging.rglob("*.html"))
+        progress.stage("publish")
         with stage(timings, "publish"):
+            _keep_unchanged(output, staging)
             _carry_over(output, staging)
             staging.chmod(0o755)  # mkdtemp makes it private; a web server must read the published folder
             _swap(staging, output)
@@ -176,16 +213,21 @@ def build(options: BuildOptions) -> BuildResult:
         statements=len({s.id for b in briefings for s in b.statements}),
         seconds=time.perf_counter() - started,
         warnings=warnings,
+        pages=pages,
     )
 
 
 def _run_pelican(settings: dict[str, object]) -> None:
-    """Run Pelican; any error it logs fails the build."""
+    """Run Pelican; any error it logs fails the build. Its own "Done: Processed …"
+    line is silenced: the caller reports the build (library code does not print)."""
     from pelican import Pelican
+    from pelican.log import console
 
     errors = _ErrorCollector()
     logger = logging.getLogger("pelican")
     logger.addHandler(errors)
+    quiet = console.quiet
+    console.quiet = True
     try:
         Pelican(settings).run()
     except OSError:
@@ -193,6 +235,7 @@ def _run_pelican(settings: dict[str, object]) -> None:
     except Exception as exc:  # Pelican raises plain exceptions from readers and writers.
         raise BriefingError(f"Pelican failed: {exc}") from exc
     finally:
+        console.quiet = quiet
         logger.removeHandler(errors)
     if errors.messages:
         raise BriefingError("Pelican reported errors:\n  " + "\n  ".join(errors.messages))
@@ -213,9 +256,52 @@ def _carry_over(output: Path, staging: Path) -> None:
     for name in KEPT_IN_OUTPUT:
         kept = output / name
         if kept.is_dir():
-            shutil.copytree(kept, staging / name, symlinks=True, dirs_exist_ok=True)
+            shutil.copytree(kept, staging / name, symlinks=True, dirs_exist_ok=True, copy_function=_link)
         elif kept.exists():
-            shutil.copy2(kept, staging / name)
+            _link(kept, staging / name)
+
+
+def _link(source: str | Path, target: str | Path) -> None:
+    """``target`` becomes the file ``source`` is (a hard link), or a copy where links are refused."""
+    try:
+        os.link(source, target, follow_symlinks=False)
+    except OSError:
+        shutil.copy2(source, target, follow_symlinks=False)
+
+
+def _keep_unchanged(output: Path, staging: Path) -> None:
+    """Replace each file in ``staging`` whose bytes equal the file at the same
+    place in ``output`` by a hard link to that file, so the swap keeps it as
+    it was (inode, modification time). Works beside the output only: an
+    interruption here leaves ``output`` untouched. Where the file system
+    refuses hard links the new copy stays, which is merely a rewrite."""
+    if not output.is_dir():
+        return
+    for new in sorted(staging.rglob("*")):
+        if new.is_symlink() or not new.is_file():
+            continue
+        old = output / new.relative_to(staging)
+        if old.is_symlink() or not old.is_file() or not _same_bytes(old, new):
+            continue
+        linked = new.with_name(f".{new.name}.unchanged")
+        try:
+            linked.hardlink_to(old)
+        except OSError:
+            continue
+        linked.replace(new)
+
+
+def _same_bytes(first: Path, second: Path) -> bool:
+    a, b = first.stat(), second.stat()
+    if a.st_size != b.st_size or (a.st_mode & 0o7777) != (b.st_mode & 0o7777):
+        return False
+    with first.open("rb") as one, second.open("rb") as other:
+        while True:
+            chunk = one.read(1 << 16)
+            if chunk != other.read(1 << 16):
+                return False
+            if not chunk:
+                return True
 
 
 def _retired(output: Path) -> Path:

@@ -8,6 +8,7 @@ CLI prints or exits.
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -20,6 +21,7 @@ from generator.build import BuildOptions, BuildResult, build, check_content
 from generator.content import parse_date
 from generator.errors import BriefingError, ConfigError, ContentErrors
 from generator.merge import MERGE_METHODS, merge_method
+from generator.progress import NO_PROGRESS, Progress, RichProgress
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -51,6 +53,21 @@ def _reports_errors(command: F) -> F:
             sys.exit(130)
 
     return wrapper  # type: ignore[return-value]
+
+
+def _terminal_progress() -> Progress:
+    """Rich progress on stderr when a person is watching: stdout and stderr are
+    terminals (rich's test, which ``FORCE_COLOR``/``TTY_COMPATIBLE`` can force)
+    and ``CI`` is not set. Otherwise nothing, so logs and pipes get only the
+    summary line."""
+    from rich.console import Console
+
+    if os.environ.get("CI"):
+        return NO_PROGRESS
+    console = Console(stderr=True)
+    if not (console.is_terminal and Console().is_terminal):
+        return NO_PROGRESS
+    return RichProgress(console)
 
 
 def _settings_option(value: str | None) -> Path | None:
@@ -93,13 +110,14 @@ def build_command(
         settings_file=_settings_option(settings),
         strict=strict,
         merge=merge_method(merge) if merge else None,
+        progress=_terminal_progress(),
     )
     result = build(options)
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)
     click.echo(
-        f"Built {result.articles} articles, {result.topics} topics, {result.statements} statements "
-        f"into {options.output} in {result.seconds:.1f} s."
+        f"Built {result.articles} articles, {result.topics} topics, {result.statements} statements, "
+        f"{result.pages} pages into {options.output} in {result.seconds:.1f} s."
     )
 
 

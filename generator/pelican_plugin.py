@@ -44,6 +44,7 @@ from generator.feeds import BriefingWriter
 from generator.merge import merge_method
 from generator.model import Briefing, Document, Site, Statement, Topic, Update
 from generator.pipeline import merge_site
+from generator.progress import progress_of
 from generator.segment import segment
 from generator.timings import SETTING as TIMINGS_SETTING
 from generator.timings import Timings, stage
@@ -117,6 +118,7 @@ class BriefingReader(BaseReader):  # type: ignore[misc]
             metadata["author"] = Author(article.author, self._author_settings)
         with stage(timings, "markdown"):
             html = _MARKDOWN.render(article.body)
+        progress_of(self.settings).advance()
         return html, metadata
 
     def _read_topic(self, path: Path) -> tuple[str, dict[str, Any]]:
@@ -127,6 +129,7 @@ class BriefingReader(BaseReader):  # type: ignore[misc]
             "template": "topic",
             "topic": topic,
         }
+        progress_of(self.settings).advance()
         return _MARKDOWN.render(topic.intro), metadata
 
 
@@ -226,6 +229,7 @@ def attach_briefings(generators: list[Any]) -> None:
     timings = _timings(articles.settings)
     known = articles.settings.get(ASSIGNMENT_SETTING)
     assignment = known.reuse(documents, topics) if isinstance(known, KnownAssignment) else None
+    progress_of(articles.settings).stage("merge")
     site = merge_site(tuple(documents), tuple(topics), method, timings, assignment)
     by_slug = {b.topic.slug: b for b in site.briefings}
     for page in topic_pages:
@@ -238,6 +242,7 @@ def attach_briefings(generators: list[Any]) -> None:
         sink["site"] = site
     if timings is not None:
         timings.mark("context_done")
+    progress_of(articles.settings).stage("write")
 
 
 def drop_empty_caches(pelican: Any) -> None:

@@ -31,6 +31,7 @@ from xml.sax.saxutils import escape
 from pelican import signals
 
 from generator.model import Article, Briefing
+from generator.progress import progress_of
 from generator.search import index_site
 
 NOT_IN_SITEMAP = frozenset({"404.html"})
@@ -132,6 +133,7 @@ def keep_public_siteurl(pelican: Any) -> None:
 def finish(pelican: Any) -> None:
     output = Path(pelican.output_path)
     write_crawler_files(output, str(pelican.settings.get("PUBLIC_SITEURL", "")))
+    progress_of(pelican.settings).stage("search")
     index_site(output)
 
 

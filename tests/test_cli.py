@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import io
+import re
 import shutil
 from pathlib import Path
 
 from click.testing import CliRunner
+from rich.console import Console
 
+from generator.build import BuildOptions, build
 from generator.cli import main
+from generator.progress import STAGES, RichProgress
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -179,3 +184,93 @@ def test_serve_builds_and_serves_the_site_on_localhost(tmp_path: Path) -> None:
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=10)
+
+
+def _statement_ids(output: Path) -> set[str]:
+    """Statement ids as the published JSON export lists them."""
+    import json
+
+    return {
+        statement["id"]
+        for path in (output / "api" / "briefings").glob("*.json")
+        for statement in json.loads(path.read_text(encoding="utf-8"))["statements"]
+    }
+
+
+def test_build_in_a_pipe_prints_only_a_summary_with_true_counts(tmp_path: Path) -> None:
+    output = tmp_path / "site"
+    args = ["build", "--content", str(REPO / "content"), "--output", str(output)]
+    result = CliRunner(env={"CI": None, "TTY_COMPATIBLE": None, "FORCE_COLOR": None}).invoke(main, args)
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.stdout.splitlines() if line]
+    assert len(lines) == 1, lines
+    match = re.fullmatch(
+        r"Built (\d+) articles, (\d+) topics, (\d+) statements, (\d+) pages into (.+) in \d+\.\d s\.",
+        lines[0],
+    )
+    assert match is not None, lines[0]
+    articles, topics, statements, pages = (int(match.group(i)) for i in range(1, 5))
+    assert articles == len(list((REPO / "content" / "articles").glob("*.md")))
+    assert topics == len(list((REPO / "content" / "topics").glob("*.md")))
+    assert statements == len(_statement_ids(output)) > 0
+    assert pages == len(list(output.rglob("*.html"))) > 0
+    assert match.group(5) == str(output)
+    for stage in STAGES.values():
+        assert stage not in result.output
+    assert "\x1b[" not in result.output
+    assert "Done: Processed" not in result.output  # Pelican's own line: our summary replaces it
+
+
+def test_build_on_a_terminal_shows_each_stage(tmp_path: Path) -> None:
+    """Rich decides what is a terminal; TTY_COMPATIBLE=1 tells it this one is."""
+    args = ["build", "--content", str(REPO / "content"), "--output", str(tmp_path / "site")]
+    result = CliRunner(env={"CI": None, "TTY_COMPATIBLE": "1"}).invoke(main, args)
+    assert result.exit_code == 0, result.output
+    screen = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", result.stderr)  # colours and cursor moves
+    shown = [screen.find(f"✓ {stage}") for stage in STAGES.values()]
+    assert -1 not in shown, screen
+    assert shown == sorted(shown)  # in build order
+    assert "Built 3 articles" in result.stdout
+
+
+def test_build_in_ci_shows_no_progress_even_on_a_terminal(tmp_path: Path) -> None:
+    args = ["build", "--content", str(REPO / "content"), "--output", str(tmp_path / "site")]
+    result = CliRunner(env={"CI": "true", "TTY_COMPATIBLE": "1"}).invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert "✓" not in result.output
+    assert result.stdout.startswith("Built 3 articles")
+
+
+def _files(folder: Path) -> list[Path]:
+    return sorted(path.relative_to(folder) for path in folder.rglob("*") if path.is_file())
+
+
+def test_progress_shown_on_a_forced_terminal_names_every_stage_and_changes_no_byte(tmp_path: Path) -> None:
+    screen = io.StringIO()
+    shown = BuildOptions(
+        content=REPO / "content",
+        output=tmp_path / "shown",
+        progress=RichProgress(Console(file=screen, force_terminal=True, width=100)),
+    )
+    quiet = BuildOptions(content=REPO / "content", output=tmp_path / "quiet")
+    assert build(shown).pages == build(quiet).pages
+    for stage in STAGES.values():
+        assert stage in screen.getvalue()
+    files = sorted(p.relative_to(tmp_path / "quiet") for p in (tmp_path / "quiet").rglob("*") if p.is_file())
+    assert files == sorted(
+        p.relative_to(tmp_path / "shown") for p in (tmp_path / "shown").rglob("*") if p.is_file()
+    )
+    for name in files:
+        assert (tmp_path / "quiet" / name).read_bytes() == (tmp_path / "shown" / name).read_bytes(), name
+
+
+def test_a_failed_build_on_a_terminal_marks_the_stage_that_failed(tmp_path: Path) -> None:
+    content = _content(tmp_path)
+    (content / "topics" / "bad.md").write_text("no front matter here\n")
+    args = ["build", "--content", str(content), "--output", str(tmp_path / "o")]
+    result = CliRunner(env={"CI": None, "TTY_COMPATIBLE": "1"}).invoke(main, args)
+    assert result.exit_code == 1
+    screen = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", result.stderr)
+    assert f"✗ {STAGES['check']}" in screen
+    assert "✓" not in screen
+    assert "bad.md:1: no front matter" in screen
