@@ -124,12 +124,15 @@ best pair first, settles the verbatim groups before it tries paraphrases."""
 
 @dataclass(frozen=True, slots=True)
 class _Item:
-    """A sentence prepared for comparison."""
+    """A sentence prepared for comparison.
+
+    A sentence's word pairs are not kept: only quotes are compared on them,
+    rarely, and they would be most of the memory of a large archive.
+    """
 
     sentence: Sentence
     document: Document
     words: frozenset[str]
-    pairs: frozenset[tuple[str, str]]
     numbers: frozenset[str]
     quote: Quote | None
     quote_pairs: frozenset[tuple[str, str]]
@@ -314,7 +317,7 @@ def containment(a: _Item, b: _Item) -> float:
         quoted, other = (a, b) if a.quote is not None else (b, a)
         if not quoted.quote_numbers <= other.numbers:
             return 0.0
-        score = len(quoted.quote_pairs & other.pairs) / max(1, len(quoted.quote_pairs))
+        score = len(quoted.quote_pairs & word_pairs(other.sentence.text)) / max(1, len(quoted.quote_pairs))
         return score if score >= QUOTE_THRESHOLD and len(quoted.quote_pairs) >= MIN_WORDS else 0.0
     if not _same_figures(a.numbers, len(a.words), b.numbers, len(b.words)):
         return 0.0
@@ -396,7 +399,6 @@ def _item(
         sentence=sentence,
         document=document,
         words=content_words(sentence.text),
-        pairs=word_pairs(sentence.text),
         numbers=numbers_in(sentence.text),
         quote=quote,
         quote_pairs=word_pairs(quote.text) if quote else frozenset(),
@@ -524,7 +526,7 @@ def _quoted_in_plain(
     wanted = {pair for i in quoted for pair in items[i].quote_pairs}
     df: Counter[tuple[str, str]] = Counter()
     for number in plain:
-        df.update(items[number].pairs & wanted)
+        df.update(word_pairs(items[number].sentence.text) & wanted)
     prefixes: dict[int, list[tuple[str, str]]] = {}
     for x in quoted:
         size = len(items[x].quote_pairs)
@@ -533,7 +535,7 @@ def _quoted_in_plain(
     probed = {pair for prefix in prefixes.values() for pair in prefix}
     index: dict[tuple[str, str], list[int]] = defaultdict(list)
     for number in plain:
-        for pair in items[number].pairs & probed:
+        for pair in word_pairs(items[number].sentence.text) & probed:
             index[pair].append(number)
     for x, prefix in prefixes.items():
         partners = {y for pair in prefix if len(index[pair]) <= POSTING_CAP for y in index[pair]}
