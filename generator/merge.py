@@ -50,7 +50,10 @@ index. Every pair that can score above zero is found, each tier (facts on
 content words, quotes on word pairs, lexical paraphrases on stems within a
 topic) by its own filter; a sentence made of rare words looks up only a few
 short postings, so the work grows with the number of similar pairs rather
-than with the square of the number of sentences. Pairs are scored as they
+than with the square of the number of sentences; a feature standing in more
+than ``POSTING_CAP`` sentences is not looked up (a pair whose prefix holds
+only such words is missed), so sentences made of everyday words do not bring
+the square back. Pairs are scored as they
 are found and only those above zero are kept, as integers. The semantic
 method has no exact filter for cosines: it compares embeddings of sentences
 that share a topic and a stem standing in at most ``SEMANTIC_POSTING_CAP`` of
