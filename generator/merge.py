@@ -691,14 +691,4 @@ def _contained_in_others(item: _Item, cluster: list[_Item]) -> float:
 
 
 def _citation(item: _Item) -> Citation:
-    article = item.document.article
-    count = max(1, len(item.document.sentences) - 1)
-    return Citation(
-        article=article.slug,
-        outlet=article.outlet,
-        url=article.url,
-        sentence=item.sentence.id,
-        text=item.sentence.text,
-        date=article.date,
-        position=item.sentence.index / count,
-    )
+    return item.document.cite(item.sentence)

@@ -110,6 +110,20 @@ class Document:
     sentences: tuple[Sentence, ...]
     """All sentences in reading order, headings included."""
 
+    def cite(self, sentence: Sentence) -> Citation:
+        """The citation of one of this document's sentences."""
+        article = self.article
+        count = max(1, len(self.sentences) - 1)
+        return Citation(
+            article=article.slug,
+            outlet=article.outlet,
+            url=article.url,
+            sentence=sentence.id,
+            text=sentence.text,
+            date=article.date,
+            position=sentence.index / count,
+        )
+
     def by_block(self) -> list[tuple[Block, list[Sentence]]]:
         """Each block with its sentences, for rendering the article page."""
         grouped: list[tuple[Block, list[Sentence]]] = [(block, []) for block in self.blocks]

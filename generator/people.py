@@ -221,17 +221,7 @@ def roles_of(entities: Iterable[Entity], name: str) -> dict[str, tuple[str, ...]
 
 def cite(document: Document, sentence: Sentence) -> Citation:
     """The citation of ``sentence`` of ``document``."""
-    article = document.article
-    count = max(1, len(document.sentences) - 1)
-    return Citation(
-        article=article.slug,
-        outlet=article.outlet,
-        url=article.url,
-        sentence=sentence.id,
-        text=sentence.text,
-        date=article.date,
-        position=sentence.index / count,
-    )
+    return document.cite(sentence)
 
 
 def citation_order(citation: Citation) -> tuple[object, ...]:
