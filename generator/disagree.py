@@ -30,7 +30,7 @@ label is built from the sources' own words.
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -284,20 +284,40 @@ def _conflicts(a: _Item, b: _Item) -> list[str]:
     )
 
 
+def _parallel_pairs(items: Sequence[_Item]) -> list[tuple[int, int]]:
+    """Index pairs ``(i, j)``, ``i < j``, sorted, of items that share a word
+    and are ``_parallel``, without comparing every pair that shares a word.
+
+    ``_parallel`` asks that one item's stems be a subset of the other's, so
+    the smaller set's rarest stem is in the larger one: looking each item up
+    under its rarest stem alone finds every such pair (exact, not a guess),
+    and the work grows with the number of near-parallel sentences rather than
+    with the square of the sentences sharing a common word.
+    """
+    stems = [_stems(item.words) for item in items]
+    frequency = Counter(stem for item_stems in stems for stem in item_stems)
+    by_stem: dict[str, list[int]] = defaultdict(list)
+    for number, item_stems in enumerate(stems):
+        for stem in item_stems:
+            by_stem[stem].append(number)
+    candidates: set[tuple[int, int]] = set()
+    for i, item_stems in enumerate(stems):
+        if len(item_stems) < PARALLEL_MIN_SHARED:
+            continue
+        rarest = min(item_stems, key=lambda stem: (frequency[stem], stem))
+        for j in by_stem[rarest]:
+            if j != i and len(stems[j]) >= len(item_stems):
+                candidates.add((min(i, j), max(i, j)))
+    return [
+        (i, j)
+        for i, j in sorted(candidates)
+        if items[i].words & items[j].words and _parallel(items[i], items[j])
+    ]
+
+
 def _figure_disagreements(items: Sequence[_Item]) -> list[Disagreement]:
     with_figures = [item for item in items if item.figures]
-    by_word: dict[str, list[int]] = defaultdict(list)
-    for number, item in enumerate(with_figures):
-        for word in item.words:
-            by_word[word].append(number)
-    candidates = sorted(
-        {(i, j) for postings in by_word.values() for i in postings for j in postings if i < j}
-    )
-    parallel = [
-        (with_figures[i], with_figures[j])
-        for i, j in candidates
-        if _parallel(with_figures[i], with_figures[j])
-    ]
+    parallel = [(with_figures[i], with_figures[j]) for i, j in _parallel_pairs(with_figures)]
     groups: dict[str, list[tuple[_Item, _Item]]] = defaultdict(list)
     for a, b in parallel:
         for unit in _conflicts(a, b):
