@@ -665,12 +665,16 @@ def _find_all(documents: Sequence[Document], forms: set[str]) -> list[tuple[int,
     """Every (document, sentence, form) where one of ``forms`` stands as a whole name."""
     found = []
     ordered = sorted(forms, key=lambda f: (-len(f), f))
+    patterns = [
+        (form, re.compile(rf"(?<![\w’'\-]){re.escape(form)}(?![\w\-]|\s+[A-Z][a-z])")) for form in ordered
+    ]
     for number, document in enumerate(documents):
         for sentence in document.sentences:
             taken: list[tuple[int, int]] = []
-            for form in ordered:
-                pattern = rf"(?<![\w’'\-]){re.escape(form)}(?![\w\-]|\s+[A-Z][a-z])"
-                for match in re.finditer(pattern, sentence.text):
+            for form, pattern in patterns:
+                if form not in sentence.text:  # a cheap test first: most sentences name no one
+                    continue
+                for match in pattern.finditer(sentence.text):
                     if any(s <= match.start() < e for s, e in taken) or _inside_name(
                         sentence.text, match.start()
                     ):
