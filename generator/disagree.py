@@ -45,7 +45,7 @@ from generator.model import (
     TopicAssignment,
     Variant,
 )
-from generator.people import MONTHS, WEEKDAYS, citation_order, cite
+from generator.people import MONTHS, WEEKDAYS, citation_order
 
 NUMBER_WORDS = {
     word: value
@@ -400,7 +400,7 @@ def _printed(item: _Item, unit: str) -> str:
 
 
 def _variant(text: str, items: Iterable[_Item]) -> Variant:
-    sources = tuple(sorted((cite(i.document, i.sentence) for i in items), key=citation_order))
+    sources = tuple(sorted((i.document.cite(i.sentence) for i in items), key=citation_order))
     return Variant(text=text, sources=sources)
 
 
@@ -508,7 +508,7 @@ def _timing_disagreements(items: Sequence[_Item]) -> list[Disagreement]:
                 (_variant(same[0].clause, [t.item for t in same]) for same in by_clause.values()),
                 key=lambda v: citation_order(v.sources[0]),
             )
-            first = min(component, key=lambda t: citation_order(cite(t.item.document, t.item.sentence)))
+            first = min(component, key=lambda t: citation_order(t.item.document.cite(t.item.sentence)))
             shared = [t.item.topics for t in component]
             found.append(
                 Disagreement(

@@ -137,7 +137,7 @@ class TopicUpdateEntry:
     """One entry of a topic's feed, in the shape Pelican's feed writer reads
     (``title``, ``url``, ``date``, ``summary``, ``get_content``)."""
 
-    def __init__(self, briefing: Briefing, update: Update, settings: dict[str, Any]) -> None:
+    def __init__(self, briefing: Briefing, update: Update) -> None:
         count = len(update.statements)
         self.title = f"{briefing.topic.title}: {count} new statement{'s' if count != 1 else ''}"
         self.url = f"topics/{briefing.topic.slug}/#update-{update.date.isoformat()}"
@@ -177,7 +177,7 @@ class BriefingGenerator(Generator):  # type: ignore[misc]
         if feed_path:
             for briefing in site.briefings:
                 writer.write_feed(
-                    [TopicUpdateEntry(briefing, update, self.settings) for update in briefing.updates],
+                    [TopicUpdateEntry(briefing, update) for update in briefing.updates],
                     self.context,
                     feed_path.format(slug=briefing.topic.slug),
                     feed_title=f"{briefing.topic.title}: updates",

@@ -219,11 +219,6 @@ def roles_of(entities: Iterable[Entity], name: str) -> dict[str, tuple[str, ...]
     return entity.roles_by_outlet() if entity else {}
 
 
-def cite(document: Document, sentence: Sentence) -> Citation:
-    """The citation of ``sentence`` of ``document``."""
-    return document.cite(sentence)
-
-
 def citation_order(citation: Citation) -> tuple[object, ...]:
     """Sources are listed by date, outlet, article, then place in the article."""
     return (citation.date, citation.outlet, citation.article, citation.position)
@@ -714,4 +709,4 @@ def _variants(
 def _citations(places: Iterable[tuple[int, Sentence]], documents: Sequence[Document]) -> tuple[Citation, ...]:
     """Citations of distinct sentences, in source order."""
     unique = {(d, x.key): (d, x) for d, x in places}
-    return tuple(sorted((cite(documents[d], x) for d, x in unique.values()), key=citation_order))
+    return tuple(sorted((documents[d].cite(x) for d, x in unique.values()), key=citation_order))

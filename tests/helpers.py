@@ -161,3 +161,12 @@ def make_statement(
         sources=tuple(sources),
         topics=frozenset(topics),
     )
+
+
+def documents_from(specs: Sequence[tuple[list[str], str, int]]) -> list[Document]:
+    """Documents built from (paragraphs, outlet, day of March 2024) specs, as
+    the property tests' strategies generate them."""
+    return [
+        make_document("\n\n".join(lines), slug=f"story-{n}", outlet=outlet, date=datetime.date(2024, 3, day))
+        for n, (lines, outlet, day) in enumerate(specs)
+    ]

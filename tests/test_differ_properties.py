@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 import random
 
 from hypothesis import HealthCheck, given, settings
@@ -13,7 +12,7 @@ from generator.model import Disagreement, Document, Entity
 from generator.people import find_people
 from generator.quotes import find_quotes
 from generator.topics import assign_topics
-from tests.helpers import make_document, make_topic
+from tests.helpers import documents_from, make_topic
 
 TOPICS = (make_topic("quake", keywords=["quake", "earthquake", "rescue*", "aftershock*"]),)
 
@@ -44,12 +43,6 @@ SITES = st.lists(
     max_size=4,
 )
 
-
-def documents_from(specs: list[tuple[list[str], str, int]]) -> list[Document]:
-    return [
-        make_document("\n\n".join(lines), slug=f"story-{n}", outlet=outlet, date=datetime.date(2024, 3, day))
-        for n, (lines, outlet, day) in enumerate(specs)
-    ]
 
 
 def analyse(documents: list[Document]) -> tuple[tuple[Entity, ...], tuple[Disagreement, ...]]:

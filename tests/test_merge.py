@@ -24,7 +24,7 @@ from generator.merge import (
 from generator.model import Document, Statement, Topic
 from generator.quotes import find_quotes
 from generator.topics import assign_topics
-from tests.helpers import make_document, make_topic, sentence_containing
+from tests.helpers import documents_from, make_document, make_topic, sentence_containing
 
 ELECTION = make_topic(
     "election", names=["Mwangi"], keywords=["election", "ballot*", "turnout", "vote*", "poll*"]
@@ -307,12 +307,6 @@ ARTICLES = st.lists(
     max_size=4,
 )
 
-
-def documents_from(specs: list[tuple[list[str], str, int]]) -> list[Document]:
-    return [
-        make_document("\n\n".join(lines), slug=f"story-{n}", outlet=outlet, date=datetime.date(2024, 3, day))
-        for n, (lines, outlet, day) in enumerate(specs)
-    ]
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
