@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable, Mapping, Sequence
+from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import unquote, urljoin, urlsplit
 
 from generator.content import Content, load_content
 from generator.model import Article, Citation, Document, Quote, Sentence, Site, Statement, Topic
@@ -170,3 +172,51 @@ def documents_from(specs: Sequence[tuple[list[str], str, int]]) -> list[Document
         make_document("\n\n".join(lines), slug=f"story-{n}", outlet=outlet, date=datetime.date(2024, 3, day))
         for n, (lines, outlet, day) in enumerate(specs)
     ]
+
+
+class PageAnchors(HTMLParser):
+    """The ids an HTML page defines and the hrefs it links to."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ids: set[str] = set()
+        self.hrefs: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if name == "id" and value:
+                self.ids.add(value)
+            if name == "href" and value:
+                self.hrefs.append(value)
+
+
+def page_anchors(path: Path) -> PageAnchors:
+    parser = PageAnchors()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser
+
+
+def broken_anchors(site_dir: Path, site_path: str = "/") -> list[str]:
+    """Every internal link in a built site whose ``#fragment`` names no id on its target page.
+
+    ``site_path`` is the URL path the site is published under (``/repo/`` for a
+    project page), so root-relative links resolve too. LinkChecker's AnchorCheck
+    plugin misses broken anchors at random (its cache keys a page without the
+    fragment; upstream disabled the plugin as unreliable, linkchecker PR #575),
+    so anchors are checked here, on the files.
+    """
+    pages = {path: page_anchors(path) for path in sorted(site_dir.rglob("*.html"))}
+    broken = []
+    for page, anchors in pages.items():
+        base = site_path + page.relative_to(site_dir).as_posix()
+        for href in anchors.hrefs:
+            link = urlsplit(urljoin(base, href))
+            if link.scheme or link.netloc or not link.fragment or not link.path.startswith(site_path):
+                continue
+            target = site_dir / unquote(link.path).removeprefix(site_path)
+            if link.path.endswith("/"):
+                target = target / "index.html"
+            found = pages.get(target) if target.suffix == ".html" else None
+            if found is None or unquote(link.fragment) not in found.ids:
+                broken.append(f"{page.relative_to(site_dir)}: {href}")
+    return broken

@@ -44,7 +44,6 @@ SITES = st.lists(
 )
 
 
-
 def analyse(documents: list[Document]) -> tuple[tuple[Entity, ...], tuple[Disagreement, ...]]:
     assignment = assign_topics(documents, TOPICS)
     quotes = [q for d in documents for q in find_quotes(d)]

@@ -308,7 +308,6 @@ ARTICLES = st.lists(
 )
 
 
-
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(ARTICLES, st.randoms(use_true_random=False))
 def test_invariants_and_order_independence_for_generated_articles(

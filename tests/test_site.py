@@ -26,6 +26,7 @@ from hypothesis import strategies as st
 from generator.build import BuildOptions, build
 from generator.content import CONTROL_CHARACTERS, load_content, read_article
 from generator.segment import segment
+from tests.helpers import broken_anchors, page_anchors
 
 REPO = Path(__file__).resolve().parent.parent
 CONTENT = REPO / "content"
@@ -47,28 +48,6 @@ def site_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _json(path: Path) -> dict:  # type: ignore[type-arg]
     return json.loads(path.read_text(encoding="utf-8"))
-
-
-class _Anchors(HTMLParser):
-    """Collects ids and hrefs of a page."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.ids: set[str] = set()
-        self.hrefs: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        for name, value in attrs:
-            if name == "id" and value:
-                self.ids.add(value)
-            if name == "href" and value:
-                self.hrefs.append(value)
-
-
-def _parse(path: Path) -> _Anchors:
-    parser = _Anchors()
-    parser.feed(path.read_text(encoding="utf-8"))
-    return parser
 
 
 def test_every_page_type_is_written(site_dir: Path) -> None:
@@ -124,22 +103,36 @@ def test_every_cited_sentence_is_verbatim_in_its_article(site_dir: Path) -> None
 
 def test_citation_links_land_on_existing_sentence_anchors(site_dir: Path) -> None:
     for topic_page in sorted((site_dir / "topics").glob("*/index.html")):
-        links = [h for h in _parse(topic_page).hrefs if h.startswith("../../articles/") and "#" in h]
+        links = [h for h in page_anchors(topic_page).hrefs if h.startswith("../../articles/") and "#" in h]
         assert links, f"{topic_page} links to no article sentence"
         for href in links:
             page, _, anchor = href.removeprefix("../../").partition("#")
             target = site_dir / page / "index.html"
             assert target.is_file(), href
-            assert anchor in _parse(target).ids, href
+            assert anchor in page_anchors(target).ids, href
+
+
+def test_no_link_on_any_page_points_at_a_missing_anchor(site_dir: Path) -> None:
+    assert broken_anchors(site_dir) == []
+
+
+def test_the_anchor_check_reports_a_missing_anchor(site_dir: Path, tmp_path: Path) -> None:
+    copy = shutil.copytree(site_dir, tmp_path / "copy")
+    page = copy / "topics" / "broken.html"
+    page.write_text('<a href="uk-withdrawal/#no-such-anchor">x</a><a href="../articles/gone/#s1">y</a>')
+    assert broken_anchors(copy) == [
+        "topics/broken.html: uk-withdrawal/#no-such-anchor",
+        "topics/broken.html: ../articles/gone/#s1",
+    ]
 
 
 def test_article_pages_link_back_to_the_briefings_that_cite_them(site_dir: Path) -> None:
     backlinks = 0
     for page in sorted((site_dir / "articles").glob("*/index.html")):
-        for href in _parse(page).hrefs:
+        for href in page_anchors(page).hrefs:
             if href.startswith("../../topics/") and "#" in href:
                 topic, _, statement = href.removeprefix("../../").partition("#")
-                assert statement in _parse(site_dir / topic / "index.html").ids, href
+                assert statement in page_anchors(site_dir / topic / "index.html").ids, href
                 backlinks += 1
     assert backlinks > 10
 
@@ -240,17 +233,17 @@ def test_each_outlet_has_a_page_listing_its_articles_and_statements(site_dir: Pa
     outlets = {a["outlet"] for a in index["articles"]}
     pages = sorted((site_dir / "outlets").glob("*/index.html"))
     assert len(pages) == len(outlets)
-    home = _parse(site_dir / "index.html").hrefs
+    home = page_anchors(site_dir / "index.html").hrefs
     for page in pages:
         assert f"./outlets/{page.parent.name}/" in home or f"outlets/{page.parent.name}/" in home
         html = page.read_text(encoding="utf-8")
         (outlet,) = [o for o in outlets if f"<h1>{escape(o)}</h1>" in html]
         for article in index["articles"]:
             assert (f'articles/{article["slug"]}/"' in html) == (article["outlet"] == outlet)
-        for href in _parse(page).hrefs:
+        for href in page_anchors(page).hrefs:
             if href.startswith("../../articles/") and "#" in href:
                 target, _, anchor = href.removeprefix("../../").partition("#")
-                assert anchor in _parse(site_dir / target / "index.html").ids, href
+                assert anchor in page_anchors(site_dir / target / "index.html").ids, href
 
 
 def test_each_topic_has_an_atom_feed_with_an_entry_per_update(site_dir: Path) -> None:
@@ -361,6 +354,8 @@ def test_every_number_date_and_quote_in_the_export_traces_to_a_source_sentence(s
                 assert all(role["text"] in sentence(s) for s in role["sources"]), role
                 checked["roles"] += 1
     assert all(checked.values()), checked
+
+
 # Same input, same output.
 
 HOSTILE_BASE = REPO / "tests" / "hostile" / "_base" / "content"
@@ -398,7 +393,7 @@ def _ids(output: Path) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
     }
     anchors = {}
     for page in sorted((output / "articles").glob("*/index.html")):
-        anchors[page.parent.name] = [i for i in _parse(page).ids if re.fullmatch(r"p\d+s\d+", i)]
+        anchors[page.parent.name] = [i for i in page_anchors(page).ids if re.fullmatch(r"p\d+s\d+", i)]
     return statements, anchors
 
 

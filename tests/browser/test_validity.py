@@ -6,10 +6,12 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
 from tests.browser.conftest import ServedSite, require
+from tests.helpers import broken_anchors
 
 BIN = Path(sys.executable).parent
 
@@ -52,7 +54,9 @@ def test_nu_html_checker_finds_no_errors_or_warnings_on_any_page(
 
 def _linkcheck(url: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
     config = tmp_path / "linkcheckerrc"
-    config.write_text("[checking]\nmaxrequestspersecond=200\n[AnchorCheck]\n", encoding="utf-8")
+    # No [AnchorCheck]: the plugin misses broken anchors at random (see
+    # tests.helpers.broken_anchors, which checks them instead).
+    config.write_text("[checking]\nmaxrequestspersecond=200\n", encoding="utf-8")
     return subprocess.run(
         [_tool("linkchecker"), "--config", str(config), "--no-status", "--threads", "20", "-o", "text", url],
         capture_output=True,
@@ -61,16 +65,21 @@ def _linkcheck(url: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_linkchecker_finds_no_broken_internal_link_or_anchor(site: ServedSite, tmp_path: Path) -> None:
+def test_linkchecker_finds_no_broken_internal_link(site: ServedSite, tmp_path: Path) -> None:
     result = _linkcheck(site.url, tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     assert " 0 errors found" in result.stdout
     assert "0 warnings found" in result.stdout, result.stdout
 
 
-@pytest.mark.parametrize("broken", ["missing-page/", "#no-such-anchor"])
+def test_no_internal_link_points_at_a_missing_anchor(site: ServedSite) -> None:
+    """Root-relative links included: the sub-path build resolves them under /repo/."""
+    assert broken_anchors(site.output, urlsplit(site.url).path) == []
+
+
+@pytest.mark.parametrize("broken", ["missing-page/", "../no-such-folder/page.html"])
 def test_linkchecker_would_report_a_broken_link(root_site: ServedSite, tmp_path: Path, broken: str) -> None:
-    """The check above can fail: a page with a bad link or anchor is reported."""
+    """The check above can fail: a page with a bad link is reported."""
     target = root_site.output / "topics"
     page = target / "broken-for-test.html"
     page.write_text(
