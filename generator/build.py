@@ -32,7 +32,7 @@ from pathlib import Path
 from generator.content import Content, load_content
 from generator.errors import BriefingError, ConfigError, ContentError, ContentErrors
 from generator.merge import MergeMethod
-from generator.model import Site, Topic, TopicAssignment
+from generator.model import Document, Site, Topic, TopicAssignment
 from generator.progress import NO_PROGRESS, Progress
 from generator.progress import SETTING as PROGRESS_SETTING
 from generator.segment import segment
@@ -92,11 +92,13 @@ def topic_warnings(topics: Iterable[Topic], assignment: TopicAssignment) -> list
 
 def _checked_content(
     content_dir: Path, *, strict: bool, timings: Timings | None = None, progress: Progress = NO_PROGRESS
-) -> tuple[Content, list[str], KnownAssignment]:
+) -> tuple[Content, tuple[Document, ...], list[str], KnownAssignment]:
     """Read, segment and assign topics: all a check needs to report every problem.
 
     The merge is left to the Pelican run, so a build merges once, not twice;
-    the assignment is handed to it too (``ASSIGNMENT_SETTING``).
+    the segmented documents and the assignment are handed to it too
+    (``SEGMENTED_SETTING``, ``ASSIGNMENT_SETTING``), so it reads, segments
+    and assigns nothing twice.
     """
     if not content_dir.is_dir():
         raise ConfigError(f"content folder {content_dir} not found")
@@ -110,12 +112,12 @@ def _checked_content(
     warnings = topic_warnings(content.topics, assignment)
     if strict and warnings:
         raise ContentErrors(warnings)
-    return content, [str(w) for w in warnings], remember(documents, content.topics, assignment)
+    return content, documents, [str(w) for w in warnings], remember(documents, content.topics, assignment)
 
 
 def check_content(content_dir: Path, *, strict: bool = False) -> list[str]:
     """Validate the content folder; raises ``ContentErrors``, returns warnings."""
-    return _checked_content(content_dir, strict=strict)[1]
+    return _checked_content(content_dir, strict=strict)[2]
 
 
 def _pelican_settings(options: BuildOptions, output: Path) -> dict[str, object]:
@@ -156,9 +158,9 @@ def _build(options: BuildOptions) -> BuildResult:
     started = time.perf_counter()
     timings_path = requested(options.timings)
     timings = Timings() if timings_path is not None else None
-    from generator.pelican_plugin import ASSIGNMENT_SETTING, SITE_SETTING
+    from generator.pelican_plugin import ASSIGNMENT_SETTING, SEGMENTED_SETTING, SITE_SETTING
 
-    content, warnings, known = _checked_content(
+    content, documents, warnings, known = _checked_content(
         options.content,
         strict=options.strict,
         timings=timings.scoped("check") if timings else None,
@@ -176,6 +178,7 @@ def _build(options: BuildOptions) -> BuildResult:
         settings = _pelican_settings(options, staging)
         settings[SITE_SETTING] = merged
         settings[ASSIGNMENT_SETTING] = known
+        settings[SEGMENTED_SETTING] = {str(Path(d.article.path).resolve()): d for d in documents}
         settings[PROGRESS_SETTING] = progress
         progress.stage("read", total=len(content.articles) + len(content.topics))
         if timings is not None:

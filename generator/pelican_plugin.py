@@ -66,6 +66,11 @@ check, so topics are assigned once per build; without it (plain
 ``pelican``), or when the content differs from what was checked, the plugin
 assigns them itself."""
 
+SEGMENTED_SETTING = "BRIEFING_SEGMENTED"
+"""Setting holding the documents ``briefing build``'s content check has
+already read and segmented, by absolute source path: the reader takes them
+instead of reading each article a second time."""
+
 _SAFE_SCHEMES = frozenset(("http", "https", "mailto"))
 
 
@@ -100,10 +105,12 @@ class BriefingReader(BaseReader):  # type: ignore[misc]
         if path.parent.name == "topics":
             return self._read_topic(path)
         timings = _timings(self.settings)
-        with stage(timings, "read"):
-            article_file = read_article(path)
-        with stage(timings, "segment"):
-            document = segment(article_file)
+        document = self.settings.get(SEGMENTED_SETTING, {}).get(str(path.resolve()))
+        if not isinstance(document, Document):
+            with stage(timings, "read"):
+                article_file = read_article(path)
+            with stage(timings, "segment"):
+                document = segment(article_file)
         article = document.article
         metadata: dict[str, Any] = {
             "title": self.process_metadata("title", article.title),

@@ -76,6 +76,7 @@ ROLE_MODIFIERS = frozenset(
 """Lower-case words that may stand in a title before its noun ("armed forces minister")."""
 
 HONORIFICS = frozenset("mr mrs ms miss mx dr prof sir dame lord lady".split())
+TITLES_AND_HONORIFICS = TITLE_NOUNS | HONORIFICS
 
 ORG_HEADS = frozenset(
     """group nations council union mission center centre ministry department party press agency
@@ -271,7 +272,7 @@ def _mentions_in(
             continue
         run = text[start:end]
         if text[:start].split()[-1:] in (["the"], ["The"]) and not any(
-            w.lower() in TITLE_NOUNS | HONORIFICS for w in run.split()
+            w.lower() in TITLES_AND_HONORIFICS for w in run.split()
         ):
             # "The Red Cross said": an institution speaks; a person takes no article.
             if SPEECH_AFTER.match(text[end:]) and not _is_country(run, places):
@@ -333,7 +334,8 @@ def _runs(text: str, lowercase: frozenset[str]) -> list[tuple[int, int]]:
             head = text[:first_start]
             opens = not head.strip(" “\"'‘(") or head.rstrip(" “\"'‘(")[-1:] in ":—–"
             titled = len(group) > 1 and text[group[1][0] : group[1][1]].lower() in TITLE_NOUNS
-            if opens and not titled and text[first_start:first_end].lower() in lowercase | FUNCTION_WORDS:
+            first = text[first_start:first_end].lower()
+            if opens and not titled and (first in lowercase or first in FUNCTION_WORDS):
                 group = group[1:]
             if group:
                 spans.append((group[0][0], group[-1][1]))
@@ -391,7 +393,7 @@ def _person(
 ) -> tuple[str, str | None, bool] | None:
     """(name, role, titled) when the context says the run names a person."""
     lowered = [w.lower().strip("’'") for w in words]
-    title_at = max((i for i, w in enumerate(lowered[:-1]) if w in TITLE_NOUNS | HONORIFICS), default=-1)
+    title_at = max((i for i, w in enumerate(lowered[:-1]) if w in TITLES_AND_HONORIFICS), default=-1)
     role_words: list[str] = []
     evidence = False
     if title_at >= 0:
@@ -403,7 +405,7 @@ def _person(
             role_words.pop(0)
     else:
         name_words = list(words)
-    if any(w.lower() in TITLE_NOUNS | HONORIFICS for w in name_words):
+    if any(w.lower() in TITLES_AND_HONORIFICS for w in name_words):
         return None
     preceding = _lowercase_title_before(before)
     if preceding and (not role_words or title_at < 0 or lowered[title_at] in HONORIFICS):

@@ -6,7 +6,9 @@ article is read again, and the site is what a build from scratch would give;
 the cache lives beside the content, never in what gets published.
 
 Reads are counted by the build's own stage timings (``BRIEFING_TIMINGS``):
-the reader records a "read" per file it actually reads.
+Pelican's reader records a "markdown" per article it actually converts, and
+would record a "read" and a "segment" for an article the content check had
+not already read and segmented (it never should).
 """
 
 from __future__ import annotations
@@ -87,10 +89,11 @@ def test_unchanged_rebuild_reads_nothing_again_and_gives_the_same_bytes(tmp_path
     content = _write_content(tmp_path)
     cold = _build(content, tmp_path / "site", tmp_path / "cold.json")
     first = _tree(tmp_path / "site")
-    assert cold["pelican.read"] == len(ARTICLES)
+    assert cold["pelican.markdown"] == len(ARTICLES)
+    assert cold["check.read"] == 1 and "pelican.read" not in cold and "pelican.segment" not in cold
 
     warm = _build(content, tmp_path / "site", tmp_path / "warm.json")
-    assert "pelican.read" not in warm and "pelican.segment" not in warm
+    assert "pelican.markdown" not in warm
     assert _tree(tmp_path / "site") == first
 
 
@@ -103,13 +106,13 @@ def test_after_one_edit_only_that_article_is_read_and_the_site_matches_a_fresh_b
     edited.write_text(edited.read_text(encoding="utf-8").replace("second day", "third day"), encoding="utf-8")
 
     calls = _build(content, tmp_path / "site", tmp_path / "edit.json")
-    assert calls["pelican.read"] == 1
+    assert calls["pelican.markdown"] == 1
     page = (tmp_path / "site" / "articles" / "harbour-strike-talks" / "index.html").read_text()
     assert "third day" in page and "second day" not in page
 
     shutil.rmtree(tmp_path / ".briefing-cache")
     fresh = _build(content, tmp_path / "fresh", tmp_path / "fresh.json")
-    assert fresh["pelican.read"] == len(ARTICLES)
+    assert fresh["pelican.markdown"] == len(ARTICLES)
     assert _tree(tmp_path / "site") == _tree(tmp_path / "fresh")
 
 
@@ -131,7 +134,7 @@ def test_a_truncated_cache_is_not_fatal(tmp_path: Path, kept: float) -> None:
         # as a write cut short would leave it
         cache.write_bytes(cache.read_bytes()[: int(cache.stat().st_size * kept)])
     calls = _build(content, tmp_path / "site", tmp_path / "again.json")
-    assert calls["pelican.read"] == len(ARTICLES)
+    assert calls["pelican.markdown"] == len(ARTICLES)
     assert _tree(tmp_path / "site") == first
 
 
