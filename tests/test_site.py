@@ -240,10 +240,15 @@ def test_each_outlet_has_a_page_listing_its_articles_and_statements(site_dir: Pa
         (outlet,) = [o for o in outlets if f"<h1>{escape(o)}</h1>" in html]
         for article in index["articles"]:
             assert (f'articles/{article["slug"]}/"' in html) == (article["outlet"] == outlet)
-        for href in page_anchors(page).hrefs:
-            if href.startswith("../../articles/") and "#" in href:
-                target, _, anchor = href.removeprefix("../../").partition("#")
-                assert anchor in page_anchors(site_dir / target / "index.html").ids, href
+        own_articles = {a["slug"] for a in index["articles"] if a["outlet"] == outlet}
+        cited = [h for h in page_anchors(page).hrefs if h.startswith("../../articles/") and "#" in h]
+        briefing_links = [h for h in page_anchors(page).hrefs if h.startswith("../../topics/") and "#" in h]
+        # Each statement: the outlet's own sentence, and the statement in its briefing.
+        assert len(cited) >= len(briefing_links) > 0
+        for href in cited:
+            target, _, anchor = href.removeprefix("../../").partition("#")
+            assert target.removeprefix("articles/").rstrip("/") in own_articles, href
+            assert anchor in page_anchors(site_dir / target / "index.html").ids, href
 
 
 def test_each_topic_has_an_atom_feed_with_an_entry_per_update(site_dir: Path) -> None:
