@@ -261,6 +261,10 @@ STAGE_COLUMNS: dict[str, tuple[str, ...]] = {
     "assign": ("assign", "check.assign", "pelican.assign"),
     "quotes": ("quotes", "check.quotes", "pelican.quotes"),
     "merge": ("merge", "check.merge", "pelican.merge"),
+    "timeline": ("timeline", "pelican.timeline"),
+    "people": ("people", "pelican.people"),
+    "disagree": ("disagree", "pelican.disagree"),
+    "wire": ("wire", "pelican.wire"),
     "briefing": ("briefing", "check.briefing", "pelican.briefing"),
     "markdown→HTML": ("pelican.markdown",),
     "render+write": ("pelican.output",),
@@ -299,8 +303,10 @@ def _stage_value(run: Run, names: tuple[str, ...]) -> float | None:
     if not found:
         return None
     value = sum(found)
-    if names == ("pelican.output",) and "pelican.export" in run.stages:
-        value -= run.stages["pelican.export"]
+    if names == ("pelican.output",):
+        # pelican.output spans everything after the merge; show the export
+        # and the search index in their own columns.
+        value -= run.stages.get("pelican.export", 0.0) + run.stages.get("pelican.search", 0.0)
     return value
 
 

@@ -46,15 +46,8 @@ from generator.model import Briefing, Document, Site, Statement, Topic, Update
 from generator.pipeline import merge_site
 from generator.progress import progress_of
 from generator.segment import segment
-from generator.timings import SETTING as TIMINGS_SETTING
-from generator.timings import Timings, stage
+from generator.timings import stage, timings_of
 from generator.topics import KnownAssignment
-
-
-def _timings(settings: Any) -> Timings | None:
-    value = settings.get(TIMINGS_SETTING) if isinstance(settings, dict) else None
-    return value if isinstance(value, Timings) else None
-
 
 SITE_SETTING = "BRIEFING_MERGED_SITE"
 """Setting holding a dict into which the merged ``Site`` is put (key "site"),
@@ -104,7 +97,7 @@ class BriefingReader(BaseReader):  # type: ignore[misc]
         path = Path(source_path)
         if path.parent.name == "topics":
             return self._read_topic(path)
-        timings = _timings(self.settings)
+        timings = timings_of(self.settings)
         document = self.settings.get(SEGMENTED_SETTING, {}).get(str(path.resolve()))
         if not isinstance(document, Document):
             with stage(timings, "read"):
@@ -189,7 +182,7 @@ class BriefingGenerator(Generator):  # type: ignore[misc]
                     feed_path.format(slug=briefing.topic.slug),
                     feed_title=f"{briefing.topic.title}: updates",
                 )
-        with stage(_timings(self.settings), "export"):
+        with stage(timings_of(self.settings), "export"):
             write_export(site, Path(self.output_path))
 
 
@@ -233,7 +226,7 @@ def attach_briefings(generators: list[Any]) -> None:
     topic_pages = sorted((p for p in pages.pages if hasattr(p, "topic")), key=lambda p: p.source_path)
     topics: list[Topic] = [p.topic for p in topic_pages]
     method = merge_method(articles.settings.get("BRIEFING_MERGE", "lexical"))
-    timings = _timings(articles.settings)
+    timings = timings_of(articles.settings)
     known = articles.settings.get(ASSIGNMENT_SETTING)
     assignment = known.reuse(documents, topics) if isinstance(known, KnownAssignment) else None
     progress_of(articles.settings).stage("merge")

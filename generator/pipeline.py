@@ -71,6 +71,7 @@ def merge_site(
         dated = tuple(found for document in documents for found in find_dates(document))
     with stage(timings, "people"):
         people = find_people(documents, quotes, assignment)
+    with stage(timings, "disagree"):
         disagreements = find_disagreements(documents, assignment, people)
     with stage(timings, "wire"):
         wire_copies = find_wire_copies(documents)

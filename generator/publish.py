@@ -33,6 +33,7 @@ from pelican import signals
 from generator.model import Article, Briefing
 from generator.progress import progress_of
 from generator.search import index_site
+from generator.timings import stage, timings_of
 
 NOT_IN_SITEMAP = frozenset({"404.html"})
 
@@ -134,7 +135,8 @@ def finish(pelican: Any) -> None:
     output = Path(pelican.output_path)
     write_crawler_files(output, str(pelican.settings.get("PUBLIC_SITEURL", "")))
     progress_of(pelican.settings).stage("search")
-    index_site(output)
+    with stage(timings_of(pelican.settings), "search"):
+        index_site(output)
 
 
 def register() -> None:

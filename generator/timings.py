@@ -27,6 +27,12 @@ SETTING = "BRIEFING_TIMINGS"
 (present only when timing)."""
 
 
+def timings_of(settings: object) -> Timings | None:
+    """The ``Timings`` a build put into Pelican's settings, if it is timing."""
+    value = settings.get(SETTING) if isinstance(settings, dict) else None
+    return value if isinstance(value, Timings) else None
+
+
 @dataclass(slots=True)
 class Timings:
     """Seconds and calls per stage, accumulated while a build runs.
