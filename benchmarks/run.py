@@ -6,7 +6,8 @@ Per size it generates a corpus (``benchmarks/generate.py``, seed 0) under
 ``--work`` (gitignored), then, each ``--repeat`` times:
 
 * **cold**: our build into a fresh output folder, reader cache removed (no caches exist);
-* **warm**: our build again with nothing changed;
+* **warm**: our build again with nothing changed (the up-to-date check skips it);
+* **forced**: the same with ``--force``: a full build from the caches;
 * **edit**: our build after one article's text changed (a different one each run);
 * **pelican**: plain Pelican (no plugin, its default Markdown reader, the
   simple theme) on the same articles, fresh output: the baseline.
@@ -130,9 +131,11 @@ def _tool(name: str) -> str:
     return str(Path(sys.executable).parent / name)
 
 
-def our_build(content: Path, output: Path, report: Path, timeout: float) -> Run:
+def our_build(content: Path, output: Path, report: Path, timeout: float, *, force: bool = False) -> Run:
     env = dict(os.environ, BRIEFING_TIMINGS=str(report))
     command = [_tool("briefing"), "build", "--content", str(content), "--output", str(output)]
+    if force:
+        command.append("--force")
     run = timed(command, env=env, timeout=timeout)
     if not run.failed and report.exists():
         stages = json.loads(report.read_text())["stages"]
@@ -228,6 +231,9 @@ def measure_size(args: argparse.Namespace, articles: int) -> SizeResult:
     if result.runs["cold"] and not result.runs["cold"][-1].failed:
         result.runs["warm"] = _repeat(
             args, "warm", lambda i: our_build(content, output, report, args.timeout)
+        )
+        result.runs["forced"] = _repeat(
+            args, "forced", lambda i: our_build(content, output, report, args.timeout, force=True)
         )
 
         def edited(i: int) -> Run:
@@ -326,8 +332,9 @@ def tables(results: list[SizeResult], stages_only_mode: bool) -> str:
         return "\n".join(lines)
     lines += [
         "| articles | Pelican cold (s) | our cold (s) | cold ratio | our warm (s) | warm ratio "
-        "| one edit (s) | edit ratio | our peak RSS (MB) | Pelican peak RSS (MB) |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| forced warm (s) | forced ratio | one edit (s) | edit ratio | our peak RSS (MB) "
+        "| Pelican peak RSS (MB) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for res in results:
         pelican = _ok(res.runs.get("pelican", []))
@@ -339,7 +346,7 @@ def tables(results: list[SizeResult], stages_only_mode: bool) -> str:
                 return "—"
             return f"{statistics.median([r.seconds for r in good]) / base:.2f}×"
 
-        ours = [r for kind in ("cold", "warm", "edit") for r in res.runs.get(kind, [])]
+        ours = [r for kind in ("cold", "warm", "forced", "edit") for r in res.runs.get(kind, [])]
         lines.append(
             "| "
             + " | ".join(
@@ -350,6 +357,8 @@ def tables(results: list[SizeResult], stages_only_mode: bool) -> str:
                     ratio("cold"),
                     _cell(res.runs.get("warm", [])),
                     ratio("warm"),
+                    _cell(res.runs.get("forced", [])),
+                    ratio("forced"),
                     _cell(res.runs.get("edit", [])),
                     ratio("edit"),
                     _fmt([r.rss_mb for r in ours], "MB"),

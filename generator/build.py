@@ -14,12 +14,17 @@ time) and rsync, a web server's cache or a deploy step sees nothing new.
 Everything up to the swap happens beside the output folder, so an
 interruption at any point still leaves either the old site or the new one.
 
+A build whose inputs and output are exactly as the last build left them is
+skipped (``stamp.py``): the site on disk is what it would write again.
+``BuildOptions.force`` builds regardless.
+
 Progress (``progress.py``) is announced to ``BuildOptions.progress``; the
 library never prints.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import shutil
@@ -36,6 +41,7 @@ from generator.model import Document, Site, Topic, TopicAssignment
 from generator.progress import NO_PROGRESS, Progress
 from generator.progress import SETTING as PROGRESS_SETTING
 from generator.segment import segment
+from generator.stamp import Summary, forget, inputs_digest, record, unchanged
 from generator.timings import SETTING as TIMINGS_SETTING
 from generator.timings import Timings, requested, stage
 from generator.topics import KnownAssignment, assign_topics, remember
@@ -60,6 +66,8 @@ class BuildOptions:
     """Write stage timings as JSON here (see ``timings.py``); None: ``$BRIEFING_TIMINGS`` or off."""
     progress: Progress = NO_PROGRESS
     """Told of each stage as the build goes (see ``progress.py``); display only."""
+    force: bool = False
+    """Build even if nothing changed since the last build (see ``stamp.py``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +79,8 @@ class BuildResult:
     warnings: list[str] = field(default_factory=list)
     pages: int = 0
     """HTML files written."""
+    up_to_date: bool = False
+    """Nothing changed since the last build, so nothing was built; the counts are that build's."""
 
 
 def content_warnings(site: Site) -> list[ContentError]:
@@ -158,6 +168,22 @@ def _build(options: BuildOptions) -> BuildResult:
     started = time.perf_counter()
     timings_path = requested(options.timings)
     timings = Timings() if timings_path is not None else None
+    stamp, inputs = _stamp(options)
+    last = None if options.force else unchanged(stamp, inputs, options.output)
+    if last is not None:
+        if timings is not None and timings_path is not None:
+            timings.add("total", time.perf_counter() - started)
+            timings.write(timings_path)
+        return BuildResult(
+            articles=last.articles,
+            topics=last.topics,
+            statements=last.statements,
+            seconds=time.perf_counter() - started,
+            warnings=list(last.warnings),
+            pages=last.pages,
+            up_to_date=True,
+        )
+    forget(stamp)
     from generator.pelican_plugin import ASSIGNMENT_SETTING, SEGMENTED_SETTING, SITE_SETTING
 
     content, documents, warnings, known = _checked_content(
@@ -210,14 +236,51 @@ def _build(options: BuildOptions) -> BuildResult:
         timings.write(timings_path)
     site = merged.get("site")
     briefings = site.briefings if site is not None else ()
-    return BuildResult(
+    summary = Summary(
         articles=len(content.articles),
         topics=len(content.topics),
         statements=len({s.id for b in briefings for s in b.statements}),
+        pages=pages,
+        warnings=tuple(warnings),
+    )
+    record(stamp, inputs, output, summary)
+    return BuildResult(
+        articles=summary.articles,
+        topics=summary.topics,
+        statements=summary.statements,
         seconds=time.perf_counter() - started,
         warnings=warnings,
         pages=pages,
     )
+
+
+def _stamp(options: BuildOptions) -> tuple[Path, str]:
+    """Where the up-to-date stamp of a build into ``options.output`` lives, and
+    the digest of this build's inputs."""
+    from generator import settings as default_settings
+
+    output = str(options.output.resolve())
+    stamp = (
+        options.content.resolve().parent
+        / default_settings.cache_folder()
+        / "stamps"
+        / f"{hashlib.sha256(output.encode()).hexdigest()[:16]}.json"
+    )
+    settings_file = options.settings_file or Path(default_settings.__file__)
+    package = Path(default_settings.__file__).parent
+    code = [*package.glob("*.py"), *(p for p in default_settings.templates_dir().rglob("*") if p.is_file())]
+    if settings_file.is_file():
+        code.append(settings_file)
+    used = {
+        "output": output,
+        "base_url": options.base_url,
+        "settings_file": str(settings_file.resolve()),
+        "strict": options.strict,
+        "merge": options.merge,
+    }
+    if not options.content.is_dir():
+        return stamp, ""
+    return stamp, inputs_digest(options.content, used, code)
 
 
 def _run_pelican(settings: dict[str, object]) -> None:

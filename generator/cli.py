@@ -98,9 +98,16 @@ def main(debug: bool) -> None:
     default=None,
     help="How paraphrases merge: lexical, or semantic with the [semantic] extra [default: BRIEFING_MERGE].",
 )
+@click.option("--force", is_flag=True, help="Build even if nothing changed since the last build.")
 @_reports_errors
 def build_command(
-    content: str, output: str, base_url: str, settings: str | None, strict: bool, merge: str | None
+    content: str,
+    output: str,
+    base_url: str,
+    settings: str | None,
+    strict: bool,
+    merge: str | None,
+    force: bool,
 ) -> None:
     """Build the site into the output folder (replaced only on success)."""
     options = BuildOptions(
@@ -111,10 +118,18 @@ def build_command(
         strict=strict,
         merge=merge_method(merge) if merge else None,
         progress=_terminal_progress(),
+        force=force,
     )
     result = build(options)
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)
+    if result.up_to_date:
+        click.echo(
+            f"{options.output} is up to date ({result.articles} articles, {result.topics} topics, "
+            f"{result.statements} statements, {result.pages} pages): nothing changed since the last "
+            f"build; checked in {result.seconds:.1f} s. --force rebuilds."
+        )
+        return
     click.echo(
         f"Built {result.articles} articles, {result.topics} topics, {result.statements} statements, "
         f"{result.pages} pages into {options.output} in {result.seconds:.1f} s."

@@ -17,6 +17,7 @@ import json
 import pickle
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -79,8 +80,9 @@ def _tree(root: Path) -> dict[str, bytes]:
 
 
 def _build(content: Path, output: Path, report: Path) -> dict[str, int]:
-    """Build; the number of calls per stage, from the build's timing report."""
-    build(BuildOptions(content=content, output=output, timings=report))
+    """Build (even if nothing changed: these tests are about the reader cache);
+    the number of calls per stage, from the build's timing report."""
+    build(BuildOptions(content=content, output=output, timings=report, force=True))
     stages = json.loads(report.read_text())["stages"]
     return {name: value["calls"] for name, value in stages.items()}
 
@@ -114,6 +116,59 @@ def test_after_one_edit_only_that_article_is_read_and_the_site_matches_a_fresh_b
     fresh = _build(content, tmp_path / "fresh", tmp_path / "fresh.json")
     assert fresh["pelican.markdown"] == len(ARTICLES)
     assert _tree(tmp_path / "site") == _tree(tmp_path / "fresh")
+
+
+def test_a_rebuild_with_nothing_changed_is_skipped_and_leaves_the_site_as_it_was(tmp_path: Path) -> None:
+    content = _write_content(tmp_path)
+    first = build(BuildOptions(content=content, output=tmp_path / "site"))
+    files = {p: p.stat() for p in (tmp_path / "site").rglob("*") if p.is_file()}
+
+    again = build(BuildOptions(content=content, output=tmp_path / "site"))
+    assert again.up_to_date and not first.up_to_date
+    assert (again.articles, again.statements, again.pages) == (first.articles, first.statements, first.pages)
+    assert {p: (s.st_ino, s.st_mtime_ns) for p, s in files.items()} == {
+        p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in (tmp_path / "site").rglob("*") if p.is_file()
+    }
+    assert not build(BuildOptions(content=content, output=tmp_path / "site", force=True)).up_to_date
+
+
+def _edit_article(content: Path) -> None:
+    edited = content / "articles" / "quarry-permit.md"
+    edited.write_text(edited.read_text(encoding="utf-8").replace("Tuesday", "Wednesday"), encoding="utf-8")
+
+
+def _delete_a_page(output: Path) -> None:
+    (output / "articles" / "quarry-permit" / "index.html").unlink()
+
+
+def _edit_a_page(output: Path) -> None:
+    page = output / "index.html"
+    page.write_text(page.read_text(encoding="utf-8") + "<!-- edited by hand -->", encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda content, output, monkeypatch: _edit_article(content),
+        lambda content, output, monkeypatch: (content / "articles" / "harbour-strike-talks.md").unlink(),
+        lambda content, output, monkeypatch: _delete_a_page(output),
+        lambda content, output, monkeypatch: _edit_a_page(output),
+        lambda content, output, monkeypatch: monkeypatch.setenv("SOURCE_DATE_EPOCH", "1900000000"),
+    ],
+    ids=["article edited", "article removed", "page deleted", "page edited", "environment changed"],
+)
+def test_any_change_to_the_inputs_or_the_output_builds_again(
+    tmp_path: Path, change: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    content = _write_content(tmp_path)
+    site = tmp_path / "site"
+    build(BuildOptions(content=content, output=site))
+    change(content, site, monkeypatch)
+    result = build(BuildOptions(content=content, output=site))
+    assert not result.up_to_date
+    shutil.rmtree(tmp_path / ".briefing-cache")
+    build(BuildOptions(content=content, output=tmp_path / "fresh"))
+    assert _tree(site) == _tree(tmp_path / "fresh")
 
 
 def test_the_cache_lives_beside_the_content_not_in_the_published_site(tmp_path: Path) -> None:

@@ -221,6 +221,22 @@ def test_build_in_a_pipe_prints_only_a_summary_with_true_counts(tmp_path: Path) 
     assert "Done: Processed" not in result.output  # Pelican's own line: our summary replaces it
 
 
+def test_a_second_build_with_nothing_changed_says_the_site_is_up_to_date(tmp_path: Path) -> None:
+    args = ["build", "--content", str(REPO / "content"), "--output", str(tmp_path / "site")]
+    runner = CliRunner(env={"CI": None, "TTY_COMPATIBLE": None, "FORCE_COLOR": None})
+    first = runner.invoke(main, args)
+    again = runner.invoke(main, args)
+    forced = runner.invoke(main, [*args, "--force"])
+    assert first.exit_code == again.exit_code == forced.exit_code == 0, again.output
+    counts = re.search(r"Built (\d+) articles, (\d+) topics, (\d+) statements, (\d+) pages", first.stdout)
+    assert counts is not None
+    assert again.stdout.startswith(
+        f"{tmp_path / 'site'} is up to date ({counts[1]} articles, {counts[2]} topics, "
+        f"{counts[3]} statements, {counts[4]} pages): nothing changed since the last build"
+    )
+    assert forced.stdout.startswith("Built ")
+
+
 def test_build_on_a_terminal_shows_each_stage(tmp_path: Path) -> None:
     """Rich decides what is a terminal; TTY_COMPATIBLE=1 tells it this one is."""
     args = ["build", "--content", str(REPO / "content"), "--output", str(tmp_path / "site")]
