@@ -29,6 +29,28 @@ How:
 Everything is deterministic across runs and machines: shingles are hashed
 with BLAKE2b (Python's ``hash()`` of a string changes with every process),
 and the hash functions' parameters come from a fixed seed.
+
+The hash functions are h(x) = (a * x + b) mod p with p = 2**61 - 1, a
+Mersenne prime. Python would compute them exactly with its big integers,
+but one at a time: 128 functions times every shingle of every article.
+``_minhash`` computes all of them at once with numpy, exactly, in 64-bit
+unsigned integers, which cannot hold a * x (up to 122 bits) but can hold
+its pieces:
+
+- a and x (both below 2**61) are split into 31-bit halves,
+  a = a1 * 2**31 + a0 and x = x1 * 2**31 + x0, so a * x =
+  a1*x1 * 2**62 + (a1*x0 + a0*x1) * 2**31 + a0*x0, and each partial
+  product is below 2**62;
+- since 2**61 = p + 1, 2**61 ≡ 1 (mod p): so 2**62 ≡ 2, and the middle
+  term m * 2**31, with m = m1 * 2**30 + m0, is ≡ m1 + m0 * 2**31;
+- the folded terms plus b add up to less than 2**64 (bounds in
+  ``_affine_mod_prime``), and such a sum s is ≡ (s mod 2**61) + (s >> 61)
+  (s mod 2**61 is s & p, p being 61 one bits), which is below 2 * p, so
+  one conditional subtraction of p leaves the residue itself.
+
+Every step is exact integer arithmetic, so the values are the very ones
+``min((a * x + b) % p for x in shingle_hashes)`` gives (the tests check
+this against that formula).
 """
 
 from __future__ import annotations
@@ -37,7 +59,10 @@ import hashlib
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+
+import numpy as np
+import numpy.typing as npt
 
 SHINGLE_WORDS = 4
 """Words per shingle. Four is long enough that two different reports of one
@@ -81,6 +106,76 @@ _PERMUTATIONS: tuple[tuple[int, int], ...] = tuple(
     (_stable_int(b"neardup-a-%d" % i) % (_PRIME - 1) + 1, _stable_int(b"neardup-b-%d" % i) % _PRIME)
     for i in range(NUM_HASHES)
 )
+
+_U64 = np.uint64
+_Array = npt.NDArray[np.uint64]
+_MASK31 = _U64((1 << 31) - 1)
+_MASK30 = _U64((1 << 30) - 1)
+_P = _U64(_PRIME)
+# The parameters as arrays, a split into 31-bit halves, for ``_minhash``.
+_A_LOW = np.array([a & ((1 << 31) - 1) for a, _ in _PERMUTATIONS], dtype=np.uint64)
+_A_HIGH = np.array([a >> 31 for a, _ in _PERMUTATIONS], dtype=np.uint64)
+_B = np.array([b for _, b in _PERMUTATIONS], dtype=np.uint64)
+_CHUNK = 128
+"""Shingles hashed at once. Small blocks (128 x 128 values of 8 bytes,
+128 KiB per temporary array) stay in the processor's cache, which makes
+them faster than larger ones, and bound the memory however long the text."""
+
+
+def _affine_mod_prime(x: _Array, a_low: _Array, a_high: _Array, b: _Array) -> _Array:
+    """(a * x + b) mod ``_PRIME`` for every x of the column ``x`` (shape
+    (n, 1)) and every function (a, b) (shape (m,), with a = a_high * 2**31 +
+    a_low): an (n, m) array, exact for every x, a and b below 2**61.
+
+    No step overflows 64 bits: with a_high, x_high < 2**30 and a_low, x_low
+    < 2**31, the 2**62 term 2 * a_high * x_high is < 2**61; ``middle`` is
+    < 2**62, so its fold (middle >> 30) + (middle mod 2**30) * 2**31 is
+    < 2**32 + 2**61; a_low * x_low < 2**62; b < 2**61. The total is below
+    2**63 + 2**61 + 2**32 < 2**64. The operations work in place on two
+    arrays: this is the hot loop of the build's wire stage.
+    """
+    x_low = x & _MASK31
+    x_high = x >> _U64(31)
+    middle = a_high * x_low  # a * x = a_high*x_high * 2**62 + middle * 2**31 + a_low*x_low
+    middle += a_low * x_high
+    total = a_high * x_high
+    total <<= _U64(1)  # 2**62 ≡ 2 (mod p)
+    total += b
+    total += middle >> _U64(30)  # middle * 2**31 = (middle >> 30) * 2**61 + ..., and 2**61 ≡ 1
+    middle &= _MASK30
+    middle <<= _U64(31)
+    total += middle
+    np.multiply(a_low, x_low, out=middle)
+    total += middle
+    # total ≡ (total mod 2**61) + (total >> 61) (mod p), which is < 2 * p.
+    np.bitwise_and(total, _P, out=middle)
+    total >>= _U64(61)
+    total += middle
+    # The residue is total - p if total >= p, else total; in the latter case
+    # total - p wraps around to above 2**64 - p > total, so the minimum of
+    # the two is the residue either way.
+    np.subtract(total, _P, out=middle)
+    np.minimum(total, middle, out=total)
+    return total
+
+
+def _shingle_hashes(found: Iterable[str]) -> _Array:
+    """``_stable_int`` of each shingle's UTF-8 bytes, as an array (the
+    64-bit digests read big-endian all at once, then shifted to 60 bits)."""
+    digests = b"".join([hashlib.blake2b(s.encode("utf-8"), digest_size=8).digest() for s in found])
+    return np.frombuffer(digests, dtype=">u8").astype(np.uint64) >> _U64(4)
+
+
+def _minhash(values: _Array) -> tuple[int, ...]:
+    """For each hash function (a, b) of ``_PERMUTATIONS``, the smallest
+    (a * x + b) mod ``_PRIME`` over ``values`` (non-empty, each below
+    2**61): the same integers as the plain formula, computed with numpy."""
+    column = values[:, np.newaxis]
+    minima = np.full(NUM_HASHES, _P, dtype=np.uint64)
+    for start in range(0, len(column), _CHUNK):
+        hashed = _affine_mod_prime(column[start : start + _CHUNK], _A_LOW, _A_HIGH, _B)
+        np.minimum(minima, hashed.min(axis=0), out=minima)
+    return tuple(int(value) for value in minima.tolist())
 
 
 def words(text: str) -> list[str]:
@@ -134,11 +229,11 @@ class Fingerprint:
 
 def fingerprint(text: str) -> Fingerprint:
     """The MinHash fingerprint of ``text``'s word shingles (deterministic)."""
-    values = [_stable_int(shingle.encode("utf-8")) for shingle in sorted(shingles(text))]
-    if not values:
+    found = shingles(text)
+    if not found:
         return Fingerprint((_EMPTY,) * NUM_HASHES, 0)
-    hashes = tuple(min((a * x + b) % _PRIME for x in values) for a, b in _PERMUTATIONS)
-    return Fingerprint(hashes, len(values))
+    # A minimum does not depend on order: the set need not be sorted.
+    return Fingerprint(_minhash(_shingle_hashes(found)), len(found))
 
 
 def similarity(a: Fingerprint, b: Fingerprint) -> float:

@@ -8,12 +8,15 @@ the same event, which share names, numbers and a quote but not the prose.
 
 from __future__ import annotations
 
+import hashlib
 import random
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from generator import neardup
 from generator.neardup import (
     DEFAULT_THRESHOLD,
     NUM_HASHES,
@@ -284,3 +287,98 @@ def test_similarity_is_symmetric_and_within_bounds(first: str, second: str) -> N
     assert score == similarity(b, a)
     if a.size:
         assert similarity(a, a) == 1.0
+
+
+# --------------------------------------------------------------------------
+# Exactness of the vectorised hashing
+# --------------------------------------------------------------------------
+# The fingerprints are computed with numpy in 64-bit integers; they must be
+# the very values of the plain big-integer formula, so that no wire-copy
+# decision changes. The reference below is the formula written out in plain
+# Python, with its own derivation of the hash parameters.
+
+PRIME = (1 << 61) - 1
+
+
+def reference_int(data: bytes) -> int:
+    return int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "big") >> 4
+
+
+REFERENCE_PARAMETERS = [
+    (reference_int(b"neardup-a-%d" % i) % (PRIME - 1) + 1, reference_int(b"neardup-b-%d" % i) % PRIME)
+    for i in range(NUM_HASHES)
+]
+
+
+def reference_fingerprint(text: str) -> tuple[tuple[int, ...], int]:
+    values = [reference_int(shingle.encode("utf-8")) for shingle in sorted(shingles(text))]
+    if not values:
+        return (PRIME,) * NUM_HASHES, 0
+    return tuple(min((a * x + b) % PRIME for x in values) for a, b in REFERENCE_PARAMETERS), len(values)
+
+
+# Values where the 31-bit halves, the folds and the final reduction are at their limits.
+EDGES = sorted(
+    {0, 1, 2, PRIME - 2, PRIME - 1, *(1 << k for k in (30, 31, 60)), *((1 << k) - 1 for k in (30, 31, 60))}
+)
+below_prime = st.one_of(st.sampled_from(EDGES), st.integers(0, (1 << 60) - 1), st.integers(0, PRIME - 1))
+
+
+def vectorised(xs: list[int], functions: list[tuple[int, int]]) -> list[list[int]]:
+    column = np.array(xs, dtype=np.uint64)[:, np.newaxis]
+    a = np.array([a for a, _ in functions], dtype=np.uint64)
+    b = np.array([b for _, b in functions], dtype=np.uint64)
+    result = neardup._affine_mod_prime(column, a & np.uint64((1 << 31) - 1), a >> np.uint64(31), b)
+    return [[int(v) for v in row] for row in result.tolist()]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(below_prime, min_size=1, max_size=20),
+    st.lists(st.tuples(below_prime, below_prime), min_size=1, max_size=10),
+)
+def test_vectorised_hash_is_the_exact_formula(xs: list[int], functions: list[tuple[int, int]]) -> None:
+    expected = [[(a * x + b) % PRIME for a, b in functions] for x in xs]
+    assert vectorised(xs, functions) == expected
+
+
+def test_vectorised_hash_at_the_largest_values() -> None:
+    # Every pairing of the edge values, the largest partial products included.
+    functions = [(a, b) for a in EDGES for b in EDGES]
+    assert vectorised(EDGES, functions) == [[(a * x + b) % PRIME for a, b in functions] for x in EDGES]
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(EDGES), st.integers(0, (1 << 60) - 1)), min_size=1, max_size=400))
+def test_minhash_is_the_minimum_of_the_formula(xs: list[int]) -> None:
+    # Up to 400 values: several blocks of the computation, whose minima are combined.
+    expected = tuple(min((a * x + b) % PRIME for x in xs) for a, b in REFERENCE_PARAMETERS)
+    assert neardup._minhash(np.array(xs, dtype=np.uint64)) == expected
+
+
+def test_hash_parameters_are_unchanged() -> None:
+    assert list(neardup._PERMUTATIONS) == REFERENCE_PARAMETERS
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        ORIGINAL,
+        *COPIES.values(),
+        *DIFFERENT.values(),
+        "\n".join(filler_articles(3).values()),
+        "Rain stopped.",
+        "Zürich’s mayor said «nothing» — 東京 too, ½ of them.",
+        "",
+    ],
+)
+def test_fingerprint_equals_the_plain_python_formula(text: str) -> None:
+    fp = fingerprint(text)
+    assert (fp.hashes, fp.size) == reference_fingerprint(text)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(max_size=400))
+def test_fingerprint_of_any_text_equals_the_plain_python_formula(text: str) -> None:
+    fp = fingerprint(text)
+    assert (fp.hashes, fp.size) == reference_fingerprint(text)
