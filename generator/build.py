@@ -68,6 +68,9 @@ class BuildOptions:
     """Told of each stage as the build goes (see ``progress.py``); display only."""
     force: bool = False
     """Build even if nothing changed since the last build (see ``stamp.py``)."""
+    workers: int | None = None
+    """Processes for the per-article stages; None keeps the settings file's
+    ``BRIEFING_WORKERS`` (by default one per core). Never changes the output."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +148,8 @@ def _pelican_settings(options: BuildOptions, output: Path) -> dict[str, object]:
     }
     if options.merge:
         overrides["BRIEFING_MERGE"] = options.merge
+    if options.workers is not None:
+        overrides["BRIEFING_WORKERS"] = max(1, options.workers)
     if options.base_url:
         overrides["SITEURL"] = options.base_url.rstrip("/")
         overrides["FEED_DOMAIN"] = options.base_url.rstrip("/")

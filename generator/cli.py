@@ -99,6 +99,12 @@ def main(debug: bool) -> None:
     help="How paraphrases merge: lexical, or semantic with the [semantic] extra [default: BRIEFING_MERGE].",
 )
 @click.option("--force", is_flag=True, help="Build even if nothing changed since the last build.")
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Processes for the per-article stages [default: one per core]; the output is the same.",
+)
 @_reports_errors
 def build_command(
     content: str,
@@ -108,6 +114,7 @@ def build_command(
     strict: bool,
     merge: str | None,
     force: bool,
+    jobs: int | None,
 ) -> None:
     """Build the site into the output folder (replaced only on success)."""
     options = BuildOptions(
@@ -119,6 +126,7 @@ def build_command(
         merge=merge_method(merge) if merge else None,
         progress=_terminal_progress(),
         force=force,
+        workers=jobs,
     )
     result = build(options)
     for warning in result.warnings:

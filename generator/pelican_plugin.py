@@ -43,6 +43,7 @@ from generator.export import write_export
 from generator.feeds import BriefingWriter
 from generator.merge import merge_method
 from generator.model import Briefing, Document, Site, Statement, Topic, Update
+from generator.parallel import available_cores
 from generator.pipeline import merge_site
 from generator.progress import progress_of
 from generator.segment import segment
@@ -230,7 +231,8 @@ def attach_briefings(generators: list[Any]) -> None:
     known = articles.settings.get(ASSIGNMENT_SETTING)
     assignment = known.reuse(documents, topics) if isinstance(known, KnownAssignment) else None
     progress_of(articles.settings).stage("merge")
-    site = merge_site(tuple(documents), tuple(topics), method, timings, assignment)
+    workers = int(articles.settings.get("BRIEFING_WORKERS", 0)) or available_cores()
+    site = merge_site(tuple(documents), tuple(topics), method, timings, assignment, workers)
     by_slug = {b.topic.slug: b for b in site.briefings}
     for page in topic_pages:
         page.briefing = by_slug[page.topic.slug]

@@ -5,18 +5,19 @@ only runs them in order, in plain sight:
 
 1. ``segment``: Article → Document (blocks and sentences with positions);
 2. ``assign_topics``: Documents + Topics → TopicAssignment;
-3. ``find_quotes``: Document → Quotes with speakers;
+3. ``find_quotes``: Document → Quotes with speakers, and
+   ``find_dates``: Document → dated sentences, which ``build_briefing``
+   turns into each topic's timeline (``build_timeline``); one article at a
+   time, so on every core (``parallel.map_documents``);
 4. ``merge_statements``: sentences of all documents → Statements;
-5. ``find_dates``: Document → dated sentences, which ``build_briefing``
-   turns into each topic's timeline (``build_timeline``);
-6. ``find_people``: Documents + Quotes → people and organisations, with
+5. ``find_people``: Documents + Quotes → people and organisations, with
    their spellings and roles per outlet;
-7. ``find_disagreements``: where outlets report one point differently;
-8. ``find_wire_copies``: Documents → groups of articles that carry one
+6. ``find_disagreements``: where outlets report one point differently;
+7. ``find_wire_copies``: Documents → groups of articles that carry one
    wire story (counted once when ranking);
-9. ``build_briefing``: Statements → one Briefing per topic, sectioned;
-10. ``build_outlets`` and ``coverage``: Briefings → outlet pages and the
-    topics × outlets heat map.
+8. ``build_briefing``: Statements → one Briefing per topic, sectioned;
+9. ``build_outlets`` and ``coverage``: Briefings → outlet pages and the
+   topics × outlets heat map.
 
 Nothing here runs Pelican: the plugin hands Pelican's articles to
 ``build_site``, and the tests call it directly.
@@ -28,8 +29,9 @@ from generator.briefing import build_briefing, coverage
 from generator.content import Content
 from generator.disagree import find_disagreements
 from generator.merge import MergeMethod, merge_statements
-from generator.model import Document, Site, Topic, TopicAssignment
+from generator.model import DatedSentence, Document, Quote, Site, Topic, TopicAssignment
 from generator.outlets import build_outlets
+from generator.parallel import map_documents
 from generator.people import find_people
 from generator.quotes import find_quotes
 from generator.segment import segment
@@ -39,11 +41,18 @@ from generator.topics import assign_topics
 from generator.wire import find_wire_copies, origin_of
 
 
-def build_site(content: Content, merge: MergeMethod = "lexical", timings: Timings | None = None) -> Site:
+def build_site(
+    content: Content, merge: MergeMethod = "lexical", timings: Timings | None = None, workers: int = 1
+) -> Site:
     """Run every stage over ``content`` (timing each on ``timings`` if given)."""
     with stage(timings, "segment"):
         documents = tuple(segment(article) for article in content.articles)
-    return merge_site(documents, content.topics, merge, timings)
+    return merge_site(documents, content.topics, merge, timings, workers=workers)
+
+
+def quotes_and_dates(document: Document) -> tuple[list[Quote], tuple[DatedSentence, ...]]:
+    """The stages that read one article at a time, run together per article."""
+    return find_quotes(document), find_dates(document)
 
 
 def merge_site(
@@ -52,23 +61,26 @@ def merge_site(
     merge: MergeMethod = "lexical",
     timings: Timings | None = None,
     assignment: TopicAssignment | None = None,
+    workers: int = 1,
 ) -> Site:
     """Run the stages after segmentation (the Pelican reader segments each file).
 
     ``merge`` is how paraphrases are found (``generator.merge``);
     ``assignment``, when given, is the topic assignment of exactly these
-    documents and topics, already computed (by ``briefing build``'s check).
+    documents and topics, already computed (by ``briefing build``'s check);
+    ``workers`` is how many processes the per-article stages may use (the
+    result is the same for any number).
     """
     if assignment is None:
         with stage(timings, "assign"):
             assignment = assign_topics(documents, topics)
-    with stage(timings, "quotes"):
-        quotes = tuple(quote for document in documents for quote in find_quotes(document))
+    with stage(timings, "quotes+dates"):
+        per_document = map_documents(quotes_and_dates, documents, workers)
+        quotes = tuple(quote for found, _ in per_document for quote in found)
+        dated = tuple(date for _, found in per_document for date in found)
     with stage(timings, "merge"):
         statements = merge_statements(documents, assignment, quotes, merge)
     articles = tuple(d.article for d in documents)
-    with stage(timings, "timeline"):
-        dated = tuple(found for document in documents for found in find_dates(document))
     with stage(timings, "people"):
         people = find_people(documents, quotes, assignment)
     with stage(timings, "disagree"):

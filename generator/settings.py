@@ -113,6 +113,9 @@ TRANSLATION_FEED_ATOM = None
 # How sentences that report the same fact in other words are merged:
 # "lexical" (default, no model) or "semantic" (needs the [semantic] extra).
 BRIEFING_MERGE = "lexical"
+# Processes for the per-article stages (generator/parallel.py); 0: one per
+# available core. The output is the same for any number.
+BRIEFING_WORKERS = 0
 # Publishing (generator/publish.py): structured data for the templates,
 # robots.txt and, when SITEURL is an absolute address, sitemap.xml.
 JINJA_FILTERS = {
