@@ -15,10 +15,12 @@ shipping the documents costs more than it saves.
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import TypeVar
 
 from generator.model import Document
@@ -52,6 +54,12 @@ def map_documents(
     if workers <= 1:
         return [function(document) for document in documents]
     chunk = -(-len(documents) // (workers * CHUNKS_PER_WORKER))
-    context = multiprocessing.get_context("forkserver")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        return list(pool.map(function, documents, chunksize=chunk))
+    try:
+        context = multiprocessing.get_context("forkserver")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            return list(pool.map(function, documents, chunksize=chunk))
+    except (OSError, BrokenProcessPool) as exc:
+        # No processes here (a sandbox without semaphores, a killed worker):
+        # the same results, only slower.
+        logging.getLogger(__name__).warning("running in one process: %s", exc)
+        return [function(document) for document in documents]

@@ -39,3 +39,15 @@ def test_a_parallel_build_writes_the_same_bytes_as_a_serial_one(tmp_path: Path) 
     parallel = build(BuildOptions(content=content, output=tmp_path / "parallel", workers=2))
     assert serial.statements == parallel.statements > 100
     assert _tree(tmp_path / "serial") == _tree(tmp_path / "parallel")
+
+
+def test_without_worker_processes_the_stage_still_runs_in_this_one(monkeypatch: Any) -> None:
+    """Where processes cannot start (e.g. a sandbox without POSIX semaphores)."""
+
+    def refuse(method: str) -> Any:
+        raise OSError(38, "Function not implemented")
+
+    monkeypatch.setattr("generator.parallel.multiprocessing.get_context", refuse)
+    values = list(range(2 * MIN_DOCUMENTS_PER_WORKER))
+    results = map_documents(_process_and_square, values, workers=2)  # type: ignore[arg-type]
+    assert results == [(os.getpid(), v * v) for v in values]
