@@ -115,6 +115,8 @@ class _Item:
     """Unit ("people", "calendar year", "weekday") → each value given for it →
     the figure as printed ("12 people")."""
     topics: frozenset[str]
+    stems: frozenset[str]
+    """The first ``STEM_LENGTH`` letters of each of ``words`` (see ``_parallel``)."""
 
     @property
     def outlet(self) -> str:
@@ -203,16 +205,20 @@ def _conflicting_roles(a: Variant, b: Variant) -> bool:
 
 def _item(document: Document, sentence: Sentence, assignment: TopicAssignment) -> _Item:
     text = sentence.text
-    words = frozenset(
-        w
-        for w in content_words(text)
-        if not any(ch.isdigit() for ch in w)
-        and w not in NUMBER_WORDS
-        and w not in MULTIPLIERS
-        and w.rstrip("s") not in TIME_WORDS
-        and w not in WEEKDAYS | MONTHS
-    )
-    return _Item(document, sentence, words, _figures(text), assignment.of(sentence))
+    words = frozenset(w for w in content_words(text) if _counts_as_word(w))
+    return _Item(document, sentence, words, _figures(text), assignment.of(sentence), _stems(words))
+
+
+_NOT_WORDS = frozenset(NUMBER_WORDS) | frozenset(MULTIPLIERS) | WEEKDAYS | MONTHS
+"""Content words that are figures or dates, compared as figures instead."""
+
+
+def _counts_as_word(word: str) -> bool:
+    """Is ``word`` a content word for telling parallel sentences (no figure, time unit or date)?"""
+    if word in _NOT_WORDS or word.rstrip("s") in TIME_WORDS:
+        return False
+    # A letter is never a digit: most words need no look at each character.
+    return word.isalpha() or not any(ch.isdigit() for ch in word)
 
 
 def _value(number: str) -> int | None:
@@ -249,11 +255,19 @@ def _figures(text: str) -> dict[str, dict[int, str]]:
         if match.group("times"):
             number *= MULTIPLIERS[match.group("times")]
         figures[unit.removesuffix("s") if len(unit) > 3 else unit].setdefault(number, match.group(0))
-    for unit, names in (("weekday", WEEKDAYS), ("month", MONTHS - {"may"})):
-        for match in re.finditer(r"\b[A-Z][a-z]+\b", text):
-            if match.group(0).lower() in names:
-                figures[unit].setdefault(sorted(names).index(match.group(0).lower()), match.group(0))
+    capitalised = _CAPITALISED.findall(text)
+    for unit, names in (("weekday", _WEEKDAY_ORDER), ("month", _MONTH_ORDER)):
+        for word in capitalised:
+            if word.lower() in names:
+                figures[unit].setdefault(names[word.lower()], word)
     return dict(figures)
+
+
+_CAPITALISED = re.compile(r"\b[A-Z][a-z]+\b")
+_WEEKDAY_ORDER = {name: number for number, name in enumerate(sorted(WEEKDAYS))}
+"""Each weekday's number (in alphabetical order: only equality counts)."""
+_MONTH_ORDER = {name: number for number, name in enumerate(sorted(MONTHS - {"may"}))}
+"""Each month's number, but "may" (mostly a verb), in alphabetical order."""
 
 
 def _parallel(a: _Item, b: _Item) -> bool:
@@ -265,7 +279,7 @@ def _parallel(a: _Item, b: _Item) -> bool:
     Words are compared on their first letters, so "killing" matches "killed"."""
     if a.outlet == b.outlet or a.sentence.article == b.sentence.article:
         return False
-    stems_a, stems_b = _stems(a.words), _stems(b.words)
+    stems_a, stems_b = a.stems, b.stems
     if len(stems_a & stems_b) < PARALLEL_MIN_SHARED:
         return False
     return not (stems_a - stems_b and stems_b - stems_a)
@@ -294,7 +308,7 @@ def _parallel_pairs(items: Sequence[_Item]) -> list[tuple[int, int]]:
     and the work grows with the number of near-parallel sentences rather than
     with the square of the sentences sharing a common word.
     """
-    stems = [_stems(item.words) for item in items]
+    stems = [item.stems for item in items]
     frequency = Counter(stem for item_stems in stems for stem in item_stems)
     by_stem: dict[str, list[int]] = defaultdict(list)
     for number, item_stems in enumerate(stems):
@@ -306,7 +320,8 @@ def _parallel_pairs(items: Sequence[_Item]) -> list[tuple[int, int]]:
             continue
         rarest = min(item_stems, key=lambda stem: (frequency[stem], stem))
         for j in by_stem[rarest]:
-            if j != i and len(stems[j]) >= len(item_stems):
+            # At least as large, so ``_parallel`` needs this item's stems all in the other's.
+            if j != i and len(stems[j]) >= len(item_stems) and item_stems <= stems[j]:
                 candidates.add((min(i, j), max(i, j)))
     return [
         (i, j)
@@ -451,8 +466,14 @@ class _Timing:
     expression: str
 
 
+_TIME_CUE = re.compile(r"(?i:hour|day|week|fortnight|month|year|decade)")
+"""Every ``SPAN`` and ``OFFSET`` holds a time unit: a sentence without one has no timing."""
+
+
 def _timings(item: _Item) -> list[_Timing]:
     text = item.sentence.text
+    if not _TIME_CUE.search(text):
+        return []
     found = []
     for frame, pattern in (("offset", OFFSET), ("span", SPAN)):  # offsets first: see below
         for match in pattern.finditer(text):

@@ -62,6 +62,7 @@ that topic's sentences.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import hashlib
 import math
@@ -161,8 +162,13 @@ def words_of(text: str) -> list[str]:
 
 def content_words(text: str) -> frozenset[str]:
     """Words that carry meaning, lightly stemmed (plural -s dropped)."""
+    return _content(words_of(text))
+
+
+def _content(words: Iterable[str]) -> frozenset[str]:
+    """``content_words`` of a sentence whose ``words_of`` are ``words``."""
     result = set()
-    for word in words_of(text):
+    for word in words:
         if word in STOPWORDS or len(word) < 2:
             continue
         if len(word) > 4 and word.endswith("s") and not word.endswith("ss"):
@@ -178,9 +184,12 @@ def english_stemmer() -> Callable[[str], str]:
 
 def stems_of(text: str, stem: Callable[[str], str] | None = None) -> frozenset[str]:
     """Snowball stems of the content words, figures left out (they are compared apart)."""
-    stem = stem or english_stemmer()
-    words = [w for w in words_of(text) if w not in STOPWORDS and len(w) > 1 and not w[0].isdigit()]
-    return frozenset(stem(w) for w in words)
+    return _stems(words_of(text), stem or english_stemmer())
+
+
+def _stems(words: Iterable[str], stem: Callable[[str], str]) -> frozenset[str]:
+    """``stems_of`` a sentence whose ``words_of`` are ``words``."""
+    return frozenset(stem(w) for w in words if w not in STOPWORDS and len(w) > 1 and not w[0].isdigit())
 
 
 def names_in(text: str) -> frozenset[str]:
@@ -192,19 +201,33 @@ def names_in(text: str) -> frozenset[str]:
     the other sentence writes it in lower case ("Turnout was…" against "…
     estimated turnout"): see ``_same_actors``.
     """
-    words = re.findall(r"[\w']+", text.replace("’", "'"))
+    return _names(_tokens(text))
+
+
+def _tokens(text: str) -> list[str]:
+    """The words of ``text`` as printed (apostrophes folded), for the name tests."""
+    return re.findall(r"[\w']+", text.replace("’", "'"))
+
+
+def _names(tokens: Iterable[str]) -> frozenset[str]:
+    """``names_in`` a sentence whose ``_tokens`` are ``tokens``."""
     return frozenset(
         w.lower().removesuffix("'s")
-        for w in words
+        for w in tokens
         if w[0].isupper() and w.lower().split("'")[0] not in STOPWORDS  # not "The", "We've"
     )
 
 
 def name_runs(text: str) -> tuple[tuple[str, ...], ...]:
     """Runs of two or more capitalised words ("European Union"), lowercased, for acronyms."""
+    return _runs(_tokens(text))
+
+
+def _runs(tokens: Iterable[str]) -> tuple[tuple[str, ...], ...]:
+    """``name_runs`` of a sentence whose ``_tokens`` are ``tokens``."""
     runs: list[tuple[str, ...]] = []
     current: list[str] = []
-    for word in [*re.findall(r"[\w']+", text.replace("’", "'")), ""]:
+    for word in [*tokens, ""]:
         if word[:1].isupper() and word.lower() not in STOPWORDS:
             current.append(word.lower().removesuffix("'s"))
             continue
@@ -227,8 +250,12 @@ def _fold_acronyms(
 
 def lowercase_words(text: str) -> frozenset[str]:
     """The words ``text`` writes in lower case: ordinary words, not names."""
-    words = re.findall(r"[\w']+", text.replace("’", "'"))
-    return frozenset(w.removesuffix("'s") for w in words if w[:1].islower())
+    return _lowercase(_tokens(text))
+
+
+def _lowercase(tokens: Iterable[str]) -> frozenset[str]:
+    """``lowercase_words`` of a sentence whose ``_tokens`` are ``tokens``."""
+    return frozenset(w.removesuffix("'s") for w in tokens if w[:1].islower())
 
 
 def _same_actors(a: _Item, b: _Item) -> bool:
@@ -290,15 +317,23 @@ def paraphrase(a: _Item, b: _Item, method: MergeMethod = "lexical") -> float:
     """How surely ``a`` and ``b`` report the same fact in different words; 0.0 when they do not."""
     if a.quote is not None and b.quote is not None:
         return 0.0  # two quotations are the same only word for word
-    if not a.topics & b.topics or not _same_actors(a, b):
+    if a.topics.isdisjoint(b.topics) or min(len(a.stems), len(b.stems)) < PARAPHRASE_MIN_WORDS:
         return 0.0
-    if not _same_figures(a.numbers, len(a.words), b.numbers, len(b.words)):
+    # The score first: most pairs fail it, and it is cheaper than the actors' test.
+    score = _semantic(a, b) if method == "semantic" else _lexical(a, b)
+    if not score or not _same_actors(a, b):
         return 0.0
-    if min(len(a.stems), len(b.stems)) < PARAPHRASE_MIN_WORDS:
-        return 0.0
-    if method == "semantic":
-        score = round(sum(x * y for x, y in zip(a.vector, b.vector, strict=True)), 4)
-        return score if score >= SEMANTIC_PARAPHRASE_THRESHOLD else 0.0
+    return score if _same_figures(a.numbers, len(a.words), b.numbers, len(b.words)) else 0.0
+
+
+def _semantic(a: _Item, b: _Item) -> float:
+    """The cosine of the two sentence embeddings, 0.0 below the paraphrase threshold."""
+    score = round(sum(x * y for x, y in zip(a.vector, b.vector, strict=True)), 4)
+    return score if score >= SEMANTIC_PARAPHRASE_THRESHOLD else 0.0
+
+
+def _lexical(a: _Item, b: _Item) -> float:
+    """The overlap of the two sentences' stems, 0.0 below the paraphrase thresholds."""
     shared = len(a.stems & b.stems)
     score = overlap(a.stems, b.stems)
     return score if score >= LEXICAL_PARAPHRASE_THRESHOLD and shared >= LEXICAL_PARAPHRASE_MIN_SHARED else 0.0
@@ -322,14 +357,15 @@ def containment(a: _Item, b: _Item) -> float:
             return 0.0
         score = len(quoted.quote_pairs & word_pairs(other.sentence.text)) / max(1, len(quoted.quote_pairs))
         return score if score >= QUOTE_THRESHOLD and len(quoted.quote_pairs) >= MIN_WORDS else 0.0
-    if not _same_figures(a.numbers, len(a.words), b.numbers, len(b.words)):
-        return 0.0
-    if not _same_actors(a, b):
-        return 0.0
+    # The words first: most pairs fail them, and they are cheaper than the actors' test.
     if min(len(a.words), len(b.words)) < MIN_WORDS:
-        return 1.0 if a.words == b.words and a.words else 0.0
-    score = overlap(a.words, b.words)
-    return score if score >= FACT_THRESHOLD else 0.0
+        score = 1.0 if a.words == b.words and a.words else 0.0
+    else:
+        score = overlap(a.words, b.words)
+        score = score if score >= FACT_THRESHOLD else 0.0
+    if not score or not _same_figures(a.numbers, len(a.words), b.numbers, len(b.words)):
+        return 0.0
+    return score if _same_actors(a, b) else 0.0
 
 
 def merge_method(value: object) -> MergeMethod:
@@ -398,19 +434,23 @@ def _item(
     topics: frozenset[str],
     stem: Callable[[str], str],
 ) -> _Item:
+    """The sentence prepared for comparison; its text is split into words once
+    (``words_of``, lowercased) and once as printed (``_tokens``, for names)."""
+    words = words_of(sentence.text)
+    tokens = _tokens(sentence.text)
     return _Item(
         sentence=sentence,
         document=document,
-        words=content_words(sentence.text),
+        words=_content(words),
         numbers=numbers_in(sentence.text),
         quote=quote,
         quote_pairs=word_pairs(quote.text) if quote else frozenset(),
         quote_numbers=numbers_in(quote.text) if quote else frozenset(),
-        stems=stems_of(sentence.text, stem),
-        names=names_in(sentence.text),
-        opener=next(iter(words_of(sentence.text)), ""),
-        plain=lowercase_words(sentence.text),
-        runs=name_runs(sentence.text),
+        stems=_stems(words, stem),
+        names=_names(tokens),
+        opener=next(iter(words), ""),
+        plain=_lowercase(tokens),
+        runs=_runs(tokens),
         topics=topics,
     )
 
@@ -453,29 +493,30 @@ def _probe(
     feature to its index keys (with a topic, for paraphrases).
     """
     df = _document_frequency(features(items[i]) for i in members)
-    sizes = {i: len(features(items[i])) for i in members}
+    # Members are ranked by (size, number) and the postings hold ranks, in
+    # ascending order: the partners at least as large are a posting's tail,
+    # cut with one binary search.
+    order = sorted(members, key=lambda i: (len(features(items[i])), i))
     index: dict[Hashable, list[int]] = defaultdict(list)
-    for number in members:
+    for rank, number in enumerate(order):
         for feature in features(items[number]):
             for key in keys(items[number], feature):
-                index[key].append(number)
-    for x in members:
+                index[key].append(rank)
+    for rank, x in enumerate(order):
         own = features(items[x])
         size = len(own)
         need = needed(size)
         if not size or need <= 0:
             continue
-        rank = (size, x)
-        seen: set[int] = set()
+        partners: set[int] = set()
         for feature in _rarest(own, df, size - need + 1):
             for key in keys(items[x], feature):
-                postings = index.get(key, ())
-                if len(postings) > POSTING_CAP:
-                    continue
-                for y in postings:
-                    if y not in seen and (sizes[y], y) > rank:
-                        seen.add(y)
-                        yield (x, y) if x < y else (y, x)
+                postings = index.get(key, [])
+                if len(postings) <= POSTING_CAP:
+                    partners.update(postings[bisect.bisect_right(postings, rank) :])
+        for partner in sorted(partners):
+            y = order[partner]
+            yield (x, y) if x < y else (y, x)
 
 
 def _candidates(items: Sequence[_Item], method: MergeMethod) -> Iterator[tuple[int, int]]:
@@ -527,9 +568,11 @@ def _quoted_in_plain(
     pairs; only those pairs are indexed.
     """
     wanted = {pair for i in quoted for pair in items[i].quote_pairs}
+    # Each sentence's pairs that some quote has: few, so kept for the second pass.
+    carried = {number: word_pairs(items[number].sentence.text) & wanted for number in plain}
     df: Counter[tuple[str, str]] = Counter()
-    for number in plain:
-        df.update(word_pairs(items[number].sentence.text) & wanted)
+    for pairs in carried.values():
+        df.update(pairs)
     prefixes: dict[int, list[tuple[str, str]]] = {}
     for x in quoted:
         size = len(items[x].quote_pairs)
@@ -538,7 +581,7 @@ def _quoted_in_plain(
     probed = {pair for prefix in prefixes.values() for pair in prefix}
     index: dict[tuple[str, str], list[int]] = defaultdict(list)
     for number in plain:
-        for pair in word_pairs(items[number].sentence.text) & probed:
+        for pair in carried[number] & probed:  # probed ⊆ wanted
             index[pair].append(number)
     for x, prefix in prefixes.items():
         partners = {y for pair in prefix if len(index[pair]) <= POSTING_CAP for y in index[pair]}
@@ -589,9 +632,10 @@ def _cluster(items: Sequence[_Item], method: MergeMethod) -> list[list[_Item]]:
     # by the two sentence keys would.
     position = {key: n for n, key in enumerate(sorted({i.sentence.key for i in items}))}
     rank = [position[i.sentence.key] for i in items]
+    article = [i.sentence.article for i in items]
     scored: dict[tuple[int, int], float] = {}
     for a, b in _candidates(items, method):
-        if items[a].sentence.article == items[b].sentence.article or (a, b) in scored:
+        if article[a] == article[b] or (a, b) in scored:
             continue
         score = similarity(items[a], items[b], method)
         if score > 0:

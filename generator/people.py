@@ -34,6 +34,7 @@ that gives them.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -42,7 +43,7 @@ from dataclasses import dataclass
 from rapidfuzz.distance import Levenshtein
 
 from generator.model import Citation, Document, Entity, EntityKind, Quote, Sentence, TopicAssignment, Variant
-from generator.quotes import SPEECH_VERBS, mask_quoted
+from generator.quotes import SPEECH_VERBS, masks_of
 
 TITLE_NOUNS = frozenset(
     """minister ministers secretary president premier chancellor mp mep senator congressman
@@ -176,7 +177,8 @@ def find_people(
 ) -> tuple[Entity, ...]:
     """Every person and organisation the articles name on evidence, most widely named first."""
     lowercase = _lowercase_words(documents)
-    places = _places(documents)
+    masks = [masks_of(document) for document in documents]
+    places = _places(documents, masks)
     speakers: dict[str, set[str]] = defaultdict(set)
     for quote in quotes:
         if quote.speaker:
@@ -185,7 +187,14 @@ def find_people(
     for number, document in enumerate(documents):
         for sentence in document.sentences:
             mentions.extend(
-                _mentions_in(number, sentence, lowercase, places, speakers[document.article.slug])
+                _mentions_in(
+                    number,
+                    sentence,
+                    masks[number][sentence.index],
+                    lowercase,
+                    places,
+                    speakers[document.article.slug],
+                )
             )
     people = _group_people([m for m in mentions if m.kind == "person"], documents)
     organisations = _group_organisations([m for m in mentions if m.kind == "organisation"])
@@ -195,8 +204,11 @@ def find_people(
         if any(len(m.surface.split()) > 1 for m in group)
     )
     shared = frozenset(surname for surname, count in surnames.items() if count > 1)
-    entities = [_entity(group, "person", documents, assignment, shared) for group in people]
-    entities += [_entity(group, "organisation", documents, assignment, shared) for group in organisations]
+    corpus = _corpus(documents)
+    entities = [_entity(group, "person", documents, assignment, shared, corpus) for group in people]
+    entities += [
+        _entity(group, "organisation", documents, assignment, shared, corpus) for group in organisations
+    ]
     return tuple(sorted(entities, key=lambda e: (-len(e.outlets), e.kind, e.name)))
 
 
@@ -239,14 +251,15 @@ def _lowercase_words(documents: Iterable[Document]) -> frozenset[str]:
     )
 
 
-def _places(documents: Iterable[Document]) -> frozenset[str]:
-    """Capitalised runs that follow a locative preposition somewhere ("in Burkina Faso")."""
+def _places(documents: Iterable[Document], masks: Sequence[Mapping[int, str]]) -> frozenset[str]:
+    """Capitalised runs that follow a locative preposition somewhere ("in Burkina Faso");
+    ``masks`` holds each document's sentences with quoted words blanked (``masks_of``)."""
     found: set[str] = set()
-    for document in documents:
+    for document, masked in zip(documents, masks, strict=True):
         for sentence in document.sentences:
-            text = mask_quoted(sentence)
+            text = masked[sentence.index]
             for match in RUN.finditer(text):
-                before = [w for w in text[: match.start()].split()[-2:] if w.lower() != "the"]
+                before = [w for w in text[: match.start()].rsplit(None, 2)[-2:] if w.lower() != "the"]
                 if before and before[-1] in LOCATIVES and not match.group(0).endswith(("'s", "’s")):
                     found.add(match.group(0))
     return frozenset(found)
@@ -255,10 +268,12 @@ def _places(documents: Iterable[Document]) -> frozenset[str]:
 def _mentions_in(
     document: int,
     sentence: Sentence,
+    masked: str,
     lowercase: frozenset[str],
     places: frozenset[str],
     speakers: set[str],
 ) -> list[_Mention]:
+    """The names in ``sentence`` (``masked``: the sentence with quoted words blanked)."""
     found: list[_Mention] = []
     # Organisations are told by the shape of their names, inside quotations too.
     for start, end in _runs(sentence.text, lowercase):
@@ -266,12 +281,12 @@ def _mentions_in(
         if organisation is not None:
             found.append(_Mention(document, sentence, organisation, "organisation"))
     # People by the words around them, which must be the outlet's, not a quotation's.
-    text = mask_quoted(sentence)
+    text = masked
     for start, end in _runs(text, lowercase):
         if _organisation_at(text, start, end) is not None:
             continue
         run = text[start:end]
-        if text[:start].split()[-1:] in (["the"], ["The"]) and not any(
+        if text[:start].rsplit(None, 1)[-1:] in (["the"], ["The"]) and not any(
             w.lower() in TITLES_AND_HONORIFICS for w in run.split()
         ):
             # "The Red Cross said": an institution speaks; a person takes no article.
@@ -345,25 +360,28 @@ def _runs(text: str, lowercase: frozenset[str]) -> list[tuple[int, int]]:
 def _organisation(text: str, start: int, end: int) -> str | None:
     """The organisation's name if the run at ``text[start:end]`` is one, as printed."""
     words = text[start:end].split()
-    tail = re.match(rf"^\s+(?P<connector>[a-z]+)\s+{RUN.pattern}", text[end:])
+    tail = _CONNECTED_RUN.match(text[end:])
     continued = bool(tail and _continues(words[-1].lower(), tail.group("connector"), tail.group(0)))
     if continued or any(word.lower() in ORG_HEADS for word in words[1:]):
         if tail and continued:
             end += tail.end()
         return text[start:end]
-    noun_after = re.match(r"^\s+([a-z]+)\b", text[end:])
+    noun_after = _NOUN_AFTER.match(text[end:])
     if noun_after and noun_after.group(1) in ORG_NOUNS and not _is_person_shaped(words):
         return text[start : end + noun_after.end()]
-    noun_before = re.search(r"\b([a-z]+)\s+$", text[:start])
     follows = text[end:].lstrip()[:1]
-    if (
-        noun_before
-        and noun_before.group(1) in ORG_NOUNS
-        and (not follows or follows in ",.;:")
-        and not _is_person_shaped(words)
-    ):
-        return text[start:end]
+    if (not follows or follows in ",.;:") and not _is_person_shaped(words):
+        # Looked for only here: the search runs over all the text before the name.
+        noun_before = _NOUN_BEFORE.search(text[:start])
+        if noun_before and noun_before.group(1) in ORG_NOUNS:
+            return text[start:end]
     return None
+
+
+_CONNECTED_RUN = re.compile(rf"^\s+(?P<connector>[a-z]+)\s+{RUN.pattern}")
+"""A connector and another run after a name: "… of Health"."""
+_NOUN_AFTER = re.compile(r"^\s+([a-z]+)\b")
+_NOUN_BEFORE = re.compile(r"\b([a-z]+)\s+$")
 
 
 def _continues(head: str, connector: str, tail: str) -> bool:
@@ -614,6 +632,7 @@ def _entity(
     documents: Sequence[Document],
     assignment: TopicAssignment,
     shared_surnames: frozenset[str],
+    corpus: _Corpus,
 ) -> Entity:
     surfaces = {m.surface for m in group}
     if kind == "person":
@@ -624,7 +643,7 @@ def _entity(
         # "Wagner" beside "Wagner group" is a short form, not a spelling.
         short_forms = {s for s in surfaces if any(o != s and org_key(o) == s.casefold() for o in surfaces)}
         spellings = surfaces - short_forms
-    found = _find_all(documents, spellings | short_forms)
+    found = _find_all(corpus, spellings | short_forms)
     uses = [(d, x, form) for d, x, form in found] + [(m.document, m.sentence, m.surface) for m in group]
     variants = _variants({s: [(d, x) for d, x, form in uses if form == s] for s in spellings}, documents)
     roles: dict[str, list[_Mention]] = defaultdict(list)
@@ -658,26 +677,69 @@ def _entity(
     )
 
 
-def _find_all(documents: Sequence[Document], forms: set[str]) -> list[tuple[int, Sentence, str]]:
+@dataclass(frozen=True, slots=True)
+class _Corpus:
+    """Every sentence of the site in one string, to find the few sentences that
+    hold a name with one fast substring search instead of a test per sentence."""
+
+    text: str
+    """The sentences' texts in reading order, joined by ``CORPUS_SEPARATOR``."""
+    starts: tuple[int, ...]
+    """Offset in ``text`` of each sentence."""
+    sentences: tuple[tuple[int, Sentence], ...]
+    """Each sentence with the number of its document, in the same order."""
+
+    def holding(self, form: str) -> set[int]:
+        """Positions (in ``sentences``) of the sentences whose text contains ``form``."""
+        if not form or CORPUS_SEPARATOR in form:
+            return set(range(len(self.sentences)))
+        found: set[int] = set()
+        at = self.text.find(form)
+        while at >= 0:
+            found.add(bisect.bisect_right(self.starts, at) - 1)
+            at = self.text.find(form, at + 1)
+        return found
+
+
+CORPUS_SEPARATOR = "\x00"
+"""Joins sentences in a ``_Corpus``: no name holds it, so no match spans two sentences."""
+
+
+def _corpus(documents: Sequence[Document]) -> _Corpus:
+    sentences = tuple((number, s) for number, document in enumerate(documents) for s in document.sentences)
+    starts: list[int] = []
+    offset = 0
+    for _, sentence in sentences:
+        starts.append(offset)
+        offset += len(sentence.text) + len(CORPUS_SEPARATOR)
+    text = CORPUS_SEPARATOR.join(sentence.text for _, sentence in sentences)
+    return _Corpus(text, tuple(starts), sentences)
+
+
+def _find_all(corpus: _Corpus, forms: set[str]) -> list[tuple[int, Sentence, str]]:
     """Every (document, sentence, form) where one of ``forms`` stands as a whole name."""
     found = []
     ordered = sorted(forms, key=lambda f: (-len(f), f))
     patterns = [
         (form, re.compile(rf"(?<![\w’'\-]){re.escape(form)}(?![\w\-]|\s+[A-Z][a-z])")) for form in ordered
     ]
-    for number, document in enumerate(documents):
-        for sentence in document.sentences:
-            taken: list[tuple[int, int]] = []
-            for form, pattern in patterns:
-                if form not in sentence.text:  # a cheap test first: most sentences name no one
+    # Only sentences that contain a form can hold a match; taken in reading order.
+    holding: set[int] = set()
+    for form in ordered:
+        holding |= corpus.holding(form)
+    for position in sorted(holding):
+        number, sentence = corpus.sentences[position]
+        taken: list[tuple[int, int]] = []
+        for form, pattern in patterns:
+            if form not in sentence.text:  # a cheap test first: most sentences hold one form at most
+                continue
+            for match in pattern.finditer(sentence.text):
+                if any(s <= match.start() < e for s, e in taken) or _inside_name(
+                    sentence.text, match.start()
+                ):
                     continue
-                for match in pattern.finditer(sentence.text):
-                    if any(s <= match.start() < e for s, e in taken) or _inside_name(
-                        sentence.text, match.start()
-                    ):
-                        continue
-                    taken.append((match.start(), match.end()))
-                    found.append((number, sentence, form))
+                taken.append((match.start(), match.end()))
+                found.append((number, sentence, form))
     return found
 
 

@@ -103,8 +103,9 @@ class _Quotation:
 def find_quotes(document: Document) -> list[Quote]:
     """Every quote in ``document``, with speakers resolved where the text allows."""
     quotations = _quotations(document.sentences)
-    names = _names_in(document.sentences)
-    attributed = [(s.index, _attributed_person(s, names)) for s in document.sentences]
+    masked = masks_of(document)
+    names = _names_in(document.sentences, masked)
+    attributed = [(s.index, _attributed_person(masked[s.index], names)) for s in document.sentences]
     quotes: list[Quote] = []
     history: list[tuple[int, str]] = [(index, name) for index, name in attributed if name]
     previous_block_speaker: dict[int, str | None] = {}
@@ -116,8 +117,8 @@ def find_quotes(document: Document) -> list[Quote]:
         words = sum(len(_text(span).split()) for span in quotation.spans)
         speaker = None
         if not is_title:
-            speaker = _speaker(quotation, last_speaker)
-            if speaker is None and _stands_alone(quotation):
+            speaker = _speaker(quotation, last_speaker, masked)
+            if speaker is None and _stands_alone(quotation, masked):
                 speaker = previous_block_speaker.get(first.sentence.block - 1)
             speaker = _full_name(speaker, names) if speaker else None
         for span in quotation.spans:
@@ -185,24 +186,29 @@ def _quotations(sentences: Iterable[Sentence]) -> list[_Quotation]:
     return [q for q in quotations if q.spans]
 
 
+_OPEN_MARK = re.compile(f'[{OPENING}"]')
+_CLOSE_MARK = re.compile(f'[{CLOSING}"]')
+
+
 def _find_open(text: str, position: int) -> int | None:
-    for index in range(position, len(text)):
-        char = text[index]
-        if char in OPENING:
+    """Where the next quotation opens at or after ``position``: an opening mark, or a
+    straight mark that does not follow a letter and is followed by a word."""
+    for mark in _OPEN_MARK.finditer(text, position):
+        index = mark.start()
+        if mark.group() in OPENING:
             return index
         opens_word = index + 1 < len(text) and not text[index + 1].isspace()
-        if char == '"' and (index == 0 or not text[index - 1].isalnum()) and opens_word:
+        if (index == 0 or not text[index - 1].isalnum()) and opens_word:
             return index
     return None
 
 
 def _find_close(text: str, position: int) -> int | None:
-    for index in range(position, len(text)):
-        char = text[index]
-        if char in CLOSING:
-            return index
-        if char == '"' and index > position:
-            return index
+    """Where the quotation open at ``position`` closes: a closing mark, or a straight
+    mark after ``position``."""
+    for mark in _CLOSE_MARK.finditer(text, position):
+        if mark.group() in CLOSING or mark.start() > position:
+            return mark.start()
     return None
 
 
@@ -212,21 +218,33 @@ def _plain(text: str) -> str:
     return TITLE_DOT.sub(lambda m: m.group(1) + " ", text)
 
 
+_MARK = re.compile(f'[{OPENING}{CLOSING}"]')
+
+
 def mask_quoted(sentence: Sentence) -> str:
-    """The sentence with quoted words blanked out, positions unchanged."""
+    """The sentence with quoted words blanked out, positions unchanged.
+
+    Only the quote marks are visited: the text between two marks is copied
+    or blanked whole.
+    """
     text = _plain(sentence.text)
-    chars = list(text)
+    pieces: list[str] = []
     inside = False
-    for index, char in enumerate(text):
-        if char in OPENING or (char == '"' and not inside):
-            inside = True
-            continue
-        if char in CLOSING or (char == '"' and inside):
-            inside = False
-            continue
-        if inside:
-            chars[index] = "_"
-    return "".join(chars)
+    last = 0
+    for mark in _MARK.finditer(text):
+        index = mark.start()
+        pieces.append("_" * (index - last) if inside else text[last:index])
+        pieces.append(mark.group())
+        inside = mark.group() in OPENING or (mark.group() == '"' and not inside)
+        last = index + 1
+    pieces.append("_" * (len(text) - last) if inside else text[last:])
+    return "".join(pieces)
+
+
+def masks_of(document: Document) -> dict[int, str]:
+    """``mask_quoted`` of each sentence of ``document``, by its index: computed
+    once per sentence for every rule that reads the outlet's own words."""
+    return {sentence.index: mask_quoted(sentence) for sentence in document.sentences}
 
 
 def _sentences_of(quotation: _Quotation) -> list[Sentence]:
@@ -236,9 +254,9 @@ def _sentences_of(quotation: _Quotation) -> list[Sentence]:
     return list(seen.values())
 
 
-def _speaker(quotation: _Quotation, last_speaker: str | None) -> str | None:
+def _speaker(quotation: _Quotation, last_speaker: str | None, masks: dict[int, str]) -> str | None:
     for sentence in _sentences_of(quotation):
-        masked = _mask_spans(sentence, quotation)
+        masked = _mask_spans(sentence, quotation, masks)
         name = _attribution(masked)
         if name:
             return name
@@ -254,9 +272,10 @@ def _speaker(quotation: _Quotation, last_speaker: str | None) -> str | None:
     return None
 
 
-def _mask_spans(sentence: Sentence, quotation: _Quotation) -> str:
-    """The sentence with this quotation's words (and any other quoted words) blanked."""
-    chars = list(mask_quoted(sentence))
+def _mask_spans(sentence: Sentence, quotation: _Quotation, masks: dict[int, str]) -> str:
+    """The sentence with this quotation's words (and any other quoted words) blanked;
+    ``masks`` holds ``mask_quoted`` of each sentence by index."""
+    chars = list(masks[sentence.index])
     for span in quotation.spans:
         if span.sentence.key == sentence.key:
             for index in range(span.start, span.end):
@@ -299,11 +318,11 @@ def clean_name(run: str) -> str | None:
     return " ".join(words)
 
 
-def _names_in(sentences: Iterable[Sentence]) -> list[str]:
+def _names_in(sentences: Iterable[Sentence], masks: dict[int, str]) -> list[str]:
     """Every name the article attributes speech or action to, in order."""
     names: list[str] = []
     for sentence in sentences:
-        masked = mask_quoted(sentence)
+        masked = masks[sentence.index]
         for pattern in (NAME_BEFORE_VERB, VERB_BEFORE_NAME):
             for match in pattern.finditer(masked):
                 name = clean_name(match.group("name"))
@@ -325,8 +344,9 @@ def _full_name(name: str, names: list[str]) -> str:
     return max(candidates, key=lambda n: (len(n.split()), n)) if candidates else name
 
 
-def _attributed_person(sentence: Sentence, names: list[str]) -> str | None:
-    name = _attribution(mask_quoted(sentence))
+def _attributed_person(masked: str, names: list[str]) -> str | None:
+    """The full name of the person a sentence (quoted words blanked) attributes speech to."""
+    name = _attribution(masked)
     return _full_name(name, names) if name else None
 
 
@@ -344,9 +364,9 @@ def _is_embedded(span: _Span) -> bool:
     return not ATTRIBUTION_AFTER.match(after)
 
 
-def _stands_alone(quotation: _Quotation) -> bool:
+def _stands_alone(quotation: _Quotation, masks: dict[int, str]) -> bool:
     """Does the quotation open its paragraph, with no words of attribution?"""
     first = quotation.spans[0]
     if first.start > 1 or not first.sentence.id.endswith("s1"):
         return False
-    return not any(SPEECH_VERB.search(_mask_spans(s, quotation)) for s in _sentences_of(quotation))
+    return not any(SPEECH_VERB.search(_mask_spans(s, quotation, masks)) for s in _sentences_of(quotation))

@@ -437,6 +437,30 @@ RULES: tuple[tuple[re.Pattern[str], Rule], ...] = tuple(
 )  # fmt: skip
 
 
+# What each rule's match must hold, in the order of ``RULES``: a rule is tried
+# only on a sentence that has its cue (a year, a month's name or abbreviation,
+# a weekday...), as most sentences hold no date at all.
+_YEAR_CUE = re.compile(r"(?:1[89]|20)\d\d")
+_MONTH_CUE = re.compile(r"Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec")
+_WEEKDAY_CUE = re.compile(r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day")
+_DAY_CUE = re.compile(r"(?i:yesterday|tomorrow|tonight|today|morning|afternoon|evening)")
+_AGO_CUE = re.compile(r"(?i:ago)")
+_WEEK_CUE = re.compile(r"(?i:week)")
+_MONTH_WORD_CUE = re.compile(r"(?i:month)")
+_YEAR_WORD_CUE = re.compile(r"(?i:year)")
+_CUES: tuple[re.Pattern[str], ...] = (
+    _YEAR_CUE, *[_MONTH_CUE] * 8, _YEAR_CUE, _YEAR_CUE, _WEEKDAY_CUE, _DAY_CUE,
+    _AGO_CUE, _WEEK_CUE, _AGO_CUE, _MONTH_WORD_CUE, _AGO_CUE, _YEAR_WORD_CUE, _AGO_CUE,
+)  # fmt: skip
+
+# Every rule's match holds one of these: a figure, a month's name or
+# abbreviation, or a word for a day, week, month or year. A sentence
+# without any (most sentences) is passed over without trying each rule.
+_MAY_DATE = re.compile(
+    r"\d|Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec"
+    r"|(?i:day|tomorrow|tonight|morning|afternoon|evening|week|month|year)"
+)
+
 # --------------------------------------------------------------------------
 # Finding dates in text
 
@@ -483,15 +507,23 @@ def _bounded(text: str, start: int) -> bool:
 
 def dates_in(text: str, published: datetime.date, sentence: str = "") -> tuple[DatedSentence, ...]:
     """Every date expression of ``text`` that resolves, in text order, one per date."""
-    quoted = _quoted_spans(text)
+    if not _MAY_DATE.search(text):
+        return ()
+    quoted: list[tuple[int, int]] | None = None  # found at the first match
+    cued: dict[re.Pattern[str], bool] = {}
     taken: list[tuple[int, int]] = []
     found: list[DatedSentence] = []
     absolute_days: list[tuple[int, int]] = []
-    for pattern, rule in RULES:
+    for (pattern, rule), cue in zip(RULES, _CUES, strict=True):
+        if cue not in cued:
+            cued[cue] = cue.search(text) is not None
+        if not cued[cue]:
+            continue  # the rule cannot match
         for match in pattern.finditer(text):
             if any(match.start() < b and a < match.end() for a, b in taken):
                 continue
             taken.append(match.span())
+            quoted = _quoted_spans(text) if quoted is None else quoted
             inside = any(a <= match.start() and match.end() <= b for a, b in quoted)
             resolved = rule(_Context(match, text, published, inside))
             # the words shown: the date itself ("2012" of "a 2012 uprising"), or
@@ -534,12 +566,14 @@ def _names_day_of(text: str, end: int, absolute_days: Iterable[tuple[int, int]])
 def find_dates(document: Document) -> tuple[DatedSentence, ...]:
     """The dates of every sentence of ``document`` that can be an event, in reading order."""
     published = document.article.date
-    return tuple(
-        dated
-        for sentence in document.sentences
-        if not sentence.is_heading and not is_furniture(sentence.text)
-        for dated in dates_in(sentence.text, published, sentence.key)
-    )
+    found: list[DatedSentence] = []
+    for sentence in document.sentences:
+        if sentence.is_heading:
+            continue
+        dated = dates_in(sentence.text, published, sentence.key)
+        if dated and not is_furniture(sentence.text):  # the caption test only where a date is found
+            found.extend(dated)
+    return tuple(found)
 
 
 # --------------------------------------------------------------------------
@@ -599,15 +633,17 @@ def _join(candidates: list[_Candidate]) -> list[list[_Candidate]]:
     """Candidates with one date, joined when every pair of their sentences is alike."""
     ordered = sorted(candidates, key=lambda c: (-len(c.sources), c.statement.id))
     clusters: list[list[_Candidate]] = []
+    cluster_words: list[list[frozenset[str]]] = []  # of every source of each cluster, computed once
     for candidate in ordered:
         words = [_words(c, d) for c, d in candidate.sources]
-        for cluster in clusters:
-            others = [_words(c, d) for member in cluster for c, d in member.sources]
+        for cluster, others in zip(clusters, cluster_words, strict=True):
             if all(_alike(a, b) for a in words for b in others):
                 cluster.append(candidate)
+                others.extend(words)
                 break
         else:
             clusters.append([candidate])
+            cluster_words.append(words)
     return clusters
 
 

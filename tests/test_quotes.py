@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from generator.model import Quote
-from generator.quotes import clean_name, find_quotes
+from generator.quotes import clean_name, find_quotes, masks_of
 from tests.helpers import make_document, quotes_of
 
 PRONOUNS = {"He", "She", "he", "she", "They", "they", "It", "We", "I"}
@@ -328,3 +328,28 @@ def test_quotes_are_in_document_order() -> None:
         "We will not raise taxes to pay for it",
         "The council has no plan at all for the bridge",
     ]
+
+
+# --- masking quoted words ---------------------------------------------------------------------------
+
+
+def test_masks_blank_only_quoted_words_and_keep_every_position() -> None:
+    """The outlet's own words stay readable for the attribution rules; quoted ones,
+    with straight, curly or guillemet marks, are blanked one for one."""
+    document = make_document(
+        'Harbour master Ines Obi said "the cranes stopped at dawn" and added: “Nothing moved.” '
+        "Dr. Obi told «Port Weekly» the strike would end soon.\n\n"
+        '"Talks resume on Friday, and the unions will attend'
+    )
+    masks = masks_of(document)
+    assert sorted(masks) == [s.index for s in document.sentences]
+    by_text = {s.text: masks[s.index] for s in document.sentences}
+    for text, masked in by_text.items():
+        assert len(masked) == len(text)
+    first = next(m for t, m in by_text.items() if t.startswith("Harbour"))
+    assert "Ines Obi said" in first and "cranes" not in first and "Nothing" not in first
+    assert '"' + "_" * len("the cranes stopped at dawn") + '"' in first
+    second = next(m for t, m in by_text.items() if t.startswith("Dr."))
+    assert second.startswith("Dr  Obi told «") and "Port" not in second and "the strike would end" in second
+    unclosed = next(m for t, m in by_text.items() if t.startswith('"Talks'))
+    assert unclosed == '"' + "_" * (len(unclosed) - 1)
