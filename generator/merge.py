@@ -189,7 +189,9 @@ def stems_of(text: str, stem: Callable[[str], str] | None = None) -> frozenset[s
 
 def _stems(words: Iterable[str], stem: Callable[[str], str]) -> frozenset[str]:
     """``stems_of`` a sentence whose ``words_of`` are ``words``."""
-    return frozenset(stem(w) for w in words if w not in STOPWORDS and len(w) > 1 and not w[0].isdigit())
+    return frozenset(
+        sys.intern(stem(w)) for w in words if w not in STOPWORDS and len(w) > 1 and not w[0].isdigit()
+    )
 
 
 def names_in(text: str) -> frozenset[str]:
@@ -212,7 +214,7 @@ def _tokens(text: str) -> list[str]:
 def _names(tokens: Iterable[str]) -> frozenset[str]:
     """``names_in`` a sentence whose ``_tokens`` are ``tokens``."""
     return frozenset(
-        w.lower().removesuffix("'s")
+        sys.intern(w.lower().removesuffix("'s"))
         for w in tokens
         if w[0].isupper() and w.lower().split("'")[0] not in STOPWORDS  # not "The", "We've"
     )
@@ -229,7 +231,7 @@ def _runs(tokens: Iterable[str]) -> tuple[tuple[str, ...], ...]:
     current: list[str] = []
     for word in [*tokens, ""]:
         if word[:1].isupper() and word.lower() not in STOPWORDS:
-            current.append(word.lower().removesuffix("'s"))
+            current.append(sys.intern(word.lower().removesuffix("'s")))
             continue
         if len(current) >= 2:
             runs.append(tuple(current))
@@ -255,7 +257,7 @@ def lowercase_words(text: str) -> frozenset[str]:
 
 def _lowercase(tokens: Iterable[str]) -> frozenset[str]:
     """``lowercase_words`` of a sentence whose ``_tokens`` are ``tokens``."""
-    return frozenset(w.removesuffix("'s") for w in tokens if w[:1].islower())
+    return frozenset(sys.intern(w.removesuffix("'s")) for w in tokens if w[:1].islower())
 
 
 def _same_actors(a: _Item, b: _Item) -> bool:
@@ -279,7 +281,7 @@ def word_pairs(text: str) -> frozenset[tuple[str, str]]:
 
 def numbers_in(text: str) -> frozenset[str]:
     """The figures in ``text``, thousands separators dropped: "1,200" → "1200"."""
-    return frozenset(n.replace(",", "").rstrip(".") for n in re.findall(r"\d[\d,.]*", text))
+    return frozenset(sys.intern(n.replace(",", "").rstrip(".")) for n in re.findall(r"\d[\d,.]*", text))
 
 
 def _same_figures(a: frozenset[str], a_size: int, b: frozenset[str], b_size: int) -> bool:
