@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from generator.merge import STOPWORDS, content_words, words_of
@@ -334,29 +334,29 @@ def _figure_disagreements(items: Sequence[_Item]) -> list[Disagreement]:
     with_figures = [item for item in items if item.figures]
     parallel = [(with_figures[i], with_figures[j]) for i, j in _parallel_pairs(with_figures)]
     groups: dict[str, list[tuple[_Item, _Item]]] = defaultdict(list)
+    neighbours: dict[str, list[_Item]] = defaultdict(list)
     for a, b in parallel:
+        neighbours[a.sentence.key].append(b)
+        neighbours[b.sentence.key].append(a)
         for unit in _conflicts(a, b):
             groups[unit].append((a, b))
     found = []
     for unit, conflicting in sorted(groups.items()):
         for component in _components(conflicting):
-            found.append(_figure_disagreement(unit, component + _agreeing(unit, component, parallel)))
+            found.append(_figure_disagreement(unit, component + _agreeing(unit, component, neighbours)))
     return found
 
 
-def _agreeing(unit: str, component: list[_Item], parallel: list[tuple[_Item, _Item]]) -> list[_Item]:
-    """Sentences parallel to one in ``component`` that give one of its figures: more
+def _agreeing(unit: str, component: list[_Item], neighbours: Mapping[str, list[_Item]]) -> list[_Item]:
+    """Sentences parallel to one in ``component`` (``neighbours``: the parallel
+    sentences of each sentence, by key) that give one of its figures: more
     sources for a variant."""
     keys = {item.sentence.key for item in component}
     values = {frozenset(item.figures[unit]) for item in component}
     extra: dict[str, _Item] = {}
-    for a, b in parallel:
-        for member, other in ((a, b), (b, a)):
-            if (
-                member.sentence.key in keys
-                and other.sentence.key not in keys
-                and frozenset(other.figures.get(unit, {})) in values
-            ):
+    for member in component:
+        for other in neighbours.get(member.sentence.key, ()):
+            if other.sentence.key not in keys and frozenset(other.figures.get(unit, {})) in values:
                 extra[other.sentence.key] = other
     return [extra[key] for key in sorted(extra)]
 

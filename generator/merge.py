@@ -491,8 +491,12 @@ def _probe(
     features of ``x`` (any ``|x| - k + 1`` of them meet the ``k`` shared
     ones). So each item looks up only the postings of its own prefix, and
     only partners at least as large (by size, then number) are taken: every
-    such pair is found once, and no other pair is tried. ``keys`` maps a
-    feature to its index keys (with a topic, for paraphrases).
+    such pair is found once, and no other pair is tried. Of those, only the
+    pairs that do share ``needed(|x|)`` features are yielded: the tier's own
+    test, a necessary condition of its score. (A pair that fails it can still
+    score by another tier's test, and is then that tier's to find: as with
+    any pair, unless all its shared features are over ``POSTING_CAP``.)
+    ``keys`` maps a feature to its index keys (with a topic, for paraphrases).
     """
     df = _document_frequency(features(items[i]) for i in members)
     # Members are ranked by (size, number) and the postings hold ranks, in
@@ -518,7 +522,11 @@ def _probe(
                     partners.update(postings[bisect.bisect_right(postings, rank) :])
         for partner in sorted(partners):
             y = order[partner]
-            yield (x, y) if x < y else (y, x)
+            # Only pairs that can pass this tier's test: the intersection is
+            # one C call, where scoring every pair that shares a rare word
+            # was most of the merge's time.
+            if len(own & features(items[y])) >= need:
+                yield (x, y) if x < y else (y, x)
 
 
 def _candidates(items: Sequence[_Item], method: MergeMethod) -> Iterator[tuple[int, int]]:
