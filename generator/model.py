@@ -240,6 +240,10 @@ class Statement:
         """Distinct outlets in source order."""
         return tuple(dict.fromkeys(c.outlet for c in self.sources))
 
+    def sources_from(self, outlet: str) -> tuple[Citation, ...]:
+        """The sources printed by ``outlet``, in source order."""
+        return tuple(c for c in self.sources if c.outlet == outlet)
+
     @property
     def first_reported(self) -> datetime.date:
         """Date of the earliest source."""
