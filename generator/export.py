@@ -167,7 +167,9 @@ def _entity(entity: Entity) -> dict[str, Any]:
 
 def _dump(data: dict[str, Any], path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    # One line per file: without ``indent`` json uses its C encoder, five
+    # times faster on an archive's briefings; ``jq .`` pretty-prints them.
+    path.write_text(json.dumps(data, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
 def write_export(site: Site, output: Path) -> list[Path]:
