@@ -503,13 +503,14 @@ def _probe(
     # ascending order: the partners at least as large are a posting's tail,
     # cut with one binary search.
     order = sorted(members, key=lambda i: (len(features(items[i])), i))
+    ranked = [features(items[number]) for number in order]
     index: dict[Hashable, list[int]] = defaultdict(list)
     for rank, number in enumerate(order):
-        for feature in features(items[number]):
+        for feature in ranked[rank]:
             for key in keys(items[number], feature):
                 index[key].append(rank)
     for rank, x in enumerate(order):
-        own = features(items[x])
+        own = ranked[rank]
         size = len(own)
         need = needed(size)
         if not size or need <= 0:
@@ -520,13 +521,12 @@ def _probe(
                 postings = index.get(key, [])
                 if len(postings) <= POSTING_CAP:
                     partners.update(postings[bisect.bisect_right(postings, rank) :])
-        for partner in sorted(partners):
+        # Only pairs that can pass this tier's test: the intersection is one
+        # C call, where scoring every pair that shares a rare word was most
+        # of the merge's time.
+        for partner in sorted(p for p in partners if len(own & ranked[p]) >= need):
             y = order[partner]
-            # Only pairs that can pass this tier's test: the intersection is
-            # one C call, where scoring every pair that shares a rare word
-            # was most of the merge's time.
-            if len(own & features(items[y])) >= need:
-                yield (x, y) if x < y else (y, x)
+            yield (x, y) if x < y else (y, x)
 
 
 def _candidates(items: Sequence[_Item], method: MergeMethod) -> Iterator[tuple[int, int]]:
