@@ -128,10 +128,10 @@ def find_disagreements(
 ) -> tuple[Disagreement, ...]:
     """Every point the outlets report differently, by kind and label."""
     items = [
-        _item(document, sentence, assignment)
+        item
         for document in documents
         for sentence in document.sentences
-        if not sentence.is_heading
+        if not sentence.is_heading and (item := _item(document, sentence, assignment)) is not None
     ]
     found = [*_role_disagreements(entities, documents, assignment), *_figure_disagreements(items)]
     seen: set[frozenset[str]] = {_keys(d) for d in found}
@@ -203,10 +203,15 @@ def _conflicting_roles(a: Variant, b: Variant) -> bool:
 # Figures and dates in parallel sentences
 
 
-def _item(document: Document, sentence: Sentence, assignment: TopicAssignment) -> _Item:
+def _item(document: Document, sentence: Sentence, assignment: TopicAssignment) -> _Item | None:
+    """The sentence prepared for the figure and timing checks; None for one
+    with neither a figure nor a span of time, which neither check can use."""
     text = sentence.text
+    figures = _figures(text)
+    if not figures and not _TIME_CUE.search(text):
+        return None
     words = frozenset(w for w in content_words(text) if _counts_as_word(w))
-    return _Item(document, sentence, words, _figures(text), assignment.of(sentence), _stems(words))
+    return _Item(document, sentence, words, figures, assignment.of(sentence), _stems(words))
 
 
 _NOT_WORDS = frozenset(NUMBER_WORDS) | frozenset(MULTIPLIERS) | WEEKDAYS | MONTHS

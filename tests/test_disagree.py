@@ -316,8 +316,8 @@ def test_parallel_pairs_found_through_rarest_stems_are_exactly_those_of_all_word
     content = load_content(tmp_path)
     documents = tuple(segment(a) for a in content.articles)
     assignment = assign_topics(documents, content.topics)
-    items = [disagree._item(d, s, assignment) for d in documents for s in d.sentences if not s.is_heading]
-    items = [i for i in items if i.figures]
+    found = [disagree._item(d, s, assignment) for d in documents for s in d.sentences if not s.is_heading]
+    items = [i for i in found if i is not None and i.figures]
     brute = [
         (i, j)
         for i in range(len(items))
