@@ -303,28 +303,38 @@ def _conflicts(a: _Item, b: _Item) -> list[str]:
     )
 
 
+RAREST_STEMS = 3
+"""How many of a sentence's rarest stems ``_parallel_pairs`` intersects to find its supersets."""
+
+
 def _parallel_pairs(items: Sequence[_Item]) -> list[tuple[int, int]]:
     """Index pairs ``(i, j)``, ``i < j``, sorted, of items that share a word
     and are ``_parallel``, without comparing every pair that shares a word.
 
     ``_parallel`` asks that one item's stems be a subset of the other's, so
-    the smaller set's rarest stem is in the larger one: looking each item up
-    under its rarest stem alone finds every such pair (exact, not a guess),
-    and the work grows with the number of near-parallel sentences rather than
-    with the square of the sentences sharing a common word.
+    the larger set holds every stem of the smaller: looking each item up
+    under its rarest stems (the sentences holding all ``RAREST_STEMS`` of
+    them) finds every such pair (exact, not a guess), and the work grows
+    with the number of near-parallel sentences rather than with the square
+    of the sentences sharing a common word.
     """
     stems = [item.stems for item in items]
     frequency = Counter(stem for item_stems in stems for stem in item_stems)
-    by_stem: dict[str, list[int]] = defaultdict(list)
+    by_stem: dict[str, set[int]] = defaultdict(set)
     for number, item_stems in enumerate(stems):
         for stem in item_stems:
-            by_stem[stem].append(number)
+            by_stem[stem].add(number)
     candidates: set[tuple[int, int]] = set()
     for i, item_stems in enumerate(stems):
         if len(item_stems) < PARALLEL_MIN_SHARED:
             continue
-        rarest = min(item_stems, key=lambda stem: (frequency[stem], stem))
-        for j in by_stem[rarest]:
+        # A superset has every one of these stems: the sentences under the
+        # rarest, narrowed (one C-level set intersection each) by the next two.
+        rarest = sorted(item_stems, key=lambda stem: (frequency[stem], stem))[:RAREST_STEMS]
+        found = by_stem[rarest[0]]
+        for stem in rarest[1:]:
+            found = found & by_stem[stem]
+        for j in found:
             # At least as large, so ``_parallel`` needs this item's stems all in the other's.
             if j != i and len(stems[j]) >= len(item_stems) and item_stems <= stems[j]:
                 candidates.add((min(i, j), max(i, j)))
