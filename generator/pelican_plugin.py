@@ -268,6 +268,14 @@ def add_template_filters(generator: Generator) -> None:
     generator.env.filters["describe_date"] = describe
 
 
+def forget_disabled_markdown_reader(generator: Generator) -> None:
+    """Without the ``markdown`` package Pelican keeps its Markdown reader as
+    "disabled" and warns about every ``.md`` file that it "would have"
+    read; ours reads them, so that reader is no one's concern here."""
+    for extension in BriefingReader.file_extensions:
+        generator.readers.disabled_readers.pop(extension, None)
+
+
 def get_writer(pelican: Any) -> type[BriefingWriter]:
     return BriefingWriter
 
@@ -275,6 +283,7 @@ def get_writer(pelican: Any) -> type[BriefingWriter]:
 def register() -> None:
     signals.initialized.connect(drop_empty_caches)
     signals.generator_init.connect(add_template_filters)
+    signals.generator_init.connect(forget_disabled_markdown_reader)
     signals.get_writer.connect(get_writer)
     signals.readers_init.connect(add_reader)
     signals.all_generators_finalized.connect(attach_briefings)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import io
+import logging
 import re
 import shutil
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from rich.console import Console
 
@@ -290,3 +292,17 @@ def test_a_failed_build_on_a_terminal_marks_the_stage_that_failed(tmp_path: Path
     assert f"✗ {STAGES['check']}" in screen
     assert "✓" not in screen
     assert "bad.md:1: no front matter" in screen
+
+
+def test_a_build_without_the_markdown_package_does_not_warn_about_every_article(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Pelican warns about each .md file when its own Markdown reader is disabled
+    (the markdown package is not a dependency); ours reads them, so no warning."""
+    from pelican.readers import MarkdownReader
+
+    monkeypatch.setattr(MarkdownReader, "enabled", False)
+    with caplog.at_level(logging.WARNING):
+        build(BuildOptions(content=REPO / "content", output=tmp_path / "site"))
+    assert (tmp_path / "site" / "topics" / "wagner-group" / "index.html").is_file()
+    assert [r.getMessage() for r in caplog.records if "markdown" in r.getMessage().lower()] == []
