@@ -261,7 +261,8 @@ def _build(options: BuildOptions) -> BuildResult:
 
 def _stamp(options: BuildOptions) -> tuple[Path, str]:
     """Where the up-to-date stamp of a build into ``options.output`` lives, and
-    the digest of this build's inputs."""
+    the digest of this build's inputs ("" when the build cannot start: it
+    then reports why)."""
     from generator import settings as default_settings
 
     output = str(options.output.resolve())
@@ -272,20 +273,38 @@ def _stamp(options: BuildOptions) -> tuple[Path, str]:
         / f"{hashlib.sha256(output.encode()).hexdigest()[:16]}.json"
     )
     settings_file = options.settings_file or Path(default_settings.__file__)
-    package = Path(default_settings.__file__).parent
-    code = [*package.glob("*.py"), *(p for p in default_settings.templates_dir().rglob("*") if p.is_file())]
-    if settings_file.is_file():
-        code.append(settings_file)
+    if not options.content.is_dir() or not settings_file.is_file():
+        return stamp, ""
+    settings = _pelican_settings(options, options.output)
+    # Our package and every folder the settings take templates, static
+    # files or plugins from: a user's own theme or plugin is an input too.
+    folders = [default_settings.templates_dir()]
+    for name in ("THEME_TEMPLATES_OVERRIDES", "THEME_STATIC_PATHS", "PLUGIN_PATHS"):
+        value = settings.get(name) or []
+        folders += [Path(str(entry)) for entry in (value if isinstance(value, list | tuple) else [value])]
+    folders.append(Path(str(settings.get("THEME", ""))))
+    code = [*Path(default_settings.__file__).parent.glob("*.py"), settings_file]
+    code += [f for folder in folders if folder.is_dir() for f in folder.rglob("*") if f.is_file()]
     used = {
         "output": output,
-        "base_url": options.base_url,
-        "settings_file": str(settings_file.resolve()),
         "strict": options.strict,
-        "merge": options.merge,
+        "settings": {key: _plain(value) for key, value in settings.items()},
     }
-    if not options.content.is_dir():
-        return stamp, ""
     return stamp, inputs_digest(options.content, used, code)
+
+
+def _plain(value: object) -> object:
+    """A setting as JSON-able data that is the same on every run (a function
+    by its name, not its address)."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, set | frozenset):
+        return sorted(str(v) for v in value)
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return f"{type(value).__module__}.{getattr(value, '__qualname__', type(value).__qualname__)}"
 
 
 def _run_pelican(settings: dict[str, object]) -> None:

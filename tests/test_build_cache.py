@@ -171,6 +171,27 @@ def test_any_change_to_the_inputs_or_the_output_builds_again(
     assert _tree(site) == _tree(tmp_path / "fresh")
 
 
+def test_editing_a_template_of_the_users_own_theme_builds_again(tmp_path: Path) -> None:
+    """A settings file may add template folders; their files are inputs too."""
+    content = _write_content(tmp_path)
+    overrides = tmp_path / "my-theme"
+    overrides.mkdir()
+    (overrides / "404.html").write_text("<!DOCTYPE html><title>Gone</title><p>Not here.</p>\n")
+    settings = tmp_path / "pelicanconf.py"
+    settings.write_text(
+        "from generator.settings import *  # noqa: F403\n"
+        f"THEME_TEMPLATES_OVERRIDES = [{str(overrides)!r}, *THEME_TEMPLATES_OVERRIDES]  # noqa: F405\n"
+    )
+    options = BuildOptions(content=content, output=tmp_path / "site", settings_file=settings)
+    build(options)
+    assert "Not here." in (tmp_path / "site" / "404.html").read_text()
+    assert build(options).up_to_date
+
+    (overrides / "404.html").write_text("<!DOCTYPE html><title>Gone</title><p>Moved away.</p>\n")
+    assert not build(options).up_to_date
+    assert "Moved away." in (tmp_path / "site" / "404.html").read_text()
+
+
 def test_the_cache_lives_beside_the_content_not_in_the_published_site(tmp_path: Path) -> None:
     content = _write_content(tmp_path)
     build(BuildOptions(content=content, output=tmp_path / "site"))
