@@ -1,8 +1,9 @@
 """Up-to-date check: skip a build whose inputs and output are as the last one left them.
 
 A build is a pure function of its inputs: the content files, the settings
-file, the build options, a few environment variables, our code and
-templates, and the versions of the libraries that shape the output. After a
+file and every setting it resolves to, the build options, a few environment
+variables, our code and templates, the theme, template and plugin folders
+the settings name, and the versions of the libraries that shape the output. After a
 successful build, ``record`` writes a *stamp* beside the content (in the
 build cache, never in the published site) holding a digest of those inputs,
 a listing of the output folder (path, size, modification time and inode of
