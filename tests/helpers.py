@@ -220,3 +220,9 @@ def broken_anchors(site_dir: Path, site_path: str = "/") -> list[str]:
             if found is None or unquote(link.fragment) not in found.ids:
                 broken.append(f"{page.relative_to(site_dir)}: {href}")
     return broken
+
+
+def file_tree(root: Path) -> dict[str, bytes]:
+    """Every file under ``root`` by relative path, with its bytes: two builds compare equal
+    exactly when they wrote the same files with the same bytes."""
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}

@@ -25,6 +25,7 @@ import yaml
 from generator.build import BuildOptions, build
 from generator.content import read_article
 from generator.segment import segment
+from tests.helpers import file_tree
 
 ARTICLES = {
     "harbour-strike-begins": (
@@ -75,10 +76,6 @@ def _write_content(root: Path) -> Path:
     return content
 
 
-def _tree(root: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
-
-
 def _build(content: Path, output: Path, report: Path) -> dict[str, int]:
     """Build (even if nothing changed: these tests are about the reader cache);
     the number of calls per stage, from the build's timing report."""
@@ -90,13 +87,13 @@ def _build(content: Path, output: Path, report: Path) -> dict[str, int]:
 def test_unchanged_rebuild_reads_nothing_again_and_gives_the_same_bytes(tmp_path: Path) -> None:
     content = _write_content(tmp_path)
     cold = _build(content, tmp_path / "site", tmp_path / "cold.json")
-    first = _tree(tmp_path / "site")
+    first = file_tree(tmp_path / "site")
     assert cold["pelican.markdown"] == len(ARTICLES)
     assert cold["check.read"] == 1 and "pelican.read" not in cold and "pelican.segment" not in cold
 
     warm = _build(content, tmp_path / "site", tmp_path / "warm.json")
     assert "pelican.markdown" not in warm
-    assert _tree(tmp_path / "site") == first
+    assert file_tree(tmp_path / "site") == first
 
 
 def test_after_one_edit_only_that_article_is_read_and_the_site_matches_a_fresh_build(
@@ -115,7 +112,7 @@ def test_after_one_edit_only_that_article_is_read_and_the_site_matches_a_fresh_b
     shutil.rmtree(tmp_path / ".briefing-cache")
     fresh = _build(content, tmp_path / "fresh", tmp_path / "fresh.json")
     assert fresh["pelican.markdown"] == len(ARTICLES)
-    assert _tree(tmp_path / "site") == _tree(tmp_path / "fresh")
+    assert file_tree(tmp_path / "site") == file_tree(tmp_path / "fresh")
 
 
 def test_a_rebuild_with_nothing_changed_is_skipped_and_leaves_the_site_as_it_was(tmp_path: Path) -> None:
@@ -168,7 +165,7 @@ def test_any_change_to_the_inputs_or_the_output_builds_again(
     assert not result.up_to_date
     shutil.rmtree(tmp_path / ".briefing-cache")
     build(BuildOptions(content=content, output=tmp_path / "fresh"))
-    assert _tree(site) == _tree(tmp_path / "fresh")
+    assert file_tree(site) == file_tree(tmp_path / "fresh")
 
 
 def test_editing_a_template_of_the_users_own_theme_builds_again(tmp_path: Path) -> None:
@@ -197,7 +194,7 @@ def test_the_cache_lives_beside_the_content_not_in_the_published_site(tmp_path: 
     build(BuildOptions(content=content, output=tmp_path / "site"))
     caches = [p for p in (tmp_path / ".briefing-cache").rglob("*") if p.is_file()]
     assert caches, "the reader cache was not written"
-    assert not any("cache" in name.lower() for name in _tree(tmp_path / "site"))
+    assert not any("cache" in name.lower() for name in file_tree(tmp_path / "site"))
     assert not any("cache" in p.name.lower() for p in content.rglob("*"))
 
 
@@ -205,13 +202,13 @@ def test_the_cache_lives_beside_the_content_not_in_the_published_site(tmp_path: 
 def test_a_truncated_cache_is_not_fatal(tmp_path: Path, kept: float) -> None:
     content = _write_content(tmp_path)
     build(BuildOptions(content=content, output=tmp_path / "site"))
-    first = _tree(tmp_path / "site")
+    first = file_tree(tmp_path / "site")
     for cache in (p for p in (tmp_path / ".briefing-cache").rglob("*") if p.is_file()):
         # as a write cut short would leave it
         cache.write_bytes(cache.read_bytes()[: int(cache.stat().st_size * kept)])
     calls = _build(content, tmp_path / "site", tmp_path / "again.json")
     assert calls["pelican.markdown"] == len(ARTICLES)
-    assert _tree(tmp_path / "site") == first
+    assert file_tree(tmp_path / "site") == first
 
 
 def test_the_topic_assignment_runs_once_per_build(tmp_path: Path) -> None:

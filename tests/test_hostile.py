@@ -31,6 +31,7 @@ from generator.build import BuildOptions, _swap, build
 from generator.cli import main
 from generator.content import read_article
 from generator.errors import ContentErrors
+from tests.helpers import file_tree
 
 HOSTILE = Path(__file__).resolve().parent / "hostile"
 BASE = HOSTILE / "_base" / "content"
@@ -191,10 +192,6 @@ def register():
 '''
 
 
-def _tree(root: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
-
-
 def _briefing(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     """Run the installed command in its own process, as a user would."""
     command = [sys.executable, "-c", "from generator.cli import main; main()", *args]
@@ -211,7 +208,7 @@ def _published(tmp_path: Path) -> tuple[Path, dict[str, bytes]]:
     (output / ".nojekyll").write_text("")
     (output / ".git").mkdir()
     (output / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
-    return output, _tree(output)
+    return output, file_tree(output)
 
 
 def _add_article(tmp_path: Path, words: int) -> None:
@@ -240,7 +237,7 @@ def test_ctrl_c_during_the_build_leaves_the_previous_output(tmp_path: Path) -> N
     assert result.returncode == 130
     assert result.stderr.splitlines()[-1] == "interrupted; nothing was changed."
     assert "Traceback" not in result.stderr
-    assert _tree(output) == before
+    assert file_tree(output) == before
     hidden = sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("."))
     assert hidden == [".briefing-cache"]  # the reader cache (README), no staging folder
 
@@ -268,7 +265,7 @@ def test_a_full_disk_leaves_the_previous_output(tmp_path: Path) -> None:
         assert first.returncode == 0, first.stderr
         output = disk / "output"
         (output / "CNAME").write_text("briefing.example.org\n")
-        before = _tree(output)
+        before = file_tree(output)
         _add_article(tmp_path, 40_000)  # about 350 kB of text: its pages do not fit on the disk
         result = _briefing(*build, cwd=tmp_path)
         assert result.returncode == 1
@@ -276,7 +273,7 @@ def test_a_full_disk_leaves_the_previous_output(tmp_path: Path) -> None:
         assert message.startswith("error: could not write the site: No space left on device")
         assert message.endswith("; disk/output was left as it was")
         assert "Traceback" not in result.stderr
-        assert _tree(output) == before
+        assert file_tree(output) == before
         assert sorted(p.name for p in disk.iterdir()) == ["output"]
     finally:
         subprocess.run(["umount", str(disk)], check=False)
@@ -304,7 +301,7 @@ def test_a_file_too_large_to_write_leaves_the_previous_output(tmp_path: Path) ->
     assert result.returncode == 1
     assert "error: could not write the site: File too large" in result.stderr
     assert "Traceback" not in result.stderr
-    assert _tree(output) == before
+    assert file_tree(output) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == [".briefing-cache", "content", "output"]
     assert not [p for p in (tmp_path / ".briefing-cache").rglob(".*")], "no half-written cache file"
 
@@ -483,7 +480,7 @@ def test_a_swap_that_fails_half_way_puts_the_old_output_back(tmp_path: Path) -> 
     output, before = _published(tmp_path)
     with pytest.raises(FileNotFoundError):
         _swap(tmp_path / "staging-that-vanished", output)
-    assert _tree(output) == before
+    assert file_tree(output) == before
 
 
 def test_an_output_left_aside_by_a_killed_build_is_recovered(tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 from benchmarks.generate import generate
 from generator.build import BuildOptions, build
 from generator.parallel import MIN_DOCUMENTS_PER_WORKER, map_documents
+from tests.helpers import file_tree
 
 
 def _process_and_square(value: Any) -> tuple[int, int]:
@@ -28,17 +29,13 @@ def test_a_small_archive_stays_in_this_process() -> None:
     assert {pid for pid, _ in results} == {os.getpid()}
 
 
-def _tree(root: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
-
-
 def test_a_parallel_build_writes_the_same_bytes_as_a_serial_one(tmp_path: Path) -> None:
     content = tmp_path / "content"
     generate(content, articles=2 * MIN_DOCUMENTS_PER_WORKER + 20, topics=4, outlets=6, seed=3)
     serial = build(BuildOptions(content=content, output=tmp_path / "serial", workers=1))
     parallel = build(BuildOptions(content=content, output=tmp_path / "parallel", workers=2))
     assert serial.statements == parallel.statements > 100
-    assert _tree(tmp_path / "serial") == _tree(tmp_path / "parallel")
+    assert file_tree(tmp_path / "serial") == file_tree(tmp_path / "parallel")
 
 
 def test_without_worker_processes_the_stage_still_runs_in_this_one(monkeypatch: Any) -> None:

@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 from generator.build import BuildOptions, build
 from generator.content import CONTROL_CHARACTERS, load_content, read_article
 from generator.segment import segment
-from tests.helpers import broken_anchors, page_anchors
+from tests.helpers import broken_anchors, file_tree, page_anchors
 
 REPO = Path(__file__).resolve().parent.parent
 CONTENT = REPO / "content"
@@ -165,7 +165,7 @@ def test_home_lists_topics_with_counts_and_sources(site_dir: Path) -> None:
 def test_rebuilding_gives_byte_identical_output(site_dir: Path, tmp_path: Path) -> None:
     again = tmp_path / "again"
     build(BuildOptions(content=CONTENT, output=again, settings_file=REPO / "pelicanconf.py"))
-    assert _tree(again) == _tree(site_dir)
+    assert file_tree(again) == file_tree(site_dir)
 
 
 def test_plain_pelican_builds_the_same_site(site_dir: Path, tmp_path: Path) -> None:
@@ -176,7 +176,7 @@ def test_plain_pelican_builds_the_same_site(site_dir: Path, tmp_path: Path) -> N
         check=True,
         capture_output=True,
     )
-    assert _tree(output) == _tree(site_dir)
+    assert file_tree(output) == file_tree(site_dir)
 
 
 def test_failed_build_keeps_previous_output(tmp_path: Path) -> None:
@@ -185,12 +185,12 @@ def test_failed_build_keeps_previous_output(tmp_path: Path) -> None:
     output = tmp_path / "output"
     build(BuildOptions(content=content, output=output, settings_file=REPO / "pelicanconf.py"))
     (output / "CNAME").write_text("briefing.example.org\n")
-    before = _tree(output)
+    before = file_tree(output)
     broken = next((content / "articles").glob("*.md"))
     broken.write_text("---\ntitle: [unclosed\n---\nBody.\n", encoding="utf-8")
     with pytest.raises(Exception, match=r":2: front matter is not valid YAML"):
         build(BuildOptions(content=content, output=output, settings_file=REPO / "pelicanconf.py"))
-    assert _tree(output) == before
+    assert file_tree(output) == before
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".output")]
 
 
@@ -214,10 +214,6 @@ def test_base_url_makes_feed_links_absolute(tmp_path: Path) -> None:
     assert f"{base}/articles/" in feed
     home = (output / "index.html").read_text(encoding="utf-8")
     assert 'href="/' not in home, "a root-absolute link breaks a project site under /repo/"
-
-
-def _tree(root: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
 def test_every_statement_appears_once_on_its_topic_page(site_dir: Path) -> None:
@@ -381,7 +377,7 @@ def test_a_site_without_articles_builds_the_same_twice(
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
     build(BuildOptions(content=content, output=tmp_path / "one"))
     build(BuildOptions(content=content, output=tmp_path / "two"))
-    assert _tree(tmp_path / "one") == _tree(tmp_path / "two")
+    assert file_tree(tmp_path / "one") == file_tree(tmp_path / "two")
     feed = (tmp_path / "one" / "feeds" / "all.atom.xml").read_text(encoding="utf-8")
     assert "<updated>1970-01-01T00:00:00+00:00</updated>" in feed
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1900000000")
