@@ -179,15 +179,7 @@ def _build(options: BuildOptions) -> BuildResult:
         if timings is not None and timings_path is not None:
             timings.add("total", time.perf_counter() - started)
             timings.write(timings_path)
-        return BuildResult(
-            articles=last.articles,
-            topics=last.topics,
-            statements=last.statements,
-            seconds=time.perf_counter() - started,
-            warnings=list(last.warnings),
-            pages=last.pages,
-            up_to_date=True,
-        )
+        return _result(last, time.perf_counter() - started, up_to_date=True)
     forget(stamp)
     from generator.pelican_plugin import ASSIGNMENT_SETTING, SEGMENTED_SETTING, SITE_SETTING
 
@@ -249,13 +241,19 @@ def _build(options: BuildOptions) -> BuildResult:
         warnings=tuple(warnings),
     )
     record(stamp, inputs, output, summary)
+    return _result(summary, time.perf_counter() - started, up_to_date=False)
+
+
+def _result(summary: Summary, seconds: float, *, up_to_date: bool) -> BuildResult:
+    """What ``build`` reports: a build's summary (this one's, or the last one's if skipped)."""
     return BuildResult(
         articles=summary.articles,
         topics=summary.topics,
         statements=summary.statements,
-        seconds=time.perf_counter() - started,
-        warnings=warnings,
-        pages=pages,
+        seconds=seconds,
+        warnings=list(summary.warnings),
+        pages=summary.pages,
+        up_to_date=up_to_date,
     )
 
 
