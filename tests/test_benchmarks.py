@@ -78,4 +78,7 @@ def test_build_succeeds_and_timings_are_off_unless_asked(
     for name in ("check.read", "check.segment", "pelican.merge", "pelican.output", "pelican.search", "total"):
         assert stages[name]["seconds"] >= 0
     assert stages["pelican.markdown"]["calls"] == 20  # every article converted once, by the reader
+    # The process's peak memory so far, as each stage ended: it only grows.
+    peaks = [stages[name]["peak_mb"] for name in ("check.read", "pelican.merge", "total")]
+    assert peaks[0] > 0 and peaks == sorted(peaks)
     assert not list(tmp_path.glob("plain/**/timings.json"))

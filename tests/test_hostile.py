@@ -398,9 +398,10 @@ def _scan_file(path: Path) -> list[str]:
 
 @pytest.fixture(scope="module")
 def leak_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    output = tmp_path_factory.mktemp("leak") / "output"
-    build(BuildOptions(content=LEAK, output=output))
-    return output
+    folder = tmp_path_factory.mktemp("leak")
+    content = shutil.copytree(LEAK, folder / "content")  # the build's cache goes beside it, not into tests/
+    build(BuildOptions(content=content, output=folder / "output"))
+    return folder / "output"
 
 
 def test_the_scanner_finds_live_markup() -> None:
