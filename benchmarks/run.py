@@ -265,7 +265,11 @@ STAGE_COLUMNS: dict[str, tuple[str, ...]] = {
     "read": ("read", "check.read", "pelican.read"),
     "segment": ("segment", "check.segment", "pelican.segment"),
     "assign": ("assign", "check.assign", "pelican.assign"),
-    "quotes+dates": ("quotes+dates", "pelican.quotes+dates"),
+    "per-article (quotes, dates, fingerprints)": (
+        "per-article",
+        "pelican.per-article",
+        "pelican.quotes+dates",
+    ),
     "merge": ("merge", "check.merge", "pelican.merge"),
     "people": ("people", "pelican.people"),
     "disagree": ("disagree", "pelican.disagree"),

@@ -297,6 +297,14 @@ def near_duplicate_groups(
     of the original). Only groups of two or more are returned; each group is
     sorted, and the list is sorted, whatever the order of ``texts``.
     """
+    return fingerprint_groups({key: fingerprint(text) for key, text in texts.items()}, threshold)
+
+
+def fingerprint_groups(
+    fingerprints: Mapping[str, Fingerprint], threshold: float = DEFAULT_THRESHOLD
+) -> list[tuple[str, ...]]:
+    """``near_duplicate_groups`` of texts whose fingerprints are given by key
+    (computed elsewhere: in worker processes, or kept from the last build)."""
     index = NearDuplicateIndex()
     parent: dict[str, str] = {}
 
@@ -306,15 +314,15 @@ def near_duplicate_groups(
             key = parent[key]
         return key
 
-    for key in sorted(texts):
-        fp = fingerprint(texts[key])
+    for key in sorted(fingerprints):
+        fp = fingerprints[key]
         parent[key] = key
         for other, _ in index.matches(fp, threshold):
             first, second = sorted((root(key), root(other)))
             parent[second] = first
         index.add(key, fp)
     groups: defaultdict[str, list[str]] = defaultdict(list)
-    for key in sorted(texts):
+    for key in sorted(fingerprints):
         groups[root(key)].append(key)
     return sorted(tuple(sorted(members)) for members in groups.values() if len(members) > 1)
 
@@ -324,6 +332,7 @@ __all__ = [
     "Fingerprint",
     "NearDuplicateIndex",
     "fingerprint",
+    "fingerprint_groups",
     "near_duplicate_groups",
     "shingles",
     "similarity",

@@ -232,7 +232,8 @@ def attach_briefings(generators: list[Any]) -> None:
     assignment = known.reuse(documents, topics) if isinstance(known, KnownAssignment) else None
     progress_of(articles.settings).stage("merge")
     workers = int(articles.settings.get("BRIEFING_WORKERS", 0)) or available_cores()
-    site = merge_site(tuple(documents), tuple(topics), method, timings, assignment, workers)
+    cache = Path(articles.settings["CACHE_PATH"]) if articles.settings.get("CACHE_CONTENT") else None
+    site = merge_site(tuple(documents), tuple(topics), method, timings, assignment, workers, cache)
     by_slug = {b.topic.slug: b for b in site.briefings}
     for page in topic_pages:
         page.briefing = by_slug[page.topic.slug]

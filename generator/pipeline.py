@@ -5,10 +5,13 @@ only runs them in order, in plain sight:
 
 1. ``segment``: Article → Document (blocks and sentences with positions);
 2. ``assign_topics``: Documents + Topics → TopicAssignment;
-3. ``find_quotes``: Document → Quotes with speakers, and
-   ``find_dates``: Document → dated sentences, which ``build_briefing``
-   turns into each topic's timeline (``build_timeline``); one article at a
-   time, so on every core (``parallel.map_documents``);
+3. ``read_one_article``: the stages that read one article at a time, so
+   run on every core (``parallel.map_documents``) and kept between builds
+   by the article's content (``article_cache``): ``find_quotes``: Document
+   → Quotes with speakers; ``find_dates``: Document → dated sentences,
+   which ``build_briefing`` turns into each topic's timeline
+   (``build_timeline``); ``wire_fingerprint``: Document → the MinHash
+   fingerprint ``find_wire_copies`` compares;
 4. ``merge_statements``: sentences of all documents → Statements;
 5. ``find_people``: Documents + Quotes → people and organisations, with
    their spellings and roles per outlet;
@@ -25,20 +28,24 @@ Nothing here runs Pelican: the plugin hands Pelican's articles to
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator.article_cache import cached_map
 from generator.briefing import build_briefing, coverage
 from generator.content import Content
 from generator.disagree import find_disagreements
 from generator.merge import MergeMethod, merge_statements
 from generator.model import DatedSentence, Document, Quote, Site, Topic, TopicAssignment
+from generator.neardup import Fingerprint
 from generator.outlets import build_outlets
-from generator.parallel import map_documents
 from generator.people import find_people
 from generator.quotes import find_quotes
 from generator.segment import segment
 from generator.timeline import find_dates
 from generator.timings import Timings, stage
 from generator.topics import assign_topics
-from generator.wire import find_wire_copies, origin_of
+from generator.wire import find_wire_copies, origin_of, wire_fingerprint
 
 
 def build_site(
@@ -50,9 +57,18 @@ def build_site(
     return merge_site(documents, content.topics, merge, timings, workers=workers)
 
 
-def quotes_and_dates(document: Document) -> tuple[list[Quote], tuple[DatedSentence, ...]]:
+@dataclass(frozen=True, slots=True)
+class ArticleFindings:
+    """What the stages that read one article at a time find in it."""
+
+    quotes: tuple[Quote, ...]
+    dates: tuple[DatedSentence, ...]
+    fingerprint: Fingerprint
+
+
+def read_one_article(document: Document) -> ArticleFindings:
     """The stages that read one article at a time, run together per article."""
-    return find_quotes(document), find_dates(document)
+    return ArticleFindings(tuple(find_quotes(document)), find_dates(document), wire_fingerprint(document))
 
 
 def merge_site(
@@ -62,6 +78,7 @@ def merge_site(
     timings: Timings | None = None,
     assignment: TopicAssignment | None = None,
     workers: int = 1,
+    cache: Path | None = None,
 ) -> Site:
     """Run the stages after segmentation (the Pelican reader segments each file).
 
@@ -69,15 +86,17 @@ def merge_site(
     ``assignment``, when given, is the topic assignment of exactly these
     documents and topics, already computed (by ``briefing build``'s check);
     ``workers`` is how many processes the per-article stages may use (the
-    result is the same for any number).
+    result is the same for any number); ``cache``, the build's cache
+    folder, keeps their per-article results for the next build (None: not
+    kept).
     """
     if assignment is None:
         with stage(timings, "assign"):
             assignment = assign_topics(documents, topics)
-    with stage(timings, "quotes+dates"):
-        per_document = map_documents(quotes_and_dates, documents, workers)
-        quotes = tuple(quote for found, _ in per_document for quote in found)
-        dated = tuple(date for _, found in per_document for date in found)
+    with stage(timings, "per-article"):
+        findings = cached_map(read_one_article, documents, workers, cache)
+        quotes = tuple(quote for found in findings for quote in found.quotes)
+        dated = tuple(date for found in findings for date in found.dates)
     with stage(timings, "merge"):
         statements = merge_statements(documents, assignment, quotes, merge)
     articles = tuple(d.article for d in documents)
@@ -86,7 +105,10 @@ def merge_site(
     with stage(timings, "disagree"):
         disagreements = find_disagreements(documents, assignment, people)
     with stage(timings, "wire"):
-        wire_copies = find_wire_copies(documents)
+        fingerprints = {
+            d.article.slug: found.fingerprint for d, found in zip(documents, findings, strict=True)
+        }
+        wire_copies = find_wire_copies(documents, fingerprints=fingerprints)
         origins = origin_of(wire_copies)
     with stage(timings, "briefing"):
         briefings = tuple(

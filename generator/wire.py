@@ -15,10 +15,10 @@ outlets form a wire group: one outlet's own articles already count once
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from generator.model import Document
-from generator.neardup import DEFAULT_THRESHOLD, near_duplicate_groups
+from generator.neardup import DEFAULT_THRESHOLD, Fingerprint, fingerprint, fingerprint_groups
 
 
 def article_text(document: Document) -> str:
@@ -26,13 +26,26 @@ def article_text(document: Document) -> str:
     return " ".join(s.text for s in document.sentences if not s.is_heading)
 
 
+def wire_fingerprint(document: Document) -> Fingerprint:
+    """The MinHash fingerprint of an article's running text (one article at a time)."""
+    return fingerprint(article_text(document))
+
+
 def find_wire_copies(
-    documents: Sequence[Document], threshold: float = DEFAULT_THRESHOLD
+    documents: Sequence[Document],
+    threshold: float = DEFAULT_THRESHOLD,
+    fingerprints: Mapping[str, Fingerprint] | None = None,
 ) -> tuple[tuple[str, ...], ...]:
     """Groups of article slugs (sorted) that carry one wire story under more
-    than one outlet; sorted, so the result does not depend on input order."""
+    than one outlet; sorted, so the result does not depend on input order.
+
+    ``fingerprints``: each document's ``wire_fingerprint`` by slug, if
+    already computed (the pipeline computes them with the other per-article
+    stages)."""
     outlet = {d.article.slug: d.article.outlet for d in documents}
-    groups = near_duplicate_groups({d.article.slug: article_text(d) for d in documents}, threshold)
+    if fingerprints is None:
+        fingerprints = {d.article.slug: wire_fingerprint(d) for d in documents}
+    groups = fingerprint_groups(fingerprints, threshold)
     return tuple(g for g in groups if len({outlet[slug] for slug in g}) > 1)
 
 

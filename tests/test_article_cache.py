@@ -1,0 +1,100 @@
+"""Per-article results kept between builds: reused only for the very same
+article, and a build from them writes what a build without them writes."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from generator.article_cache import FOLDER, cached_map
+from generator.build import BuildOptions, build
+from generator.content import load_content
+from generator.model import Document
+from generator.segment import segment
+from tests.helpers import file_tree
+
+REPO = Path(__file__).resolve().parent.parent
+
+computed: list[str] = []
+"""Slugs ``_sentence_count`` ran on, in this process (the tests use one worker)."""
+
+
+def _sentence_count(document: Document) -> int:
+    computed.append(document.article.slug)
+    return len(document.sentences)
+
+
+def _documents(content: Path) -> list[Document]:
+    return [segment(article) for article in load_content(content).articles]
+
+
+def _copy_of_example(tmp_path: Path) -> Path:
+    return Path(shutil.copytree(REPO / "content", tmp_path / "content"))
+
+
+def _edit_first_article(content: Path) -> str:
+    article = sorted((content / "articles").glob("*.md"))[0]
+    text = article.read_text(encoding="utf-8")
+    article.write_text(
+        text + "\nThe harbour authority said on Friday that 14 ferries would resume.\n", encoding="utf-8"
+    )
+    return article.stem
+
+
+def test_only_new_or_edited_articles_are_computed_again(tmp_path: Path) -> None:
+    content = _copy_of_example(tmp_path)
+    cache = tmp_path / "cache"
+    documents = _documents(content)
+    computed.clear()
+    first = cached_map(_sentence_count, documents, 1, cache)
+    assert sorted(computed) == sorted(d.article.slug for d in documents)
+
+    computed.clear()
+    assert cached_map(_sentence_count, documents, 1, cache) == first
+    assert computed == []  # nothing changed: every result from the last run
+
+    edited = _edit_first_article(content)
+    computed.clear()
+    again = cached_map(_sentence_count, _documents(content), 1, cache)
+    assert computed == [edited]
+    assert again == [len(d.sentences) for d in _documents(content)]
+    assert again != first  # the edit added a sentence, and the result says so
+
+
+def test_a_damaged_cache_file_is_ignored_and_replaced(tmp_path: Path) -> None:
+    documents = _documents(REPO / "content")
+    cache = tmp_path / "cache"
+    expected = cached_map(_sentence_count, documents, 1, cache)
+    (stored,) = (cache / FOLDER).iterdir()
+    stored.write_bytes(b"\x80\x05 not a pickle")
+    computed.clear()
+    assert cached_map(_sentence_count, documents, 1, cache) == expected
+    assert len(computed) == len(documents)
+    computed.clear()
+    assert cached_map(_sentence_count, documents, 1, cache) == expected
+    assert computed == []  # rewritten whole
+
+
+def test_the_cache_holds_only_the_articles_of_the_last_run(tmp_path: Path) -> None:
+    documents = _documents(REPO / "content")
+    cache = tmp_path / "cache"
+    cached_map(_sentence_count, documents, 1, cache)
+    cached_map(_sentence_count, documents[:1], 1, cache)
+    computed.clear()
+    cached_map(_sentence_count, documents, 1, cache)
+    assert sorted(computed) == sorted(d.article.slug for d in documents[1:])
+
+
+def test_a_rebuild_after_an_edit_writes_what_a_build_from_scratch_writes(tmp_path: Path) -> None:
+    content = _copy_of_example(tmp_path)
+    build(BuildOptions(content=content, output=tmp_path / "before"))
+    assert list((tmp_path / ".briefing-cache").glob(f"*/{FOLDER}/*.pickle"))
+    _edit_first_article(content)
+    incremental = build(BuildOptions(content=content, output=tmp_path / "incremental"))
+
+    fresh_root = tmp_path / "fresh"
+    shutil.copytree(content, fresh_root / "content")  # no cache beside this copy yet: all computed
+    scratch = build(BuildOptions(content=fresh_root / "content", output=fresh_root / "output"))
+    assert incremental.statements == scratch.statements
+    assert file_tree(tmp_path / "incremental") == file_tree(fresh_root / "output")
+    assert file_tree(tmp_path / "incremental") != file_tree(tmp_path / "before")
