@@ -147,6 +147,40 @@ def build_briefing(
     )
 
 
+def build_briefings(
+    topics: Sequence[Topic],
+    statements: Iterable[Statement],
+    articles: Sequence[Article],
+    origin_of: Mapping[str, str] | None = None,
+    dated: Sequence[DatedSentence] = (),
+    *,
+    people: Iterable[Entity] = (),
+    disagreements: Iterable[Disagreement] = (),
+) -> tuple[Briefing, ...]:
+    """``build_briefing`` of every topic, in order, each handed only its own
+    statements and the dated sentences they cite: the same briefings, with
+    work that grows with each topic rather than with topics × archive."""
+    by_topic: dict[str, list[Statement]] = defaultdict(list)
+    for statement in statements:
+        for slug in set(statement.topics):
+            by_topic[slug].append(statement)
+    by_sentence: dict[str, list[DatedSentence]] = defaultdict(list)
+    for item in dated:
+        by_sentence[item.sentence].append(item)
+    people, disagreements = tuple(people), tuple(disagreements)
+    briefings = []
+    for topic in topics:
+        own = by_topic.get(topic.slug, [])
+        cited = dict.fromkeys(f"{c.article}#{c.sentence}" for s in own for c in s.sources)
+        own_dates = [item for key in cited for item in by_sentence.get(key, ())]
+        briefings.append(
+            build_briefing(
+                topic, own, articles, origin_of, own_dates, people=people, disagreements=disagreements
+            )
+        )
+    return tuple(briefings)
+
+
 def coverage(briefings: Sequence[Briefing]) -> Coverage:
     """Statements per topic and outlet, for the home page's heat map."""
     counts: Counter[tuple[str, str]] = Counter()

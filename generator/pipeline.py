@@ -18,7 +18,7 @@ only runs them in order, in plain sight:
 6. ``find_disagreements``: where outlets report one point differently;
 7. ``find_wire_copies``: Documents → groups of articles that carry one
    wire story (counted once when ranking);
-8. ``build_briefing``: Statements → one Briefing per topic, sectioned;
+8. ``build_briefings``: Statements → one Briefing per topic, sectioned;
 9. ``build_outlets`` and ``coverage``: Briefings → outlet pages and the
    topics × outlets heat map.
 
@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator.article_cache import cached_map
-from generator.briefing import build_briefing, coverage
+from generator.briefing import build_briefings, coverage
 from generator.content import Content
 from generator.disagree import find_disagreements
 from generator.merge import MergeMethod, merge_statements
@@ -111,11 +111,8 @@ def merge_site(
         wire_copies = find_wire_copies(documents, fingerprints=fingerprints)
         origins = origin_of(wire_copies)
     with stage(timings, "briefing"):
-        briefings = tuple(
-            build_briefing(
-                topic, statements, articles, origins, dated, people=people, disagreements=disagreements
-            )
-            for topic in topics
+        briefings = build_briefings(
+            topics, statements, articles, origins, dated, people=people, disagreements=disagreements
         )
     citations: dict[str, list[tuple[str, str]]] = {}
     for briefing in briefings:

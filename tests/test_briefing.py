@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime
+import tempfile
 from dataclasses import replace
+from pathlib import Path
 
 from generator.briefing import build_briefing, coverage
 from generator.model import Article, Briefing, Statement
@@ -270,3 +272,33 @@ def test_coverage_counts_statements_per_topic_and_outlet() -> None:
     assert table.level("flood", "Alpha") == 4
     assert table.level("flood", "Gamma") == 0
     assert 0 < table.level("flood", "Beta") < 4
+
+
+def test_all_briefings_at_once_are_each_topic_built_from_the_whole_archive() -> None:
+    """``build_briefings`` hands each topic only its own statements and dates:
+    an optimisation, so it must give exactly what ``build_briefing`` gives
+    from everything (statements in two topics, dates, wire copies)."""
+    from benchmarks.generate import generate
+    from generator.briefing import build_briefings
+    from generator.content import load_content
+    from generator.merge import merge_statements
+    from generator.pipeline import read_one_article
+    from generator.segment import segment
+    from generator.topics import assign_topics
+    from generator.wire import find_wire_copies, origin_of
+
+    with tempfile.TemporaryDirectory() as folder:
+        generate(Path(folder), articles=60, topics=5, outlets=6, seed=11)
+        content = load_content(Path(folder))
+    documents = tuple(segment(article) for article in content.articles)
+    assignment = assign_topics(documents, content.topics)
+    findings = [read_one_article(d) for d in documents]
+    quotes = tuple(q for f in findings for q in f.quotes)
+    dated = tuple(d for f in findings for d in f.dates)
+    statements = merge_statements(documents, assignment, quotes)
+    origins = origin_of(find_wire_copies(documents))
+    articles = tuple(d.article for d in documents)
+    assert sum(len(s.topics) > 1 for s in statements) and dated  # the case is exercised
+    one_by_one = tuple(build_briefing(t, statements, articles, origins, dated) for t in content.topics)
+    assert build_briefings(content.topics, statements, articles, origins, dated) == one_by_one
+    assert all(b.timeline for b in one_by_one)
