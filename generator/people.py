@@ -679,8 +679,8 @@ def _entity(
 
 @dataclass(frozen=True, slots=True)
 class _Corpus:
-    """Every sentence of the site in one string, to find the few sentences that
-    hold a name with one fast substring search instead of a test per sentence."""
+    """Every sentence of the site, indexed so that the few sentences that may
+    hold a name are found without a test per sentence."""
 
     text: str
     """The sentences' texts in reading order, joined by ``CORPUS_SEPARATOR``."""
@@ -688,9 +688,22 @@ class _Corpus:
     """Offset in ``text`` of each sentence."""
     sentences: tuple[tuple[int, Sentence], ...]
     """Each sentence with the number of its document, in the same order."""
+    capitalised: Mapping[str, tuple[int, ...]]
+    """Positions (in ``sentences``) of the sentences holding each capitalised
+    word: a whole run of word characters and hyphens (``_WORD_RUN``)."""
 
     def holding(self, form: str) -> set[int]:
-        """Positions (in ``sentences``) of the sentences whose text contains ``form``."""
+        """Positions (in ``sentences``) of the sentences where ``form`` may stand
+        as a whole name (``_find_all``'s test): every one of them, and few others.
+
+        A whole-name match starts at a run of ``_WORD_RUN`` (no word character,
+        hyphen or apostrophe before it) and that run is the form's first one:
+        either the form goes on with another character, or the match must end
+        there. So a form opening with a capitalised word is looked up under it;
+        any other form is searched for in the whole text."""
+        first = _WORD_RUN.match(form)
+        if first is not None and first.group(0)[0].isupper():
+            return set(self.capitalised.get(first.group(0), ()))
         if not form or CORPUS_SEPARATOR in form:
             return set(range(len(self.sentences)))
         found: set[int] = set()
@@ -703,17 +716,22 @@ class _Corpus:
 
 CORPUS_SEPARATOR = "\x00"
 """Joins sentences in a ``_Corpus``: no name holds it, so no match spans two sentences."""
+_WORD_RUN = re.compile(r"[\w\-]+")
 
 
 def _corpus(documents: Sequence[Document]) -> _Corpus:
     sentences = tuple((number, s) for number, document in enumerate(documents) for s in document.sentences)
     starts: list[int] = []
     offset = 0
-    for _, sentence in sentences:
+    capitalised: dict[str, list[int]] = defaultdict(list)
+    for position, (_, sentence) in enumerate(sentences):
         starts.append(offset)
         offset += len(sentence.text) + len(CORPUS_SEPARATOR)
+        for word in dict.fromkeys(_WORD_RUN.findall(sentence.text)):
+            if word[0].isupper():
+                capitalised[word].append(position)
     text = CORPUS_SEPARATOR.join(sentence.text for _, sentence in sentences)
-    return _Corpus(text, tuple(starts), sentences)
+    return _Corpus(text, tuple(starts), sentences, {word: tuple(p) for word, p in capitalised.items()})
 
 
 def _find_all(corpus: _Corpus, forms: set[str]) -> list[tuple[int, Sentence, str]]:

@@ -265,3 +265,35 @@ def test_an_acronym_groups_with_the_one_name_it_abbreviates() -> None:
     }
     # "NHA" could be either of two names: it stays on its own.
     assert {"NHA", "National Harbour Authority", "New Hope Association"} <= names(entities, "organisation")
+
+
+@pytest.mark.parametrize(
+    "form",
+    ["Putin", "O'Brien", "al-Bashir", "U.N.", "Mary Robinson", "Robinson", "de Gaulle", "Ruto", "Park"],
+)
+def test_the_sentences_looked_at_for_a_name_include_every_one_that_names_it(
+    form: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Names are looked up in an index of capitalised words, not by scanning
+    every sentence: the index must never lose a sentence where the name
+    stands whole (possessive, apostrophe, hyphen, initials, a lower-case
+    particle), or that person would lose sources."""
+    from generator.people import _Corpus, _corpus, _find_all
+
+    texts = [
+        "Putin's envoy arrived.",
+        "Later Putin spoke.",
+        "Mr O'Brien and O'Briens differ.",
+        "The court heard al-Bashir, not al-Bashirs.",
+        "The U.N. said so, and the U.N.-backed force too.",
+        "Mary Robinson met fans; Robinson said so.",
+        "General de Gaulle and de Gaulle's heirs.",
+        "President Ruto; Ruto-led talks; Rutong.",
+        "Mr Park spoke at Parkside, not in National Park.",
+        "Nobody here.",
+    ]
+    corpus = _corpus([make_document(" ".join(texts), slug="names")])
+    found = _find_all(corpus, {form})
+    assert found  # every form above stands whole somewhere
+    monkeypatch.setattr(_Corpus, "holding", lambda self, _: set(range(len(self.sentences))))
+    assert found == _find_all(corpus, {form})  # as if every sentence were looked at
