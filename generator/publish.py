@@ -32,7 +32,7 @@ from pelican import signals
 
 from generator.model import Article, Briefing
 from generator.progress import progress_of
-from generator.search import index_site
+from generator.search import index_site, pages_glob
 from generator.timings import stage, timings_of
 
 NOT_IN_SITEMAP = frozenset({"404.html"})
@@ -131,12 +131,17 @@ def keep_public_siteurl(pelican: Any) -> None:
     pelican.settings["PUBLIC_SITEURL"] = public_siteurl(str(pelican.settings.get("SITEURL", "")))
 
 
+INDEXED_PAGES = ("ARTICLE_SAVE_AS", "ARTICLE_LANG_SAVE_AS", "PAGE_SAVE_AS", "PAGE_LANG_SAVE_AS")
+"""Pelican's settings naming the files of the pages the theme marks for search
+(``data-pagefind-body``: articles and topic pages, drafts never)."""
+
+
 def finish(pelican: Any) -> None:
     output = Path(pelican.output_path)
     write_crawler_files(output, str(pelican.settings.get("PUBLIC_SITEURL", "")))
     progress_of(pelican.settings).stage("search")
     with stage(timings_of(pelican.settings), "search"):
-        index_site(output)
+        index_site(output, pages_glob(str(pelican.settings.get(name, "")) for name in INDEXED_PAGES))
 
 
 def register() -> None:

@@ -236,7 +236,7 @@ def test_search_index_covers_briefings_and_articles(local_site: Path) -> None:
     briefings_and_articles = len(list(local_site.glob("topics/*/index.html"))) + len(
         list(local_site.glob("articles/*/index.html"))
     )
-    assert indexed >= briefings_and_articles
+    assert indexed == briefings_and_articles  # each of them, and no other page
     assert (local_site / "pagefind" / "pagefind-ui.js").is_file()
     for page in ("index.html", "404.html"):
         assert "data-pagefind-body" not in (local_site / page).read_text(encoding="utf-8")
@@ -272,3 +272,14 @@ def test_preview_reload_script_is_added_when_served_never_written(local_site: Pa
     )
     assert inject_reload(b"not html") == b"not html"
     assert all(b"__reload" not in p.read_bytes() for p in _html_pages(local_site))
+
+
+def test_search_reads_only_the_files_pelican_saves_articles_and_topics_as() -> None:
+    from generator.search import ALL_PAGES, pages_glob
+
+    assert pages_glob(["articles/{slug}/index.html", "", "topics/{slug}/index.html"]) == (
+        "{articles/*/index.html,topics/*/index.html}"
+    )
+    # A date format with slashes spans several folders.
+    assert pages_glob(["{date:%Y/%m}/{slug}.html"]) == "*/*/*.html"
+    assert pages_glob(["", ""]) == ALL_PAGES  # nothing configured: every page, as Pagefind does
