@@ -127,12 +127,30 @@ best pair first, settles the verbatim groups before it tries paraphrases."""
 
 
 @dataclass(frozen=True, slots=True)
-class _Item:
-    """A sentence prepared for comparison.
+class SentenceFeatures:
+    """What the merge compares of one sentence: a function of the sentence and
+    its direct quote alone, so computed one article at a time
+    (``features_of``), on every core, and kept between builds.
 
     A sentence's word pairs are not kept: only quotes are compared on them,
     rarely, and they would be most of the memory of a large archive.
     """
+
+    words: frozenset[str]
+    numbers: frozenset[str]
+    quote_pairs: frozenset[tuple[str, str]]
+    quote_numbers: frozenset[str]
+    stems: frozenset[str]
+    names: frozenset[str]
+    opener: str
+    plain: frozenset[str]
+    runs: tuple[tuple[str, ...], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Item:
+    """A sentence prepared for comparison: its features (copied, so the
+    comparisons read plain attributes), its direct quote and its topics."""
 
     sentence: Sentence
     document: Document
@@ -148,6 +166,30 @@ class _Item:
     runs: tuple[tuple[str, ...], ...]
     topics: frozenset[str]
     vector: tuple[float, ...] = ()
+
+
+def _item(
+    sentence: Sentence,
+    document: Document,
+    found: SentenceFeatures,
+    quote: Quote | None,
+    topics: frozenset[str],
+) -> _Item:
+    return _Item(
+        sentence=sentence,
+        document=document,
+        words=found.words,
+        numbers=found.numbers,
+        quote=quote,
+        quote_pairs=found.quote_pairs,
+        quote_numbers=found.quote_numbers,
+        stems=found.stems,
+        names=found.names,
+        opener=found.opener,
+        plain=found.plain,
+        runs=found.runs,
+        topics=topics,
+    )
 
 
 _F = TypeVar("_F", bound=Hashable)
@@ -177,8 +219,11 @@ def _content(words: Iterable[str]) -> frozenset[str]:
     return frozenset(result)
 
 
+@functools.cache
 def english_stemmer() -> Callable[[str], str]:
-    """Snowball's English stemmer, remembering the words it has seen (news repeats them)."""
+    """Snowball's English stemmer, remembering the words it has seen (news
+    repeats them); one per process, since ``features_of`` runs per article
+    and stemming is a pure function of the word."""
     return functools.lru_cache(maxsize=None)(snowballstemmer.stemmer("english").stemWord)
 
 
@@ -383,15 +428,17 @@ def merge_statements(
     assignment: TopicAssignment,
     quotes: Iterable[Quote],
     method: MergeMethod = "lexical",
+    features: Sequence[Sequence[SentenceFeatures]] | None = None,
 ) -> list[Statement]:
     """Cluster the sentences of ``documents`` into statements with all their sources.
 
     ``method`` chooses how paraphrases are recognised (see the module's
     docstring); ``"semantic"`` needs the ``[semantic]`` extra and raises
-    ``ConfigError`` without it.
+    ``ConfigError`` without it. ``features``, when given, are each
+    document's ``features_of``, already computed.
     """
     method = merge_method(method)
-    items = _items(documents, assignment, quotes)
+    items = _items(documents, assignment, quotes, features)
     if method == "semantic":
         items = _with_vectors(items)
     clusters = _cluster(items, method)
@@ -400,16 +447,25 @@ def merge_statements(
 
 
 def _items(
-    documents: Sequence[Document], assignment: TopicAssignment, quotes: Iterable[Quote]
+    documents: Sequence[Document],
+    assignment: TopicAssignment,
+    quotes: Iterable[Quote],
+    features: Sequence[Sequence[SentenceFeatures]] | None = None,
 ) -> list[_Item]:
     direct = _main_quotes(quotes)
-    stem = english_stemmer()
+    if features is None:
+        stem = english_stemmer()
+        features = [_features(document, direct, stem) for document in documents]
     return [
-        _item(sentence, document, direct.get(sentence.key), assignment.of(sentence), stem)
-        for document in documents
-        for sentence in document.sentences
-        if not sentence.is_heading
+        _item(sentence, document, found, direct.get(sentence.key), assignment.of(sentence))
+        for document, of_document in zip(documents, features, strict=True)
+        for sentence, found in zip(_compared(document), of_document, strict=True)
     ]
+
+
+def _compared(document: Document) -> list[Sentence]:
+    """The sentences of ``document`` that the merge compares: all but headings."""
+    return [sentence for sentence in document.sentences if not sentence.is_heading]
 
 
 def _main_quotes(quotes: Iterable[Quote]) -> dict[str, Quote]:
@@ -429,23 +485,28 @@ def _with_vectors(items: list[_Item]) -> list[_Item]:
     return [replace(item, vector=vectors[item.sentence.text]) for item in items]
 
 
-def _item(
-    sentence: Sentence,
-    document: Document,
-    quote: Quote | None,
-    topics: frozenset[str],
-    stem: Callable[[str], str],
-) -> _Item:
-    """The sentence prepared for comparison; its text is split into words once
-    (``words_of``, lowercased) and once as printed (``_tokens``, for names)."""
+def features_of(document: Document, quotes: Iterable[Quote]) -> tuple[SentenceFeatures, ...]:
+    """The ``SentenceFeatures`` of each compared sentence of ``document``
+    (``quotes``: the quotes found in it), for ``merge_statements``."""
+    return _features(document, _main_quotes(quotes), english_stemmer())
+
+
+def _features(
+    document: Document, direct: Mapping[str, Quote], stem: Callable[[str], str]
+) -> tuple[SentenceFeatures, ...]:
+    return tuple(_sentence_features(s, direct.get(s.key), stem) for s in _compared(document))
+
+
+def _sentence_features(
+    sentence: Sentence, quote: Quote | None, stem: Callable[[str], str]
+) -> SentenceFeatures:
+    """The sentence's features; its text is split into words once (``words_of``,
+    lowercased) and once as printed (``_tokens``, for names)."""
     words = words_of(sentence.text)
     tokens = _tokens(sentence.text)
-    return _Item(
-        sentence=sentence,
-        document=document,
+    return SentenceFeatures(
         words=_content(words),
         numbers=numbers_in(sentence.text),
-        quote=quote,
         quote_pairs=word_pairs(quote.text) if quote else frozenset(),
         quote_numbers=numbers_in(quote.text) if quote else frozenset(),
         stems=_stems(words, stem),
@@ -453,7 +514,6 @@ def _item(
         opener=next(iter(words), ""),
         plain=_lowercase(tokens),
         runs=_runs(tokens),
-        topics=topics,
     )
 
 

@@ -11,7 +11,8 @@ only runs them in order, in plain sight:
    → Quotes with speakers; ``find_dates``: Document → dated sentences,
    which ``build_briefing`` turns into each topic's timeline
    (``build_timeline``); ``wire_fingerprint``: Document → the MinHash
-   fingerprint ``find_wire_copies`` compares;
+   fingerprint ``find_wire_copies`` compares; ``features_of``: Document →
+   the words, stems and names ``merge_statements`` compares;
 4. ``merge_statements``: sentences of all documents → Statements;
 5. ``find_people``: Documents + Quotes → people and organisations, with
    their spellings and roles per outlet;
@@ -35,7 +36,7 @@ from generator.article_cache import cached_map
 from generator.briefing import build_briefings, coverage
 from generator.content import Content
 from generator.disagree import find_disagreements
-from generator.merge import MergeMethod, merge_statements
+from generator.merge import MergeMethod, SentenceFeatures, features_of, merge_statements
 from generator.model import DatedSentence, Document, Quote, Site, Topic, TopicAssignment
 from generator.neardup import Fingerprint
 from generator.outlets import build_outlets
@@ -64,11 +65,15 @@ class ArticleFindings:
     quotes: tuple[Quote, ...]
     dates: tuple[DatedSentence, ...]
     fingerprint: Fingerprint
+    merge_features: tuple[SentenceFeatures, ...]
 
 
 def read_one_article(document: Document) -> ArticleFindings:
     """The stages that read one article at a time, run together per article."""
-    return ArticleFindings(tuple(find_quotes(document)), find_dates(document), wire_fingerprint(document))
+    quotes = tuple(find_quotes(document))
+    return ArticleFindings(
+        quotes, find_dates(document), wire_fingerprint(document), features_of(document, quotes)
+    )
 
 
 def merge_site(
@@ -97,17 +102,18 @@ def merge_site(
         findings = cached_map(read_one_article, documents, workers, cache)
         quotes = tuple(quote for found in findings for quote in found.quotes)
         dated = tuple(date for found in findings for date in found.dates)
+        fingerprints = {d.article.slug: f.fingerprint for d, f in zip(documents, findings, strict=True)}
+        features = [found.merge_features for found in findings]
+        del findings  # the merge's features go with the merge, not with the whole build
     with stage(timings, "merge"):
-        statements = merge_statements(documents, assignment, quotes, merge)
+        statements = merge_statements(documents, assignment, quotes, merge, features)
+        del features
     articles = tuple(d.article for d in documents)
     with stage(timings, "people"):
         people = find_people(documents, quotes, assignment)
     with stage(timings, "disagree"):
         disagreements = find_disagreements(documents, assignment, people)
     with stage(timings, "wire"):
-        fingerprints = {
-            d.article.slug: found.fingerprint for d, found in zip(documents, findings, strict=True)
-        }
         wire_copies = find_wire_copies(documents, fingerprints=fingerprints)
         origins = origin_of(wire_copies)
     with stage(timings, "briefing"):
