@@ -15,6 +15,7 @@ shipping the documents costs more than it saves.
 
 from __future__ import annotations
 
+import gc
 import logging
 import multiprocessing
 import os
@@ -56,7 +57,9 @@ def map_documents(
     chunk = -(-len(documents) // (workers * CHUNKS_PER_WORKER))
     try:
         context = multiprocessing.get_context("forkserver")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        # Workers, like the build, make many long-lived objects and no cycles
+        # (see ``build.collector_paused``).
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=gc.disable) as pool:
             return list(pool.map(function, documents, chunksize=chunk))
     except (OSError, BrokenProcessPool) as exc:
         # No processes here (a sandbox without semaphores, a killed worker):

@@ -13,6 +13,7 @@ not already read and segmented (it never should).
 
 from __future__ import annotations
 
+import gc
 import json
 import pickle
 import shutil
@@ -24,6 +25,7 @@ import yaml
 
 from generator.build import BuildOptions, build
 from generator.content import read_article
+from generator.errors import BriefingError
 from generator.segment import segment
 from tests.helpers import file_tree
 
@@ -224,3 +226,21 @@ def test_a_segmented_article_survives_the_cache_round_trip(tmp_path: Path) -> No
     content = _write_content(tmp_path)
     document = segment(read_article(content / "articles" / "harbour-strike-begins.md"))
     assert pickle.loads(pickle.dumps(document)) == document
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_a_build_leaves_the_garbage_collector_as_it_found_it(tmp_path: Path, enabled: bool) -> None:
+    """The build pauses the cyclic collector (``build.collector_paused``); a
+    program that calls ``build`` gets its own setting back, even after an error."""
+    content = _write_content(tmp_path)
+    (gc.enable if enabled else gc.disable)()
+    try:
+        _build(content, tmp_path / "site", tmp_path / "timings.json")
+        assert gc.isenabled() is enabled
+        broken = content / "articles" / "broken.md"
+        broken.write_text("---\ntitle: [unclosed\n---\nBody.\n", encoding="utf-8")
+        with pytest.raises(BriefingError):
+            build(BuildOptions(content=content, output=tmp_path / "site"))
+        assert gc.isenabled() is enabled
+    finally:
+        gc.enable()
