@@ -603,3 +603,24 @@ def test_merge_still_finds_each_event_across_outlets_in_a_large_archive() -> Non
     flood = [s for s in statements if "flooded" in s.text]
     assert len(flood) == 120
     assert all(len(s.outlets) == 3 for s in flood)
+
+
+def test_the_fast_stemmer_gives_the_same_stems_as_snowballs_reference() -> None:
+    """Stems come from PyStemmer (C); paraphrases merge on them, so they must be
+    the pure-Python Snowball stems a machine without it would compute."""
+    import re
+    from pathlib import Path
+
+    import snowballstemmer
+    import Stemmer  # type: ignore[import-not-found]
+    from snowballstemmer.english_stemmer import EnglishStemmer  # type: ignore[import-untyped]
+
+    from generator.merge import english_stemmer
+
+    assert snowballstemmer.stemmer is Stemmer.Stemmer  # the fast one is in use
+    root = Path(__file__).resolve().parent.parent
+    texts = [*root.glob("content/articles/*.md"), *root.glob("tests/*.py")]  # the tests' invented stories
+    words = sorted({w.lower() for p in texts for w in re.findall(r"[\w']+", p.read_text(encoding="utf-8"))})
+    assert len(words) > 3000
+    reference = EnglishStemmer()
+    assert [english_stemmer()(w) for w in words] == [reference.stemWord(w) for w in words]
