@@ -80,8 +80,11 @@ print(json.dumps(timings.report()))
 class Run:
     seconds: float
     rss_mb: float
+    """Peak RSS of the build's largest process (ours, a worker or Pagefind)."""
     stages: dict[str, float] = field(default_factory=dict)
     failed: str = ""
+    own_mb: float = 0.0
+    """Peak RSS of the build's own Python process (its timing report)."""
 
 
 @dataclass(slots=True)
@@ -140,6 +143,7 @@ def our_build(content: Path, output: Path, report: Path, timeout: float, *, forc
     if not run.failed and report.exists():
         stages = json.loads(report.read_text())["stages"]
         run.stages = {name: value["seconds"] for name, value in stages.items()}
+        run.own_mb = float(stages.get("total", {}).get("peak_mb", 0.0))
     return run
 
 
@@ -160,6 +164,7 @@ def stages_only(content: Path, timeout: float) -> Run:
     if not run.failed:
         stages = json.loads(result_file.read_text())["stages"]
         run.stages = {name: value["seconds"] for name, value in stages.items()}
+        run.own_mb = float(stages.get("total", {}).get("peak_mb", 0.0))
     return run
 
 
@@ -265,11 +270,7 @@ STAGE_COLUMNS: dict[str, tuple[str, ...]] = {
     "read": ("read", "check.read", "pelican.read"),
     "segment": ("segment", "check.segment", "pelican.segment"),
     "assign": ("assign", "check.assign", "pelican.assign"),
-    "per-article (quotes, dates, fingerprints)": (
-        "per-article",
-        "pelican.per-article",
-        "pelican.quotes+dates",
-    ),
+    "per-article": ("per-article", "pelican.per-article", "pelican.quotes+dates"),
     "merge": ("merge", "check.merge", "pelican.merge"),
     "people": ("people", "pelican.people"),
     "disagree": ("disagree", "pelican.disagree"),
@@ -335,9 +336,9 @@ def tables(results: list[SizeResult], stages_only_mode: bool) -> str:
         return "\n".join(lines)
     lines += [
         "| articles | Pelican cold (s) | our cold (s) | cold ratio | our warm (s) | warm ratio "
-        "| forced warm (s) | forced ratio | one edit (s) | edit ratio | our peak RSS (MB) "
-        "| Pelican peak RSS (MB) |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| forced warm (s) | forced ratio | one edit (s) | edit ratio | our peak RSS, any process (MB) "
+        "| our Python process peak (MB) | Pelican peak RSS (MB) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for res in results:
         pelican = _ok(res.runs.get("pelican", []))
@@ -350,6 +351,7 @@ def tables(results: list[SizeResult], stages_only_mode: bool) -> str:
             return f"{statistics.median([r.seconds for r in good]) / base:.2f}×"
 
         ours = [r for kind in ("cold", "warm", "forced", "edit") for r in res.runs.get(kind, [])]
+        built = [r for kind in ("cold", "forced", "edit") for r in _ok(res.runs.get(kind, []))]
         lines.append(
             "| "
             + " | ".join(
@@ -365,6 +367,9 @@ def tables(results: list[SizeResult], stages_only_mode: bool) -> str:
                     _cell(res.runs.get("edit", [])),
                     ratio("edit"),
                     _fmt([r.rss_mb for r in ours], "MB"),
+                    _fmt(
+                        [r.own_mb for k in ("cold", "forced", "edit") for r in _ok(res.runs.get(k, []))], "MB"
+                    ),
                     _fmt([r.rss_mb for r in res.runs.get("pelican", [])], "MB"),
                 ]
             )
