@@ -367,9 +367,7 @@ def tables(results: list[SizeResult], stages_only_mode: bool) -> str:
                     _cell(res.runs.get("edit", [])),
                     ratio("edit"),
                     _fmt([r.rss_mb for r in ours], "MB"),
-                    _fmt(
-                        [r.own_mb for k in ("cold", "forced", "edit") for r in _ok(res.runs.get(k, []))], "MB"
-                    ),
+                    _fmt([r.own_mb for r in built], "MB"),
                     _fmt([r.rss_mb for r in res.runs.get("pelican", [])], "MB"),
                 ]
             )
