@@ -334,6 +334,8 @@ def _run_pelican(settings: dict[str, object]) -> None:
     from pelican import Pelican
     from pelican.log import console
 
+    from generator.publish import abandon_search
+
     errors = _ErrorCollector()
     logger = logging.getLogger("pelican")
     logger.addHandler(errors)
@@ -346,6 +348,7 @@ def _run_pelican(settings: dict[str, object]) -> None:
     except Exception as exc:  # Pelican raises plain exceptions from readers and writers.
         raise BriefingError(f"Pelican failed: {exc}") from exc
     finally:
+        abandon_search(settings)  # a Pagefind run a failed build left running
         console.quiet = quiet
         logger.removeHandler(errors)
     if errors.messages:

@@ -32,7 +32,7 @@ from pelican import signals
 
 from generator.model import Article, Briefing
 from generator.progress import progress_of
-from generator.search import index_site, pages_glob
+from generator.search import Indexing, abandon_indexing, finish_indexing, pages_glob, start_indexing
 from generator.timings import stage, timings_of
 
 NOT_IN_SITEMAP = frozenset({"404.html"})
@@ -134,14 +134,35 @@ def keep_public_siteurl(pelican: Any) -> None:
 INDEXED_PAGES = ("ARTICLE_SAVE_AS", "ARTICLE_LANG_SAVE_AS", "PAGE_SAVE_AS", "PAGE_LANG_SAVE_AS")
 """Pelican's settings naming the files of the pages the theme marks for search
 (``data-pagefind-body``: articles and topic pages, drafts never)."""
+SEARCH_SETTING = "BRIEFING_SEARCH_INDEXING"
+"""Pelican setting holding the Pagefind run under way, from ``start_search``
+to ``finish`` (absent when none was started)."""
+
+
+def start_search(settings: dict[str, Any], output_path: str) -> None:
+    """Start indexing the article and topic pages, once Pelican has written
+    them (its own generators run before ours), so Pagefind works while the
+    outlet pages, feeds and JSON export are written; ``finish`` waits for it."""
+    glob = pages_glob(str(settings.get(name, "")) for name in INDEXED_PAGES)
+    settings[SEARCH_SETTING] = start_indexing(Path(output_path), glob)
+
+
+def abandon_search(settings: dict[str, Any]) -> None:
+    """Stop the Pagefind run under way, if any (the build failed)."""
+    indexing = settings.pop(SEARCH_SETTING, None)
+    if isinstance(indexing, Indexing):
+        abandon_indexing(indexing)
 
 
 def finish(pelican: Any) -> None:
     output = Path(pelican.output_path)
     write_crawler_files(output, str(pelican.settings.get("PUBLIC_SITEURL", "")))
     progress_of(pelican.settings).stage("search")
+    # Timed: the wait for Pagefind after everything else was written.
     with stage(timings_of(pelican.settings), "search"):
-        index_site(output, pages_glob(str(pelican.settings.get(name, "")) for name in INDEXED_PAGES))
+        if not isinstance(pelican.settings.get(SEARCH_SETTING), Indexing):
+            start_search(pelican.settings, str(output))  # no briefings here: index now
+        finish_indexing(pelican.settings.pop(SEARCH_SETTING))
 
 
 def register() -> None:

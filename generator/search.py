@@ -6,9 +6,11 @@ reads the finished HTML and writes a static index and its search UI into
 Only regions marked ``data-pagefind-body`` (briefings and article pages) are
 indexed, and only the files those pages are saved as are read: Pagefind
 would otherwise parse every other page (outlet pages, the home page) only
-to skip it, a fifth of its time at 5,000 articles. The page's script
-(``theme/search.js``) loads the UI, so with JavaScript off the site simply
-has no search box.
+to skip it, a fifth of its time at 5,000 articles. Pagefind runs in its
+own process, started as soon as those pages are written
+(``start_indexing``), so it works while the build writes the rest. The
+page's script (``theme/search.js``) loads the UI, so with JavaScript off
+the site simply has no search box.
 """
 
 from __future__ import annotations
@@ -16,8 +18,11 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 from generator.errors import BriefingError
 
@@ -45,9 +50,20 @@ def pages_glob(save_as: Iterable[str]) -> str:
     return patterns[0] if len(patterns) == 1 else "{" + ",".join(patterns) + "}"
 
 
-def index_site(site: Path, glob: str = ALL_PAGES) -> None:
-    """Write the Pagefind index of the HTML pages under ``site`` (those that
-    ``glob`` matches) into ``site/pagefind``."""
+@dataclass(frozen=True, slots=True)
+class Indexing:
+    """A Pagefind run under way, started by ``start_indexing``."""
+
+    process: subprocess.Popen[bytes]
+    output: IO[bytes]
+    """Where its messages go: a file, not a pipe, which a chatty Pagefind
+    could fill and stall on while nobody reads it."""
+
+
+def start_indexing(site: Path, glob: str = ALL_PAGES) -> Indexing:
+    """Start indexing the pages under ``site`` that ``glob`` matches, in
+    Pagefind's own process, and return at once: the build goes on writing
+    the pages Pagefind does not read while it works on the other core."""
     command = [
         sys.executable,
         "-m",
@@ -61,10 +77,28 @@ def index_site(site: Path, glob: str = ALL_PAGES) -> None:
         *(arg for selector in NOT_INDEXED for arg in ("--exclude-selectors", selector)),
         "--silent",
     ]
+    output = tempfile.TemporaryFile()  # noqa: SIM115 (outlives this call: closed by finish_indexing)
     try:
-        result = subprocess.run(command, capture_output=True, text=True, check=False)
+        process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT)
     except OSError as exc:
+        output.close()
         raise BriefingError(f"could not run Pagefind: {exc}") from exc
-    if result.returncode != 0:
-        detail = (result.stderr or result.stdout).strip()
+    return Indexing(process, output)
+
+
+def finish_indexing(indexing: Indexing) -> None:
+    """Wait for ``indexing`` to end; raises ``BriefingError`` if Pagefind failed."""
+    with indexing.output as output:
+        returncode = indexing.process.wait()
+        output.seek(0)
+        detail = output.read().decode("utf-8", errors="replace").strip()
+    if returncode != 0:
         raise BriefingError(f"Pagefind could not index the site: {detail}")
+
+
+def abandon_indexing(indexing: Indexing) -> None:
+    """Stop ``indexing`` (the build failed; its folder is about to go)."""
+    with indexing.output:
+        if indexing.process.poll() is None:
+            indexing.process.kill()
+        indexing.process.wait()

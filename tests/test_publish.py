@@ -6,6 +6,7 @@ preview server's reload script."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -18,6 +19,7 @@ import pytest
 import yaml
 
 from generator.build import BuildOptions, build
+from generator.errors import BriefingError
 from generator.publish import page_path, robots_txt
 from generator.serve import RELOAD_TAG, inject_reload
 
@@ -283,3 +285,53 @@ def test_search_reads_only_the_files_pelican_saves_articles_and_topics_as() -> N
     # A date format with slashes spans several folders.
     assert pages_glob(["{date:%Y/%m}/{slug}.html"]) == "*/*/*.html"
     assert pages_glob(["", ""]) == ALL_PAGES  # nothing configured: every page, as Pagefind does
+
+
+def test_a_pagefind_failure_is_reported_with_its_own_words(tmp_path: Path) -> None:
+    from generator.search import finish_indexing, start_indexing
+
+    with pytest.raises(BriefingError, match=r"(?s)Pagefind could not index the site: .*html files"):
+        finish_indexing(start_indexing(tmp_path / "no-site-here"))
+
+
+def test_a_failed_build_leaves_no_pagefind_running(tmp_path: Path, local_site: Path) -> None:
+    """Pagefind starts while the build still writes; if the build then fails,
+    it is stopped, not left writing into a folder that is being removed."""
+    from generator.search import abandon_indexing, start_indexing
+
+    site = shutil.copytree(local_site, tmp_path / "site")
+    indexing = start_indexing(site)
+    abandon_indexing(indexing)
+    assert indexing.process.returncode is not None  # ended and reaped
+    assert indexing.output.closed
+
+
+def _pagefind_children() -> list[int]:
+    """This process's child processes that run Pagefind (Linux: /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            command = (stat.parent / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if int(fields[1]) == os.getpid() and b"pagefind" in command and fields[0] != "Z":
+            found.append(int(stat.parent.name))
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_a_build_that_fails_after_pagefind_started_stops_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import generator.pelican_plugin
+
+    def broken_export(*_: object) -> None:
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(generator.pelican_plugin, "write_export", broken_export)
+    content = shutil.copytree(REPO / "content", tmp_path / "content")
+    with pytest.raises(BriefingError, match="disk on fire"):
+        build(BuildOptions(content=content, output=tmp_path / "output"))
+    assert _pagefind_children() == []
+    assert not (tmp_path / "output").exists()
