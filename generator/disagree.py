@@ -388,10 +388,13 @@ def _figure_disagreements(items: Sequence[_Item]) -> list[Disagreement]:
     # Unit → the sentences with a conflicting figure for it, as a union-find forest by key.
     joined: dict[str, dict[str, str]] = defaultdict(dict)
     for i, j in pairs:
-        a, b = wordings[i], wordings[j]
-        for unit in sorted(a.cells.keys() & b.cells.keys()):
-            for values, sentences in a.cells[unit].items():
-                for other_values, others in b.cells[unit].items():
+        b = wordings[j]
+        for unit, cell in wordings[i].cells.items():
+            other_cell = b.cells.get(unit)
+            if other_cell is None or (i == j and len(cell) < 2):
+                continue  # no figures to conflict
+            for values, sentences in cell.items():
+                for other_values, others in other_cell.items():
                     if not values & other_values:
                         _join_across_outlets(joined[unit], sentences, others)
     by_key = {item.sentence.key: item for item in with_figures}
@@ -422,10 +425,13 @@ def _join_across_outlets(parent: dict[str, str], sentences: Sequence[_Item], oth
     """Join, in ``parent``, each of ``sentences`` with each of ``others`` it is ``_separable`` from.
 
     Not pair by pair: each sentence is joined with the ``_hubs`` of the
-    other side it is separable from, which links the same groups. (A pair
-    x, y from outlets c ≠ d: if a hub of x's side is separable from a hub
-    of y's, x–hub–hub–y; if not, each side has a second hub, of c or d, and
-    the path goes through the two of those, which are separable.)"""
+    other side it is separable from (at least one of them, if any sentence
+    there is), which links the same groups. Take x and y, from outlets
+    c ≠ d, and h, g hubs of y's and x's side joined with x and with y. If h
+    and g are separable: x–h–g–y. If not, they share an outlet e, and x is
+    not separable from the other hub h′ of y's side (else joined with it
+    too, and h′ is separable from g), so h′ is from c, and likewise g′ from
+    d: x–h–g′–h′–g–y, each step between two outlets."""
     for side, other_side in ((sentences, others), (others, sentences)):
         for hub in _hubs(other_side):
             for item in side:
