@@ -301,7 +301,7 @@ def _stems(words: frozenset[str]) -> frozenset[str]:
 
 @dataclass(frozen=True, slots=True)
 class _Wording:
-    """The sentences that have one set of content words, by the figures they give.
+    """The sentences that have one set of content words.
 
     Boilerplate that many outlets print, each with its own figures, is one
     wording: any two of its sentences from different outlets are parallel,
@@ -312,9 +312,8 @@ class _Wording:
 
     words: frozenset[str]
     stems: frozenset[str]
-    cells: dict[str, dict[frozenset[int], list[_Item]]]
-    """Unit → the exact values a sentence gives for it → the sentences that
-    give just those, in reading order."""
+    sentences: list[_Item]
+    """In reading order."""
 
 
 def _wordings(items: Sequence[_Item]) -> list[_Wording]:
@@ -323,10 +322,22 @@ def _wordings(items: Sequence[_Item]) -> list[_Wording]:
     for item in items:
         wording = wordings.get(item.words)
         if wording is None:
-            wording = wordings[item.words] = _Wording(item.words, item.stems, {})
-        for unit, values in item.figures.items():
-            wording.cells.setdefault(unit, {}).setdefault(frozenset(values), []).append(item)
+            wording = wordings[item.words] = _Wording(item.words, item.stems, [])
+        wording.sentences.append(item)
     return list(wordings.values())
+
+
+_Cells = dict[str, dict[frozenset[int], list[_Item]]]
+"""Unit → the exact values a sentence gives for it → the sentences that give
+just those, in reading order."""
+
+
+def _cells(sentences: Iterable[_Item]) -> _Cells:
+    cells: _Cells = {}
+    for item in sentences:
+        for unit, values in item.figures.items():
+            cells.setdefault(unit, {}).setdefault(frozenset(values), []).append(item)
+    return cells
 
 
 RAREST_STEMS = 3
@@ -335,8 +346,9 @@ RAREST_STEMS = 3
 
 def _parallel_wordings(wordings: Sequence[_Wording]) -> list[tuple[int, int]]:
     """Index pairs ``(i, j)``, ``i <= j``, sorted, of wordings whose sentences
-    are parallel when they are ``_separable`` (``(i, i)`` when a wording's
-    own sentences are), without comparing every two wordings that share a word.
+    are parallel when they are ``_separable`` (``(i, i)`` when a wording has
+    several sentences and they are), without comparing every two wordings
+    that share a word.
 
     ``_parallel_stems`` asks that one stem set be a subset of the other, so
     the larger holds every stem of the smaller: looking each distinct stem
@@ -368,6 +380,8 @@ def _parallel_wordings(wordings: Sequence[_Wording]) -> list[tuple[int, int]]:
             if len(other) >= len(stems) and _parallel_stems(stems, other):
                 for i in by_stems[stems]:
                     for j in by_stems[other]:
+                        if i == j and len(wordings[i].sentences) == 1:
+                            continue  # a sentence is never parallel to itself
                         if (i <= j or other != stems) and wordings[i].words & wordings[j].words:
                             pairs.add((min(i, j), max(i, j)))
     return sorted(pairs)
@@ -380,6 +394,7 @@ def _figure_disagreements(items: Sequence[_Item]) -> list[Disagreement]:
     with_figures = [item for item in items if item.figures]
     wordings = _wordings(with_figures)
     pairs = _parallel_wordings(wordings)
+    cells = {number: _cells(wordings[number].sentences) for pair in pairs for number in pair}
     parallel: dict[int, list[int]] = defaultdict(list)
     for i, j in pairs:
         parallel[i].append(j)
@@ -388,9 +403,8 @@ def _figure_disagreements(items: Sequence[_Item]) -> list[Disagreement]:
     # Unit → the sentences with a conflicting figure for it, as a union-find forest by key.
     joined: dict[str, dict[str, str]] = defaultdict(dict)
     for i, j in pairs:
-        b = wordings[j]
-        for unit, cell in wordings[i].cells.items():
-            other_cell = b.cells.get(unit)
+        for unit, cell in cells[i].items():
+            other_cell = cells[j].get(unit)
             if other_cell is None or (i == j and len(cell) < 2):
                 continue  # no figures to conflict
             for values, sentences in cell.items():
@@ -398,17 +412,11 @@ def _figure_disagreements(items: Sequence[_Item]) -> list[Disagreement]:
                     if not values & other_values:
                         _join_across_outlets(joined[unit], sentences, others)
     by_key = {item.sentence.key: item for item in with_figures}
-    wording_of = {
-        item.sentence.key: number
-        for number, wording in enumerate(wordings)
-        for cell in wording.cells.values()
-        for sentences in cell.values()
-        for item in sentences
-    }
+    wording_of = {item.sentence.key: number for number in cells for item in wordings[number].sentences}
     found = []
     for unit, parent in sorted(joined.items()):
         for component in _components(parent, by_key):
-            agreeing = _agreeing(unit, component, wordings, parallel, wording_of)
+            agreeing = _agreeing(unit, component, cells, parallel, wording_of)
             found.append(_figure_disagreement(unit, component + agreeing))
     return found
 
@@ -463,13 +471,14 @@ def _components(parent: dict[str, str], by_key: Mapping[str, _Item]) -> list[lis
 def _agreeing(
     unit: str,
     component: list[_Item],
-    wordings: Sequence[_Wording],
+    cells: Mapping[int, _Cells],
     parallel: Mapping[int, list[int]],
     wording_of: Mapping[str, int],
 ) -> list[_Item]:
     """Sentences parallel to one in ``component`` that give one of its figures:
-    more sources for a variant. (``parallel``: the wordings parallel to each
-    wording; ``wording_of``: each sentence's wording, by key.)"""
+    more sources for a variant. (``cells``: the sentences of each wording by
+    figures; ``parallel``: the wordings parallel to each; ``wording_of``:
+    each sentence's wording, by key.)"""
     keys = {item.sentence.key for item in component}
     values = {frozenset(item.figures[unit]) for item in component}
     # Wording → the sentences of ``component`` parallel to its sentences when separable.
@@ -480,9 +489,9 @@ def _agreeing(
     extra: dict[str, _Item] = {}
     for number, members in beside.items():
         hubs = _hubs(members)
-        cells = wordings[number].cells.get(unit, {})
-        for value in values & cells.keys():
-            for other in cells[value]:
+        by_values = cells[number].get(unit, {})
+        for value in values & by_values.keys():
+            for other in by_values[value]:
                 key = other.sentence.key
                 if key not in keys and any(_separable(other, hub) for hub in hubs):
                     extra[key] = other
