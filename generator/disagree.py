@@ -275,126 +275,227 @@ _MONTH_ORDER = {name: number for number, name in enumerate(sorted(MONTHS - {"may
 """Each month's number, but "may" (mostly a verb), in alphabetical order."""
 
 
-def _parallel(a: _Item, b: _Item) -> bool:
-    """Do ``a`` and ``b`` tell the same point, figures aside?
+def _separable(a: _Item, b: _Item) -> bool:
+    """Can ``a`` and ``b`` tell one point two ways: different outlets and articles?
+
+    (Slugs are unique, so an article's sentences all come from one outlet:
+    outlets alone decide, which ``_join_across_outlets`` relies on.)"""
+    return a.outlet != b.outlet and a.sentence.article != b.sentence.article
+
+
+def _parallel_stems(a: frozenset[str], b: frozenset[str]) -> bool:
+    """Do sentences with stems ``a`` and ``b`` tell the same point, figures aside?
 
     They must share enough content words, and one must say nothing the other
     does not: words on one side only are a detail, but words on both sides
     may be another place, group or event ("in the north" / "in the south").
-    Words are compared on their first letters, so "killing" matches "killed"."""
-    if a.outlet == b.outlet or a.sentence.article == b.sentence.article:
-        return False
-    stems_a, stems_b = a.stems, b.stems
-    if len(stems_a & stems_b) < PARALLEL_MIN_SHARED:
-        return False
-    return not (stems_a - stems_b and stems_b - stems_a)
+    Words are compared on their first letters (``STEM_LENGTH``), so
+    "killing" matches "killed". Two sentences are *parallel* when their
+    stems are, they share a content word, and they are ``_separable``."""
+    return len(a & b) >= PARALLEL_MIN_SHARED and not (a - b and b - a)
 
 
 def _stems(words: frozenset[str]) -> frozenset[str]:
     return frozenset(w[:STEM_LENGTH] for w in words)
 
 
-def _conflicts(a: _Item, b: _Item) -> list[str]:
-    """Units for which both give figures and no figure agrees."""
-    return sorted(
-        unit
-        for unit in a.figures.keys() & b.figures.keys()
-        if not a.figures[unit].keys() & b.figures[unit].keys()
-    )
+@dataclass(frozen=True, slots=True)
+class _Wording:
+    """The sentences that have one set of content words.
+
+    Boilerplate that many outlets print, each with its own figures, is one
+    wording: any two of its sentences from different outlets are parallel,
+    and so are any two sentences of two parallel wordings. The figure check
+    reasons over wordings and over the distinct figures each gives, so its
+    work grows with those rather than with the square of the number of
+    outlets that print one sentence."""
+
+    words: frozenset[str]
+    stems: frozenset[str]
+    sentences: list[_Item]
+    """In reading order."""
+
+
+def _wordings(items: Sequence[_Item]) -> list[_Wording]:
+    """``items`` grouped by their content words, in order of first appearance."""
+    wordings: dict[frozenset[str], _Wording] = {}
+    for item in items:
+        wording = wordings.get(item.words)
+        if wording is None:
+            wording = wordings[item.words] = _Wording(item.words, item.stems, [])
+        wording.sentences.append(item)
+    return list(wordings.values())
+
+
+_Cells = dict[str, dict[frozenset[int], list[_Item]]]
+"""Unit → the exact values a sentence gives for it → the sentences that give
+just those, in reading order."""
+
+
+def _cells(sentences: Iterable[_Item]) -> _Cells:
+    cells: _Cells = {}
+    for item in sentences:
+        for unit, values in item.figures.items():
+            cells.setdefault(unit, {}).setdefault(frozenset(values), []).append(item)
+    return cells
 
 
 RAREST_STEMS = 3
-"""How many of a sentence's rarest stems ``_parallel_pairs`` intersects to find its supersets."""
+"""How many of a wording's rarest stems ``_parallel_wordings`` intersects to find its supersets."""
 
 
-def _parallel_pairs(items: Sequence[_Item]) -> list[tuple[int, int]]:
-    """Index pairs ``(i, j)``, ``i < j``, sorted, of items that share a word
-    and are ``_parallel``, without comparing every pair that shares a word.
+def _parallel_wordings(wordings: Sequence[_Wording]) -> list[tuple[int, int]]:
+    """Index pairs ``(i, j)``, ``i <= j``, sorted, of wordings whose sentences
+    are parallel when they are ``_separable`` (``(i, i)`` when a wording has
+    several sentences and they are), without comparing every two wordings
+    that share a word.
 
-    ``_parallel`` asks that one item's stems be a subset of the other's, so
-    the larger set holds every stem of the smaller: looking each item up
-    under its rarest stems (the sentences holding all ``RAREST_STEMS`` of
+    ``_parallel_stems`` asks that one stem set be a subset of the other, so
+    the larger holds every stem of the smaller: looking each distinct stem
+    set up under its rarest stems (the sets holding all ``RAREST_STEMS`` of
     them) finds every such pair (exact, not a guess), and the work grows
-    with the number of near-parallel sentences rather than with the square
-    of the sentences sharing a common word.
+    with the number of near-parallel wordings rather than with the square
+    of the wordings sharing a common word.
     """
-    stems = [item.stems for item in items]
-    frequency = Counter(stem for item_stems in stems for stem in item_stems)
-    by_stem: dict[str, set[int]] = defaultdict(set)
-    for number, item_stems in enumerate(stems):
-        for stem in item_stems:
-            by_stem[stem].add(number)
-    candidates: set[tuple[int, int]] = set()
-    for i, item_stems in enumerate(stems):
-        if len(item_stems) < PARALLEL_MIN_SHARED:
+    by_stems: dict[frozenset[str], list[int]] = defaultdict(list)
+    for number, wording in enumerate(wordings):
+        by_stems[wording.stems].append(number)
+    stem_sets = list(by_stems)
+    frequency = Counter(stem for stems in stem_sets for stem in stems)
+    holding: dict[str, set[int]] = defaultdict(set)
+    for number, stems in enumerate(stem_sets):
+        for stem in stems:
+            holding[stem].add(number)
+    pairs: set[tuple[int, int]] = set()
+    for stems in stem_sets:
+        if len(stems) < PARALLEL_MIN_SHARED:
             continue
-        # A superset has every one of these stems: the sentences under the
+        # A superset has every one of these stems: the sets under the
         # rarest, narrowed (one C-level set intersection each) by the next two.
-        rarest = sorted(item_stems, key=lambda stem: (frequency[stem], stem))[:RAREST_STEMS]
-        found = by_stem[rarest[0]]
+        rarest = sorted(stems, key=frequency.__getitem__)[:RAREST_STEMS]  # any ties: the same result
+        found = holding[rarest[0]]
         for stem in rarest[1:]:
-            found = found & by_stem[stem]
-        for j in found:
-            # At least as large, so ``_parallel`` needs this item's stems all in the other's.
-            if j != i and len(stems[j]) >= len(item_stems) and item_stems <= stems[j]:
-                candidates.add((min(i, j), max(i, j)))
-    return [
-        (i, j)
-        for i, j in sorted(candidates)
-        if items[i].words & items[j].words and _parallel(items[i], items[j])
-    ]
+            found = found & holding[stem]
+        for other in (stem_sets[j] for j in found):
+            if len(other) >= len(stems) and _parallel_stems(stems, other):
+                for i in by_stems[stems]:
+                    for j in by_stems[other]:
+                        if i == j and len(wordings[i].sentences) == 1:
+                            continue  # a sentence is never parallel to itself
+                        if (i <= j or other != stems) and wordings[i].words & wordings[j].words:
+                            pairs.add((min(i, j), max(i, j)))
+    return sorted(pairs)
 
 
 def _figure_disagreements(items: Sequence[_Item]) -> list[Disagreement]:
+    """For each unit, the groups of parallel sentences whose figures for it
+    conflict (both give it, no value in common), joined through shared
+    sentences, with the parallel sentences that agree with one of them."""
     with_figures = [item for item in items if item.figures]
-    parallel = [(with_figures[i], with_figures[j]) for i, j in _parallel_pairs(with_figures)]
-    groups: dict[str, list[tuple[_Item, _Item]]] = defaultdict(list)
-    neighbours: dict[str, list[_Item]] = defaultdict(list)
-    for a, b in parallel:
-        neighbours[a.sentence.key].append(b)
-        neighbours[b.sentence.key].append(a)
-        for unit in _conflicts(a, b):
-            groups[unit].append((a, b))
+    wordings = _wordings(with_figures)
+    pairs = _parallel_wordings(wordings)
+    cells = {number: _cells(wordings[number].sentences) for pair in pairs for number in pair}
+    parallel: dict[int, list[int]] = defaultdict(list)
+    for i, j in pairs:
+        parallel[i].append(j)
+        if i != j:
+            parallel[j].append(i)
+    # Unit → the sentences with a conflicting figure for it, as a union-find forest by key.
+    joined: dict[str, dict[str, str]] = defaultdict(dict)
+    for i, j in pairs:
+        for unit, cell in cells[i].items():
+            other_cell = cells[j].get(unit)
+            if other_cell is None or (i == j and len(cell) < 2):
+                continue  # no figures to conflict
+            for values, sentences in cell.items():
+                for other_values, others in other_cell.items():
+                    if not values & other_values:
+                        _join_across_outlets(joined[unit], sentences, others)
+    by_key = {item.sentence.key: item for item in with_figures}
+    wording_of = {item.sentence.key: number for number in cells for item in wordings[number].sentences}
     found = []
-    for unit, conflicting in sorted(groups.items()):
-        for component in _components(conflicting):
-            found.append(_figure_disagreement(unit, component + _agreeing(unit, component, neighbours)))
+    for unit, parent in sorted(joined.items()):
+        for component in _components(parent, by_key):
+            agreeing = _agreeing(unit, component, cells, parallel, wording_of)
+            found.append(_figure_disagreement(unit, component + agreeing))
     return found
 
 
-def _agreeing(unit: str, component: list[_Item], neighbours: Mapping[str, list[_Item]]) -> list[_Item]:
-    """Sentences parallel to one in ``component`` (``neighbours``: the parallel
-    sentences of each sentence, by key) that give one of its figures: more
-    sources for a variant."""
+def _hubs(items: Sequence[_Item]) -> list[_Item]:
+    """The first of ``items`` and the first from another outlet than it, if
+    any: a sentence ``_separable`` from one of ``items`` is from one of these."""
+    first = items[0]
+    other = next((item for item in items if item.outlet != first.outlet), None)
+    return [first] if other is None else [first, other]
+
+
+def _join_across_outlets(parent: dict[str, str], sentences: Sequence[_Item], others: Sequence[_Item]) -> None:
+    """Join, in ``parent``, each of ``sentences`` with each of ``others`` it is ``_separable`` from.
+
+    Not pair by pair: each sentence is joined with the ``_hubs`` of the
+    other side it is separable from (at least one of them, if any sentence
+    there is), which links the same groups. Take x and y, from outlets
+    c ≠ d, and h, g hubs of y's and x's side joined with x and with y. If h
+    and g are separable: x–h–g–y. If not, they share an outlet e, and x is
+    not separable from the other hub h′ of y's side (else joined with it
+    too, and h′ is separable from g), so h′ is from c, and likewise g′ from
+    d: x–h–g′–h′–g–y, each step between two outlets."""
+    for side, other_side in ((sentences, others), (others, sentences)):
+        for hub in _hubs(other_side):
+            for item in side:
+                if _separable(item, hub):
+                    _join(parent, hub.sentence.key, item.sentence.key)
+
+
+def _join(parent: dict[str, str], a: str, b: str) -> None:
+    parent.setdefault(a, a)
+    parent.setdefault(b, b)
+    parent[_root(parent, b)] = _root(parent, a)
+
+
+def _root(parent: dict[str, str], key: str) -> str:
+    while parent[key] != key:
+        parent[key] = parent[parent[key]]  # halve the path: later look-ups are shorter
+        key = parent[key]
+    return key
+
+
+def _components(parent: dict[str, str], by_key: Mapping[str, _Item]) -> list[list[_Item]]:
+    """The joined groups of sentences, each in reading order, by their first sentence."""
+    groups: dict[str, list[_Item]] = defaultdict(list)
+    for key in sorted(parent):
+        groups[_root(parent, key)].append(by_key[key])
+    return sorted(groups.values(), key=lambda group: group[0].sentence.key)
+
+
+def _agreeing(
+    unit: str,
+    component: list[_Item],
+    cells: Mapping[int, _Cells],
+    parallel: Mapping[int, list[int]],
+    wording_of: Mapping[str, int],
+) -> list[_Item]:
+    """Sentences parallel to one in ``component`` that give one of its figures:
+    more sources for a variant. (``cells``: the sentences of each wording by
+    figures; ``parallel``: the wordings parallel to each; ``wording_of``:
+    each sentence's wording, by key.)"""
     keys = {item.sentence.key for item in component}
     values = {frozenset(item.figures[unit]) for item in component}
-    extra: dict[str, _Item] = {}
+    # Wording → the sentences of ``component`` parallel to its sentences when separable.
+    beside: dict[int, list[_Item]] = defaultdict(list)
     for member in component:
-        for other in neighbours.get(member.sentence.key, ()):
-            if other.sentence.key not in keys and frozenset(other.figures.get(unit, {})) in values:
-                extra[other.sentence.key] = other
+        for number in parallel.get(wording_of[member.sentence.key], ()):
+            beside[number].append(member)
+    extra: dict[str, _Item] = {}
+    for number, members in beside.items():
+        hubs = _hubs(members)
+        by_values = cells[number].get(unit, {})
+        for value in values & by_values.keys():
+            for other in by_values[value]:
+                key = other.sentence.key
+                if key not in keys and any(_separable(other, hub) for hub in hubs):
+                    extra[key] = other
     return [extra[key] for key in sorted(extra)]
-
-
-def _components(pairs: list[tuple[_Item, _Item]]) -> list[list[_Item]]:
-    """Connected groups of sentences, each in reading order."""
-    parent: dict[str, str] = {}
-    by_key: dict[str, _Item] = {}
-
-    def root(key: str) -> str:
-        while parent[key] != key:
-            key = parent[key]
-        return key
-
-    for a, b in pairs:
-        for item in (a, b):
-            by_key[item.sentence.key] = item
-            parent.setdefault(item.sentence.key, item.sentence.key)
-        parent[root(b.sentence.key)] = root(a.sentence.key)
-    groups: dict[str, list[_Item]] = defaultdict(list)
-    for key in sorted(by_key):
-        groups[root(key)].append(by_key[key])
-    return [groups[key] for key in sorted(groups)]
 
 
 def _figure_disagreement(unit: str, items: list[_Item]) -> Disagreement:
@@ -530,12 +631,10 @@ def _timing_disagreements(items: Sequence[_Item]) -> list[Disagreement]:
         by_amount[(timing.value, timing.unit)].append(timing)
     found = []
     for _, group in sorted(by_amount.items()):
-        pairs = [
-            (a, b)
-            for a in group
-            for b in group
-            if a.frame == "span" and b.frame == "offset" and _same_point(a.item, b.item)
-        ]
+        # Spans by offsets only, in the order of ``group``: not every two timings.
+        spans = [t for t in group if t.frame == "span"]
+        offsets = [t for t in group if t.frame == "offset"]
+        pairs = [(a, b) for a in spans for b in offsets if _same_point(a.item, b.item)]
         for component in _timing_components(pairs):
             by_clause: dict[str, list[_Timing]] = defaultdict(list)
             for timing in component:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime
 import json
+import random
+from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -18,7 +21,7 @@ from generator.people import find_people
 from generator.quotes import find_quotes
 from generator.segment import segment
 from generator.topics import assign_topics
-from tests.helpers import make_document, make_topic, site_of
+from tests.helpers import DEFAULT_DATE, make_document, make_topic, site_of
 
 FIRE = make_topic("fire", keywords=["fire*", "blaze", "killed", "bridge", "firefight*"])
 BRIDGE = make_topic("bridge", keywords=["bridge", "span"])
@@ -307,22 +310,217 @@ def test_briefings_and_export_carry_disagreements_and_people_of_their_topic() ->
     assert [c["sentence"] for c in person["variants"][0]["sources"]] == ["p1s2", "p1s2"]
 
 
-def test_parallel_pairs_found_through_rarest_stems_are_exactly_those_of_all_word_sharing_pairs(
-    tmp_path: Path,
-) -> None:
-    """The shortcut that keeps the figure check near-linear finds the same
-    parallel sentences as comparing every two sentences that share a word."""
+# --- many outlets, one sentence -------------------------------------------------------------------
+
+
+def test_many_outlets_printing_one_sentence_with_two_figures_give_one_disagreement() -> None:
+    toll = "The ferry sank off the cape with {} passengers on board, the coastguard said."
+    bodies = [toll.format(n) for n in ("40", "52", "40", "52", "forty", "40")]
+    bodies.append(toll.format("more than 40"))  # approximate: agrees with anything near it
+    bodies.append("The coastguard said 60 boats joined the search off the cape.")  # another point
+    found = one(disagreements(*bodies))
+    assert found.about == "Number of passengers"
+    assert variants(found) == {
+        "40 passengers": ("Outlet A", "Outlet C", "Outlet F"),
+        "52 passengers": ("Outlet B", "Outlet D"),
+        "forty passengers": ("Outlet E",),
+    }
+
+
+def test_one_outlet_printing_two_figures_in_two_articles_is_no_disagreement_by_itself() -> None:
+    toll = "The ferry sank off the cape with {} passengers on board, the coastguard said."
+    lone = ["Harbour Post", "Harbour Post", "Cape Times"]
+    assert disagreements(toll.format(40), toll.format(52), outlets=lone[:2]) == ()
+    # A second outlet that agrees with one of them makes it one.
+    found = one(disagreements(toll.format(40), toll.format(52), toll.format(40), outlets=lone))
+    assert variants(found) == {
+        "40 passengers": ("Cape Times", "Harbour Post"),
+        "52 passengers": ("Harbour Post",),
+    }
+
+
+def test_two_events_told_in_boilerplate_stay_two_disagreements() -> None:
+    ferry = "The ferry sank off the cape with {} passengers on board, the coastguard said."
+    bridge = "The council closed the old bridge over the river in {} after engineers found cracks."
+    found = disagreements(
+        ferry.format(40) + " " + bridge.format(2019),
+        ferry.format(52) + " " + bridge.format(2021),
+        ferry.format(40) + " " + bridge.format(2021),
+    )
+    assert [(d.about, variants(d)) for d in found] == [
+        (
+            "Date: “The council closed the old bridge over the river in”",
+            {"2019": ("Outlet A",), "2021": ("Outlet B", "Outlet C")},
+        ),
+        ("Number of passengers", {"40 passengers": ("Outlet A", "Outlet C"), "52 passengers": ("Outlet B",)}),
+    ]
+
+
+# A tiny all-pairs reference for the figure check: every two sentences compared.
+
+
+def reference_parallel(a: disagree._Item, b: disagree._Item) -> bool:
+    """Different outlets and articles, a shared word, three shared stems, and
+    one side's stems all in the other's."""
+    return (
+        a.outlet != b.outlet
+        and a.sentence.article != b.sentence.article
+        and bool(a.words & b.words)
+        and len(a.stems & b.stems) >= 3
+        and (a.stems <= b.stems or b.stems <= a.stems)
+    )
+
+
+def reference_figure_disagreements(items: Sequence[disagree._Item]) -> list[Disagreement]:
+    with_figures = [item for item in items if item.figures]
+    by_key = {item.sentence.key: item for item in with_figures}
+    neighbours: dict[str, set[str]] = defaultdict(set)
+    edges: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for n, a in enumerate(with_figures):
+        for b in with_figures[n + 1 :]:
+            if not reference_parallel(a, b):
+                continue
+            neighbours[a.sentence.key].add(b.sentence.key)
+            neighbours[b.sentence.key].add(a.sentence.key)
+            for unit in a.figures.keys() & b.figures.keys():
+                if not a.figures[unit].keys() & b.figures[unit].keys():
+                    edges[unit][a.sentence.key].add(b.sentence.key)
+                    edges[unit][b.sentence.key].add(a.sentence.key)
+    found = []
+    for unit, graph in sorted(edges.items()):
+        left = set(graph)
+        components = []
+        while left:
+            seen, todo = set(), [min(left)]
+            while todo:
+                key = todo.pop()
+                if key not in seen:
+                    seen.add(key)
+                    todo.extend(graph[key] - seen)
+            left -= seen
+            components.append(sorted(seen))
+        for keys in sorted(components):
+            values = {frozenset(by_key[key].figures[unit]) for key in keys}
+            agreeing = sorted(
+                {
+                    other
+                    for key in keys
+                    for other in neighbours[key]
+                    if other not in keys and frozenset(by_key[other].figures.get(unit, {})) in values
+                }
+            )
+            component = [by_key[key] for key in keys + agreeing]
+            found.append(disagree._figure_disagreement(unit, component))
+    return found
+
+
+SENTENCES = (
+    "The ferry sank off the cape with {n} passengers on board, the coastguard said.",
+    "The ferry sank off the cape with {n} passengers on board.",
+    "The ferry sank off the rocky cape with {n} passengers on board, the coastguard said.",
+    "The ferry sank off the cape with {n} passengers and {m} crew on board.",
+    "The ferry sank off the northern island with {n} passengers on board.",
+    "The council will spend £{n} million on the harbour wall, the mayor said on {day}.",
+    "The council will spend £{n} million on the harbour wall.",
+    "Divers recovered {n} bodies from the ferry on {day}.",
+)
+FIGURES = ("12", "15", "twelve", "more than 12", "40", "4", "1,000")
+OUTLETS = ("Harbour Post", "Cape Times", "Island Echo", "Coast Radio")
+
+
+def random_documents(seed: int) -> list[Document]:
+    """Sixteen invented articles on one ferry story by four outlets, with figures drawn at random."""
+    rng = random.Random(seed)
+    documents = []
+    for number in range(16):
+        sentences = [
+            rng.choice(SENTENCES).format(
+                n=rng.choice(FIGURES), m=rng.choice(FIGURES), day=rng.choice(("Monday", "Tuesday"))
+            )
+            for _ in range(rng.randint(1, 3))
+        ]
+        documents.append(
+            make_document(
+                " ".join(sentences),
+                slug=f"ferry-{number}",
+                outlet=rng.choice(OUTLETS),
+                date=DEFAULT_DATE + datetime.timedelta(days=rng.randint(0, 2)),
+            )
+        )
+    return documents
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_figure_disagreements_are_those_of_comparing_every_two_sentences(seed: int) -> None:
+    """Reasoning over wordings and distinct figures finds exactly what comparing
+    every two parallel sentences finds: the same groups, variants and sources."""
+    documents = random_documents(seed)
+    assignment = assign_topics(documents, TOPICS)
+    found = [disagree._item(d, s, assignment) for d in documents for s in d.sentences if not s.is_heading]
+    items = [item for item in found if item is not None]
+    assert disagree._figure_disagreements(items) == reference_figure_disagreements(items)
+
+
+def test_sentences_joined_only_through_another_wording_are_found_as_comparing_every_two() -> None:
+    """Three outlets print one wording, a fourth a longer one with another figure:
+    every one of the three is in the disagreement's group (the case and the
+    order of the prints decide which one a variant shows)."""
+    longer = "Forty passengers were on board when the ferry sank off the cape, the coastguard said."
+    shorter = "{} passengers were on board when the ferry sank off the cape."
+    documents = [
+        make_document(body, slug=slug, outlet=outlet)
+        for body, slug, outlet in (
+            (longer, "d-first", "Harbour Post"),
+            (shorter.format("Twelve"), "d-second", "Cape Times"),
+            (shorter.format("Twelve"), "d-third", "Island Echo"),
+            ("When the ferry sank off the cape, twelve passengers were on board.", "a-fourth", "Coast Radio"),
+        )
+    ]
+    assignment = assign_topics(documents, TOPICS)
+    items = [item for d in documents for s in d.sentences if (item := disagree._item(d, s, assignment))]
+    found = disagree._figure_disagreements(items)
+    assert found == reference_figure_disagreements(items)
+    assert [(v.text, v.outlets) for v in one(tuple(found)).variants] == [
+        ("twelve passengers", ("Cape Times", "Coast Radio", "Island Echo")),
+        ("Forty passengers", ("Harbour Post",)),
+    ]
+
+
+def test_the_random_archives_hold_disagreements_to_find() -> None:
+    """The comparison above is not vacuous: most archives have disagreements, some with many sources."""
+    found = [disagreements_of(random_documents(seed)) for seed in range(40)]
+    assert sum(bool(f) for f in found) >= 20
+    assert max(len(d.variants) for f in found for d in f) >= 3
+    assert max(sum(len(v.sources) for v in d.variants) for f in found for d in f) >= 5
+
+
+def test_wordings_in_parallel_are_exactly_those_with_parallel_sentences(tmp_path: Path) -> None:
+    """The shortcut through rarest stems finds the same parallel wordings as
+    comparing every two sentences of a generated archive."""
     generate(tmp_path, articles=30, topics=3, outlets=6, seed=3)
     content = load_content(tmp_path)
     documents = tuple(segment(a) for a in content.articles)
     assignment = assign_topics(documents, content.topics)
     found = [disagree._item(d, s, assignment) for d in documents for s in d.sentences if not s.is_heading]
     items = [i for i in found if i is not None and i.figures]
-    brute = [
-        (i, j)
-        for i in range(len(items))
-        for j in range(i + 1, len(items))
-        if items[i].words & items[j].words and disagree._parallel(items[i], items[j])
-    ]
+    brute = {
+        frozenset((a.words, b.words))
+        for n, a in enumerate(items)
+        for b in items[n + 1 :]
+        if reference_parallel(a, b)
+    }
     assert brute, "the generated archive has no parallel sentences to find"
-    assert disagree._parallel_pairs(items) == brute
+    by_words: dict[frozenset[str], list[disagree._Item]] = defaultdict(list)
+    for item in items:
+        by_words[item.words].append(item)
+    wordings = disagree._wordings(items)
+    found = {
+        frozenset((wordings[i].words, wordings[j].words))
+        for i, j in disagree._parallel_wordings(wordings)
+        if any(
+            disagree._separable(a, b)
+            for a in by_words[wordings[i].words]
+            for b in by_words[wordings[j].words]
+        )
+    }
+    assert found == brute
