@@ -148,22 +148,14 @@ class SentenceFeatures:
 
 
 @dataclass(frozen=True, slots=True)
-class _Item:
-    """A sentence prepared for comparison: its features (copied, so the
-    comparisons read plain attributes), its direct quote and its topics."""
+class _Item(SentenceFeatures):
+    """A sentence prepared for comparison: its features (inherited, so the
+    comparisons read them as plain attributes), and the sentence itself, its
+    direct quote and its topics."""
 
     sentence: Sentence
     document: Document
-    words: frozenset[str]
-    numbers: frozenset[str]
     quote: Quote | None
-    quote_pairs: frozenset[tuple[str, str]]
-    quote_numbers: frozenset[str]
-    stems: frozenset[str]
-    names: frozenset[str]
-    opener: str
-    plain: frozenset[str]
-    runs: tuple[tuple[str, ...], ...]
     topics: frozenset[str]
     vector: tuple[float, ...] = ()
 
@@ -176,11 +168,8 @@ def _item(
     topics: frozenset[str],
 ) -> _Item:
     return _Item(
-        sentence=sentence,
-        document=document,
         words=found.words,
         numbers=found.numbers,
-        quote=quote,
         quote_pairs=found.quote_pairs,
         quote_numbers=found.quote_numbers,
         stems=found.stems,
@@ -188,6 +177,9 @@ def _item(
         opener=found.opener,
         plain=found.plain,
         runs=found.runs,
+        sentence=sentence,
+        document=document,
+        quote=quote,
         topics=topics,
     )
 
