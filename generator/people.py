@@ -276,14 +276,20 @@ def _mentions_in(
     """The names in ``sentence`` (``masked``: the sentence with quoted words blanked)."""
     found: list[_Mention] = []
     # Organisations are told by the shape of their names, inside quotations too.
-    for start, end in _runs(sentence.text, lowercase):
-        organisation = _organisation_at(sentence.text, start, end)
+    runs = [
+        (start, end, _organisation_at(sentence.text, start, end))
+        for start, end in _runs(sentence.text, lowercase)
+    ]
+    for _, _, organisation in runs:
         if organisation is not None:
             found.append(_Mention(document, sentence, organisation, "organisation"))
-    # People by the words around them, which must be the outlet's, not a quotation's.
+    # People by the words around them, which must be the outlet's, not a quotation's;
+    # a sentence without a quotation is its own masked text (the same runs).
     text = masked
-    for start, end in _runs(text, lowercase):
-        if _organisation_at(text, start, end) is not None:
+    if text != sentence.text:
+        runs = _runs_named(text, lowercase)
+    for start, end, organisation in runs:
+        if organisation is not None:
             continue
         run = text[start:end]
         if text[:start].rsplit(None, 1)[-1:] in (["the"], ["The"]) and not any(
@@ -301,6 +307,11 @@ def _mentions_in(
             continue
         found.append(_Mention(document, sentence, name, "person", role, titled))
     return found
+
+
+def _runs_named(text: str, lowercase: frozenset[str]) -> list[tuple[int, int, str | None]]:
+    """Each capitalised run of ``text`` (``_runs``) with the organisation it names, if any."""
+    return [(start, end, _organisation_at(text, start, end)) for start, end in _runs(text, lowercase)]
 
 
 def _is_country(run: str, places: frozenset[str]) -> bool:
