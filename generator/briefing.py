@@ -171,7 +171,7 @@ def build_briefings(
     briefings = []
     for topic in topics:
         own = by_topic.get(topic.slug, [])
-        cited = dict.fromkeys(f"{c.article}#{c.sentence}" for s in own for c in s.sources)
+        cited = dict.fromkeys(c.key for s in own for c in s.sources)
         own_dates = [item for key in cited for item in by_sentence.get(key, ())]
         briefings.append(
             build_briefing(

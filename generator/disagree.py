@@ -147,7 +147,7 @@ def _sources(disagreement: Disagreement) -> list[Citation]:
 
 
 def _keys(disagreement: Disagreement) -> frozenset[str]:
-    return frozenset(f"{c.article}#{c.sentence}" for c in _sources(disagreement))
+    return frozenset(c.key for c in _sources(disagreement))
 
 
 # --------------------------------------------------------------------------

@@ -211,6 +211,11 @@ class Citation:
     position: float
     """Where the sentence stands in its article, 0.0 (top) to 1.0 (end)."""
 
+    @property
+    def key(self) -> str:
+        """The cited sentence's site-wide identifier (``Sentence.key``): ``<article slug>#<anchor>``."""
+        return f"{self.article}#{self.sentence}"
+
 
 @dataclass(frozen=True, slots=True)
 class Statement:

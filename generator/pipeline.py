@@ -124,8 +124,7 @@ def merge_site(
     for briefing in briefings:
         for statement in briefing.statements:
             for source in statement.sources:
-                key = f"{source.article}#{source.sentence}"
-                citations.setdefault(key, []).append((briefing.topic.slug, statement.id))
+                citations.setdefault(source.key, []).append((briefing.topic.slug, statement.id))
     return Site(
         documents=documents,
         topics=topics,

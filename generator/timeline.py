@@ -590,10 +590,6 @@ class _Candidate:
     sources: tuple[tuple[Citation, DatedSentence], ...]
 
 
-def _key(citation: Citation) -> str:
-    return f"{citation.article}#{citation.sentence}"
-
-
 def _words(citation: Citation, dated: DatedSentence) -> frozenset[str]:
     """Content words of the sentence, the date words left out."""
     text = citation.text[: dated.start] + " " + citation.text[dated.start + len(dated.expression) :]
@@ -620,8 +616,8 @@ def build_timeline(dated: Sequence[DatedSentence], statements: Sequence[Statemen
     for statement in sorted(statements, key=lambda s: s.id):
         groups: dict[tuple[str, Precision], dict[str, tuple[Citation, DatedSentence]]] = defaultdict(dict)
         for citation in statement.sources:
-            for found in by_sentence.get(_key(citation), ()):
-                groups[(found.date, found.precision)].setdefault(_key(citation), (citation, found))
+            for found in by_sentence.get(citation.key, ()):
+                groups[(found.date, found.precision)].setdefault(citation.key, (citation, found))
         for (date, precision), sources in groups.items():
             ordered = tuple(sorted(sources.values(), key=_source_order))
             candidates[(date, precision)].append(_Candidate(date, precision, statement, ordered))
@@ -654,7 +650,7 @@ def _event(cluster: list[_Candidate]) -> Event:
     sources: dict[str, tuple[Citation, DatedSentence]] = {}
     for candidate in cluster:
         for item in candidate.sources:
-            sources.setdefault(_key(item[0]), item)
+            sources.setdefault(item[0].key, item)
     return Event(
         date=lead.date,
         precision=lead.precision,
