@@ -32,7 +32,14 @@ from pelican import signals
 
 from generator.model import Article, Briefing
 from generator.progress import progress_of
-from generator.search import Indexing, abandon_indexing, finish_indexing, pages_glob, start_indexing
+from generator.search import (
+    MAX_BUNDLE_PAGES,
+    Indexing,
+    abandon_indexing,
+    finish_indexing,
+    page_patterns,
+    start_indexing,
+)
 from generator.timings import stage, timings_of
 
 NOT_IN_SITEMAP = frozenset({"404.html"})
@@ -143,8 +150,9 @@ def start_search(settings: dict[str, Any], output_path: str) -> None:
     """Start indexing the article and topic pages, once Pelican has written
     them (its own generators run before ours), so Pagefind works while the
     outlet pages, feeds and JSON export are written; ``finish`` waits for it."""
-    glob = pages_glob(str(settings.get(name, "")) for name in INDEXED_PAGES)
-    settings[SEARCH_SETTING] = start_indexing(Path(output_path), glob)
+    patterns = page_patterns(str(settings.get(name, "")) for name in INDEXED_PAGES)
+    bundle_pages = int(settings.get("BRIEFING_SEARCH_BUNDLE_PAGES", MAX_BUNDLE_PAGES))
+    settings[SEARCH_SETTING] = start_indexing(Path(output_path), patterns, max_pages=bundle_pages)
 
 
 def abandon_search(settings: dict[str, Any]) -> None:

@@ -116,6 +116,10 @@ BRIEFING_MERGE = "lexical"
 # Processes for the per-article stages (generator/parallel.py); 0: one per
 # available core. The output is the same for any number.
 BRIEFING_WORKERS = 0
+# Search (generator/search.py): pages per Pagefind bundle. Pagefind needs about
+# 0.33 MB a page while it indexes a bundle, and the search page merges the
+# bundles: a lower figure saves memory, a higher one requests.
+BRIEFING_SEARCH_BUNDLE_PAGES = 1000
 # Publishing (generator/publish.py): structured data for the templates,
 # robots.txt and, when SITEURL is an absolute address, sitemap.xml.
 JINJA_FILTERS = {

@@ -239,6 +239,7 @@ def test_search_index_covers_briefings_and_articles(local_site: Path) -> None:
         list(local_site.glob("articles/*/index.html"))
     )
     assert indexed == briefings_and_articles  # each of them, and no other page
+    assert json.loads((local_site / "pagefind" / "bundles.json").read_text(encoding="utf-8")) == {"merge": []}
     assert (local_site / "pagefind" / "pagefind-ui.js").is_file()
     for page in ("index.html", "404.html"):
         assert "data-pagefind-body" not in (local_site / page).read_text(encoding="utf-8")
@@ -277,14 +278,72 @@ def test_preview_reload_script_is_added_when_served_never_written(local_site: Pa
 
 
 def test_search_reads_only_the_files_pelican_saves_articles_and_topics_as() -> None:
-    from generator.search import ALL_PAGES, pages_glob
+    from generator.search import ALL_PAGES, page_patterns
 
-    assert pages_glob(["articles/{slug}/index.html", "", "topics/{slug}/index.html"]) == (
-        "{articles/*/index.html,topics/*/index.html}"
+    assert page_patterns(["articles/{slug}/index.html", "", "topics/{slug}/index.html"]) == (
+        "articles/*/index.html",
+        "topics/*/index.html",
     )
     # A date format with slashes spans several folders.
-    assert pages_glob(["{date:%Y/%m}/{slug}.html"]) == "*/*/*.html"
-    assert pages_glob(["", ""]) == ALL_PAGES  # nothing configured: every page, as Pagefind does
+    assert page_patterns(["{date:%Y/%m}/{slug}.html"]) == ("*/*/*.html",)
+    assert page_patterns(["", ""]) == ALL_PAGES  # nothing configured: every page, as Pagefind does
+
+
+def test_search_bundles_are_cut_by_pages_and_by_bytes_in_order() -> None:
+    from generator.search import plan_bundles
+
+    pages = [(f"articles/{n:02}/index.html", 10) for n in range(7)]
+    assert plan_bundles(pages, max_pages=3, max_bytes=1000) == [
+        [p for p, _ in pages[0:3]],
+        [p for p, _ in pages[3:6]],
+        [pages[6][0]],
+    ]
+    # Large briefing pages fill a bundle by bytes first; one larger than the
+    # limit still gets indexed, alone.
+    big = [("topics/a/index.html", 60), ("topics/b/index.html", 50), ("topics/c/index.html", 500)]
+    assert plan_bundles(big, max_pages=10, max_bytes=100) == [
+        ["topics/a/index.html"],
+        ["topics/b/index.html"],
+        ["topics/c/index.html"],
+    ]
+    assert plan_bundles([], max_pages=3, max_bytes=100) == [[]]
+
+
+@pytest.fixture(scope="module")
+def bundled_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example site with its search index cut into bundles of two pages."""
+    folder = tmp_path_factory.mktemp("bundled")
+    settings = folder / "pelicanconf.py"
+    settings.write_text(
+        (REPO / "pelicanconf.py").read_text(encoding="utf-8") + "\nBRIEFING_SEARCH_BUNDLE_PAGES = 2\n",
+        encoding="utf-8",
+    )
+    output = folder / "output"
+    build(BuildOptions(content=CONTENT, output=output, settings_file=settings))
+    return output
+
+
+def test_a_search_index_in_bundles_covers_each_page_once(bundled_site: Path) -> None:
+    bundle = bundled_site / "pagefind"
+    merged = json.loads((bundle / "bundles.json").read_text(encoding="utf-8"))["merge"]
+    counts = []
+    for folder in ["", *merged]:
+        entry = json.loads((bundle / folder / "pagefind-entry.json").read_text(encoding="utf-8"))
+        counts.append(sum(language["page_count"] for language in entry["languages"].values()))
+    indexed = len(list(bundled_site.glob("topics/*/index.html"))) + len(
+        list(bundled_site.glob("articles/*/index.html"))
+    )
+    assert len(merged) == (indexed + 1) // 2 - 1 and max(counts) == 2
+    assert sum(counts) == indexed
+    # The folders of hard links Pagefind read are gone.
+    assert sorted(p.name for p in bundled_site.parent.iterdir()) == ["output", "pelicanconf.py"]
+
+
+def test_a_search_bundle_size_below_one_is_refused(tmp_path: Path) -> None:
+    from generator.search import start_indexing
+
+    with pytest.raises(BriefingError, match="BRIEFING_SEARCH_BUNDLE_PAGES"):
+        start_indexing(tmp_path, max_pages=0)
 
 
 def test_a_pagefind_failure_is_reported_with_its_own_words(tmp_path: Path) -> None:
@@ -300,10 +359,13 @@ def test_a_failed_build_leaves_no_pagefind_running(tmp_path: Path, local_site: P
     from generator.search import abandon_indexing, start_indexing
 
     site = shutil.copytree(local_site, tmp_path / "site")
-    indexing = start_indexing(site)
+    shutil.rmtree(site / "pagefind")
+    indexing = start_indexing(site, max_pages=1)
     abandon_indexing(indexing)
-    assert indexing.process.returncode is not None  # ended and reaped
-    assert indexing.output.closed
+    assert not indexing.running
+    assert _pagefind_children() == []
+    assert not (site / "pagefind" / "bundles.json").exists()  # no later bundle was started
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
 
 
 def _pagefind_children() -> list[int]:

@@ -105,11 +105,13 @@ def serve_folder() -> Iterator[Any]:
         server.server_close()
 
 
-def _build_served(docroot: Path, sub_path: str, start: Any) -> ServedSite:
+def _build_served(
+    docroot: Path, sub_path: str, start: Any, settings: Path = REPO / "pelicanconf.py"
+) -> ServedSite:
     output = docroot / sub_path if sub_path else docroot
     port = start(docroot, output / "404.html")
     base = f"http://127.0.0.1:{port}" + (f"/{sub_path}" if sub_path else "")
-    build(BuildOptions(content=CONTENT, output=output, base_url=base, settings_file=REPO / "pelicanconf.py"))
+    build(BuildOptions(content=CONTENT, output=output, base_url=base, settings_file=settings))
     return ServedSite(output=output, url=base + "/")
 
 
@@ -121,9 +123,16 @@ def root_site(tmp_path_factory: pytest.TempPathFactory, serve_folder: Any) -> Se
 
 @pytest.fixture(scope="session")
 def sub_site(tmp_path_factory: pytest.TempPathFactory, serve_folder: Any) -> ServedSite:
-    """The example site published under a project sub-path, like user.github.io/repo/."""
+    """The example site published under a project sub-path, like user.github.io/repo/,
+    with its search index in bundles of two pages (as a large archive's is),
+    which the search page merges."""
     docroot = tmp_path_factory.mktemp("sub")
-    return _build_served(docroot, "repo", serve_folder)
+    settings = tmp_path_factory.mktemp("sub-settings") / "pelicanconf.py"
+    settings.write_text(
+        (REPO / "pelicanconf.py").read_text(encoding="utf-8") + "\nBRIEFING_SEARCH_BUNDLE_PAGES = 2\n",
+        encoding="utf-8",
+    )
+    return _build_served(docroot, "repo", serve_folder, settings)
 
 
 @pytest.fixture(params=["root", "sub-path"], scope="session")
