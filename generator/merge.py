@@ -72,7 +72,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from itertools import pairwise
-from typing import Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
 import snowballstemmer
 
@@ -126,6 +126,10 @@ PARAPHRASE_WEIGHT = 0.5
 best pair first, settles the verbatim groups before it tries paraphrases."""
 
 
+_F = TypeVar("_F", bound=Hashable)
+_T = TypeVar("_T")
+
+
 @dataclass(frozen=True, slots=True)
 class SentenceFeatures:
     """What the merge compares of one sentence: a function of the sentence and
@@ -133,7 +137,12 @@ class SentenceFeatures:
     (``features_of``), on every core, and kept between builds.
 
     A sentence's word pairs are not kept: only quotes are compared on them,
-    rarely, and they would be most of the memory of a large archive.
+    rarely, and they would be most of the memory of a large archive. For the
+    same reason its lowercase words, only ever asked whether they hold
+    another sentence's first word, are a sorted tuple, not a set; empty sets
+    are one shared set; and a copy from another process or from the cache
+    is rebuilt with its words interned (``__reduce__``), stored once per
+    build rather than once per article.
     """
 
     words: frozenset[str]
@@ -143,8 +152,48 @@ class SentenceFeatures:
     stems: frozenset[str]
     names: frozenset[str]
     opener: str
-    plain: frozenset[str]
+    plain: tuple[str, ...]
     runs: tuple[tuple[str, ...], ...]
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        if type(self) is not SentenceFeatures:
+            raise TypeError(f"{type(self).__name__} is not meant to be pickled")
+        fields = (self.words, self.numbers, self.quote_pairs, self.quote_numbers, self.stems, self.names)
+        return _restored, (*(tuple(field) for field in fields), self.opener, self.plain, self.runs)
+
+
+_EMPTY: frozenset[Any] = frozenset()
+
+
+def _set(values: Iterable[_T]) -> frozenset[_T]:
+    """``values`` as a frozenset; the one shared empty set if there are none."""
+    return frozenset(values) or _EMPTY
+
+
+def _restored(
+    words: tuple[str, ...],
+    numbers: tuple[str, ...],
+    quote_pairs: tuple[tuple[str, str], ...],
+    quote_numbers: tuple[str, ...],
+    stems: tuple[str, ...],
+    names: tuple[str, ...],
+    opener: str,
+    plain: tuple[str, ...],
+    runs: tuple[tuple[str, ...], ...],
+) -> SentenceFeatures:
+    """A ``SentenceFeatures`` unpickled, with its words interned."""
+    intern = sys.intern
+    return SentenceFeatures(
+        words=_set(map(intern, words)),
+        numbers=_set(map(intern, numbers)),
+        quote_pairs=_set((intern(a), intern(b)) for a, b in quote_pairs),
+        quote_numbers=_set(map(intern, quote_numbers)),
+        stems=_set(map(intern, stems)),
+        names=_set(map(intern, names)),
+        opener=intern(opener),
+        plain=tuple(map(intern, plain)),
+        runs=tuple(tuple(map(intern, run)) for run in runs),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,9 +231,6 @@ def _item(
         quote=quote,
         topics=topics,
     )
-
-
-_F = TypeVar("_F", bound=Hashable)
 
 
 def words_of(text: str) -> list[str]:
@@ -303,8 +349,8 @@ def _same_actors(a: _Item, b: _Item) -> bool:
     A run of names counts as one when the other sentence uses its acronym:
     "the European Union" and "the EU" name the same body.
     """
-    names_a = a.names - (b.plain & {a.opener})
-    names_b = b.names - (a.plain & {b.opener})
+    names_a = a.names - {a.opener} if a.opener in b.plain else a.names
+    names_b = b.names - {b.opener} if b.opener in a.plain else b.names
     # Both folded against the other's unfolded names, so the test is symmetric.
     names_a, names_b = _fold_acronyms(names_a, a.runs, names_b), _fold_acronyms(names_b, b.runs, names_a)
     return not names_a or not names_b or overlap(names_a, names_b) >= NAME_OVERLAP
@@ -497,14 +543,14 @@ def _sentence_features(
     words = words_of(sentence.text)
     tokens = _tokens(sentence.text)
     return SentenceFeatures(
-        words=_content(words),
-        numbers=numbers_in(sentence.text),
-        quote_pairs=word_pairs(quote.text) if quote else frozenset(),
-        quote_numbers=numbers_in(quote.text) if quote else frozenset(),
-        stems=_stems(words, stem),
-        names=_names(tokens),
+        words=_set(_content(words)),
+        numbers=_set(numbers_in(sentence.text)),
+        quote_pairs=_set(word_pairs(quote.text) if quote else ()),
+        quote_numbers=_set(numbers_in(quote.text) if quote else ()),
+        stems=_set(_stems(words, stem)),
+        names=_set(_names(tokens)),
         opener=next(iter(words), ""),
-        plain=_lowercase(tokens),
+        plain=tuple(sorted(_lowercase(tokens))),
         runs=_runs(tokens),
     )
 

@@ -624,3 +624,26 @@ def test_the_fast_stemmer_gives_the_same_stems_as_snowballs_reference() -> None:
     assert len(words) > 3000
     reference = EnglishStemmer()
     assert [english_stemmer()(w) for w in words] == [reference.stemWord(w) for w in words]
+
+
+def test_features_sent_between_processes_arrive_whole_with_their_words_stored_once() -> None:
+    """Per-article features travel from the worker processes and the cache as
+    pickles; each arrives equal, with its words interned, so a word of the
+    archive is stored once and not once per article."""
+    import pickle
+    import sys
+
+    from generator.merge import features_of
+
+    document = make_document(
+        '"We will rebuild the bridge by 2025," Mayor Ana Ruiz said on Monday.\n\n'
+        "The European Union pledged 40 million euros. The EU said more would follow."
+    )
+    sent = features_of(document, find_quotes(document))
+    arrived = pickle.loads(pickle.dumps(sent))
+    assert arrived == sent
+    assert any(f.quote_pairs for f in arrived) and any(f.numbers for f in arrived)
+    for features in arrived:
+        words = [*features.words, *features.stems, *features.names, *features.plain, features.opener]
+        assert all(word is sys.intern(word) for word in words)
+        assert not features.numbers or all(n is sys.intern(n) for n in features.numbers)
