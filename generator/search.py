@@ -129,17 +129,23 @@ class Indexing:
         return self._thread.is_alive()
 
     def _index_all(self) -> None:
-        for number, pages in enumerate(self.bundles):
-            self.error = self._index(pages, self.site / BUNDLE_DIR / bundle_folder(number))
-            if self.error is not None or self._stopped:
-                return
-        others = [bundle_folder(number) for number in range(1, len(self.bundles))]
-        manifest = json.dumps({"merge": others}, indent=1) + "\n"
-        (self.site / BUNDLE_DIR / BUNDLES_FILE).write_text(manifest, encoding="utf-8")
+        try:
+            for number, pages in enumerate(self.bundles):
+                self.error = self._index(pages, self.site / BUNDLE_DIR / bundle_folder(number))
+                if self.error is not None or self._stopped:
+                    return
+            others = [bundle_folder(number) for number in range(1, len(self.bundles))]
+            manifest = json.dumps({"merge": others}, indent=1) + "\n"
+            (self.site / BUNDLE_DIR / BUNDLES_FILE).write_text(manifest, encoding="utf-8")
+        except Exception as exc:  # on this thread nobody else would see it: finish_indexing raises it
+            self.error = f"could not index the site for search: {exc}"
 
     def _index(self, pages: list[str], output: Path) -> str | None:
         """Index ``pages`` into ``output``: None, or what went wrong."""
-        folder = Path(tempfile.mkdtemp(prefix=".pagefind-", dir=self.site.parent))
+        try:
+            folder = Path(tempfile.mkdtemp(prefix=".pagefind-", dir=self.site.parent))
+        except OSError as exc:
+            return f"could not prepare Pagefind's pages: {exc}"
         try:
             for page in pages:
                 _link_or_copy(self.site / page, folder / page)

@@ -353,6 +353,21 @@ def test_a_pagefind_failure_is_reported_with_its_own_words(tmp_path: Path) -> No
         finish_indexing(start_indexing(tmp_path / "no-site-here"))
 
 
+def test_an_error_on_the_indexing_thread_fails_the_build_with_its_words(
+    tmp_path: Path, local_site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import generator.search
+    from generator.search import finish_indexing, start_indexing
+
+    def broken(*_: object) -> None:
+        raise ValueError("no such luck")
+
+    monkeypatch.setattr(generator.search, "_link_or_copy", broken)
+    site = shutil.copytree(local_site, tmp_path / "site")
+    with pytest.raises(BriefingError, match="could not index the site for search: no such luck"):
+        finish_indexing(start_indexing(site))
+
+
 def test_a_failed_build_leaves_no_pagefind_running(tmp_path: Path, local_site: Path) -> None:
     """Pagefind starts while the build still writes; if the build then fails,
     it is stopped, not left writing into a folder that is being removed."""
