@@ -17,6 +17,7 @@ from pathlib import Path
 
 from jinja2 import StrictUndefined
 
+from generator import search
 from generator.publish import article_jsonld, briefing_jsonld, page_path
 
 
@@ -119,7 +120,7 @@ BRIEFING_WORKERS = 0
 # Search (generator/search.py): pages per Pagefind bundle. Pagefind needs about
 # 0.33 MB a page while it indexes a bundle, and the search page merges the
 # bundles: a lower figure saves memory, a higher one requests.
-BRIEFING_SEARCH_BUNDLE_PAGES = 1000
+BRIEFING_SEARCH_BUNDLE_PAGES = search.MAX_BUNDLE_PAGES
 # Publishing (generator/publish.py): structured data for the templates,
 # robots.txt and, when SITEURL is an absolute address, sitemap.xml.
 JINJA_FILTERS = {
