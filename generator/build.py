@@ -27,7 +27,6 @@ from __future__ import annotations
 import gc
 import hashlib
 import logging
-import os
 import shutil
 import tempfile
 import time
@@ -38,6 +37,7 @@ from pathlib import Path
 
 from generator.content import Content, load_content
 from generator.errors import BriefingError, ConfigError, ContentError, ContentErrors
+from generator.files import link_or_copy
 from generator.merge import MergeMethod
 from generator.model import Document, Site, Topic, TopicAssignment
 from generator.progress import NO_PROGRESS, Progress
@@ -370,17 +370,11 @@ def _carry_over(output: Path, staging: Path) -> None:
     for name in KEPT_IN_OUTPUT:
         kept = output / name
         if kept.is_dir():
-            shutil.copytree(kept, staging / name, symlinks=True, dirs_exist_ok=True, copy_function=_link)
+            shutil.copytree(
+                kept, staging / name, symlinks=True, dirs_exist_ok=True, copy_function=link_or_copy
+            )
         elif kept.exists():
-            _link(kept, staging / name)
-
-
-def _link(source: str | Path, target: str | Path) -> None:
-    """``target`` becomes the file ``source`` is (a hard link), or a copy where links are refused."""
-    try:
-        os.link(source, target, follow_symlinks=False)
-    except OSError:
-        shutil.copy2(source, target, follow_symlinks=False)
+            link_or_copy(kept, staging / name)
 
 
 def _keep_unchanged(output: Path, staging: Path) -> None:

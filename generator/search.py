@@ -28,7 +28,6 @@ simply has no search box.
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -39,6 +38,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from generator.errors import BriefingError, ConfigError
+from generator.files import link_or_copy
 
 BUNDLE_DIR = "pagefind"
 BUNDLES_FILE = "bundles.json"
@@ -148,7 +148,8 @@ class Indexing:
             return f"could not prepare Pagefind's pages: {exc}"
         try:
             for page in pages:
-                _link_or_copy(self.site / page, folder / page)
+                (folder / page).parent.mkdir(parents=True, exist_ok=True)
+                link_or_copy(self.site / page, folder / page)
             command = [
                 sys.executable, "-m", "pagefind", "--site", str(folder), "--output-path", str(output),
                 *(arg for selector in NOT_INDEXED for arg in ("--exclude-selectors", selector)),
@@ -172,14 +173,6 @@ class Indexing:
         if returncode != 0 and not self._stopped:
             return f"Pagefind could not index the site: {detail}"
         return None
-
-
-def _link_or_copy(source: Path, target: Path) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        os.link(source, target)
-    except OSError:
-        shutil.copyfile(source, target)
 
 
 def start_indexing(

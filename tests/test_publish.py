@@ -362,7 +362,7 @@ def test_an_error_on_the_indexing_thread_fails_the_build_with_its_words(
     def broken(*_: object) -> None:
         raise ValueError("no such luck")
 
-    monkeypatch.setattr(generator.search, "_link_or_copy", broken)
+    monkeypatch.setattr(generator.search, "link_or_copy", broken)
     site = shutil.copytree(local_site, tmp_path / "site")
     with pytest.raises(BriefingError, match="could not index the site for search: no such luck"):
         finish_indexing(start_indexing(site))
