@@ -69,7 +69,7 @@ import math
 import re
 import sys
 from collections import Counter, defaultdict
-from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from itertools import pairwise
 from typing import Any, Literal, TypeVar
@@ -136,31 +136,53 @@ class SentenceFeatures:
     its direct quote alone, so computed one article at a time
     (``features_of``), on every core, and kept between builds.
 
-    A sentence's word pairs are not kept: only quotes are compared on them,
-    rarely, and they would be most of the memory of a large archive. For the
-    same reason its lowercase words, only ever asked whether they hold
-    another sentence's first word, are a sorted tuple, not a set; empty sets
-    are one shared set; and a copy from another process or from the cache
-    is rebuilt with its words interned (``__reduce__``), stored once per
-    build rather than once per article.
+    The features of every sentence of the archive are alive together, at
+    the build's peak of memory, so they are kept small:
+
+    * the words, stems, names and lowercase words are sorted tuples
+      (``Words``), not sets: a set of a dozen strings takes four times the
+      memory of a tuple. The comparisons make a set of one side where they
+      intersect (``overlap``), once per probing sentence in the candidate
+      search (``_probe``);
+    * figures stay sets (most sentences have none: one shared empty set),
+      and so do a quote's word pairs (only quotes have any);
+    * a sentence's own word pairs are not kept at all: only quotes are
+      compared on them, rarely;
+    * a copy from another process or from the cache is rebuilt with its
+      words interned (``__reduce__``), stored once per build rather than
+      once per sentence.
     """
 
-    words: frozenset[str]
+    words: Words
     numbers: frozenset[str]
     quote_pairs: frozenset[tuple[str, str]]
     quote_numbers: frozenset[str]
-    stems: frozenset[str]
-    names: frozenset[str]
+    stems: Words
+    names: Words
     opener: str
-    plain: tuple[str, ...]
+    plain: Words
     runs: tuple[tuple[str, ...], ...]
 
     def __reduce__(self) -> tuple[Any, ...]:
         if type(self) is not SentenceFeatures:
             raise TypeError(f"{type(self).__name__} is not meant to be pickled")
-        fields = (self.words, self.numbers, self.quote_pairs, self.quote_numbers, self.stems, self.names)
-        return _restored, (*(tuple(field) for field in fields), self.opener, self.plain, self.runs)
+        sets = (self.numbers, self.quote_pairs, self.quote_numbers)
+        numbers, quote_pairs, quote_numbers = (tuple(field) for field in sets)
+        return _restored, (
+            self.words,
+            numbers,
+            quote_pairs,
+            quote_numbers,
+            self.stems,
+            self.names,
+            self.opener,
+            self.plain,
+            self.runs,
+        )
 
+
+Words = tuple[str, ...]
+"""Distinct words in sorted order: a set's content, at a tuple's size."""
 
 _EMPTY: frozenset[Any] = frozenset()
 
@@ -171,25 +193,25 @@ def _set(values: Iterable[_T]) -> frozenset[_T]:
 
 
 def _restored(
-    words: tuple[str, ...],
+    words: Words,
     numbers: tuple[str, ...],
     quote_pairs: tuple[tuple[str, str], ...],
     quote_numbers: tuple[str, ...],
-    stems: tuple[str, ...],
-    names: tuple[str, ...],
+    stems: Words,
+    names: Words,
     opener: str,
-    plain: tuple[str, ...],
+    plain: Words,
     runs: tuple[tuple[str, ...], ...],
 ) -> SentenceFeatures:
     """A ``SentenceFeatures`` unpickled, with its words interned."""
     intern = sys.intern
     return SentenceFeatures(
-        words=_set(map(intern, words)),
+        words=tuple(map(intern, words)),
         numbers=_set(map(intern, numbers)),
         quote_pairs=_set((intern(a), intern(b)) for a, b in quote_pairs),
         quote_numbers=_set(map(intern, quote_numbers)),
-        stems=_set(map(intern, stems)),
-        names=_set(map(intern, names)),
+        stems=tuple(map(intern, stems)),
+        names=tuple(map(intern, names)),
         opener=intern(opener),
         plain=tuple(map(intern, plain)),
         runs=tuple(tuple(map(intern, run)) for run in runs),
@@ -252,7 +274,7 @@ def _content(words: Iterable[str]) -> frozenset[str]:
         if word in STOPWORDS or len(word) < 2:
             continue
         if len(word) > 4 and word.endswith("s") and not word.endswith("ss"):
-            word = word[:-1]
+            word = sys.intern(word[:-1])
         result.add(word)
     return frozenset(result)
 
@@ -349,11 +371,22 @@ def _same_actors(a: _Item, b: _Item) -> bool:
     A run of names counts as one when the other sentence uses its acronym:
     "the European Union" and "the EU" name the same body.
     """
-    names_a = a.names - {a.opener} if a.opener in b.plain else a.names
-    names_b = b.names - {b.opener} if b.opener in a.plain else b.names
+    names_a = frozenset(a.names).difference((a.opener,) if _holds(b.plain, a.opener) else ())
+    names_b = frozenset(b.names).difference((b.opener,) if _holds(a.plain, b.opener) else ())
     # Both folded against the other's unfolded names, so the test is symmetric.
     names_a, names_b = _fold_acronyms(names_a, a.runs, names_b), _fold_acronyms(names_b, b.runs, names_a)
     return not names_a or not names_b or overlap(names_a, names_b) >= NAME_OVERLAP
+
+
+def _holds(words: Words, word: str) -> bool:
+    """Whether the sorted ``words`` hold ``word`` (a binary search)."""
+    at = bisect.bisect_left(words, word)
+    return at < len(words) and words[at] == word
+
+
+def sorted_words(words: Iterable[str]) -> Words:
+    """``words`` as ``Words``: distinct, sorted."""
+    return tuple(sorted(set(words)))
 
 
 def word_pairs(text: str) -> frozenset[tuple[str, str]]:
@@ -379,11 +412,20 @@ def _same_figures(a: frozenset[str], a_size: int, b: frozenset[str], b_size: int
     return shorter <= longer
 
 
-def overlap(a: frozenset[object], b: frozenset[object]) -> float:
-    """Overlap coefficient |a ∩ b| / min(|a|, |b|), in [0, 1]; 0 when either is empty."""
+def overlap(a: Collection[Hashable], b: Collection[Hashable]) -> float:
+    """Overlap coefficient |a ∩ b| / min(|a|, |b|), in [0, 1]; 0 when either is empty.
+
+    ``a`` and ``b`` are sets, or ``Words`` (distinct words, so their lengths
+    are the sizes of their sets)."""
     if not a or not b:
         return 0.0
-    return len(a & b) / min(len(a), len(b))
+    return _shared(a, b) / min(len(a), len(b))
+
+
+def _shared(a: Collection[Hashable], b: Collection[Hashable]) -> int:
+    """|a ∩ b| for sets or ``Words``: one set made of ``a`` unless it is one."""
+    own = a if isinstance(a, (set, frozenset)) else frozenset(a)
+    return len(own.intersection(b))
 
 
 def similarity(a: _Item, b: _Item, method: MergeMethod = "lexical") -> float:
@@ -419,8 +461,8 @@ def _semantic(a: _Item, b: _Item) -> float:
 
 def _lexical(a: _Item, b: _Item) -> float:
     """The overlap of the two sentences' stems, 0.0 below the paraphrase thresholds."""
-    shared = len(a.stems & b.stems)
-    score = overlap(a.stems, b.stems)
+    shared = _shared(a.stems, b.stems)
+    score = shared / min(len(a.stems), len(b.stems)) if shared else 0.0
     return score if score >= LEXICAL_PARAPHRASE_THRESHOLD and shared >= LEXICAL_PARAPHRASE_MIN_SHARED else 0.0
 
 
@@ -543,14 +585,14 @@ def _sentence_features(
     words = words_of(sentence.text)
     tokens = _tokens(sentence.text)
     return SentenceFeatures(
-        words=_set(_content(words)),
+        words=sorted_words(_content(words)),
         numbers=_set(numbers_in(sentence.text)),
         quote_pairs=_set(word_pairs(quote.text) if quote else ()),
         quote_numbers=_set(numbers_in(quote.text) if quote else ()),
-        stems=_set(_stems(words, stem)),
-        names=_set(_names(tokens)),
+        stems=sorted_words(_stems(words, stem)),
+        names=sorted_words(_names(tokens)),
         opener=next(iter(words), ""),
-        plain=tuple(sorted(_lowercase(tokens))),
+        plain=sorted_words(_lowercase(tokens)),
         runs=_runs(tokens),
     )
 
@@ -578,7 +620,7 @@ def _document_frequency(sets: Iterable[Iterable[_F]]) -> Counter[_F]:
 def _probe(
     items: Sequence[_Item],
     members: Sequence[int],
-    features: Callable[[_Item], frozenset[_F]],
+    features: Callable[[_Item], Collection[_F]],
     needed: Callable[[int], int],
     keys: Callable[[_Item, _F], Iterable[Hashable]],
 ) -> Iterator[tuple[int, int]]:
@@ -608,7 +650,7 @@ def _probe(
             for key in keys(items[number], feature):
                 index[key].append(rank)
     for rank, x in enumerate(order):
-        own = ranked[rank]
+        own = frozenset(ranked[rank])  # no copy of a frozenset
         size = len(own)
         need = needed(size)
         if not size or need <= 0:
@@ -622,7 +664,7 @@ def _probe(
         # Only pairs that can pass this tier's test: the intersection is one
         # C call, where scoring every pair that shares a rare word was most
         # of the merge's time.
-        for partner in sorted(p for p in partners if len(own & ranked[p]) >= need):
+        for partner in sorted(p for p in partners if len(own.intersection(ranked[p])) >= need):
             y = order[partner]
             yield (x, y) if x < y else (y, x)
 
@@ -839,7 +881,8 @@ def _contained_in_others(item: _Item, cluster: list[_Item]) -> float:
     if not others:
         return 1.0
     # The least-contained source decides: the shown text must hold in every source.
-    return min(len(item.words & o.words) / max(1, len(item.words)) for o in others)
+    words = frozenset(item.words)
+    return min(len(words.intersection(o.words)) / max(1, len(words)) for o in others)
 
 
 def _citation(item: _Item) -> Citation:
