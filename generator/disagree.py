@@ -30,11 +30,12 @@ label is built from the sources' own words.
 from __future__ import annotations
 
 import re
+import sys
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from generator.merge import STOPWORDS, content_words, words_of
+from generator.merge import STOPWORDS, Words, content_words, sorted_words, words_of
 from generator.model import (
     Citation,
     Disagreement,
@@ -109,14 +110,19 @@ class _Item:
 
     document: Document
     sentence: Sentence
-    words: frozenset[str]
+    words: Words
     """Content words without figures and time units."""
     figures: dict[str, dict[int, str]]
     """Unit ("people", "calendar year", "weekday") → each value given for it →
     the figure as printed ("12 people")."""
     topics: frozenset[str]
-    stems: frozenset[str]
-    """The first ``STEM_LENGTH`` letters of each of ``words`` (see ``_parallel``)."""
+    stems: Words
+    """The first ``STEM_LENGTH`` letters of each of ``words`` (see ``_parallel``).
+
+    Both are sorted tuples of interned strings, not sets: the items of every
+    sentence with a figure are alive together, and a set of a dozen words
+    takes four times the memory of a tuple. The few tests that intersect
+    them make a set of one side."""
 
     @property
     def outlet(self) -> str:
@@ -211,7 +217,7 @@ def _item(document: Document, sentence: Sentence, assignment: TopicAssignment) -
     if not figures and not _TIME_CUE.search(text):
         return None
     words = frozenset(w for w in content_words(text) if _counts_as_word(w))
-    return _Item(document, sentence, words, figures, assignment.of(sentence), _stems(words))
+    return _Item(document, sentence, sorted_words(words), figures, assignment.of(sentence), _stems(words))
 
 
 _NOT_WORDS = frozenset(NUMBER_WORDS) | frozenset(MULTIPLIERS) | WEEKDAYS | MONTHS
@@ -283,7 +289,7 @@ def _separable(a: _Item, b: _Item) -> bool:
     return a.outlet != b.outlet and a.sentence.article != b.sentence.article
 
 
-def _parallel_stems(a: frozenset[str], b: frozenset[str]) -> bool:
+def _parallel_stems(a: Words, b: Words) -> bool:
     """Do sentences with stems ``a`` and ``b`` tell the same point, figures aside?
 
     They must share enough content words, and one must say nothing the other
@@ -292,11 +298,16 @@ def _parallel_stems(a: frozenset[str], b: frozenset[str]) -> bool:
     Words are compared on their first letters (``STEM_LENGTH``), so
     "killing" matches "killed". Two sentences are *parallel* when their
     stems are, they share a content word, and they are ``_separable``."""
-    return len(a & b) >= PARALLEL_MIN_SHARED and not (a - b and b - a)
+    first, second = frozenset(a), frozenset(b)
+    return len(first & second) >= PARALLEL_MIN_SHARED and not (first - second and second - first)
 
 
-def _stems(words: frozenset[str]) -> frozenset[str]:
-    return frozenset(w[:STEM_LENGTH] for w in words)
+def _stems(words: Iterable[str]) -> Words:
+    return sorted_words(sys.intern(w[:STEM_LENGTH]) for w in words)
+
+
+def _share_a_word(a: Words, b: Words) -> bool:
+    return not frozenset(a).isdisjoint(b)
 
 
 @dataclass(frozen=True, slots=True)
@@ -310,15 +321,15 @@ class _Wording:
     work grows with those rather than with the square of the number of
     outlets that print one sentence."""
 
-    words: frozenset[str]
-    stems: frozenset[str]
+    words: Words
+    stems: Words
     sentences: list[_Item]
     """In reading order."""
 
 
 def _wordings(items: Sequence[_Item]) -> list[_Wording]:
     """``items`` grouped by their content words, in order of first appearance."""
-    wordings: dict[frozenset[str], _Wording] = {}
+    wordings: dict[Words, _Wording] = {}
     for item in items:
         wording = wordings.get(item.words)
         if wording is None:
@@ -357,7 +368,7 @@ def _parallel_wordings(wordings: Sequence[_Wording]) -> list[tuple[int, int]]:
     with the number of near-parallel wordings rather than with the square
     of the wordings sharing a common word.
     """
-    by_stems: dict[frozenset[str], list[int]] = defaultdict(list)
+    by_stems: dict[Words, list[int]] = defaultdict(list)
     for number, wording in enumerate(wordings):
         by_stems[wording.stems].append(number)
     stem_sets = list(by_stems)
@@ -382,7 +393,7 @@ def _parallel_wordings(wordings: Sequence[_Wording]) -> list[tuple[int, int]]:
                     for j in by_stems[other]:
                         if i == j and len(wordings[i].sentences) == 1:
                             continue  # a sentence is never parallel to itself
-                        if (i <= j or other != stems) and wordings[i].words & wordings[j].words:
+                        if (i <= j or other != stems) and _share_a_word(wordings[i].words, wordings[j].words):
                             pairs.add((min(i, j), max(i, j)))
     return sorted(pairs)
 
@@ -680,4 +691,4 @@ def _timing_components(pairs: list[tuple[_Timing, _Timing]]) -> list[list[_Timin
 
 def _same_point(a: _Item, b: _Item) -> bool:
     """Different outlets, one topic, and a content word in common."""
-    return a.outlet != b.outlet and bool(a.topics & b.topics) and bool(a.words & b.words)
+    return a.outlet != b.outlet and bool(a.topics & b.topics) and _share_a_word(a.words, b.words)

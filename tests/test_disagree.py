@@ -362,12 +362,13 @@ def test_two_events_told_in_boilerplate_stay_two_disagreements() -> None:
 def reference_parallel(a: disagree._Item, b: disagree._Item) -> bool:
     """Different outlets and articles, a shared word, three shared stems, and
     one side's stems all in the other's."""
+    words_a, words_b, stems_a, stems_b = set(a.words), set(b.words), set(a.stems), set(b.stems)
     return (
         a.outlet != b.outlet
         and a.sentence.article != b.sentence.article
-        and bool(a.words & b.words)
-        and len(a.stems & b.stems) >= 3
-        and (a.stems <= b.stems or b.stems <= a.stems)
+        and bool(words_a & words_b)
+        and len(stems_a & stems_b) >= 3
+        and (stems_a <= stems_b or stems_b <= stems_a)
     )
 
 
