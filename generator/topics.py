@@ -217,10 +217,15 @@ def assign_topics(documents: Iterable[Document], topics: Iterable[Topic]) -> Top
     index = build_index(compile_topic(t) for t in topics)
     assigned: dict[str, frozenset[str]] = {}
     cued: dict[str, frozenset[str]] = {}
+    # Most sentences share one of a few topic sets, and every sentence of
+    # the archive is in both maps for the whole build: one copy of each set
+    # and of each key, not one per sentence.
+    copies: dict[frozenset[str], frozenset[str]] = {}
     for document in documents:
         for sentence, own, final in _assign_document(document.sentences, index):
-            cued[sentence.key] = own
-            assigned[sentence.key] = final
+            key = sentence.key
+            cued[key] = copies.setdefault(own, own)
+            assigned[key] = copies.setdefault(final, final)
     return TopicAssignment(topics=assigned, cued=cued)
 
 
