@@ -33,6 +33,7 @@ from typing import Any, ClassVar
 
 from markdown_it import MarkdownIt
 from pelican import signals
+from pelican.contents import Article
 from pelican.generators import ArticlesGenerator, Generator, PagesGenerator
 from pelican.readers import BaseReader
 from pelican.urlwrappers import Author
@@ -100,13 +101,7 @@ class BriefingReader(BaseReader):  # type: ignore[misc]
         if path.parent.name == "topics":
             return self._read_topic(path)
         timings = timings_of(self.settings)
-        document = self.settings.get(SEGMENTED_SETTING, {}).get(str(path.resolve()))
-        if not isinstance(document, Document):
-            with stage(timings, "read"):
-                article_file = read_article(path)
-            with stage(timings, "segment"):
-                document = segment(article_file)
-        article = document.article
+        article = document_of(path, self.settings).article
         metadata: dict[str, Any] = {
             "title": self.process_metadata("title", article.title),
             "date": self.process_metadata("date", article.date.isoformat()),
@@ -114,7 +109,6 @@ class BriefingReader(BaseReader):  # type: ignore[misc]
             "outlet": article.outlet,
             "original_url": article.url,
             "lang": article.language,
-            "document": document,
         }
         if article.author:
             metadata["author"] = Author(article.author, self._author_settings)
@@ -133,6 +127,35 @@ class BriefingReader(BaseReader):  # type: ignore[misc]
         }
         progress_of(self.settings).advance()
         return _MARKDOWN.render(topic.intro), metadata
+
+
+def document_of(path: Path, settings: dict[str, Any]) -> Document:
+    """The segmented document of the article at ``path``: the one
+    ``briefing build``'s content check made (``SEGMENTED_SETTING``), or,
+    without it (plain ``pelican``), read and segmented here and kept there
+    for the next ask."""
+    documents = settings.setdefault(SEGMENTED_SETTING, {})
+    key = str(path.resolve())
+    document = documents.get(key)
+    if not isinstance(document, Document):
+        timings = timings_of(settings)
+        with stage(timings, "read"):
+            article_file = read_article(path)
+        with stage(timings, "segment"):
+            document = documents[key] = segment(article_file)
+    return document
+
+
+def attach_document(content: Any) -> None:
+    """``article.document`` for every Pelican article, set when the article
+    is made (``content_object_init``) rather than returned by the reader as
+    metadata: Pelican's reader cache pickles what ``read`` returns, and a
+    document there would be pickled on every build (with a UTF-8 copy left
+    behind in each non-ASCII string it holds) and, on the next build,
+    unpickled as a second copy of every unchanged article beside the one the
+    content check made."""
+    if isinstance(content, Article):
+        content.document = document_of(Path(content.source_path), content.settings)
 
 
 class TopicUpdateEntry:
@@ -289,5 +312,6 @@ def register() -> None:
     signals.generator_init.connect(forget_disabled_markdown_reader)
     signals.get_writer.connect(get_writer)
     signals.readers_init.connect(add_reader)
+    signals.content_object_init.connect(attach_document)
     signals.all_generators_finalized.connect(attach_briefings)
     signals.get_generators.connect(get_generators)

@@ -26,6 +26,7 @@ import yaml
 from generator.build import BuildOptions, build
 from generator.content import read_article
 from generator.errors import BriefingError
+from generator.model import Document
 from generator.segment import segment
 from tests.helpers import file_tree
 
@@ -220,6 +221,38 @@ def test_the_topic_assignment_runs_once_per_build(tmp_path: Path) -> None:
     assert "pelican.assign" not in calls
     briefing = json.loads((tmp_path / "site" / "api" / "briefings" / "harbour-strike.json").read_text())
     assert any("Port Kessel" in s["text"] for s in briefing["statements"])
+
+
+def test_the_reader_cache_keeps_the_rendered_body_not_the_segmented_article(tmp_path: Path) -> None:
+    """Pelican pickles its reader cache on every build and unpickles it on the
+    next: a segmented article in it was a second copy of every unchanged one."""
+    content = _write_content(tmp_path)
+    build(BuildOptions(content=content, output=tmp_path / "site"))
+    (cache,) = (tmp_path / ".briefing-cache").rglob("ArticlesGenerator-Readers")
+    with cache.open("rb") as handle:
+        entries = pickle.load(handle)
+    assert len(entries) == len(ARTICLES)
+    for _stamp, (html, metadata) in entries.values():
+        assert "<p>" in html
+        assert "document" not in metadata and not any(isinstance(v, Document) for v in metadata.values())
+
+
+def test_plain_pelican_builds_the_same_briefings_from_scratch_and_from_its_cache(tmp_path: Path) -> None:
+    """Without ``briefing build``'s content check, the plugin reads and segments
+    each article itself, also when Pelican takes the body from its cache."""
+    from pelican import Pelican
+    from pelican.settings import read_settings
+
+    content = _write_content(tmp_path)
+    build(BuildOptions(content=content, output=tmp_path / "site"))
+    expected = file_tree(tmp_path / "site" / "api")
+    settings = Path(__file__).parent.parent / "pelicanconf.py"
+    for run in ("cold", "cached"):
+        output = tmp_path / f"pelican-{run}"
+        overrides = {"PATH": str(content), "OUTPUT_PATH": str(output), "CACHE_PATH": str(tmp_path / "pc")}
+        Pelican(read_settings(str(settings), override=overrides)).run()
+        assert file_tree(output / "api") == expected, run
+    assert any((tmp_path / "pc").rglob("ArticlesGenerator-Readers"))
 
 
 def test_a_segmented_article_survives_the_cache_round_trip(tmp_path: Path) -> None:
