@@ -59,7 +59,7 @@ import hashlib
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 import numpy.typing as npt
@@ -195,36 +195,53 @@ def shingles(text: str) -> set[str]:
     return {" ".join(found[i : i + SHINGLE_WORDS]) for i in range(len(found) - SHINGLE_WORDS + 1)}
 
 
+_LAYOUT = np.dtype("<u8")
+"""How a fingerprint's values are packed: little-endian 64-bit integers."""
+
+
 class Fingerprint:
-    """MinHash signature of a text's shingle set; compare with ``similarity``."""
+    """MinHash signature of a text's shingle set; compare with ``similarity``.
 
-    __slots__ = ("hashes", "size")
+    The values are kept packed in ``NUM_HASHES * 8`` bytes: as a tuple of
+    Python integers (61-bit, 40 bytes each with the tuple's slot) a
+    fingerprint took 6 KB, and the build keeps one per article."""
 
-    hashes: tuple[int, ...]
-    """``NUM_HASHES`` minima, one per hash function."""
+    __slots__ = ("_packed", "size")
+
+    _packed: bytes
     size: int
     """Number of distinct shingles; 0 for a text without words."""
 
-    def __init__(self, hashes: tuple[int, ...], size: int) -> None:
+    def __init__(self, hashes: Sequence[int], size: int) -> None:
         if len(hashes) != NUM_HASHES:
             raise ValueError(f"a fingerprint has {NUM_HASHES} values, not {len(hashes)}")
-        self.hashes = hashes
+        self._packed = np.asarray(hashes, dtype=_LAYOUT).tobytes()
         self.size = size
 
+    @property
+    def hashes(self) -> tuple[int, ...]:
+        """``NUM_HASHES`` minima, one per hash function."""
+        return tuple(self.values().tolist())
+
+    def values(self) -> npt.NDArray[np.uint64]:
+        """The minima as a (read-only) array, without a copy."""
+        return np.frombuffer(self._packed, dtype=_LAYOUT)
+
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, Fingerprint) and (self.hashes, self.size) == (other.hashes, other.size)
+        return isinstance(other, Fingerprint) and (self._packed, self.size) == (other._packed, other.size)
 
     def __hash__(self) -> int:
-        return hash((self.hashes, self.size))
+        return hash((self._packed, self.size))
 
     def __repr__(self) -> str:
         return f"Fingerprint(size={self.size}, hashes=({self.hashes[0]}, ...))"
 
-    def bands(self) -> list[tuple[int, tuple[int, ...]]]:
-        """(band number, values) of every LSH band; none for an empty text."""
+    def bands(self) -> list[tuple[int, bytes]]:
+        """(band number, its values packed) of every LSH band; none for an empty text."""
         if not self.size:
             return []
-        return [(band, self.hashes[band * ROWS : (band + 1) * ROWS]) for band in range(BANDS)]
+        width = ROWS * _LAYOUT.itemsize
+        return [(band, self._packed[band * width : (band + 1) * width]) for band in range(BANDS)]
 
 
 def fingerprint(text: str) -> Fingerprint:
@@ -245,7 +262,7 @@ def similarity(a: Fingerprint, b: Fingerprint) -> float:
     """
     if not a.size or not b.size:
         return 0.0
-    same = sum(1 for x, y in zip(a.hashes, b.hashes, strict=True) if x == y)
+    same = int(np.count_nonzero(a.values() == b.values()))
     return same / NUM_HASHES
 
 
@@ -256,7 +273,7 @@ class NearDuplicateIndex:
 
     def __init__(self) -> None:
         self._fingerprints: dict[str, Fingerprint] = {}
-        self._buckets: defaultdict[tuple[int, tuple[int, ...]], list[str]] = defaultdict(list)
+        self._buckets: defaultdict[tuple[int, bytes], list[str]] = defaultdict(list)
 
     def __len__(self) -> int:
         return len(self._fingerprints)
