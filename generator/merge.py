@@ -127,8 +127,6 @@ best pair first, settles the verbatim groups before it tries paraphrases."""
 
 
 _F = TypeVar("_F", bound=Hashable)
-_T = TypeVar("_T")
-
 
 @dataclass(frozen=True, slots=True)
 class SentenceFeatures:
@@ -139,13 +137,12 @@ class SentenceFeatures:
     The features of every sentence of the archive are alive together, at
     the build's peak of memory, so they are kept small:
 
-    * the words, stems, names and lowercase words are sorted tuples
-      (``Words``), not sets: a set of a dozen strings takes four times the
-      memory of a tuple. The comparisons make a set of one side where they
-      intersect (``overlap``), once per probing sentence in the candidate
-      search (``_probe``);
-    * figures stay sets (most sentences have none: one shared empty set),
-      and so do a quote's word pairs (only quotes have any);
+    * every field is a sorted tuple (``Words``, ``Pairs``), not a set: a
+      set of a dozen strings takes four times the memory of a tuple, and a
+      set of one figure 216 bytes. The comparisons make a set of one side
+      where they intersect (``overlap``), once per probing sentence in the
+      candidate search (``_probe``), and test figures by binary search
+      (``_within``);
     * a sentence's own word pairs are not kept at all: only quotes are
       compared on them, rarely;
     * a copy from another process or from the cache is rebuilt with its
@@ -154,9 +151,9 @@ class SentenceFeatures:
     """
 
     words: Words
-    numbers: frozenset[str]
-    quote_pairs: frozenset[tuple[str, str]]
-    quote_numbers: frozenset[str]
+    numbers: Words
+    quote_pairs: Pairs
+    quote_numbers: Words
     stems: Words
     names: Words
     opener: str
@@ -166,13 +163,11 @@ class SentenceFeatures:
     def __reduce__(self) -> tuple[Any, ...]:
         if type(self) is not SentenceFeatures:
             raise TypeError(f"{type(self).__name__} is not meant to be pickled")
-        sets = (self.numbers, self.quote_pairs, self.quote_numbers)
-        numbers, quote_pairs, quote_numbers = (tuple(field) for field in sets)
         return _restored, (
             self.words,
-            numbers,
-            quote_pairs,
-            quote_numbers,
+            self.numbers,
+            self.quote_pairs,
+            self.quote_numbers,
             self.stems,
             self.names,
             self.opener,
@@ -182,21 +177,19 @@ class SentenceFeatures:
 
 
 Words = tuple[str, ...]
-"""Distinct words in sorted order: a set's content, at a tuple's size."""
+"""Distinct words in sorted order: a set's content, at a tuple's size (a
+small frozenset takes 216 bytes, a tuple 40 plus 8 a word; the build keeps
+several per sentence)."""
 
-_EMPTY: frozenset[Any] = frozenset()
-
-
-def _set(values: Iterable[_T]) -> frozenset[_T]:
-    """``values`` as a frozenset; the one shared empty set if there are none."""
-    return frozenset(values) or _EMPTY
+Pairs = tuple[tuple[str, str], ...]
+"""Distinct word pairs in sorted order, as ``Words``."""
 
 
 def _restored(
     words: Words,
-    numbers: tuple[str, ...],
-    quote_pairs: tuple[tuple[str, str], ...],
-    quote_numbers: tuple[str, ...],
+    numbers: Words,
+    quote_pairs: Pairs,
+    quote_numbers: Words,
     stems: Words,
     names: Words,
     opener: str,
@@ -207,9 +200,9 @@ def _restored(
     intern = sys.intern
     return SentenceFeatures(
         words=tuple(map(intern, words)),
-        numbers=_set(map(intern, numbers)),
-        quote_pairs=_set((intern(a), intern(b)) for a, b in quote_pairs),
-        quote_numbers=_set(map(intern, quote_numbers)),
+        numbers=tuple(map(intern, numbers)),
+        quote_pairs=tuple((intern(a), intern(b)) for a, b in quote_pairs),
+        quote_numbers=tuple(map(intern, quote_numbers)),
         stems=tuple(map(intern, stems)),
         names=tuple(map(intern, names)),
         opener=intern(opener),
@@ -389,6 +382,11 @@ def sorted_words(words: Iterable[str]) -> Words:
     return tuple(sorted(set(words)))
 
 
+def _within(part: Words, whole: Words) -> bool:
+    """Whether ``whole`` holds every word of ``part`` (a subset test on ``Words``)."""
+    return all(_holds(whole, word) for word in part)
+
+
 def word_pairs(text: str) -> frozenset[tuple[str, str]]:
     """Adjacent word pairs, for order-aware comparison of quotes."""
     words = words_of(text)
@@ -400,7 +398,7 @@ def numbers_in(text: str) -> frozenset[str]:
     return frozenset(sys.intern(n.replace(",", "").rstrip(".")) for n in re.findall(r"\d[\d,.]*", text))
 
 
-def _same_figures(a: frozenset[str], a_size: int, b: frozenset[str], b_size: int) -> bool:
+def _same_figures(a: Words, a_size: int, b: Words, b_size: int) -> bool:
     """Every figure of the shorter text stands in the longer one too.
 
     Two outlets that report a flood with 12 and with 40 dead do not report the
@@ -409,7 +407,7 @@ def _same_figures(a: frozenset[str], a_size: int, b: frozenset[str], b_size: int
     if a_size == b_size:
         return a == b  # neither is the shorter: the same test either way round
     shorter, longer = (a, b) if a_size < b_size else (b, a)
-    return shorter <= longer
+    return _within(shorter, longer)
 
 
 def overlap(a: Collection[Hashable], b: Collection[Hashable]) -> float:
@@ -480,9 +478,10 @@ def containment(a: _Item, b: _Item) -> float:
         # carries the quoted words: otherwise the statement would show words
         # as a quote that one of its sources never printed.
         quoted, other = (a, b) if a.quote is not None else (b, a)
-        if not quoted.quote_numbers <= other.numbers:
+        if not _within(quoted.quote_numbers, other.numbers):
             return 0.0
-        score = len(quoted.quote_pairs & word_pairs(other.sentence.text)) / max(1, len(quoted.quote_pairs))
+        shared = len(word_pairs(other.sentence.text).intersection(quoted.quote_pairs))
+        score = shared / max(1, len(quoted.quote_pairs))
         return score if score >= QUOTE_THRESHOLD and len(quoted.quote_pairs) >= MIN_WORDS else 0.0
     # The words first: most pairs fail them, and they are cheaper than the actors' test.
     if min(len(a.words), len(b.words)) < MIN_WORDS:
@@ -586,9 +585,9 @@ def _sentence_features(
     tokens = _tokens(sentence.text)
     return SentenceFeatures(
         words=sorted_words(_content(words)),
-        numbers=_set(numbers_in(sentence.text)),
-        quote_pairs=_set(word_pairs(quote.text) if quote else ()),
-        quote_numbers=_set(numbers_in(quote.text) if quote else ()),
+        numbers=sorted_words(numbers_in(sentence.text)),
+        quote_pairs=tuple(sorted(word_pairs(quote.text))) if quote else (),
+        quote_numbers=sorted_words(numbers_in(quote.text)) if quote else (),
         stems=sorted_words(_stems(words, stem)),
         names=sorted_words(_names(tokens)),
         opener=next(iter(words), ""),
@@ -872,7 +871,7 @@ def _shown_rank(item: _Item, cluster: list[_Item]) -> tuple[bool, float, int]:
     """Which source's words to show: first one whose figures every source gives
     (a paraphrase may leave a figure out: "deployed in 2020" beside "sent 300
     troops in 2020"), then the one best contained in the others, then the shorter."""
-    figures_everywhere = all(item.numbers <= other.numbers for other in cluster)
+    figures_everywhere = all(_within(item.numbers, other.numbers) for other in cluster)
     return (figures_everywhere, _contained_in_others(item, cluster), -len(item.sentence.text))
 
 
