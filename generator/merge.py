@@ -621,7 +621,7 @@ def _probe(
     members: Sequence[int],
     features: Callable[[_Item], Collection[_F]],
     needed: Callable[[int], int],
-    keys: Callable[[_Item, _F], Iterable[Hashable]],
+    df: Mapping[_F, int] | None = None,
 ) -> Iterator[tuple[int, int]]:
     """Prefix filtering for an overlap coefficient over ``features``.
 
@@ -635,19 +635,20 @@ def _probe(
     test, a necessary condition of its score. (A pair that fails it can still
     score by another tier's test, and is then that tier's to find: as with
     any pair, unless all its shared features are over ``POSTING_CAP``.)
-    ``keys`` maps a feature to its index keys (with a topic, for paraphrases).
+    ``df``: how many sentences have each feature, if not just ``members``
+    (which features are rarest decides only which postings are read).
     """
-    df = _document_frequency(features(items[i]) for i in members)
+    if df is None:
+        df = _document_frequency(features(items[i]) for i in members)
     # Members are ranked by (size, number) and the postings hold ranks, in
     # ascending order: the partners at least as large are a posting's tail,
     # cut with one binary search.
     order = sorted(members, key=lambda i: (len(features(items[i])), i))
     ranked = [features(items[number]) for number in order]
-    index: dict[Hashable, list[int]] = defaultdict(list)
-    for rank, number in enumerate(order):
-        for feature in ranked[rank]:
-            for key in keys(items[number], feature):
-                index[key].append(rank)
+    index: dict[_F, list[int]] = defaultdict(list)
+    for rank, feature_list in enumerate(ranked):
+        for feature in feature_list:
+            index[feature].append(rank)
     for rank, x in enumerate(order):
         own = frozenset(ranked[rank])  # no copy of a frozenset
         size = len(own)
@@ -656,10 +657,9 @@ def _probe(
             continue
         partners: set[int] = set()
         for feature in _rarest(own, df, size - need + 1):
-            for key in keys(items[x], feature):
-                postings = index.get(key, [])
-                if len(postings) <= POSTING_CAP:
-                    partners.update(postings[bisect.bisect_right(postings, rank) :])
+            postings = index.get(feature, [])
+            if len(postings) <= POSTING_CAP:
+                partners.update(postings[bisect.bisect_right(postings, rank) :])
         # Only pairs that can pass this tier's test: the intersection is one
         # C call, where scoring every pair that shares a rare word was most
         # of the merge's time.
@@ -680,12 +680,6 @@ def _candidates(items: Sequence[_Item], method: MergeMethod) -> Iterator[tuple[i
     quoted = [i for i, item in enumerate(items) if item.quote is not None]
     plain = [i for i, item in enumerate(items) if item.quote is None]
 
-    def alone(_: _Item, feature: Hashable) -> tuple[Hashable]:
-        return (feature,)
-
-    def by_topic(item: _Item, feature: str) -> Iterator[tuple[str, str]]:
-        return ((topic, feature) for topic in sorted(item.topics))
-
     def contained(size: int) -> int:  # below MIN_WORDS only an identical set scores
         return size if size < MIN_WORDS else _needed(size, FACT_THRESHOLD)
 
@@ -697,14 +691,38 @@ def _candidates(items: Sequence[_Item], method: MergeMethod) -> Iterator[tuple[i
             return 0
         return max(_needed(size, LEXICAL_PARAPHRASE_THRESHOLD), LEXICAL_PARAPHRASE_MIN_SHARED)
 
-    yield from _probe(items, plain, lambda i: i.words, contained, alone)
-    yield from _probe(items, quoted, lambda i: i.quote_pairs, quote_contained, alone)
+    yield from _probe(items, plain, lambda i: i.words, contained)
+    yield from _probe(items, quoted, lambda i: i.quote_pairs, quote_contained)
     yield from _quoted_in_plain(items, quoted, plain)
     topical = [i for i, item in enumerate(items) if item.topics]
     if method == "lexical":
-        yield from _probe(items, topical, lambda i: i.stems, lexical, by_topic)
+        yield from _by_topic(items, topical, lexical)
     else:
         yield from _blocked(items, topical)
+
+
+def _by_topic(
+    items: Sequence[_Item], topical: list[int], needed: Callable[[int], int]
+) -> Iterator[tuple[int, int]]:
+    """``_probe`` over the stems of each topic's sentences in turn: a
+    paraphrase must share a topic. One topic's index at a time, keyed by the
+    stem alone, is a fraction of the memory of one index keyed by (topic,
+    stem), and finds the same pairs: a posting holds the same sentences
+    either way, and the stems' frequencies are counted over all topics, as
+    they were. A pair that shares several topics is yielded once."""
+    df = _document_frequency(items[i].stems for i in topical)
+    members: dict[str, list[int]] = defaultdict(list)
+    for number in topical:
+        for topic in items[number].topics:
+            members[topic].append(number)
+    found: set[tuple[int, int]] = set()
+    for topic in sorted(members):
+        for a, b in _probe(items, members[topic], lambda i: i.stems, needed, df):
+            if len(items[a].topics & items[b].topics) > 1:
+                if (a, b) in found:
+                    continue
+                found.add((a, b))
+            yield a, b
 
 
 def _quoted_in_plain(
