@@ -104,6 +104,15 @@ CLAUSE = re.compile(r"[^,;:—–]+")
 LEADING_CONJUNCTION = re.compile(r"^(?:but|and|while|although|though|yet|so)\s+", re.IGNORECASE)
 
 
+Figures = tuple[tuple[str, tuple[tuple[int, str], ...]], ...]
+"""Unit ("people", "calendar year", "weekday") → each value given for it →
+the figure as printed ("12 people"), in the order the sentence gives them.
+
+Tuples, not dicts: the items of every sentence with a figure are alive
+together, and a dict of one dict took 370 bytes where these take 150;
+a sentence gives few units, so a lookup (``_given``) reads them all."""
+
+
 @dataclass(frozen=True, slots=True)
 class _Item:
     """A sentence prepared for comparison."""
@@ -112,9 +121,7 @@ class _Item:
     sentence: Sentence
     words: Words
     """Content words without figures and time units."""
-    figures: dict[str, dict[int, str]]
-    """Unit ("people", "calendar year", "weekday") → each value given for it →
-    the figure as printed ("12 people")."""
+    figures: Figures
     topics: frozenset[str]
     stems: Words
     """The first ``STEM_LENGTH`` letters of each of ``words`` (see ``_parallel``).
@@ -242,7 +249,20 @@ def _value(number: str) -> int | None:
         return None
 
 
-def _figures(text: str) -> dict[str, dict[int, str]]:
+def _given(figures: Figures, unit: str) -> tuple[tuple[int, str], ...]:
+    """The values ``figures`` gives for ``unit`` with their printed figures; none if none."""
+    for name, values in figures:
+        if name == unit:
+            return values
+    return ()
+
+
+def _values(item: _Item, unit: str) -> frozenset[int]:
+    """The exact values ``item`` gives for ``unit``."""
+    return frozenset(value for value, _ in _given(item.figures, unit))
+
+
+def _figures(text: str) -> Figures:
     """Unit → exact value → the figure as printed: "12 people" → people: {12: "12
     people"}; "in 2020" → calendar year; "on Monday" → weekday; "in March" →
     month. Approximate figures ("more than 12", "some 300") and ranges are left out."""
@@ -271,7 +291,8 @@ def _figures(text: str) -> dict[str, dict[int, str]]:
         for word in capitalised:
             if word.lower() in names:
                 figures[unit].setdefault(names[word.lower()], word)
-    return dict(figures)
+    # Units interned: "people" is stored once, not once per sentence.
+    return tuple((sys.intern(unit), tuple(values.items())) for unit, values in figures.items())
 
 
 _CAPITALISED = re.compile(r"\b[A-Z][a-z]+\b")
@@ -346,8 +367,8 @@ just those, in reading order."""
 def _cells(sentences: Iterable[_Item]) -> _Cells:
     cells: _Cells = {}
     for item in sentences:
-        for unit, values in item.figures.items():
-            cells.setdefault(unit, {}).setdefault(frozenset(values), []).append(item)
+        for unit, values in item.figures:
+            cells.setdefault(unit, {}).setdefault(frozenset(v for v, _ in values), []).append(item)
     return cells
 
 
@@ -491,7 +512,7 @@ def _agreeing(
     figures; ``parallel``: the wordings parallel to each; ``wording_of``:
     each sentence's wording, by key.)"""
     keys = {item.sentence.key for item in component}
-    values = {frozenset(item.figures[unit]) for item in component}
+    values = {_values(item, unit) for item in component}
     # Wording → the sentences of ``component`` parallel to its sentences when separable.
     beside: dict[int, list[_Item]] = defaultdict(list)
     for member in component:
@@ -513,7 +534,7 @@ def _figure_disagreement(unit: str, items: list[_Item]) -> Disagreement:
     """One variant per figure as printed ("12 people"), with every sentence that prints it."""
     by_figure: dict[tuple[frozenset[int], str], list[_Item]] = defaultdict(list)
     for item in items:
-        by_figure[(frozenset(item.figures[unit]), _printed(item, unit).casefold())].append(item)
+        by_figure[(_values(item, unit), _printed(item, unit).casefold())].append(item)
     variants = [_variant(_printed(group[0], unit), group) for group in by_figure.values()]
     variants.sort(key=lambda v: citation_order(v.sources[0]))
     kind: DisagreementKind = "date" if unit in ("calendar year", "weekday", "month") else "number"
@@ -537,8 +558,8 @@ def _figure_disagreement(unit: str, items: list[_Item]) -> Disagreement:
 def _printed(item: _Item, unit: str) -> str:
     """The figure as the sentence prints it ("12 people"); the whole sentence when
     it gives several figures for the unit."""
-    values = item.figures[unit]
-    return next(iter(values.values())) if len(values) == 1 else item.sentence.text.strip()
+    values = _given(item.figures, unit)
+    return values[0][1] if len(values) == 1 else item.sentence.text.strip()
 
 
 def _variant(text: str, items: Iterable[_Item]) -> Variant:

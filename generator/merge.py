@@ -128,6 +128,7 @@ best pair first, settles the verbatim groups before it tries paraphrases."""
 
 _F = TypeVar("_F", bound=Hashable)
 
+
 @dataclass(frozen=True, slots=True)
 class SentenceFeatures:
     """What the merge compares of one sentence: a function of the sentence and

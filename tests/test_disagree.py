@@ -372,8 +372,14 @@ def reference_parallel(a: disagree._Item, b: disagree._Item) -> bool:
     )
 
 
+def _figure_map(item: disagree._Item) -> dict[str, dict[int, str]]:
+    """The item's figures as the plain mapping they stand for: unit → value → as printed."""
+    return {unit: dict(values) for unit, values in item.figures}
+
+
 def reference_figure_disagreements(items: Sequence[disagree._Item]) -> list[Disagreement]:
     with_figures = [item for item in items if item.figures]
+    figures = {item.sentence.key: _figure_map(item) for item in with_figures}
     by_key = {item.sentence.key: item for item in with_figures}
     neighbours: dict[str, set[str]] = defaultdict(set)
     edges: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
@@ -383,8 +389,9 @@ def reference_figure_disagreements(items: Sequence[disagree._Item]) -> list[Disa
                 continue
             neighbours[a.sentence.key].add(b.sentence.key)
             neighbours[b.sentence.key].add(a.sentence.key)
-            for unit in a.figures.keys() & b.figures.keys():
-                if not a.figures[unit].keys() & b.figures[unit].keys():
+            fa, fb = figures[a.sentence.key], figures[b.sentence.key]
+            for unit in fa.keys() & fb.keys():
+                if not fa[unit].keys() & fb[unit].keys():
                     edges[unit][a.sentence.key].add(b.sentence.key)
                     edges[unit][b.sentence.key].add(a.sentence.key)
     found = []
@@ -401,13 +408,13 @@ def reference_figure_disagreements(items: Sequence[disagree._Item]) -> list[Disa
             left -= seen
             components.append(sorted(seen))
         for keys in sorted(components):
-            values = {frozenset(by_key[key].figures[unit]) for key in keys}
+            values = {frozenset(figures[key][unit]) for key in keys}
             agreeing = sorted(
                 {
                     other
                     for key in keys
                     for other in neighbours[key]
-                    if other not in keys and frozenset(by_key[other].figures.get(unit, {})) in values
+                    if other not in keys and frozenset(figures[other].get(unit, {})) in values
                 }
             )
             component = [by_key[key] for key in keys + agreeing]
