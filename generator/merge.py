@@ -522,7 +522,11 @@ def merge_statements(
     if method == "semantic":
         items = _with_vectors(items)
     clusters = _cluster(items, method)
-    statements = [statement for cluster in clusters for statement in _statements(cluster, assignment)]
+    statements = [
+        statement
+        for cluster in clusters
+        for statement in _statements([items[number] for number in cluster], assignment)
+    ]
     return sorted(statements, key=lambda s: s.id)
 
 
@@ -794,12 +798,18 @@ def candidate_pair_count(
     return len(pairs)
 
 
-def _cluster(items: Sequence[_Item], method: MergeMethod) -> list[list[_Item]]:
+def _cluster(items: Sequence[_Item], method: MergeMethod) -> list[list[int]]:
+    """The clusters of ``items``, as their numbers, in order of their first member.
+
+    Best-scoring pairs join first (``_can_join``: complete linkage). What
+    this keeps for every sentence of the archive at once is kept to flat
+    lists of ints: the clusters of several sentences are the only lists."""
     # Pairs are scored as they are found and only those above zero kept, as
     # ints: (−score, key rank, key rank, a, b) orders them exactly as sorting
-    # by the two sentence keys would.
-    position = {key: n for n, key in enumerate(sorted({i.sentence.key for i in items}))}
-    rank = [position[i.sentence.key] for i in items]
+    # by the two sentence keys would (a key is one sentence's: unique).
+    rank = [0] * len(items)
+    for place, number in enumerate(sorted(range(len(items)), key=lambda n: items[n].sentence.key)):
+        rank[number] = place
     article = [i.sentence.article for i in items]
     scored: dict[tuple[int, int], float] = {}
     for a, b in _candidates(items, method):
@@ -808,17 +818,24 @@ def _cluster(items: Sequence[_Item], method: MergeMethod) -> list[list[_Item]]:
         score = similarity(items[a], items[b], method)
         if score > 0:
             scored[a, b] = score
-    order = sorted((-score, rank[a], rank[b], a, b) for (a, b), score in scored.items())
+    order = [(-score, rank[a], rank[b], a, b) for (a, b), score in scored.items()]
+    del scored
+    order.sort()
     cluster_of = list(range(len(items)))
-    members: dict[int, list[int]] = {i: [i] for i in range(len(items))}
+    joined: dict[int, list[int]] = {}  # each cluster of two or more, by its first member
     for _, _, _, a, b in order:
         ca, cb = cluster_of[a], cluster_of[b]
-        if ca == cb or not _can_join(items, members[ca], members[cb], method):
+        if ca == cb:
             continue
-        for member in members[cb]:
+        left, right = joined.get(ca) or [ca], joined.get(cb) or [cb]
+        if not _can_join(items, left, right, method):
+            continue
+        for member in right:
             cluster_of[member] = ca
-        members[ca].extend(members.pop(cb))
-    return [[items[i] for i in group] for group in members.values()]
+        left.extend(right)
+        joined[ca] = left
+        joined.pop(cb, None)
+    return [joined.get(number) or [number] for number in range(len(items)) if cluster_of[number] == number]
 
 
 def _can_join(items: Sequence[_Item], left: list[int], right: list[int], method: MergeMethod) -> bool:
@@ -874,7 +891,9 @@ def _statement(
         speaker = max(sorted(set(speakers)), key=speakers.count) if speakers else None
     else:
         text, speaker = shown.sentence.text, None
-    topics = frozenset().union(*(assignment.of(i.sentence) for i in cluster))
+    given = {assignment.of(i.sentence) for i in cluster}
+    # Mostly one set, the assignment's own: shared, not copied per statement.
+    topics = given.pop() if len(given) == 1 else frozenset().union(*given)
     first = cluster[0].sentence.key
     return Statement(
         id="st-" + hashlib.sha1((first + salt).encode()).hexdigest()[:10],
