@@ -36,6 +36,7 @@ from generator.article_cache import cached_map
 from generator.briefing import build_briefings, coverage
 from generator.content import Content
 from generator.disagree import find_disagreements
+from generator.memory import release_free_memory
 from generator.merge import MergeMethod, SentenceFeatures, features_of, merge_statements
 from generator.model import DatedSentence, Document, Quote, Site, Topic, TopicAssignment
 from generator.neardup import Fingerprint
@@ -105,14 +106,18 @@ def merge_site(
         fingerprints = {d.article.slug: f.fingerprint for d, f in zip(documents, findings, strict=True)}
         features = [found.merge_features for found in findings]
         del findings  # the merge's features go with the merge, not with the whole build
+    release_free_memory()  # the per-article results' bytes
     with stage(timings, "merge"):
         statements = merge_statements(documents, assignment, quotes, merge, features)
         del features
+    release_free_memory()
     articles = tuple(d.article for d in documents)
     with stage(timings, "people"):
         people = find_people(documents, quotes, assignment)
+    release_free_memory()
     with stage(timings, "disagree"):
         disagreements = find_disagreements(documents, assignment, people)
+    release_free_memory()
     with stage(timings, "wire"):
         wire_copies = find_wire_copies(documents, fingerprints=fingerprints)
         origins = origin_of(wire_copies)
