@@ -68,6 +68,19 @@ def cached_map(
     """
     if cache is None:
         return map_documents(function, documents, workers)
+    return [pickle.loads(result) for result in cached_pickles(function, documents, workers, cache)]
+
+
+def cached_pickles(
+    function: Callable[[Document], Any],
+    documents: Sequence[Document],
+    workers: int,
+    cache: Path | None,
+) -> list[bytes]:
+    """``cached_map``'s results still pickled, for a caller that unpickles
+    them its own way (``pipeline.per_article_findings``)."""
+    if cache is None:
+        return map_documents(functools.partial(_pickled, function), documents, workers)
     path = cache / FOLDER / f"{function.__module__}.{function.__qualname__}.pickle"
     stored = _load(path)
     keys = [article_key(document) for document in documents]
@@ -79,7 +92,7 @@ def cached_map(
     results.update((keys[number], result) for number, result in zip(missing, fresh, strict=True))
     if missing or stored.keys() != results.keys():
         _save(path, results)
-    return [pickle.loads(results[key]) for key in keys]
+    return [results[key] for key in keys]
 
 
 def _pickled(function: Callable[[Document], Any], document: Document) -> bytes:
