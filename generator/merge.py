@@ -740,8 +740,11 @@ def _quoted_in_plain(
     pairs; only those pairs are indexed.
     """
     wanted = {pair for i in quoted for pair in items[i].quote_pairs}
-    # Each sentence's pairs that some quote has: few, so kept for the second pass.
-    carried = {number: word_pairs(items[number].sentence.text) & wanted for number in plain}
+    # Each sentence's pairs that some quote has: few, so kept for the second
+    # pass; only for the sentences that have any (an empty set is 216 bytes).
+    carried = {
+        number: pairs for number in plain if (pairs := word_pairs(items[number].sentence.text) & wanted)
+    }
     df: Counter[tuple[str, str]] = Counter()
     for pairs in carried.values():
         df.update(pairs)
@@ -752,8 +755,8 @@ def _quoted_in_plain(
             prefixes[x] = _rarest(items[x].quote_pairs, df, size - _needed(size, QUOTE_THRESHOLD) + 1)
     probed = {pair for prefix in prefixes.values() for pair in prefix}
     index: dict[tuple[str, str], list[int]] = defaultdict(list)
-    for number in plain:
-        for pair in carried[number] & probed:  # probed ⊆ wanted
+    for number, pairs in carried.items():  # in the order of ``plain``
+        for pair in pairs & probed:  # probed ⊆ wanted
             index[pair].append(number)
     for x, prefix in prefixes.items():
         partners = {y for pair in prefix if len(index[pair]) <= POSTING_CAP for y in index[pair]}
