@@ -69,7 +69,16 @@ import math
 import re
 import sys
 from collections import Counter, defaultdict
-from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import (
+    Callable,
+    Collection,
+    Hashable,
+    Iterable,
+    Iterator,
+    Mapping,
+    MutableSequence,
+    Sequence,
+)
 from dataclasses import dataclass, replace
 from itertools import pairwise
 from typing import Any, Literal, TypeVar
@@ -508,43 +517,66 @@ def merge_statements(
     assignment: TopicAssignment,
     quotes: Iterable[Quote],
     method: MergeMethod = "lexical",
-    features: Sequence[Sequence[SentenceFeatures]] | None = None,
+    features: MutableSequence[tuple[SentenceFeatures, ...]] | None = None,
 ) -> list[Statement]:
     """Cluster the sentences of ``documents`` into statements with all their sources.
 
     ``method`` chooses how paraphrases are recognised (see the module's
     docstring); ``"semantic"`` needs the ``[semantic]`` extra and raises
     ``ConfigError`` without it. ``features``, when given, are each
-    document's ``features_of``, already computed.
+    document's ``features_of``, already computed; they are taken out of
+    the list as the merge reads them (each becomes part of an ``_Item``).
+
+    Memory: every sentence's features are alive at once here, at the
+    build's peak, so each is held once (by its item) and goes with its item
+    as soon as its cluster is a statement.
     """
     method = merge_method(method)
     items = _items(documents, assignment, quotes, features)
     if method == "semantic":
         items = _with_vectors(items)
     clusters = _cluster(items, method)
+    waiting: list[_Item | None] = [*items]
+    del items
     statements = [
-        statement
-        for cluster in clusters
-        for statement in _statements([items[number] for number in cluster], assignment)
+        statement for cluster in clusters for statement in _statements(_take(waiting, cluster), assignment)
     ]
     return sorted(statements, key=lambda s: s.id)
+
+
+def _take(items: list[_Item | None], numbers: list[int]) -> list[_Item]:
+    """The items of ``numbers``, each left out of ``items``: taken once."""
+    taken = []
+    for number in numbers:
+        item = items[number]
+        if item is None:
+            raise ValueError(f"item {number} is in two clusters")
+        items[number] = None
+        taken.append(item)
+    return taken
 
 
 def _items(
     documents: Sequence[Document],
     assignment: TopicAssignment,
     quotes: Iterable[Quote],
-    features: Sequence[Sequence[SentenceFeatures]] | None = None,
+    features: MutableSequence[tuple[SentenceFeatures, ...]] | None = None,
 ) -> list[_Item]:
+    """Every compared sentence as an ``_Item``; ``features`` (if given) is emptied."""
     direct = _main_quotes(quotes)
     if features is None:
         stem = english_stemmer()
         features = [_features(document, direct, stem) for document in documents]
-    return [
-        _item(sentence, document, found, direct.get(sentence.key), assignment.of(sentence))
-        for document, of_document in zip(documents, features, strict=True)
-        for sentence, found in zip(_compared(document), of_document, strict=True)
-    ]
+    if len(features) != len(documents):
+        raise ValueError(f"features of {len(features)} documents for {len(documents)} documents")
+    items: list[_Item] = []
+    for number, document in enumerate(documents):
+        of_document, features[number] = features[number], ()
+        items.extend(
+            _item(sentence, document, found, direct.get(sentence.key), assignment.of(sentence))
+            for sentence, found in zip(_compared(document), of_document, strict=True)
+        )
+    return items
 
 
 def _compared(document: Document) -> list[Sentence]:
