@@ -528,32 +528,23 @@ def merge_statements(
     the list as the merge reads them (each becomes part of an ``_Item``).
 
     Memory: every sentence's features are alive at once here, at the
-    build's peak, so each is held once (by its item) and goes with its item
-    as soon as its cluster is a statement.
+    build's peak, so each is held once, by its item. They all go together
+    when the merge returns, not as each statement is made: the statements,
+    which live on, would take their places, and keep the memory they leave
+    from going back to the system (measured: 35 MB more after the merge at
+    5,000 articles).
     """
     method = merge_method(method)
     items = _items(documents, assignment, quotes, features)
     if method == "semantic":
         items = _with_vectors(items)
     clusters = _cluster(items, method)
-    waiting: list[_Item | None] = [*items]
-    del items
     statements = [
-        statement for cluster in clusters for statement in _statements(_take(waiting, cluster), assignment)
+        statement
+        for cluster in clusters
+        for statement in _statements([items[number] for number in cluster], assignment)
     ]
     return sorted(statements, key=lambda s: s.id)
-
-
-def _take(items: list[_Item | None], numbers: list[int]) -> list[_Item]:
-    """The items of ``numbers``, each left out of ``items``: taken once."""
-    taken = []
-    for number in numbers:
-        item = items[number]
-        if item is None:
-            raise ValueError(f"item {number} is in two clusters")
-        items[number] = None
-        taken.append(item)
-    return taken
 
 
 def _items(
