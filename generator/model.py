@@ -169,8 +169,8 @@ class TopicAssignment:
     topics: dict[str, frozenset[str]]
     """Sentence key → slugs of its topics (missing or empty: no topic)."""
     cued: dict[str, frozenset[str]]
-    """Sentence key → topics matched by the sentence's own words; the rest of
-    its topics come from context (neighbours, subheadings)."""
+    """Sentence key → topics matched by the sentence's own words (missing:
+    none); the rest of its topics come from context (neighbours, subheadings)."""
 
     def of(self, sentence: Sentence) -> frozenset[str]:
         return self.topics.get(sentence.key, frozenset())

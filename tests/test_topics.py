@@ -147,7 +147,7 @@ def test_cued_records_only_the_sentences_own_matches() -> None:
     document = make_document(CARTEL_STORY)
     assignment = assign_topics([document], [CARTEL, ELECTION, COURT])
     follower = sentence_containing(document, "Officers seized")
-    assert assignment.cued[follower.key] == frozenset()
+    assert assignment.cued.get(follower.key, frozenset()) == frozenset()
     assert assignment.of(follower) == {"cartel"}
 
 
