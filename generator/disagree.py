@@ -35,7 +35,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from generator.merge import STOPWORDS, Words, content_words, holds, sorted_words, words_of
+from generator.merge import STOPWORDS, Words, content_words, sorted_words, words_of
 from generator.model import (
     Citation,
     Disagreement,
@@ -394,8 +394,8 @@ def _parallel_wordings(wordings: Sequence[_Wording]) -> list[tuple[int, int]]:
         by_stems[wording.stems].append(number)
     stem_sets = list(by_stems)
     frequency = Counter(stem for stems in stem_sets for stem in stems)
-    # Each stem's stem sets, in ascending order: lists of ints, not sets
-    # (a set took 50 bytes an entry, this index being the largest of the stage).
+    # Each stem's stem sets: lists of ints, not sets (a set took 50 bytes an
+    # entry, and this index was the largest thing the stage made).
     holding: dict[str, list[int]] = defaultdict(list)
     for number, stems in enumerate(stem_sets):
         for stem in stems:
@@ -405,9 +405,9 @@ def _parallel_wordings(wordings: Sequence[_Wording]) -> list[tuple[int, int]]:
         if len(stems) < PARALLEL_MIN_SHARED:
             continue
         # A superset has every one of these stems: the sets under the
-        # rarest, narrowed to those that hold the next two (binary searches).
+        # rarest, narrowed (C-level, a set made for the moment) by the next two.
         rarest, *others = sorted(stems, key=frequency.__getitem__)[:RAREST_STEMS]  # any ties: the same result
-        found = (j for j in holding[rarest] if all(holds(stem_sets[j], stem) for stem in others))
+        found = set(holding[rarest]).intersection(*(holding[stem] for stem in others))
         for other in (stem_sets[j] for j in found):
             if len(other) >= len(stems) and _parallel_stems(stems, other):
                 for i in by_stems[stems]:
