@@ -518,6 +518,8 @@ def merge_statements(
     quotes: Iterable[Quote],
     method: MergeMethod = "lexical",
     features: MutableSequence[tuple[SentenceFeatures, ...]] | None = None,
+    *,
+    topical_only: bool = False,
 ) -> list[Statement]:
     """Cluster the sentences of ``documents`` into statements with all their sources.
 
@@ -526,6 +528,8 @@ def merge_statements(
     ``ConfigError`` without it. ``features``, when given, are each
     document's ``features_of``, already computed; they are taken out of
     the list as the merge reads them (each becomes part of an ``_Item``).
+    ``topical_only`` leaves out the statements of no topic, which no
+    briefing shows (in a news archive, about half of them).
 
     Memory: every sentence's features are alive at once here, at the
     build's peak, so each is held once, by its item. They all go together
@@ -543,6 +547,7 @@ def merge_statements(
         statement
         for cluster in clusters
         for statement in _statements([items[number] for number in cluster], assignment)
+        if statement.topics or not topical_only
     ]
     return sorted(statements, key=lambda s: s.id)
 

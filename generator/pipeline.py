@@ -137,7 +137,7 @@ def merge_site(
         quotes, dated, fingerprints, features = per_article_findings(documents, workers, cache)
     release_free_memory()  # the per-article results' bytes
     with stage(timings, "merge"):
-        statements = merge_statements(documents, assignment, quotes, merge, features)
+        statements = merge_statements(documents, assignment, quotes, merge, features, topical_only=True)
         del features
     release_free_memory()
     articles = tuple(d.article for d in documents)

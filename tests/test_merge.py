@@ -647,3 +647,15 @@ def test_features_sent_between_processes_arrive_whole_with_their_words_stored_on
         words = [*features.words, *features.stems, *features.names, *features.plain, features.opener]
         assert all(word is sys.intern(word) for word in words)
         assert not features.numbers or all(n is sys.intern(n) for n in features.numbers)
+
+
+def test_topical_only_leaves_out_just_the_statements_no_briefing_shows() -> None:
+    """The build asks for the statements of some topic only: the others
+    were half of all statements, kept in memory for nothing."""
+    documents = [DAILY, HERALD, WIRE]
+    assignment = assign_topics(documents, (ELECTION, MERGER))
+    quotes = [q for d in documents for q in find_quotes(d)]
+    everything = merge_statements(documents, assignment, quotes)
+    topical = merge_statements(documents, assignment, quotes, topical_only=True)
+    assert any(not s.topics for s in everything), "the example needs a sentence of no topic"
+    assert topical == [s for s in everything if s.topics]
