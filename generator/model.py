@@ -162,6 +162,10 @@ class Topic:
         return next((line.strip() for line in self.intro.splitlines() if line.strip()), "")
 
 
+_NO_TOPICS: frozenset[str] = frozenset()
+"""One shared empty set: ``frozenset()`` makes a new one (216 bytes) each call."""
+
+
 @dataclass(frozen=True, slots=True)
 class TopicAssignment:
     """Which topics each sentence belongs to."""
@@ -173,7 +177,7 @@ class TopicAssignment:
     none); the rest of its topics come from context (neighbours, subheadings)."""
 
     def of(self, sentence: Sentence) -> frozenset[str]:
-        return self.topics.get(sentence.key, frozenset())
+        return self.topics.get(sentence.key, _NO_TOPICS)
 
 
 @dataclass(frozen=True, slots=True)
