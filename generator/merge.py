@@ -701,7 +701,9 @@ def _probe(
             yield (x, y) if x < y else (y, x)
 
 
-def _candidates(items: Sequence[_Item], method: MergeMethod) -> Iterator[tuple[int, int]]:
+def _candidates(
+    items: Sequence[_Item], method: MergeMethod, numbers: Sequence[int] | None = None
+) -> Iterator[tuple[int, int]]:
     """Pairs that may score above zero, each tier found by its own prefix filter.
 
     A pair may come twice (from two tiers); callers keep the first. No pair
@@ -710,8 +712,12 @@ def _candidates(items: Sequence[_Item], method: MergeMethod) -> Iterator[tuple[i
     ``SEMANTIC_POSTING_CAP`` sentences of a shared topic: cosines have no
     exact word filter, so that tier blocks by topic and rarer stems.
     """
-    quoted = [i for i, item in enumerate(items) if item.quote is not None]
-    plain = [i for i, item in enumerate(items) if item.quote is None]
+    # ``numbers``: 0, 1, … as int objects for every list of item numbers to
+    # share (a number above 256 is a new 32-byte object each time one is made).
+    if numbers is None:
+        numbers = list(range(len(items)))
+    quoted = [number for number in numbers if items[number].quote is not None]
+    plain = [number for number in numbers if items[number].quote is None]
 
     def contained(size: int) -> int:  # below MIN_WORDS only an identical set scores
         return size if size < MIN_WORDS else _needed(size, FACT_THRESHOLD)
@@ -727,7 +733,7 @@ def _candidates(items: Sequence[_Item], method: MergeMethod) -> Iterator[tuple[i
     yield from _probe(items, plain, lambda i: i.words, contained)
     yield from _probe(items, quoted, lambda i: i.quote_pairs, quote_contained)
     yield from _quoted_in_plain(items, quoted, plain)
-    topical = [i for i, item in enumerate(items) if item.topics]
+    topical = [number for number in numbers if items[number].topics]
     if method == "lexical":
         yield from _by_topic(items, topical, lexical)
     else:
@@ -838,21 +844,25 @@ def _cluster(items: Sequence[_Item], method: MergeMethod) -> list[list[int]]:
     # Pairs are scored as they are found and only those above zero kept, as
     # ints: (−score, key rank, key rank, a, b) orders them exactly as sorting
     # by the two sentence keys would (a key is one sentence's: unique).
-    rank = [0] * len(items)
-    for place, number in enumerate(sorted(range(len(items)), key=lambda n: items[n].sentence.key)):
+    # Every list of item numbers here holds the int objects of ``numbers``:
+    # a number above 256 is a new 32-byte object each time one is made.
+    numbers = list(range(len(items)))
+    rank = list(numbers)
+    for place, number in zip(numbers, sorted(numbers, key=lambda n: items[n].sentence.key), strict=True):
         rank[number] = place
     article = [i.sentence.article for i in items]
     scored: dict[tuple[int, int], float] = {}
-    for a, b in _candidates(items, method):
+    for a, b in _candidates(items, method, numbers):
         if article[a] == article[b] or (a, b) in scored:
             continue
         score = similarity(items[a], items[b], method)
         if score > 0:
             scored[a, b] = score
+    # Made once the candidate search (and its index) is done, not during it.
     order = [(-score, rank[a], rank[b], a, b) for (a, b), score in scored.items()]
     del scored
     order.sort()
-    cluster_of = list(range(len(items)))
+    cluster_of = list(numbers)
     joined: dict[int, list[int]] = {}  # each cluster of two or more, by its first member
     for _, _, _, a, b in order:
         ca, cb = cluster_of[a], cluster_of[b]
@@ -866,7 +876,7 @@ def _cluster(items: Sequence[_Item], method: MergeMethod) -> list[list[int]]:
         left.extend(right)
         joined[ca] = left
         joined.pop(cb, None)
-    return [joined.get(number) or [number] for number in range(len(items)) if cluster_of[number] == number]
+    return [joined.get(number) or [number] for number in numbers if cluster_of[number] == number]
 
 
 def _can_join(items: Sequence[_Item], left: list[int], right: list[int], method: MergeMethod) -> bool:
