@@ -18,6 +18,7 @@ from generator.merge import (
     MergeMethod,
     candidate_pair_count,
     content_words,
+    features_of,
     merge_statements,
     stems_of,
 )
@@ -659,3 +660,16 @@ def test_topical_only_leaves_out_just_the_statements_no_briefing_shows() -> None
     topical = merge_statements(documents, assignment, quotes, topical_only=True)
     assert any(not s.topics for s in everything), "the example needs a sentence of no topic"
     assert topical == [s for s in everything if s.topics]
+
+
+def test_the_features_handed_to_the_merge_are_taken_not_copied() -> None:
+    """The build hands over every sentence's features at its peak of memory:
+    the merge holds each once (in its items), so the given list is emptied,
+    and the statements are those it would find computing the features itself."""
+    documents = [DAILY, HERALD, WIRE]
+    assignment = assign_topics(documents, (ELECTION, MERGER))
+    quotes = [q for d in documents for q in find_quotes(d)]
+    features = [features_of(d, find_quotes(d)) for d in documents]
+    handed = merge_statements(documents, assignment, quotes, "lexical", features)
+    assert features == [(), (), ()]
+    assert handed == merge_statements(documents, assignment, quotes)
