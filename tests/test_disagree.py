@@ -518,11 +518,11 @@ def test_wordings_in_parallel_are_exactly_those_with_parallel_sentences(tmp_path
         if reference_parallel(a, b)
     }
     assert brute, "the generated archive has no parallel sentences to find"
-    by_words: dict[frozenset[str], list[disagree._Item]] = defaultdict(list)
+    by_words: dict[tuple[str, ...], list[disagree._Item]] = defaultdict(list)
     for item in items:
         by_words[item.words].append(item)
     wordings = disagree._wordings(items)
-    found = {
+    parallel = {
         frozenset((wordings[i].words, wordings[j].words))
         for i, j in disagree._parallel_wordings(wordings)
         if any(
@@ -531,4 +531,4 @@ def test_wordings_in_parallel_are_exactly_those_with_parallel_sentences(tmp_path
             for b in by_words[wordings[j].words]
         )
     }
-    assert found == brute
+    assert parallel == brute
