@@ -29,6 +29,7 @@ label is built from the sources' own words.
 
 from __future__ import annotations
 
+import bisect
 import re
 import sys
 from collections import Counter, defaultdict
@@ -376,6 +377,17 @@ RAREST_STEMS = 3
 """How many of a wording's rarest stems ``_parallel_wordings`` intersects to find its supersets."""
 
 
+SCAN_RATIO = 16
+"""A stem's list of stem sets is scanned when at most this many times as
+long as the candidates it narrows; otherwise each candidate is asked."""
+
+
+def _has(words: Words, word: str) -> bool:
+    """Whether the sorted ``words`` hold ``word`` (a binary search)."""
+    at = bisect.bisect_left(words, word)
+    return at < len(words) and words[at] == word
+
+
 def _parallel_wordings(wordings: Sequence[_Wording]) -> list[tuple[int, int]]:
     """Index pairs ``(i, j)``, ``i <= j``, sorted, of wordings whose sentences
     are parallel when they are ``_separable`` (``(i, i)`` when a wording has
@@ -405,9 +417,17 @@ def _parallel_wordings(wordings: Sequence[_Wording]) -> list[tuple[int, int]]:
         if len(stems) < PARALLEL_MIN_SHARED:
             continue
         # A superset has every one of these stems: the sets under the
-        # rarest, narrowed (C-level, a set made for the moment) by the next two.
+        # rarest, narrowed by the next two: by a C-level intersection with a
+        # short list, or, for a common stem (a long list, at 20,000 articles
+        # thousands), by asking each of the few candidates.
         rarest, *others = sorted(stems, key=frequency.__getitem__)[:RAREST_STEMS]  # any ties: the same result
-        found = set(holding[rarest]).intersection(*(holding[stem] for stem in others))
+        found = set(holding[rarest])
+        for stem in others:
+            postings = holding[stem]
+            if len(postings) <= SCAN_RATIO * len(found):
+                found.intersection_update(postings)
+            else:
+                found = {j for j in found if _has(stem_sets[j], stem)}
         for other in (stem_sets[j] for j in found):
             if len(other) >= len(stems) and _parallel_stems(stems, other):
                 for i in by_stems[stems]:
