@@ -29,14 +29,13 @@ label is built from the sources' own words.
 
 from __future__ import annotations
 
-import bisect
 import re
 import sys
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from generator.merge import STOPWORDS, Words, content_words, sorted_words, words_of
+from generator.merge import STOPWORDS, Words, content_words, holds, sorted_words, words_of
 from generator.model import (
     Citation,
     Disagreement,
@@ -382,12 +381,6 @@ SCAN_RATIO = 16
 long as the candidates it narrows; otherwise each candidate is asked."""
 
 
-def _has(words: Words, word: str) -> bool:
-    """Whether the sorted ``words`` hold ``word`` (a binary search)."""
-    at = bisect.bisect_left(words, word)
-    return at < len(words) and words[at] == word
-
-
 def _parallel_wordings(wordings: Sequence[_Wording]) -> list[tuple[int, int]]:
     """Index pairs ``(i, j)``, ``i <= j``, sorted, of wordings whose sentences
     are parallel when they are ``_separable`` (``(i, i)`` when a wording has
@@ -427,7 +420,7 @@ def _parallel_wordings(wordings: Sequence[_Wording]) -> list[tuple[int, int]]:
             if len(postings) <= SCAN_RATIO * len(found):
                 found.intersection_update(postings)
             else:
-                found = {j for j in found if _has(stem_sets[j], stem)}
+                found = {j for j in found if holds(stem_sets[j], stem)}
         for other in (stem_sets[j] for j in found):
             if len(other) >= len(stems) and _parallel_stems(stems, other):
                 for i in by_stems[stems]:

@@ -374,14 +374,14 @@ def _same_actors(a: _Item, b: _Item) -> bool:
     A run of names counts as one when the other sentence uses its acronym:
     "the European Union" and "the EU" name the same body.
     """
-    names_a = frozenset(a.names).difference((a.opener,) if _holds(b.plain, a.opener) else ())
-    names_b = frozenset(b.names).difference((b.opener,) if _holds(a.plain, b.opener) else ())
+    names_a = frozenset(a.names).difference((a.opener,) if holds(b.plain, a.opener) else ())
+    names_b = frozenset(b.names).difference((b.opener,) if holds(a.plain, b.opener) else ())
     # Both folded against the other's unfolded names, so the test is symmetric.
     names_a, names_b = _fold_acronyms(names_a, a.runs, names_b), _fold_acronyms(names_b, b.runs, names_a)
     return not names_a or not names_b or overlap(names_a, names_b) >= NAME_OVERLAP
 
 
-def _holds(words: Words, word: str) -> bool:
+def holds(words: Words, word: str) -> bool:
     """Whether the sorted ``words`` hold ``word`` (a binary search)."""
     at = bisect.bisect_left(words, word)
     return at < len(words) and words[at] == word
@@ -394,7 +394,7 @@ def sorted_words(words: Iterable[str]) -> Words:
 
 def _within(part: Words, whole: Words) -> bool:
     """Whether ``whole`` holds every word of ``part`` (a subset test on ``Words``)."""
-    return all(_holds(whole, word) for word in part)
+    return all(holds(whole, word) for word in part)
 
 
 def word_pairs(text: str) -> frozenset[tuple[str, str]]:
