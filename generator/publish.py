@@ -141,6 +141,8 @@ def keep_public_siteurl(pelican: Any) -> None:
 INDEXED_PAGES = ("ARTICLE_SAVE_AS", "ARTICLE_LANG_SAVE_AS", "PAGE_SAVE_AS", "PAGE_LANG_SAVE_AS")
 """Pelican's settings naming the files of the pages the theme marks for search
 (``data-pagefind-body``: articles and topic pages, drafts never)."""
+SEARCH_CACHE = "search"
+"""Subfolder of the build's cache folder holding the search bundles' indexes."""
 SEARCH_SETTING = "BRIEFING_SEARCH_INDEXING"
 """Pelican setting holding the Pagefind run under way, from ``start_search``
 to ``finish`` (absent when none was started)."""
@@ -149,10 +151,16 @@ to ``finish`` (absent when none was started)."""
 def start_search(settings: dict[str, Any], output_path: str) -> None:
     """Start indexing the article and topic pages, once Pelican has written
     them (its own generators run before ours), so Pagefind works while the
-    outlet pages, feeds and JSON export are written; ``finish`` waits for it."""
+    outlet pages, feeds and JSON export are written; ``finish`` waits for it.
+    With Pelican's content cache on, the bundles' indexes are kept in the
+    build's cache folder (``SEARCH_CACHE``) and reused where their pages
+    are the same."""
     patterns = page_patterns(str(settings.get(name, "")) for name in INDEXED_PAGES)
     bundle_pages = int(settings.get("BRIEFING_SEARCH_BUNDLE_PAGES", MAX_BUNDLE_PAGES))
-    settings[SEARCH_SETTING] = start_indexing(Path(output_path), patterns, max_pages=bundle_pages)
+    cache = Path(settings["CACHE_PATH"]) / SEARCH_CACHE if settings.get("CACHE_CONTENT") else None
+    settings[SEARCH_SETTING] = start_indexing(
+        Path(output_path), patterns, max_pages=bundle_pages, cache=cache
+    )
 
 
 def abandon_search(settings: dict[str, Any]) -> None:

@@ -21,12 +21,25 @@ links fail), so no file name has to be written as a glob.
 
 The runs go on in a thread of their own, started as soon as the indexed pages
 are written (``start_indexing``), so Pagefind works while the build writes
-the rest. The page's script loads the UI, so with JavaScript off the site
-simply has no search box.
+the rest.
+
+Given a cache folder, each bundle's index is kept there under a digest of
+its pages (their paths and bytes) and of Pagefind's version and options
+(``bundle_key``): a rebuild indexes again only the bundles whose pages
+changed and copies the others' files from the cache (after checking their
+digests: a damaged copy is made again). Pagefind writes the
+same index for the same pages wherever its output goes, so a site built
+from the cache is byte-identical to one indexed from scratch (tested). The
+cache keeps only the bundles of the last build.
+
+The page's script loads the UI, so with JavaScript off the site simply has
+no search box.
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
 import re
 import shutil
@@ -35,6 +48,7 @@ import sys
 import tempfile
 import threading
 from collections.abc import Iterable, Sequence
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from generator.errors import BriefingError, ConfigError
@@ -43,6 +57,8 @@ from generator.files import link_or_copy
 BUNDLE_DIR = "pagefind"
 BUNDLES_FILE = "bundles.json"
 """In the first bundle: the folders of the others, for ``mergeIndex``."""
+DIGESTS_FILE = ".digests.json"
+"""In a bundle's index kept in the cache: each file's SHA-256, checked before reuse."""
 MAX_BUNDLE_PAGES = 1000
 """Pages a bundle holds at most (the setting ``BRIEFING_SEARCH_BUNDLE_PAGES``):
 Pagefind then needs about 330 MB."""
@@ -94,6 +110,20 @@ def plan_bundles(
     return bundles
 
 
+def bundle_key(site: Path, pages: Sequence[str]) -> str:
+    """The digest a bundle's index is kept under in the cache: Pagefind's
+    version and options, and each page's path and bytes, in order."""
+    try:
+        pagefind = version("pagefind")
+    except PackageNotFoundError:  # run from a checkout of Pagefind: never reuse
+        pagefind = "unknown"
+    digest = hashlib.sha256(json.dumps([pagefind, NOT_INDEXED]).encode("utf-8"))
+    for page in pages:
+        digest.update(page.encode("utf-8") + b"\0")
+        digest.update(hashlib.sha256((site / page).read_bytes()).digest())
+    return digest.hexdigest()
+
+
 def bundle_folder(number: int) -> str:
     """Where bundle ``number`` (from 0) goes, relative to the first bundle's folder."""
     return "" if number == 0 else f"part-{number + 1}/"
@@ -103,9 +133,11 @@ class Indexing:
     """A Pagefind run under way, started by ``start_indexing``: its bundles
     are indexed one after another on a thread of their own."""
 
-    def __init__(self, site: Path, bundles: list[list[str]]) -> None:
+    def __init__(self, site: Path, bundles: list[list[str]], cache: Path | None = None) -> None:
         self.site = site
         self.bundles = bundles
+        self.cache = cache
+        """Where each bundle's index is kept between builds (None: nowhere)."""
         self.error: str | None = None
         self._lock = threading.Lock()
         self._stopped = False
@@ -130,15 +162,54 @@ class Indexing:
 
     def _index_all(self) -> None:
         try:
+            kept: set[str] = set()
             for number, pages in enumerate(self.bundles):
-                self.error = self._index(pages, self.site / BUNDLE_DIR / bundle_folder(number))
+                output = self.site / BUNDLE_DIR / bundle_folder(number)
+                if self.cache is None:
+                    self.error = self._index(pages, output)
+                else:
+                    key = bundle_key(self.site, pages)
+                    kept.add(key)
+                    self.error = self._index_cached(pages, output, self.cache / key)
                 if self.error is not None or self._stopped:
                     return
+            if self.cache is not None:
+                _forget_all_but(self.cache, kept)
             others = [bundle_folder(number) for number in range(1, len(self.bundles))]
             manifest = json.dumps({"merge": others}, indent=1) + "\n"
             (self.site / BUNDLE_DIR / BUNDLES_FILE).write_text(manifest, encoding="utf-8")
         except Exception as exc:  # on this thread nobody else would see it: finish_indexing raises it
             self.error = f"could not index the site for search: {exc}"
+
+    def _index_cached(self, pages: list[str], output: Path, stored: Path) -> str | None:
+        """Index ``pages`` into ``stored`` unless an intact copy is there from
+        an earlier build, then copy its files into ``output``: None, or what
+        went wrong. A cache that cannot be written only costs speed."""
+        if _restore(stored, output):
+            return None
+        shutil.rmtree(stored, ignore_errors=True)  # damaged, or never made
+        try:
+            stored.parent.mkdir(parents=True, exist_ok=True)
+            staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=stored.parent))
+        except OSError:
+            return self._index(pages, output)
+        try:
+            error = self._index(pages, staging)
+            if error is not None or self._stopped:
+                return error
+            digests = {
+                path.relative_to(staging).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+                for path in sorted(staging.rglob("*"))
+                if path.is_file()
+            }
+            with contextlib.suppress(OSError):  # a full disk, or another build stored it meanwhile
+                (staging / DIGESTS_FILE).write_text(json.dumps(digests, indent=0), encoding="utf-8")
+                staging.rename(stored)
+            if _restore(stored, output) or _restore(staging, output):
+                return None
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+        return self._index(pages, output)
 
     def _index(self, pages: list[str], output: Path) -> str | None:
         """Index ``pages`` into ``output``: None, or what went wrong."""
@@ -175,17 +246,49 @@ class Indexing:
         return None
 
 
+def _restore(stored: Path, output: Path) -> bool:
+    """Copy the bundle index kept in ``stored`` to ``output`` if it is intact
+    (every file has the digest noted when it was made); False, writing
+    nothing, if it is not. Copies, not links: nothing done to the published
+    files can reach the cache."""
+    try:
+        digests = json.loads((stored / DIGESTS_FILE).read_text(encoding="utf-8"))
+        files = {name: (stored / name).read_bytes() for name in digests}
+    except (OSError, ValueError, TypeError):
+        return False
+    if not digests or any(hashlib.sha256(data).hexdigest() != digests[name] for name, data in files.items()):
+        return False
+    for name, data in files.items():
+        (output / name).parent.mkdir(parents=True, exist_ok=True)
+        (output / name).write_bytes(data)
+    return True
+
+
+def _forget_all_but(cache: Path, kept: set[str]) -> None:
+    """Remove the bundles in ``cache`` that the build just made did not use,
+    so the cache holds one site's index, not every index it ever had."""
+    with contextlib.suppress(OSError):  # no cache folder: nothing to forget
+        for entry in cache.iterdir():
+            if entry.name not in kept and not entry.name.startswith("."):
+                shutil.rmtree(entry, ignore_errors=True)
+
+
 def start_indexing(
-    site: Path, patterns: Sequence[str] = ALL_PAGES, *, max_pages: int = MAX_BUNDLE_PAGES
+    site: Path,
+    patterns: Sequence[str] = ALL_PAGES,
+    *,
+    max_pages: int = MAX_BUNDLE_PAGES,
+    cache: Path | None = None,
 ) -> Indexing:
     """Start indexing the pages under ``site`` that ``patterns`` match, in
     bundles of at most ``max_pages`` pages (``plan_bundles``), and return at
     once: the build goes on writing the pages Pagefind does not read while it
-    works on the other core."""
+    works on the other core. ``cache``: a folder where each bundle's index
+    is kept for the next build, which reuses those whose pages are the same."""
     if max_pages < 1:
         raise ConfigError(f"BRIEFING_SEARCH_BUNDLE_PAGES must be at least 1, not {max_pages}")
     pages = indexed_pages(site, patterns) if site.is_dir() else []
-    return Indexing(site, plan_bundles(pages, max_pages))
+    return Indexing(site, plan_bundles(pages, max_pages), cache)
 
 
 def finish_indexing(indexing: Indexing) -> None:

@@ -22,6 +22,7 @@ from generator.build import BuildOptions, build
 from generator.errors import BriefingError
 from generator.publish import page_path, robots_txt
 from generator.serve import RELOAD_TAG, inject_reload
+from tests.helpers import file_tree
 
 REPO = Path(__file__).resolve().parent.parent
 CONTENT = REPO / "content"
@@ -337,6 +338,48 @@ def test_a_search_index_in_bundles_covers_each_page_once(bundled_site: Path) -> 
     assert sum(counts) == indexed
     # The folders of hard links Pagefind read are gone.
     assert sorted(p.name for p in bundled_site.parent.iterdir()) == ["output", "pelicanconf.py"]
+
+
+def _index(site: Path, cache: Path | None) -> dict[str, bytes]:
+    """Index ``site`` afresh in bundles of one page (with ``cache``, if
+    given); its search files by path, with their bytes."""
+    from generator.search import finish_indexing, start_indexing
+
+    shutil.rmtree(site / "pagefind", ignore_errors=True)
+    finish_indexing(start_indexing(site, max_pages=1, cache=cache))
+    return file_tree(site / "pagefind")
+
+
+def test_a_rebuild_indexes_again_only_the_search_bundles_whose_pages_changed(
+    tmp_path: Path, local_site: Path
+) -> None:
+    from generator.search import DIGESTS_FILE
+
+    site = shutil.copytree(local_site, tmp_path / "site")
+    cache = tmp_path / "cache"
+    first = _index(site, cache)
+    bundles = sorted(entry.name for entry in cache.iterdir())
+    assert len(bundles) == len(json.loads(first["bundles.json"])["merge"]) + 1
+    assert _index(site, None) == first  # the cache changes nothing in what is written
+    made = {entry: (cache / entry / DIGESTS_FILE).stat().st_ino for entry in bundles}
+
+    page = site / "articles" / "uk-pulling-mali-troop-deployment" / "index.html"
+    page.write_text(page.read_text(encoding="utf-8").replace("Mali", "Niger"), encoding="utf-8")
+    edited = _index(site, cache)
+    now = sorted(entry.name for entry in cache.iterdir())
+    assert len(now) == len(bundles) and len(set(now) - set(bundles)) == 1  # the stale bundle went
+    # The unchanged bundles were not indexed again: their indexes are the ones the first run kept.
+    assert all(
+        (cache / entry / DIGESTS_FILE).stat().st_ino == made[entry] for entry in set(now) & set(bundles)
+    )
+    assert edited == _index(site, None) != first
+
+
+def test_a_search_cache_that_cannot_be_written_only_costs_speed(tmp_path: Path, local_site: Path) -> None:
+    site = shutil.copytree(local_site, tmp_path / "site")
+    blocked = tmp_path / "cache"
+    blocked.write_text("a file where the cache folder would go", encoding="utf-8")
+    assert _index(site, blocked) == _index(site, None)
 
 
 def test_a_search_bundle_size_below_one_is_refused(tmp_path: Path) -> None:
