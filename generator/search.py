@@ -57,7 +57,7 @@ from generator.files import link_or_copy
 BUNDLE_DIR = "pagefind"
 BUNDLES_FILE = "bundles.json"
 """In the first bundle: the folders of the others, for ``mergeIndex``."""
-DIGESTS_FILE = ".digests.json"
+DIGESTS_FILE = "digests.json"
 """In a bundle's index kept in the cache: each file's SHA-256, checked before reuse."""
 MAX_BUNDLE_PAGES = 1000
 """Pages a bundle holds at most (the setting ``BRIEFING_SEARCH_BUNDLE_PAGES``):
