@@ -40,12 +40,16 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
-from generator.model import Document
+from generator.content import read_article, read_text
+from generator.model import Article, Document
 from generator.parallel import map_documents
+from generator.segment import segment
 
 Result = TypeVar("Result")
 FOLDER = "per-article"
 """Subfolder of the build's cache folder holding these files."""
+DOCUMENTS_FILE = "documents.pickle"
+"""In ``FOLDER``: the read and segmented articles (``DocumentCache``)."""
 
 log = logging.getLogger(__name__)
 
@@ -129,3 +133,65 @@ def _save(path: Path, results: dict[str, bytes]) -> None:
             temporary.unlink(missing_ok=True)
     except (OSError, pickle.PicklingError) as exc:
         log.warning("Could not save the per-article cache %s: %s", path, exc)
+
+
+class DocumentCache:
+    """Read and segmented articles kept between builds, keyed by each file's
+    path and text: ``briefing build``'s content check reads and segments
+    every article on every build it does not skip, which at 5,000 articles
+    takes about 8 s against 1.5 s to unpickle the same documents.
+
+    ``read_article`` stands in for ``content.read_article`` (so a file's
+    problems are found and reported as ever: only a file that was read
+    without a problem is kept) and ``segment`` for ``segment.segment``;
+    ``save`` writes the documents of this build, and only those, when any
+    was new. The key is the SHA-256 of the path and the text as read, and
+    the file lives in the cache folder of this code's version, so a
+    document from the cache is the one ``segment(read_article(path))``
+    would give (tested).
+    """
+
+    def __init__(self, cache: Path | None) -> None:
+        self._path = cache / FOLDER / DOCUMENTS_FILE if cache is not None else None
+        self._stored = _load(self._path) if self._path is not None else {}
+        self._kept: dict[str, bytes] = {}
+        """This build's documents, pickled, by key."""
+        self._keys: dict[str, str] = {}
+        """Each article file's key, by path."""
+        self._found: dict[str, Document] = {}
+        """The documents taken from the cache, by path."""
+        self.reused = 0
+        """How many articles came from the cache, not from reading and segmenting."""
+
+    def read_article(self, path: Path) -> Article:
+        text = read_text(path)
+        key = hashlib.sha256(f"{path}\0{text}".encode()).hexdigest()
+        self._keys[str(path)] = key
+        pickled = self._stored.get(key)
+        if pickled is not None:
+            try:
+                document = pickle.loads(pickled)
+            except Exception:  # a damaged entry: read the file as if it were new
+                document = None
+            if isinstance(document, Document) and document.article.path == str(path):
+                self._found[str(path)] = document
+                self._kept[key] = pickled
+                return document.article
+        return read_article(path, text)
+
+    def segment(self, article: Article) -> Document:
+        found = self._found.pop(article.path, None)
+        if found is not None and found.article is article:
+            self.reused += 1
+            return found
+        document = segment(article)
+        key = self._keys.get(article.path)
+        if key is not None and self._path is not None:
+            self._kept[key] = pickle.dumps(document, protocol=pickle.HIGHEST_PROTOCOL)
+        return document
+
+    def save(self) -> None:
+        """Keep this build's documents for the next (if any changed), and let go of the old ones."""
+        if self._path is not None and self._kept.keys() != self._stored.keys():
+            _save(self._path, self._kept)
+        self._stored, self._kept, self._found = {}, {}, {}

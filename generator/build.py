@@ -35,6 +35,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from generator.article_cache import DocumentCache
 from generator.content import Content, load_content
 from generator.errors import BriefingError, ConfigError, ContentError, ContentErrors
 from generator.files import link_or_copy
@@ -42,7 +43,6 @@ from generator.merge import MergeMethod
 from generator.model import Document, Site, Topic, TopicAssignment
 from generator.progress import NO_PROGRESS, Progress
 from generator.progress import SETTING as PROGRESS_SETTING
-from generator.segment import segment
 from generator.stamp import Summary, forget, inputs_digest, record, unchanged
 from generator.timings import SETTING as TIMINGS_SETTING
 from generator.timings import Timings, requested, stage
@@ -106,27 +106,35 @@ def topic_warnings(topics: Iterable[Topic], assignment: TopicAssignment) -> list
 
 
 def _checked_content(
-    content_dir: Path, *, strict: bool, timings: Timings | None = None, progress: Progress = NO_PROGRESS
+    content_dir: Path,
+    *,
+    strict: bool,
+    timings: Timings | None = None,
+    progress: Progress = NO_PROGRESS,
+    cache: Path | None = None,
 ) -> tuple[Content, tuple[Document, ...], list[str], KnownAssignment]:
     """Read, segment and assign topics: all a check needs to report every problem.
 
     The merge is left to the Pelican run, so a build merges once, not twice;
     the segmented documents and the assignment are handed to it too
     (``SEGMENTED_SETTING``, ``ASSIGNMENT_SETTING``), so it reads, segments
-    and assigns nothing twice.
+    and assigns nothing twice. ``cache``, the build's cache folder, keeps
+    the segmented articles for the next build (``DocumentCache``).
     """
     if not content_dir.is_dir():
         raise ConfigError(f"content folder {content_dir} not found")
     progress.stage("check")
+    known = DocumentCache(cache)
     with stage(timings, "read"):
-        content = load_content(content_dir)
+        content = load_content(content_dir, known.read_article)
     with stage(timings, "segment"):
-        documents = tuple(segment(article) for article in content.articles)
+        documents = tuple(known.segment(article) for article in content.articles)
     with stage(timings, "assign"):
         assignment = assign_topics(documents, content.topics)
     warnings = topic_warnings(content.topics, assignment)
     if strict and warnings:
         raise ContentErrors(warnings)
+    known.save()  # only once the check has passed: a failed build writes nothing
     return content, documents, [str(w) for w in warnings], remember(documents, content.topics, assignment)
 
 
@@ -157,6 +165,15 @@ def _pelican_settings(options: BuildOptions, output: Path) -> dict[str, object]:
         overrides["FEED_DOMAIN"] = options.base_url.rstrip("/")
     settings: dict[str, object] = read_settings(str(settings_file), override=overrides)
     return settings
+
+
+def _cache_folder(options: BuildOptions) -> Path | None:
+    """The build's cache folder (Pelican's ``CACHE_PATH``), or None if the
+    settings turn the content cache off (``CACHE_CONTENT``)."""
+    if not options.content.is_dir():
+        return None  # the check reports it
+    settings = _pelican_settings(options, options.output)
+    return Path(str(settings["CACHE_PATH"])) if settings.get("CACHE_CONTENT") else None
 
 
 def build(options: BuildOptions) -> BuildResult:
@@ -211,6 +228,7 @@ def _build(options: BuildOptions) -> BuildResult:
         strict=options.strict,
         timings=timings.scoped("check") if timings else None,
         progress=progress,
+        cache=_cache_folder(options),
     )
     merged: dict[str, Site] = {}
     output = options.output

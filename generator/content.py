@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime
 import re
 import urllib.parse
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -477,14 +478,15 @@ def _markdown_files(folder: Path, problems: list[ContentError]) -> list[Path]:
     return files
 
 
-def load_content(content_dir: Path) -> Content:
-    """Read ``articles/`` and ``topics/`` under ``content_dir``; all or nothing."""
+def load_content(content_dir: Path, read: Callable[[Path], Article] = read_article) -> Content:
+    """Read ``articles/`` and ``topics/`` under ``content_dir``; all or nothing.
+    ``read`` reads one article file (``read_article``, or a cache's stand-in for it)."""
     problems: list[ContentError] = []
     if not (content_dir / "articles").is_dir():
         problems.append(ContentError(str(content_dir / "articles"), 0, "folder not found"))
     article_files = _markdown_files(content_dir / "articles", problems)
     topic_files = _markdown_files(content_dir / "topics", problems)
-    articles: list[Article] = _collect(article_files, read_article, problems)
+    articles: list[Article] = _collect(article_files, read, problems)
     topics: list[Topic] = _collect(topic_files, read_topic, problems)
     _duplicates(articles, "article", problems)
     _duplicates(topics, "topic", problems)

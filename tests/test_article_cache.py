@@ -6,9 +6,12 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from generator.article_cache import FOLDER, cached_map
+import pytest
+
+from generator.article_cache import FOLDER, DocumentCache, cached_map
 from generator.build import BuildOptions, build
 from generator.content import load_content
+from generator.errors import ContentErrors
 from generator.model import Document
 from generator.segment import segment
 from tests.helpers import file_tree
@@ -98,3 +101,38 @@ def test_a_rebuild_after_an_edit_writes_what_a_build_from_scratch_writes(tmp_pat
     assert incremental.statements == scratch.statements
     assert file_tree(tmp_path / "incremental") == file_tree(fresh_root / "output")
     assert file_tree(tmp_path / "incremental") != file_tree(tmp_path / "before")
+
+
+def _cached_documents(content: Path, cache: Path) -> tuple[list[Document], int]:
+    """The articles under ``content`` read and segmented through a
+    ``DocumentCache`` in ``cache`` (then saved), and how many it reused."""
+    known = DocumentCache(cache)
+    documents = [known.segment(article) for article in load_content(content, known.read_article).articles]
+    known.save()
+    return documents, known.reused
+
+
+def test_read_and_segmented_articles_come_back_from_the_cache_as_they_would_be_made(tmp_path: Path) -> None:
+    content = _copy_of_example(tmp_path)
+    cache = tmp_path / "cache"
+    first, reused = _cached_documents(content, cache)
+    assert reused == 0 and first == _documents(content)
+
+    again, reused = _cached_documents(content, cache)
+    assert reused == len(first) and again == _documents(content)
+
+    _edit_first_article(content)
+    edited, reused = _cached_documents(content, cache)
+    assert reused == len(first) - 1
+    assert edited == _documents(content) != first
+
+
+def test_a_cached_article_broken_by_an_edit_is_reported_as_ever(tmp_path: Path) -> None:
+    content = _copy_of_example(tmp_path)
+    cache = tmp_path / "cache"
+    _cached_documents(content, cache)
+    article = sorted((content / "articles").glob("*.md"))[0]
+    article.write_text(article.read_text(encoding="utf-8").replace("title:", "title: [", 1), encoding="utf-8")
+    with pytest.raises(ContentErrors) as raised:
+        _cached_documents(content, cache)
+    assert [problem.path for problem in raised.value.problems] == [str(article)]
