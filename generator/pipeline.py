@@ -16,7 +16,8 @@ only runs them in order, in plain sight:
 4. ``merge_statements``: sentences of all documents → Statements;
 5. ``find_people``: Documents + Quotes → people and organisations, with
    their spellings and roles per outlet;
-6. ``find_disagreements``: where outlets report one point differently;
+6. ``find_disagreements``: where outlets report one point differently
+   (its per-article half, ``disagree.prepare``, run and kept as in 3.);
 7. ``find_wire_copies``: Documents → groups of articles that carry one
    wire story (counted once when ranking);
 8. ``build_briefings``: Statements → one Briefing per topic, sectioned;
@@ -38,6 +39,7 @@ from generator.article_cache import cached_pickles
 from generator.briefing import build_briefings, coverage
 from generator.content import Content
 from generator.disagree import find_disagreements
+from generator.disagree import prepare as prepare_disagreements
 from generator.memory import release_free_memory
 from generator.merge import MergeMethod, SentenceFeatures, features_of, merge_statements
 from generator.model import DatedSentence, Document, Quote, Site, Topic, TopicAssignment
@@ -145,7 +147,9 @@ def merge_site(
         people = find_people(documents, quotes, assignment)
     release_free_memory()
     with stage(timings, "disagree"):
-        disagreements = find_disagreements(documents, assignment, people)
+        prepared = cached_pickles(prepare_disagreements, documents, workers, cache)
+        disagreements = find_disagreements(documents, assignment, people, map(pickle.loads, prepared))
+        del prepared
     release_free_memory()
     with stage(timings, "wire"):
         wire_copies = find_wire_copies(documents, fingerprints=fingerprints)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import pickle
 import random
 from collections import defaultdict
 from collections.abc import Sequence
@@ -16,7 +17,7 @@ from generator import disagree
 from generator.content import load_content
 from generator.disagree import find_disagreements, role_head, shared_phrase
 from generator.export import briefing_json
-from generator.model import Disagreement, Document
+from generator.model import Disagreement, Document, TopicAssignment
 from generator.people import find_people
 from generator.quotes import find_quotes
 from generator.segment import segment
@@ -458,14 +459,21 @@ def random_documents(seed: int) -> list[Document]:
     return documents
 
 
+def _items(documents: Sequence[Document], assignment: TopicAssignment) -> list[disagree._Item]:
+    return [
+        disagree._item(d, d.sentences[index], words, figures, stems, assignment)
+        for d in documents
+        for index, words, figures, stems in disagree.prepare(d)
+    ]
+
+
 @pytest.mark.parametrize("seed", range(40))
 def test_figure_disagreements_are_those_of_comparing_every_two_sentences(seed: int) -> None:
     """Reasoning over wordings and distinct figures finds exactly what comparing
     every two parallel sentences finds: the same groups, variants and sources."""
     documents = random_documents(seed)
     assignment = assign_topics(documents, TOPICS)
-    found = [disagree._item(d, s, assignment) for d in documents for s in d.sentences if not s.is_heading]
-    items = [item for item in found if item is not None]
+    items = _items(documents, assignment)
     assert disagree._figure_disagreements(items) == reference_figure_disagreements(items)
 
 
@@ -485,7 +493,7 @@ def test_sentences_joined_only_through_another_wording_are_found_as_comparing_ev
         )
     ]
     assignment = assign_topics(documents, TOPICS)
-    items = [item for d in documents for s in d.sentences if (item := disagree._item(d, s, assignment))]
+    items = _items(documents, assignment)
     found = disagree._figure_disagreements(items)
     assert found == reference_figure_disagreements(items)
     assert [(v.text, v.outlets) for v in one(tuple(found)).variants] == [
@@ -509,8 +517,7 @@ def test_wordings_in_parallel_are_exactly_those_with_parallel_sentences(tmp_path
     content = load_content(tmp_path)
     documents = tuple(segment(a) for a in content.articles)
     assignment = assign_topics(documents, content.topics)
-    found = [disagree._item(d, s, assignment) for d in documents for s in d.sentences if not s.is_heading]
-    items = [i for i in found if i is not None and i.figures]
+    items = [i for i in _items(documents, assignment) if i.figures]
     brute = {
         frozenset((a.words, b.words))
         for n, a in enumerate(items)
@@ -532,3 +539,17 @@ def test_wordings_in_parallel_are_exactly_those_with_parallel_sentences(tmp_path
         )
     }
     assert parallel == brute
+
+
+def test_disagreements_from_prepared_sentences_are_those_found_from_the_articles(tmp_path: Path) -> None:
+    """The build hands ``find_disagreements`` each article's ``prepare`` from
+    the worker processes or the cache (pickled copies): the same disagreements."""
+    generate(tmp_path, articles=40, topics=4, outlets=6, seed=3)
+    content = load_content(tmp_path)
+    documents = tuple(segment(a) for a in content.articles)
+    assignment = assign_topics(documents, content.topics)
+    quotes = [q for d in documents for q in find_quotes(d)]
+    people = find_people(documents, quotes, assignment)
+    copies = (pickle.loads(pickle.dumps(disagree.prepare(d))) for d in documents)
+    found = find_disagreements(documents, assignment, people)
+    assert found and find_disagreements(documents, assignment, people, copies) == found
