@@ -39,6 +39,7 @@ from generator.article_cache import DocumentCache
 from generator.content import Content, load_content
 from generator.errors import BriefingError, ConfigError, ContentError, ContentErrors
 from generator.files import link_or_copy
+from generator.memory import release_free_memory
 from generator.merge import MergeMethod
 from generator.model import Document, Site, Topic, TopicAssignment
 from generator.progress import NO_PROGRESS, Progress
@@ -135,6 +136,7 @@ def _checked_content(
     if strict and warnings:
         raise ContentErrors(warnings)
     known.save()  # only once the check has passed: a failed build writes nothing
+    release_free_memory()  # the documents' pickled bytes
     return content, documents, [str(w) for w in warnings], remember(documents, content.topics, assignment)
 
 

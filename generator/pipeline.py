@@ -31,9 +31,10 @@ Nothing here runs Pelican: the plugin hands Pelican's articles to
 from __future__ import annotations
 
 import pickle
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from generator.article_cache import cached_pickles
 from generator.briefing import build_briefings, coverage
@@ -106,11 +107,21 @@ def per_article_findings(
         quotes.extend(found.quotes)
         dated.extend(found.dates)
         fingerprints[document.article.slug] = found.fingerprint
-    features: list[tuple[SentenceFeatures, ...]] = []
-    for number, result in enumerate(pickled):
-        features.append(pickle.loads(result).merge_features)
-        pickled[number] = b""  # each result's bytes go as soon as they are read
+    features = [found.merge_features for found in each_unpickled(pickled)]
     return tuple(quotes), tuple(dated), fingerprints, features
+
+
+def each_unpickled(pickled: list[bytes], release_every: int = 0) -> Iterator[Any]:
+    """Each of ``pickled`` unpickled in turn, its bytes let go as soon as
+    they are read; with ``release_every``, the freed bytes go back to the
+    system after every so many (``release_free_memory``), so the results,
+    which grow as their bytes shrink, take the same memory again instead of
+    adding to it."""
+    for number, result in enumerate(pickled):
+        pickled[number] = b""
+        yield pickle.loads(result)
+        if release_every and number % release_every == release_every - 1:
+            release_free_memory()
 
 
 def merge_site(
@@ -148,8 +159,10 @@ def merge_site(
     release_free_memory()
     with stage(timings, "disagree"):
         prepared = cached_pickles(prepare_disagreements, documents, workers, cache)
-        disagreements = find_disagreements(documents, assignment, people, map(pickle.loads, prepared))
-        del prepared
+        release_free_memory()  # what shipping the documents to the workers took
+        disagreements = find_disagreements(
+            documents, assignment, people, each_unpickled(prepared, release_every=1000)
+        )
     release_free_memory()
     with stage(timings, "wire"):
         wire_copies = find_wire_copies(documents, fingerprints=fingerprints)
