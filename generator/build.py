@@ -131,11 +131,13 @@ def _checked_content(
     with stage(timings, "segment"):
         documents = tuple(known.segment(article) for article in content.articles)
     with stage(timings, "assign"):
-        assignment = assign_topics(documents, content.topics)
+        assignment = assign_topics(documents, content.topics, known.known_topics(documents, content.topics))
     warnings = topic_warnings(content.topics, assignment)
     if strict and warnings:
         raise ContentErrors(warnings)
-    known.save()  # only once the check has passed: a failed build writes nothing
+    known.save(
+        documents, content.topics, assignment
+    )  # once the check has passed: a failed build writes nothing
     release_free_memory()  # the documents' pickled bytes
     return content, documents, [str(w) for w in warnings], remember(documents, content.topics, assignment)
 

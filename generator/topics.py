@@ -22,7 +22,7 @@ files and general patterns of English; nothing here knows a particular story.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from generator.model import Document, Sentence, Topic, TopicAssignment
@@ -212,8 +212,22 @@ def refers_back(text: str, previous: str) -> bool:
     return text[:1] in QUOTE_MARKS and any(mark in previous for mark in QUOTE_MARKS)
 
 
-def assign_topics(documents: Iterable[Document], topics: Iterable[Topic]) -> TopicAssignment:
-    """The topics of every sentence of every document."""
+DocumentTopics = tuple[tuple[int, frozenset[str], frozenset[str]], ...]
+"""One document's share of a ``TopicAssignment``: for each of its sentences
+with a topic, its index, the topics it names and the topics it gets."""
+
+
+def assign_topics(
+    documents: Iterable[Document],
+    topics: Iterable[Topic],
+    known: Sequence[DocumentTopics | None] = (),
+) -> TopicAssignment:
+    """The topics of every sentence of every document.
+
+    ``known``: each document's share where it is already known (the last
+    build's, for the same document and the same topic rules:
+    ``article_cache.DocumentCache``), in the order of ``documents``; a
+    document with None, or past its end, is assigned here."""
     index = build_index(compile_topic(t) for t in topics)
     assigned: dict[str, frozenset[str]] = {}
     cued: dict[str, frozenset[str]] = {}
@@ -221,16 +235,43 @@ def assign_topics(documents: Iterable[Document], topics: Iterable[Topic]) -> Top
     # (in a news archive, about two in five), the others share one copy of
     # each topic set (most have one of a few) and of their key.
     copies: dict[frozenset[str], frozenset[str]] = {}
-    for document in documents:
-        for sentence, own, final in _assign_document(document.sentences, index):
-            if not (own or final):
-                continue
-            key = sentence.key
+    for number, document in enumerate(documents):
+        share = known[number] if number < len(known) else None
+        if share is None:
+            share = document_topics(document, index)
+        for position, own, final in share:
+            key = document.sentences[position].key
             if own:
                 cued[key] = copies.setdefault(own, own)
             if final:
                 assigned[key] = copies.setdefault(final, final)
     return TopicAssignment(topics=assigned, cued=cued)
+
+
+def document_topics(document: Document, index: TopicIndex) -> DocumentTopics:
+    """``document``'s share of the assignment by the topics of ``index``."""
+    return tuple(
+        (sentence.index, own, final)
+        for sentence, own, final in _assign_document(document.sentences, index)
+        if own or final
+    )
+
+
+def share_of(document: Document, assignment: TopicAssignment) -> DocumentTopics:
+    """``document``'s share of ``assignment``, as ``document_topics`` gives it."""
+    return tuple(
+        (sentence.index, assignment.cued.get(key, _NONE), assignment.topics.get(key, _NONE))
+        for sentence in document.sentences
+        if (key := sentence.key) in assignment.cued or key in assignment.topics
+    )
+
+
+_NONE: frozenset[str] = frozenset()
+
+
+def rules_of(topics: Iterable[Topic]) -> tuple[object, ...]:
+    """All of the topics that an assignment depends on: their slugs and rules."""
+    return tuple((t.slug, t.names, t.aliases, t.keywords, t.exclude) for t in topics)
 
 
 def _assign_document(
@@ -290,7 +331,4 @@ def remember(
 
 def _inputs(documents: Iterable[Document], topics: Iterable[Topic]) -> tuple[object, ...]:
     """All an assignment depends on (not file paths or other metadata)."""
-    return (
-        tuple(document.sentences for document in documents),
-        tuple((t.slug, t.names, t.aliases, t.keywords, t.exclude) for t in topics),
-    )
+    return (tuple(document.sentences for document in documents), rules_of(topics))

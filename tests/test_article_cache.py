@@ -12,8 +12,9 @@ from generator.article_cache import FOLDER, DocumentCache, cached_map
 from generator.build import BuildOptions, build
 from generator.content import load_content
 from generator.errors import ContentErrors
-from generator.model import Document
+from generator.model import Document, TopicAssignment
 from generator.segment import segment
+from generator.topics import assign_topics
 from tests.helpers import file_tree
 
 REPO = Path(__file__).resolve().parent.parent
@@ -136,3 +137,37 @@ def test_a_cached_article_broken_by_an_edit_is_reported_as_ever(tmp_path: Path) 
     with pytest.raises(ContentErrors) as raised:
         _cached_documents(content, cache)
     assert [problem.path for problem in raised.value.problems] == [str(article)]
+
+
+def _cached_assignment(content: Path, cache: Path) -> tuple[TopicAssignment, TopicAssignment, int]:
+    """The topic assignment of the articles under ``content`` through a
+    ``DocumentCache`` in ``cache`` (then saved), the one made from scratch,
+    and how many articles' shares the cache gave."""
+    known = DocumentCache(cache)
+    loaded = load_content(content, known.read_article)
+    documents = [known.segment(article) for article in loaded.articles]
+    assignment = assign_topics(documents, loaded.topics, known.known_topics(documents, loaded.topics))
+    known.save(documents, loaded.topics, assignment)
+    return assignment, assign_topics(_documents(content), loaded.topics), known.reused_topics
+
+
+def test_topic_assignments_come_back_from_the_cache_only_for_the_same_article_and_rules(
+    tmp_path: Path,
+) -> None:
+    content = _copy_of_example(tmp_path)
+    cache = tmp_path / "cache"
+    articles = len(list((content / "articles").glob("*.md")))
+    first, fresh, reused = _cached_assignment(content, cache)
+    assert reused == 0 and first == fresh and first.topics
+
+    again, fresh, reused = _cached_assignment(content, cache)
+    assert reused == articles and again == fresh
+
+    _edit_first_article(content)
+    edited, fresh, reused = _cached_assignment(content, cache)
+    assert reused == articles - 1 and edited == fresh
+
+    topic = sorted((content / "topics").glob("*.md"))[0]
+    topic.write_text(topic.read_text(encoding="utf-8").replace("keywords: []", "keywords: [troop*]", 1))
+    changed, fresh, reused = _cached_assignment(content, cache)
+    assert reused == 0 and changed == fresh != edited
