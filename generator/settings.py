@@ -32,13 +32,17 @@ def cache_folder() -> str:
     in ``briefing build``, to the folder holding the content folder): one
     subfolder per version of our code, Pelican and markdown-it, so a cache
     written by other code (which might read or segment differently) is
-    never loaded. Old subfolders can be deleted at any time."""
+    never loaded; a build deletes the subfolders of other versions."""
     digest = hashlib.sha256()
     for source in sorted(Path(__file__).parent.glob("*.py")):
         digest.update(source.name.encode() + b"\0" + source.read_bytes())
     for package in ("pelican", "markdown-it-py"):
         digest.update(f"{package}={version(package)}".encode())
-    return f".briefing-cache/{digest.hexdigest()[:16]}"
+    return f"{CACHE_ROOT}/{digest.hexdigest()[:16]}"
+
+
+CACHE_ROOT = ".briefing-cache"
+"""The folder holding one cache folder per version (``cache_folder``)."""
 
 
 SITENAME = "Briefing"

@@ -277,3 +277,21 @@ def test_a_build_leaves_the_garbage_collector_as_it_found_it(tmp_path: Path, ena
         assert gc.isenabled() is enabled
     finally:
         gc.enable()
+
+
+def test_a_build_removes_the_caches_of_other_versions_and_keeps_its_own(tmp_path: Path) -> None:
+    """Each version of the code has its own cache folder, which nothing else
+    can read; a build deletes the others' instead of letting them pile up."""
+    content = _write_content(tmp_path)
+    old = tmp_path / ".briefing-cache" / "0123456789abcdef"
+    (old / "per-article").mkdir(parents=True)
+    (old / "per-article" / "documents.pickle").write_bytes(b"from another version")
+    mine = tmp_path / ".briefing-cache" / "notes-of-mine"
+    mine.mkdir()
+    build(BuildOptions(content=content, output=tmp_path / "site"))
+    kept = sorted(p.name for p in (tmp_path / ".briefing-cache").iterdir())
+    assert "0123456789abcdef" not in kept and "notes-of-mine" in kept
+    assert len(kept) == 2  # this version's folder and the user's own
+
+    calls = _build(content, tmp_path / "site", tmp_path / "again.json")
+    assert "pelican.markdown" not in calls  # this version's cache was kept
