@@ -210,7 +210,7 @@ class DocumentCache:
         if self._path is None:
             return [None] * len(documents)
         stored = _load(self._path.with_name(TOPICS_FILE))
-        self._stored_topics = stored.keys()
+        self._stored_topics = frozenset(stored)
         known: list[DocumentTopics | None] = []
         for key in self._topic_keys(documents, topics):
             share = None

@@ -121,7 +121,8 @@ def _checked_content(
     the segmented documents and the assignment are handed to it too
     (``SEGMENTED_SETTING``, ``ASSIGNMENT_SETTING``), so it reads, segments
     and assigns nothing twice. ``cache``, the build's cache folder, keeps
-    the segmented articles for the next build (``DocumentCache``).
+    the segmented articles and their topics for the next build
+    (``DocumentCache``).
     """
     if not content_dir.is_dir():
         raise ConfigError(f"content folder {content_dir} not found")
@@ -136,9 +137,8 @@ def _checked_content(
     warnings = topic_warnings(content.topics, assignment)
     if strict and warnings:
         raise ContentErrors(warnings)
-    known.save(
-        documents, content.topics, assignment
-    )  # once the check has passed: a failed build writes nothing
+    # Only once the check has passed: a failed build writes nothing.
+    known.save(documents, content.topics, assignment)
     release_free_memory()  # the documents' pickled bytes
     return content, documents, [str(w) for w in warnings], remember(documents, content.topics, assignment)
 

@@ -253,15 +253,22 @@ def _restore(stored: Path, output: Path) -> bool:
     files can reach the cache."""
     try:
         digests = json.loads((stored / DIGESTS_FILE).read_text(encoding="utf-8"))
+        if not isinstance(digests, dict) or not digests or not all(map(_inside, digests)):
+            return False
         files = {name: (stored / name).read_bytes() for name in digests}
     except (OSError, ValueError, TypeError):
         return False
-    if not digests or any(hashlib.sha256(data).hexdigest() != digests[name] for name, data in files.items()):
+    if any(hashlib.sha256(data).hexdigest() != digests[name] for name, data in files.items()):
         return False
     for name, data in files.items():
         (output / name).parent.mkdir(parents=True, exist_ok=True)
         (output / name).write_bytes(data)
     return True
+
+
+def _inside(name: object) -> bool:
+    """Is ``name`` a path that stays inside the folder it is relative to?"""
+    return isinstance(name, str) and not Path(name).is_absolute() and ".." not in Path(name).parts
 
 
 def _forget_all_but(cache: Path, kept: set[str]) -> None:

@@ -5,6 +5,7 @@ preview server's reload script."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -380,6 +381,24 @@ def test_a_search_cache_that_cannot_be_written_only_costs_speed(tmp_path: Path, 
     blocked = tmp_path / "cache"
     blocked.write_text("a file where the cache folder would go", encoding="utf-8")
     assert _index(site, blocked) == _index(site, None)
+
+
+def test_a_search_cache_entry_naming_files_outside_its_folder_is_not_used(
+    tmp_path: Path, local_site: Path
+) -> None:
+    from generator.search import DIGESTS_FILE
+
+    site = shutil.copytree(local_site, tmp_path / "site")
+    cache = tmp_path / "cache"
+    first = _index(site, cache)
+    secret = cache / "secret.txt"
+    secret.write_text("not part of any index", encoding="utf-8")
+    digest = hashlib.sha256(secret.read_bytes()).hexdigest()
+    for entry in cache.iterdir():
+        if entry.is_dir():
+            (entry / DIGESTS_FILE).write_text(json.dumps({"../secret.txt": digest}), encoding="utf-8")
+    assert _index(site, cache) == first  # each bundle indexed again
+    assert not (site / "secret.txt").exists()
 
 
 def test_a_search_bundle_size_below_one_is_refused(tmp_path: Path) -> None:
