@@ -3,16 +3,19 @@ article, and a build from them writes what a build without them writes."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
 import pytest
 
+from benchmarks.generate import generate
 from generator.article_cache import FOLDER, DocumentCache, cached_map
 from generator.build import BuildOptions, build
 from generator.content import load_content
 from generator.errors import ContentErrors
 from generator.model import Document, TopicAssignment
+from generator.parallel import MIN_DOCUMENTS_PER_WORKER
 from generator.segment import segment
 from generator.topics import assign_topics
 from tests.helpers import file_tree
@@ -100,6 +103,30 @@ def test_a_rebuild_after_an_edit_writes_what_a_build_from_scratch_writes(tmp_pat
     shutil.copytree(content, fresh_root / "content")  # no cache beside this copy yet: all computed
     scratch = build(BuildOptions(content=fresh_root / "content", output=fresh_root / "output"))
     assert incremental.statements == scratch.statements
+    assert file_tree(tmp_path / "incremental") == file_tree(fresh_root / "output")
+    assert file_tree(tmp_path / "incremental") != file_tree(tmp_path / "before")
+
+
+def test_on_several_cores_a_rebuild_from_every_cache_writes_what_a_build_from_scratch_writes(
+    tmp_path: Path,
+) -> None:
+    """Large enough for the worker processes: per-article results, prepared
+    disagreement sentences, documents, topic shares and search bundles all
+    come from the cache for every article but the edited one."""
+    content = tmp_path / "content"
+    generate(content, articles=2 * MIN_DOCUMENTS_PER_WORKER + 20, topics=4, outlets=6, seed=3)
+    build(BuildOptions(content=content, output=tmp_path / "before", workers=2))
+    article = sorted((content / "articles").glob("*.md"))[7]
+    article.write_text(article.read_text(encoding="utf-8") + "\nSix ferries stayed in port on Monday.\n")
+    report = tmp_path / "timings.json"
+    incremental = BuildOptions(content=content, output=tmp_path / "incremental", workers=2, timings=report)
+    build(incremental)
+    stages = json.loads(report.read_text())["stages"]
+    assert stages["pelican.markdown"]["calls"] == 1  # the edited article only
+
+    fresh_root = tmp_path / "fresh"
+    shutil.copytree(content, fresh_root / "content")  # no cache beside this copy
+    build(BuildOptions(content=fresh_root / "content", output=fresh_root / "output", workers=2))
     assert file_tree(tmp_path / "incremental") == file_tree(fresh_root / "output")
     assert file_tree(tmp_path / "incremental") != file_tree(tmp_path / "before")
 
