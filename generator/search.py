@@ -24,7 +24,8 @@ are written (``start_indexing``), so Pagefind works while the build writes
 the rest.
 
 Given a cache folder, each bundle's index is kept there under a digest of
-its pages (their paths and bytes) and of Pagefind's version and options
+its pages (their paths and bytes) and of Pagefind's version (as its binary
+reports it) and options
 (``bundle_key``): a rebuild indexes again only the bundles whose pages
 changed and copies the others' files from the cache (after checking their
 digests: a damaged copy is made again). Pagefind writes the
@@ -39,6 +40,7 @@ no search box.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import re
@@ -48,7 +50,6 @@ import sys
 import tempfile
 import threading
 from collections.abc import Iterable, Sequence
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from generator.errors import BriefingError, ConfigError
@@ -110,14 +111,28 @@ def plan_bundles(
     return bundles
 
 
+@functools.cache
+def pagefind_version() -> str:
+    """The version the Pagefind binary reports: it, not the Python package
+    that finds it (which may be of another version), writes the index.
+    Empty if it cannot be asked."""
+    try:
+        reported = subprocess.run(
+            [sys.executable, "-m", "pagefind", "--version"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        ).stdout.split("\n", 1)[0]
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    return reported.strip() if reported.startswith("pagefind ") else ""
+
+
 def bundle_key(site: Path, pages: Sequence[str]) -> str:
     """The digest a bundle's index is kept under in the cache: Pagefind's
     version and options, and each page's path and bytes, in order."""
-    try:
-        pagefind = version("pagefind")
-    except PackageNotFoundError:  # run from a checkout of Pagefind: never reuse
-        pagefind = "unknown"
-    digest = hashlib.sha256(json.dumps([pagefind, NOT_INDEXED]).encode("utf-8"))
+    digest = hashlib.sha256(json.dumps([pagefind_version(), NOT_INDEXED]).encode("utf-8"))
     for page in pages:
         digest.update(page.encode("utf-8") + b"\0")
         digest.update(hashlib.sha256((site / page).read_bytes()).digest())
@@ -165,7 +180,7 @@ class Indexing:
             kept: set[str] = set()
             for number, pages in enumerate(self.bundles):
                 output = self.site / BUNDLE_DIR / bundle_folder(number)
-                if self.cache is None:
+                if self.cache is None or not pagefind_version():  # an index of unknown make is not kept
                     self.error = self._index(pages, output)
                 else:
                     key = bundle_key(self.site, pages)

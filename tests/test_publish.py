@@ -376,6 +376,30 @@ def test_a_rebuild_indexes_again_only_the_search_bundles_whose_pages_changed(
     assert edited == _index(site, None) != first
 
 
+def test_an_index_kept_from_another_pagefind_version_is_not_reused(
+    tmp_path: Path, local_site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The binary writes the index, and may be upgraded on its own: its
+    reported version is part of each bundle's key."""
+    import generator.search
+    from generator.search import DIGESTS_FILE, pagefind_version
+
+    assert pagefind_version().startswith("pagefind ")  # the real binary, asked
+    site = shutil.copytree(local_site, tmp_path / "site")
+    cache = tmp_path / "cache"
+    first = _index(site, cache)
+    made = {entry.name: (entry / DIGESTS_FILE).stat().st_ino for entry in cache.iterdir()}
+
+    monkeypatch.setattr(generator.search, "pagefind_version", lambda: "pagefind 0.0.0-another")
+    assert _index(site, cache) == first
+    now = {entry.name: (entry / DIGESTS_FILE).stat().st_ino for entry in cache.iterdir()}
+    assert len(now) == len(made) and not set(now) & set(made)  # every bundle indexed again
+
+    monkeypatch.setattr(generator.search, "pagefind_version", lambda: "")
+    assert _index(site, cache) == first
+    assert {entry.name for entry in cache.iterdir()} == set(now)  # a version unknown: nothing kept
+
+
 def test_a_search_cache_that_cannot_be_written_only_costs_speed(tmp_path: Path, local_site: Path) -> None:
     site = shutil.copytree(local_site, tmp_path / "site")
     blocked = tmp_path / "cache"
