@@ -177,19 +177,20 @@ class Indexing:
 
     def _index_all(self) -> None:
         try:
+            cache = self.cache if pagefind_version() else None  # an index of unknown make is not kept
             kept: set[str] = set()
             for number, pages in enumerate(self.bundles):
                 output = self.site / BUNDLE_DIR / bundle_folder(number)
-                if self.cache is None or not pagefind_version():  # an index of unknown make is not kept
+                if cache is None:
                     self.error = self._index(pages, output)
                 else:
                     key = bundle_key(self.site, pages)
                     kept.add(key)
-                    self.error = self._index_cached(pages, output, self.cache / key)
+                    self.error = self._index_cached(pages, output, cache / key)
                 if self.error is not None or self._stopped:
                     return
-            if self.cache is not None:
-                _forget_all_but(self.cache, kept)
+            if cache is not None:
+                _forget_all_but(cache, kept)
             others = [bundle_folder(number) for number in range(1, len(self.bundles))]
             manifest = json.dumps({"merge": others}, indent=1) + "\n"
             (self.site / BUNDLE_DIR / BUNDLES_FILE).write_text(manifest, encoding="utf-8")
