@@ -107,6 +107,16 @@ def _pickled(function: Callable[[Document], Any], document: Document) -> bytes:
     return pickle.dumps(function(document), protocol=pickle.HIGHEST_PROTOCOL)
 
 
+def _unpickled(pickled: bytes | None) -> object:
+    """``pickled`` unpickled, or None if there is nothing or it cannot be read."""
+    if pickled is None:
+        return None
+    try:
+        return pickle.loads(pickled)
+    except Exception:  # a damaged entry: unpickling can raise anything
+        return None
+
+
 def _load(path: Path) -> dict[str, bytes]:
     try:
         with path.open("rb") as handle:
@@ -179,15 +189,11 @@ class DocumentCache:
         key = hashlib.sha256(f"{path}\0{text}".encode()).hexdigest()
         self._keys[str(path)] = key
         pickled = self._stored.get(key)
-        if pickled is not None:
-            try:
-                document = pickle.loads(pickled)
-            except Exception:  # a damaged entry: read the file as if it were new
-                document = None
-            if isinstance(document, Document) and document.article.path == str(path):
-                self._found[str(path)] = document
-                self._kept[key] = pickled
-                return document.article
+        document = _unpickled(pickled)  # damaged or missing: read the file as if it were new
+        if isinstance(document, Document) and pickled is not None and document.article.path == str(path):
+            self._found[str(path)] = document
+            self._kept[key] = pickled
+            return document.article
         return read_article(path, text)
 
     def segment(self, article: Article) -> Document:
@@ -213,12 +219,7 @@ class DocumentCache:
         self._stored_topics = frozenset(stored)
         known: list[DocumentTopics | None] = []
         for key in self._topic_keys(documents, topics):
-            share = None
-            if key is not None and key in stored:
-                try:
-                    share = pickle.loads(stored[key])
-                except Exception:  # a damaged entry: assign it again
-                    share = None
+            share = _unpickled(stored.get(key) if key is not None else None)  # damaged: assign it again
             known.append(share if isinstance(share, tuple) else None)
         self.reused_topics = sum(share is not None for share in known)
         return known

@@ -351,28 +351,31 @@ def _index(site: Path, cache: Path | None) -> dict[str, bytes]:
     return file_tree(site / "pagefind")
 
 
+def _kept_bundles(cache: Path) -> dict[str, int]:
+    """The bundles kept in the search cache ``cache``: each one's name, with
+    the inode of its digests file (a new inode: the bundle was indexed again)."""
+    from generator.search import DIGESTS_FILE
+
+    return {entry.name: (entry / DIGESTS_FILE).stat().st_ino for entry in cache.iterdir() if entry.is_dir()}
+
+
 def test_a_rebuild_indexes_again_only_the_search_bundles_whose_pages_changed(
     tmp_path: Path, local_site: Path
 ) -> None:
-    from generator.search import DIGESTS_FILE
-
     site = shutil.copytree(local_site, tmp_path / "site")
     cache = tmp_path / "cache"
     first = _index(site, cache)
-    bundles = sorted(entry.name for entry in cache.iterdir())
-    assert len(bundles) == len(json.loads(first["bundles.json"])["merge"]) + 1
+    made = _kept_bundles(cache)
+    assert len(made) == len(json.loads(first["bundles.json"])["merge"]) + 1
     assert _index(site, None) == first  # the cache changes nothing in what is written
-    made = {entry: (cache / entry / DIGESTS_FILE).stat().st_ino for entry in bundles}
 
     page = site / "articles" / "uk-pulling-mali-troop-deployment" / "index.html"
     page.write_text(page.read_text(encoding="utf-8").replace("Mali", "Niger"), encoding="utf-8")
     edited = _index(site, cache)
-    now = sorted(entry.name for entry in cache.iterdir())
-    assert len(now) == len(bundles) and len(set(now) - set(bundles)) == 1  # the stale bundle went
+    now = _kept_bundles(cache)
+    assert len(now) == len(made) and len(set(now) - set(made)) == 1  # the stale bundle went
     # The unchanged bundles were not indexed again: their indexes are the ones the first run kept.
-    assert all(
-        (cache / entry / DIGESTS_FILE).stat().st_ino == made[entry] for entry in set(now) & set(bundles)
-    )
+    assert all(now[entry] == made[entry] for entry in set(now) & set(made))
     assert edited == _index(site, None) != first
 
 
@@ -382,17 +385,17 @@ def test_an_index_kept_from_another_pagefind_version_is_not_reused(
     """The binary writes the index, and may be upgraded on its own: its
     reported version is part of each bundle's key."""
     import generator.search
-    from generator.search import DIGESTS_FILE, pagefind_version
+    from generator.search import pagefind_version
 
     assert pagefind_version().startswith("pagefind ")  # the real binary, asked
     site = shutil.copytree(local_site, tmp_path / "site")
     cache = tmp_path / "cache"
     first = _index(site, cache)
-    made = {entry.name: (entry / DIGESTS_FILE).stat().st_ino for entry in cache.iterdir()}
+    made = _kept_bundles(cache)
 
     monkeypatch.setattr(generator.search, "pagefind_version", lambda: "pagefind 0.0.0-another")
     assert _index(site, cache) == first
-    now = {entry.name: (entry / DIGESTS_FILE).stat().st_ino for entry in cache.iterdir()}
+    now = _kept_bundles(cache)
     assert len(now) == len(made) and not set(now) & set(made)  # every bundle indexed again
 
     monkeypatch.setattr(generator.search, "pagefind_version", lambda: "")
