@@ -682,6 +682,7 @@ def _probe(
     for rank, feature_list in enumerate(ranked):
         for feature in feature_list:
             index[feature].append(rank)
+    signatures = _signatures(ranked)
     for rank, x in enumerate(order):
         own = frozenset(ranked[rank])  # no copy of a frozenset
         size = len(own)
@@ -693,12 +694,46 @@ def _probe(
             postings = index.get(feature, [])
             if len(postings) <= POSTING_CAP:
                 partners.update(postings[bisect.bisect_right(postings, rank) :])
-        # Only pairs that can pass this tier's test: the intersection is one
-        # C call, where scoring every pair that shares a rare word was most
-        # of the merge's time.
-        for partner in sorted(p for p in partners if len(own.intersection(ranked[p])) >= need):
+        # Only pairs that can pass this tier's test. Most partners share a
+        # word or two: the signatures turn them away first (a bit of ``x``
+        # the partner lacks is a feature it lacks), and the rest are
+        # intersected, one C call each.
+        signature, spare = signatures[rank], size - need
+        for partner in sorted(
+            p
+            for p in partners
+            if (signature & ~signatures[p]).bit_count() <= spare and len(own.intersection(ranked[p])) >= need
+        ):
             y = order[partner]
             yield (x, y) if x < y else (y, x)
+
+
+SIGNATURE_BITS = 128
+"""Bits of the signature ``_probe`` screens partners with: enough that few of a
+sentence's features share one."""
+
+
+def _signatures(feature_sets: Sequence[Collection[Hashable]]) -> list[int]:
+    """A Bloom-style signature of each feature set: bit ``hash(f) % SIGNATURE_BITS``
+    set for each feature ``f``.
+
+    A bit set in one signature and not the other stands for at least one
+    feature the other set lacks, so ``|x| - popcount(sig(x) & ~sig(y))`` is an
+    upper bound on ``|x ∩ y|``: a partner it rules out could not have
+    passed, and the pairs found are exactly those found without it. (The
+    hashes of strings differ between processes; the bound holds for any.)
+    """
+    bit_of: dict[Hashable, int] = {}
+    signatures = []
+    for features in feature_sets:
+        signature = 0
+        for feature in features:
+            bit = bit_of.get(feature)
+            if bit is None:
+                bit = bit_of[feature] = 1 << (hash(feature) % SIGNATURE_BITS)
+            signature |= bit
+        signatures.append(signature)
+    return signatures
 
 
 def _candidates(

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from generator import merge
 from generator.errors import ConfigError
 from generator.merge import (
     LEXICAL_PARAPHRASE_THRESHOLD,
@@ -673,3 +674,30 @@ def test_the_features_handed_to_the_merge_are_taken_not_copied() -> None:
     handed = merge_statements(documents, assignment, quotes, "lexical", features)
     assert features == [(), (), ()]
     assert handed == merge_statements(documents, assignment, quotes)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    sets=st.lists(st.frozensets(st.sampled_from("abcdefghijklmnop"), max_size=12), min_size=2, max_size=25),
+    bits=st.sampled_from([1, 2, 3, 8, 256]),
+)
+def test_prefix_filter_finds_exactly_the_pairs_that_share_enough_words(
+    sets: list[frozenset[str]], bits: int
+) -> None:
+    # The partner screen (signatures) may only turn away pairs that could
+    # not pass: even when most words share a bit, every pair that shares
+    # enough words is still found, and nothing else.
+    def needed(size: int) -> int:
+        return size if size < 4 else merge._needed(size, 0.75)
+
+    members = list(range(len(sets)))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(merge, "SIGNATURE_BITS", bits)
+        found = set(merge._probe(sets, members, lambda s: s, needed))  # type: ignore[arg-type]
+    expected = set()
+    for a, b in itertools.combinations(members, 2):
+        smaller = min(a, b, key=lambda n: (len(sets[n]), n))
+        size = len(sets[smaller])
+        if size and needed(size) > 0 and len(sets[a] & sets[b]) >= needed(size):
+            expected.add((a, b))
+    assert found == expected
