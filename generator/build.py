@@ -11,6 +11,8 @@ Files whose bytes did not change are not rewritten: before the swap, each
 such file in the new folder is replaced by a hard link to the old file, so
 after the swap it is the very same file (same inode, same modification
 time) and rsync, a web server's cache or a deploy step sees nothing new.
+Pages whose inputs did not change are not even rendered: Pelican's writer
+takes them from the published site (``page_cache.py``).
 Everything up to the swap happens beside the output folder, so an
 interruption at any point still leaves either the old site or the new one.
 
@@ -43,11 +45,12 @@ from generator.files import link_or_copy
 from generator.memory import release_free_memory
 from generator.merge import MergeMethod
 from generator.model import Document, Site, Topic, TopicAssignment
+from generator.page_cache import PAGE_CACHE_SETTING, PageCache, plain_setting
 from generator.progress import NO_PROGRESS, Progress
 from generator.progress import SETTING as PROGRESS_SETTING
 from generator.stamp import Summary, forget, inputs_digest, record, unchanged
 from generator.timings import SETTING as TIMINGS_SETTING
-from generator.timings import Timings, requested, stage
+from generator.timings import Timings, requested, stage, timings_of
 from generator.topics import KnownAssignment, assign_topics, remember
 
 KEPT_IN_OUTPUT = (".git", "CNAME", ".nojekyll")
@@ -254,6 +257,8 @@ def _build(options: BuildOptions) -> BuildResult:
         if timings is not None:
             settings[TIMINGS_SETTING] = timings.scoped("pelican")
             timings.mark("pelican.start")
+        pages_kept = PageCache(output, cache, timings_of(settings)) if cache is not None else None
+        settings[PAGE_CACHE_SETTING] = pages_kept
         with stage(timings, "pelican.total"):
             _run_pelican(settings)
         if timings is not None:
@@ -267,6 +272,8 @@ def _build(options: BuildOptions) -> BuildResult:
             _carry_over(output, staging)
             staging.chmod(0o755)  # mkdtemp makes it private; a web server must read the published folder
             _swap(staging, output)
+        if pages_kept is not None:
+            pages_kept.save()
     except OSError as exc:
         # A full disk, a read-only folder: the old output was never touched.
         where = f" ({exc.filename})" if exc.filename else ""
@@ -348,23 +355,9 @@ def _stamp(options: BuildOptions) -> tuple[Path, str]:
     used = {
         "output": output,
         "strict": options.strict,
-        "settings": {key: _plain(value) for key, value in settings.items()},
+        "settings": {key: plain_setting(value) for key, value in settings.items()},
     }
     return stamp, inputs_digest(options.content, used, code)
-
-
-def _plain(value: object) -> object:
-    """A setting as JSON-able data that is the same on every run (a function
-    by its name, not its address)."""
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    if isinstance(value, set | frozenset):
-        return sorted(str(v) for v in value)
-    if value is None or isinstance(value, str | int | float | bool):
-        return value
-    return f"{type(value).__module__}.{getattr(value, '__qualname__', type(value).__qualname__)}"
 
 
 def _run_pelican(settings: dict[str, object]) -> None:

@@ -10,7 +10,9 @@ Two small corrections to how Pelican's own ``Writer`` fills a feed:
   about "<b>" or "a < b" loses words; here the title is the article's text
   as it is, and the feed library escapes it.
 
-The plugin hands this class to Pelican through the ``get_writer`` signal.
+The writer also renders the pages a ``PageCache`` covers through it
+(``page_cache.py``). The plugin hands this class to Pelican through the
+``get_writer`` signal.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from pelican.writers import Writer
+
+from generator.page_cache import PAGE_CACHE_SETTING, PageCache
 
 EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
 
@@ -34,7 +38,16 @@ def source_date(environ: Mapping[str, str]) -> datetime.datetime:
 
 
 class BriefingWriter(Writer):  # type: ignore[misc]
-    """Pelican's ``Writer``, with stable feed dates and exact entry titles."""
+    """Pelican's ``Writer``, with stable feed dates and exact entry titles, and
+    pages kept between builds where ``briefing build`` hands it a ``PageCache``."""
+
+    def write_file(
+        self, name: str, template: Any, context: dict[str, Any], *args: Any, **kwargs: Any
+    ) -> None:
+        pages = self.settings.get(PAGE_CACHE_SETTING)
+        if isinstance(pages, PageCache):
+            template = pages.template(template)
+        super().write_file(name, template, context, *args, **kwargs)
 
     def _create_new_feed(self, feed_type: str, feed_title: str, context: dict[str, Any]) -> Any:
         feed = super()._create_new_feed(feed_type, feed_title, context)

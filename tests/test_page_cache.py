@@ -1,0 +1,226 @@
+"""Pages kept between builds: only a page whose inputs changed is rendered again.
+
+What a user cares about: a rebuild gives exactly the site a build from
+scratch gives, whatever the cache holds; and it renders again only the pages
+an edit touched. Pages rendered and reused are counted by the build's own
+stage timings ("pelican.render", "pelican.reuse").
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from generator.build import BuildOptions, build
+from generator.model import Citation, Statement
+from generator.page_cache import MANIFEST, digest
+from tests.helpers import file_tree
+from tests.test_build_cache import ARTICLES, _write_content
+
+ARTICLE_PAGES = len(ARTICLES)
+
+
+def _build(content: Path, output: Path, report: Path, **options: object) -> dict[str, int]:
+    """Build even if nothing changed; how many covered pages were rendered and reused."""
+    build(BuildOptions(content=content, output=output, timings=report, force=True, **options))  # type: ignore[arg-type]
+    stages = json.loads(report.read_text())["stages"]
+    return {kind: stages.get(f"pelican.{kind}", {}).get("calls", 0) for kind in ("render", "reuse")}
+
+
+def _fresh(content: Path, tmp_path: Path) -> dict[str, bytes]:
+    """The site a build with no cache at all gives."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    copy = elsewhere / "content"
+    for path in content.rglob("*.md"):
+        target = copy / path.relative_to(content)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(path.read_bytes())
+    build(BuildOptions(content=copy, output=elsewhere / "site"))
+    return file_tree(elsewhere / "site")
+
+
+def test_a_forced_rebuild_renders_no_page_again_and_writes_the_same_bytes(tmp_path: Path) -> None:
+    content = _write_content(tmp_path)
+    site = tmp_path / "site"
+    cold = _build(content, site, tmp_path / "cold.json")
+    first = file_tree(site)
+    assert cold["reuse"] == 0 and cold["render"] >= ARTICLE_PAGES + 2  # articles, topics, outlets
+
+    again = _build(content, site, tmp_path / "again.json")
+    assert again == {"render": 0, "reuse": cold["render"]}
+    assert file_tree(site) == first
+
+
+def test_after_one_edit_the_untouched_pages_are_reused_and_the_site_is_a_fresh_builds(
+    tmp_path: Path,
+) -> None:
+    content = _write_content(tmp_path)
+    site = tmp_path / "site"
+    cold = _build(content, site, tmp_path / "cold.json")
+    quarry_page = site / "articles" / "quarry-permit" / "index.html"
+    quarry_before = quarry_page.read_bytes()
+    edited = content / "articles" / "harbour-strike-talks.md"
+    edited.write_text(edited.read_text(encoding="utf-8").replace("second day", "third day"), encoding="utf-8")
+
+    edit = _build(content, site, tmp_path / "edit.json")
+    assert 0 < edit["render"] < cold["render"]
+    assert edit["render"] + edit["reuse"] == cold["render"]
+    assert "third day" in (site / "articles" / "harbour-strike-talks" / "index.html").read_text()
+    assert quarry_page.read_bytes() == quarry_before
+    assert file_tree(site) == _fresh(content, tmp_path)
+
+
+@pytest.mark.parametrize("damage", ["edit", "delete"])
+def test_a_published_page_changed_by_hand_is_rendered_again(tmp_path: Path, damage: str) -> None:
+    content = _write_content(tmp_path)
+    site = tmp_path / "site"
+    cold = _build(content, site, tmp_path / "cold.json")
+    first = file_tree(site)
+    page = site / "topics" / "quarry" / "index.html"
+    if damage == "edit":
+        page.write_text(page.read_text().replace("Brackwater", "Elsewhere"))
+    else:
+        page.unlink()
+
+    again = _build(content, site, tmp_path / "again.json")
+    assert again == {"render": 1, "reuse": cold["render"] - 1}
+    assert file_tree(site) == first
+
+
+def test_a_changed_topic_title_renders_every_page_again(tmp_path: Path) -> None:
+    # Every page lists the topics in its navigation.
+    content = _write_content(tmp_path)
+    site = tmp_path / "site"
+    cold = _build(content, site, tmp_path / "cold.json")
+    topic = content / "topics" / "quarry.md"
+    topic.write_text(topic.read_text().replace("Brackwater quarry", "The Brackwater quarry"))
+
+    again = _build(content, site, tmp_path / "again.json")
+    assert again == {"render": cold["render"], "reuse": 0}
+    assert file_tree(site) == _fresh(content, tmp_path)
+
+
+def test_a_changed_setting_renders_every_page_again(tmp_path: Path) -> None:
+    content = _write_content(tmp_path)
+    site = tmp_path / "site"
+    cold = _build(content, site, tmp_path / "cold.json")
+    again = _build(content, site, tmp_path / "again.json", base_url="https://briefs.example.org")
+    assert again == {"render": cold["render"], "reuse": 0}
+    assert (
+        "https://briefs.example.org/topics/quarry/" in (site / "topics" / "quarry" / "index.html").read_text()
+    )
+
+
+def test_a_theme_that_overrides_our_templates_is_always_rendered(tmp_path: Path) -> None:
+    # Its templates may read anything in Pelican's context: no key covers that.
+    content = _write_content(tmp_path)
+    theme = tmp_path / "my-theme"
+    theme.mkdir()
+    (theme / "article.html").write_text(
+        '{% extends "base.html" %}{% block content %}<p>{{ articles | length }} articles</p>{% endblock %}\n'
+    )
+    settings = tmp_path / "pelicanconf.py"
+    settings.write_text(
+        "from generator.settings import *  # noqa: F403\n"
+        f"THEME_TEMPLATES_OVERRIDES = [{str(theme)!r}, *THEME_TEMPLATES_OVERRIDES]  # noqa: F405\n"
+    )
+    site = tmp_path / "site"
+    cold = _build(content, site, tmp_path / "cold.json", settings_file=settings)
+    assert "3 articles" in (site / "articles" / "quarry-permit" / "index.html").read_text()
+    added = content / "articles" / "quarry-permit-appeal.md"
+    added.write_text((content / "articles" / "quarry-permit.md").read_text().replace("refused", "appealed"))
+
+    again = _build(content, site, tmp_path / "again.json", settings_file=settings)
+    assert "4 articles" in (site / "articles" / "quarry-permit" / "index.html").read_text()
+    assert cold["reuse"] == 0 and again["reuse"] > 0  # our topic and outlet pages still are
+
+
+def test_a_manifest_naming_files_outside_the_site_is_not_followed(tmp_path: Path) -> None:
+    content = _write_content(tmp_path)
+    site = tmp_path / "site"
+    _build(content, site, tmp_path / "cold.json")
+    manifest = next((tmp_path / ".briefing-cache").rglob(MANIFEST))
+    entries = json.loads(manifest.read_text())
+    entries["../outside.html"] = entries["topics/quarry/index.html"]
+    manifest.write_text(json.dumps(entries))
+    first = file_tree(site)
+
+    _build(content, site, tmp_path / "again.json")
+    assert file_tree(site) == first
+    assert "../outside.html" not in json.loads(manifest.read_text())
+
+
+def _statement(text: str, topics: frozenset[str]) -> Statement:
+    source = Citation(
+        article="a",
+        outlet="Kessel Gazette",
+        url="https://x.example/a",
+        sentence="s-1",
+        text=text,
+        date=datetime.date(2031, 4, 2),
+        position=0.5,
+    )
+    return Statement(id="st-1", kind="fact", text=text, speaker=None, sources=(source,), topics=topics)
+
+
+def test_a_digest_tells_apart_what_a_page_would_show_differently() -> None:
+    base = _statement("Dockers walked out.", frozenset({"strike", "harbour"}))
+    assert digest(base) == digest(_statement("Dockers walked out.", frozenset({"harbour", "strike"})))
+    others = [
+        _statement("Dockers walked out!", base.topics),
+        _statement("Dockers walked out.", frozenset({"strike"})),
+        ("ab", "c"),
+        ("a", "bc"),
+        (1,),
+        ("1",),
+        (True,),
+        (None,),
+        ((),),
+    ]
+    digests = [digest(value) for value in [base, *others]]
+    assert len(set(digests)) == len(digests)
+
+
+def test_a_digest_is_the_same_in_every_process() -> None:
+    # String hashes, and so the order of a set, differ between processes.
+    program = (
+        "from tests.test_page_cache import _statement; from generator.page_cache import digest; "
+        "print(digest(_statement('x', frozenset(map(str, range(40))))).hex())"
+    )
+    seen = {
+        subprocess.run(
+            [sys.executable, "-c", program],
+            env={**os.environ, "PYTHONHASHSEED": str(seed)},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in (1, 2, 3)
+    }
+    assert len(seen) == 1
+
+
+def test_an_article_whose_statements_change_elsewhere_is_rendered_again(tmp_path: Path) -> None:
+    # An earlier report of the same sentence becomes the statement's first
+    # source, so the statement's anchor changes, and with it the backlinks
+    # on the page of an article that was not touched.
+    content = _write_content(tmp_path)
+    site = tmp_path / "site"
+    _build(content, site, tmp_path / "cold.json")
+    untouched = site / "articles" / "harbour-strike-begins" / "index.html"
+    before = untouched.read_text()
+    earlier = (content / "articles" / "harbour-strike-begins.md").read_text()
+    earlier = earlier.replace("2031-04-02", "2031-04-01").replace("Kessel Gazette", "Island Herald")
+    eve = content / "articles" / "harbour-strike-eve.md"
+    eve.write_text(earlier.replace("Dockers walk out", "On the eve"))
+
+    _build(content, site, tmp_path / "again.json")
+    assert untouched.read_text() != before
+    assert file_tree(site) == _fresh(content, tmp_path)
