@@ -15,11 +15,13 @@ and the files end with a newline: the same site gives the same bytes.
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 from typing import Any
 
 from generator.model import Briefing, Citation, Entity, Site, Statement
+from generator.page_cache import PageCache
 
 SCHEMA_VERSION = 1
 
@@ -165,22 +167,34 @@ def _entity(entity: Entity) -> dict[str, Any]:
     }
 
 
-def _dump(data: dict[str, Any], path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+def _text(data: dict[str, Any]) -> str:
     # One line per file: without ``indent`` json uses its C encoder, five
     # times faster on an archive's briefings; ``jq .`` pretty-prints them.
-    path.write_text(json.dumps(data, ensure_ascii=False) + "\n", encoding="utf-8")
+    return json.dumps(data, ensure_ascii=False) + "\n"
 
 
-def write_export(site: Site, output: Path) -> list[Path]:
-    """Write ``api/`` under ``output``; returns the files written."""
+def _write(text: str, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+def write_export(site: Site, output: Path, kept: PageCache | None = None) -> list[Path]:
+    """Write ``api/`` under ``output``; returns the files written. With
+    ``kept``, a topic's file whose briefing did not change since the last
+    published build is taken from that build."""
     api = output / "api"
     written = [api / "index.json"]
-    _dump(index_json(site), written[0])
+    _write(_text(index_json(site)), written[0])
     for briefing in site.briefings:
         path = api / "briefings" / f"{briefing.topic.slug}.json"
         if path.resolve().parent != (api / "briefings").resolve():
             raise ValueError(f"topic slug {briefing.topic.slug!r} would write outside {api}")
-        _dump(briefing_json(briefing), path)
+        make = functools.partial(_text_of_briefing, briefing)
+        name = path.relative_to(output).as_posix()
+        _write(kept.file(name, briefing, make) if kept is not None else make(), path)
         written.append(path)
     return written
+
+
+def _text_of_briefing(briefing: Briefing) -> str:
+    return _text(briefing_json(briefing))

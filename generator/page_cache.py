@@ -20,6 +20,9 @@ A page's **key** is a SHA-256 of everything its template reads:
   and the briefings that cite each of its sentences; a topic page's
   briefing, title and intro; an outlet page's outlet.
 
+The JSON export's per-topic files are kept the same way (``file``), keyed
+by their briefing.
+
 The page's text is not stored twice: the manifest (``pages.json`` in the
 cache folder) holds, per written path, the key it was rendered from and the
 SHA-256 of its bytes, and a page is reused from the *published* site only
@@ -45,7 +48,7 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from generator.model import Article, Statement
+from generator.model import Article, Briefing, Statement
 from generator.settings import templates_dir
 from generator.timings import Timings, stage
 
@@ -72,12 +75,13 @@ def digest(value: object, memo: dict[int, bytes] | None = None) -> bytes:
     ``None``, booleans, numbers, strings, bytes, dates, tuples, lists, dicts (in
     their order), sets (in sorted order) and dataclasses (by their fields).
 
-    ``memo`` keeps the digest of each statement and article by identity, so
-    a statement shown on a topic page and on three outlet pages is read
-    once. Its caller keeps those objects alive while it uses the memo (an
+    ``memo`` keeps the digest of each statement, article and briefing by
+    identity, so a statement shown on a topic page and on three outlet
+    pages is read once, and a briefing's export is keyed without reading
+    it again. Its caller keeps those objects alive while it uses the memo (an
     identity is only unique among living objects): here, the merged site
     the pages show, which lives until Pelican's writer is done. Only those
-    two types, shared between pages, are kept: keeping every citation's
+    types, shared between pages, are kept: keeping every citation's
     digest too took about 40 MB at 5,000 articles."""
     memo = {} if memo is None else memo
     parts: list[bytes] = []
@@ -85,7 +89,7 @@ def digest(value: object, memo: dict[int, bytes] | None = None) -> bytes:
     return hashlib.sha256(b"".join(parts)).digest()
 
 
-_SHARED_TYPES = (Statement, Article)
+_SHARED_TYPES = (Statement, Article, Briefing)
 _SCALARS = frozenset({str, int, float, bool, type(None), datetime.date, datetime.datetime})
 """Types whose ``repr`` is the same in every process and tells values apart."""
 _FIELDS: dict[type, Callable[[object], tuple[object, ...]]] = {}
@@ -229,17 +233,31 @@ class PageCache:
             key = self._key(name, template.name, context)
         except NotDigestible:
             return str(template.render(context))
+        return self._reused_or_made(name, key, lambda: str(template.render(context)), "")
+
+    def file(self, name: str, inputs: object, make: Callable[[], str]) -> str:
+        """The text of the site's file ``name`` (a path under the site root),
+        which ``make`` makes from ``inputs`` alone: the published file if
+        ``inputs`` are what they were when it was written (timed as
+        "file.reuse"), else made (timed as "file.make")."""
+        try:
+            key = digest([name, inputs], self._memo).hex()
+        except NotDigestible:
+            return make()
+        return self._reused_or_made(name, key, make, "file.")
+
+    def _reused_or_made(self, name: str, key: str, make: Callable[[], str], label: str) -> str:
         last = self._last.get(name)
         if last is not None and last[0] == key:
             started = time.perf_counter()
             text = self._published_text(name, last[1])
             if text is not None:
                 if self._timings is not None:
-                    self._timings.add("reuse", time.perf_counter() - started)
+                    self._timings.add(f"{label}reuse", time.perf_counter() - started)
                 self._written[name] = last
                 return text
-        with stage(self._timings, "render"):
-            text = str(template.render(context))
+        with stage(self._timings, f"{label}make" if label else "render"):
+            text = make()
         self._written[name] = [key, hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()]
         return text
 

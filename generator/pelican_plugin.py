@@ -44,6 +44,7 @@ from generator.export import write_export
 from generator.feeds import BriefingWriter
 from generator.merge import merge_method
 from generator.model import Briefing, Document, Site, Statement, Topic, Update
+from generator.page_cache import PAGE_CACHE_SETTING, PageCache
 from generator.parallel import available_cores
 from generator.pipeline import merge_site
 from generator.progress import progress_of
@@ -209,7 +210,8 @@ class BriefingGenerator(Generator):  # type: ignore[misc]
                     feed_title=f"{briefing.topic.title}: updates",
                 )
         with stage(timings_of(self.settings), "export"):
-            write_export(site, Path(self.output_path))
+            kept = self.settings.get(PAGE_CACHE_SETTING)
+            write_export(site, Path(self.output_path), kept if isinstance(kept, PageCache) else None)
 
 
 def add_reader(readers: Any) -> None:

@@ -21,7 +21,7 @@ from generator.build import BuildOptions, build
 from generator.model import Citation, Statement
 from generator.page_cache import MANIFEST, digest
 from tests.helpers import file_tree
-from tests.test_build_cache import ARTICLES, _write_content
+from tests.test_build_cache import ARTICLES, TOPICS, _write_content
 
 ARTICLE_PAGES = len(ARTICLES)
 
@@ -224,3 +224,19 @@ def test_an_article_whose_statements_change_elsewhere_is_rendered_again(tmp_path
     _build(content, site, tmp_path / "again.json")
     assert untouched.read_text() != before
     assert file_tree(site) == _fresh(content, tmp_path)
+
+
+def test_the_export_of_an_unchanged_briefing_is_reused_and_an_edited_one_restored(tmp_path: Path) -> None:
+    content = _write_content(tmp_path)
+    site = tmp_path / "site"
+    build(BuildOptions(content=content, output=site, force=True))
+    first = file_tree(site)
+    export = site / "api" / "briefings" / "quarry.json"
+    export.write_text(export.read_text().replace("Brackwater", "Elsewhere"))
+
+    report = tmp_path / "again.json"
+    build(BuildOptions(content=content, output=site, timings=report, force=True))
+    stages = json.loads(report.read_text())["stages"]
+    assert stages["pelican.file.reuse"]["calls"] == len(TOPICS) - 1
+    assert stages["pelican.file.make"]["calls"] == 1
+    assert file_tree(site) == first
