@@ -92,16 +92,20 @@ def digest(value: object, memo: dict[int, bytes] | None = None) -> bytes:
 _SHARED_TYPES = (Statement, Article, Briefing)
 _SCALARS = frozenset({str, int, float, bool, type(None), datetime.date, datetime.datetime})
 """Types whose ``repr`` is the same in every process and tells values apart."""
-_FIELDS: dict[type, Callable[[object], tuple[object, ...]]] = {}
-"""Per dataclass type, a getter of its fields' values as a tuple."""
+_FIELDS: dict[type, Callable[[object], tuple[object, ...]] | None] = {}
+"""Per type, a getter of its fields' values as a tuple (None: not a dataclass)."""
 
 
 def _fields_of(cls: type) -> Callable[[object], tuple[object, ...]] | None:
-    getter = _FIELDS.get(cls)
-    if getter is None and dataclasses.is_dataclass(cls):
+    """The field getter of dataclass type ``cls``; None for any other type."""
+    if cls in _FIELDS:
+        return _FIELDS[cls]
+    getter = None
+    if dataclasses.is_dataclass(cls):
         names = [field.name for field in dataclasses.fields(cls)]
         many = operator.attrgetter(*names)
-        getter = _FIELDS[cls] = many if len(names) > 1 else lambda value: (many(value),)
+        getter = many if len(names) > 1 else lambda value: (many(value),)
+    _FIELDS[cls] = getter
     return getter
 
 
