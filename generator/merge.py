@@ -546,6 +546,8 @@ def merge_statements(
     statements = [
         statement
         for cluster in clusters
+        # A cluster no sentence of which has a topic makes only statements of none.
+        if not topical_only or any(items[number].topics for number in cluster)
         for statement in _statements([items[number] for number in cluster], assignment)
         if statement.topics or not topical_only
     ]
