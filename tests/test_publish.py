@@ -267,6 +267,10 @@ def test_pages_workflow_builds_for_the_project_address_and_deploys() -> None:
     assert {"actions/configure-pages", "actions/upload-pages-artifact", "actions/deploy-pages"} <= uses
     runs = "\n".join(step.get("run", "") for step in steps)
     assert "briefing build" in runs and "--base-url" in runs
+    steps = workflow["jobs"]["build"]["steps"]
+    kept = next(i for i, step in enumerate(steps) if step.get("uses", "").startswith("actions/cache"))
+    built = next(i for i, step in enumerate(steps) if "briefing build" in step.get("run", ""))
+    assert kept < built and set(steps[kept]["with"]["path"].split()) == {".briefing-cache", "output"}
 
 
 def test_preview_reload_script_is_added_when_served_never_written(local_site: Path) -> None:
