@@ -31,11 +31,13 @@ import hashlib
 import logging
 import re
 import shutil
+import sys
 import tempfile
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from importlib.metadata import version
 from pathlib import Path
 
 from generator.article_cache import DocumentCache
@@ -229,6 +231,7 @@ def _build(options: BuildOptions) -> BuildResult:
             timings.write(timings_path)
         return _result(last, time.perf_counter() - started, up_to_date=True)
     forget(stamp)
+    from generator import settings as default_settings
     from generator.pelican_plugin import ASSIGNMENT_SETTING, SEGMENTED_SETTING, SITE_SETTING
 
     cache = _cache_folder(options)
@@ -257,7 +260,11 @@ def _build(options: BuildOptions) -> BuildResult:
         if timings is not None:
             settings[TIMINGS_SETTING] = timings.scoped("pelican")
             timings.mark("pelican.start")
-        pages_kept = PageCache(output, cache, timings_of(settings)) if cache is not None else None
+        pages_kept = None
+        if cache is not None:
+            settings_file = options.settings_file or Path(default_settings.__file__)
+            environment = _environment_digest(settings, settings_file)
+            pages_kept = PageCache(output, cache, environment, timings_of(settings))
         settings[PAGE_CACHE_SETTING] = pages_kept
         with stage(timings, "pelican.total"):
             _run_pelican(settings)
@@ -343,8 +350,21 @@ def _stamp(options: BuildOptions) -> tuple[Path, str]:
     if not options.content.is_dir() or not settings_file.is_file():
         return stamp, ""
     settings = _pelican_settings(options, options.output)
-    # Our package and every folder the settings take templates, static
-    # files or plugins from: a user's own theme or plugin is an input too.
+    code = _code_files(settings, settings_file)
+    used = {
+        "output": output,
+        "strict": options.strict,
+        "settings": {key: plain_setting(value) for key, value in settings.items()},
+    }
+    return stamp, inputs_digest(options.content, used, code)
+
+
+def _code_files(settings: dict[str, object], settings_file: Path) -> list[Path]:
+    """Our package, the settings file and every file of every folder the
+    settings take templates, static files or plugins from: a user's own
+    theme or plugin is an input too."""
+    from generator import settings as default_settings
+
     folders = [default_settings.templates_dir()]
     for name in ("THEME_TEMPLATES_OVERRIDES", "THEME_STATIC_PATHS", "PLUGIN_PATHS"):
         value = settings.get(name) or []
@@ -352,12 +372,22 @@ def _stamp(options: BuildOptions) -> tuple[Path, str]:
     folders.append(Path(str(settings.get("THEME", ""))))
     code = [*Path(default_settings.__file__).parent.glob("*.py"), settings_file]
     code += [f for folder in folders if folder.is_dir() for f in folder.rglob("*") if f.is_file()]
-    used = {
-        "output": output,
-        "strict": options.strict,
-        "settings": {key: plain_setting(value) for key, value in settings.items()},
-    }
-    return stamp, inputs_digest(options.content, used, code)
+    return code
+
+
+def _environment_digest(settings: dict[str, object], settings_file: Path) -> bytes:
+    """What every page is rendered with besides its data: the code and theme
+    files (``_code_files``: a filter a settings file defines is keyed by its
+    source, not just its name), and the versions of Python and of the
+    libraries that render and escape."""
+    digest = hashlib.sha256(f"python={sys.version}".encode())
+    for package in ("pelican", "jinja2", "markupsafe"):
+        digest.update(f"\0{package}={version(package)}".encode())
+    for path in sorted(_code_files(settings, settings_file)):
+        data = path.read_bytes()
+        digest.update(f"\0{path}\0{len(data)}\0".encode())
+        digest.update(data)
+    return digest.digest()
 
 
 def _run_pelican(settings: dict[str, object]) -> None:

@@ -10,9 +10,12 @@ page's text (``PageCache.template``) instead of rendering it.
 
 A page's **key** is a SHA-256 of everything its template reads:
 
-* the templates (every file of our theme) and the settings the templates
-  see (every upper-case name but the per-page ``SITEURL``, which is keyed
-  with the page's own path);
+* what renders every page: the templates and code (every file of our
+  package, of the settings file and of the theme and plugin folders the
+  settings name), the versions of Python, Pelican, Jinja2 and MarkupSafe,
+  the locale (month names), and the settings the templates see (every
+  upper-case name but the per-page ``SITEURL``, which is keyed with the
+  page's own path);
 * what every page shows: the topics' slugs and titles (the navigation);
 * the page's own data, by a digest of its value (``digest``): an
   article page's article (its file's fields, from which the document is
@@ -41,8 +44,9 @@ import datetime
 import hashlib
 import itertools
 import json
+import locale
 import operator
-import os
+import tempfile
 import time
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
@@ -203,11 +207,17 @@ class PageCache:
 
     ``published``: the site folder the last build published (pages are read
     from there); ``cache``: the build's cache folder (the manifest);
+    ``environment``: a digest of what renders every page besides its data
+    (the templates, the code and settings files, the libraries' versions:
+    ``build._environment_digest``);
     ``timings``: where each page rendered ("render") or reused ("reuse") is
     timed and counted."""
 
-    def __init__(self, published: Path, cache: Path, timings: Timings | None = None) -> None:
+    def __init__(
+        self, published: Path, cache: Path, environment: bytes, timings: Timings | None = None
+    ) -> None:
         self._published = published
+        self._environment = environment
         self._timings = timings
         self._manifest = cache / MANIFEST
         self._last = _load(self._manifest)
@@ -216,7 +226,6 @@ class PageCache:
         self._covered: dict[str, bool] = {}
         """Whether each template name is one of ours that the cache covers."""
         self._shared: bytes | None = None
-        self._templates = _templates_digest()
 
     def template(self, template: Any) -> Any:
         """``template``, or when it is one of ours that this cache covers, a
@@ -267,13 +276,20 @@ class PageCache:
 
     def save(self) -> None:
         """Write the manifest of this build's pages (call once the site is published)."""
+        temporary: Path | None = None
         try:
             self._manifest.parent.mkdir(parents=True, exist_ok=True)
-            temporary = self._manifest.with_name(f".{MANIFEST}-{os.getpid()}")
-            temporary.write_text(json.dumps(self._written, sort_keys=True), encoding="utf-8")
+            with tempfile.NamedTemporaryFile(
+                "w", encoding="utf-8", dir=self._manifest.parent, prefix=f".{MANIFEST}-", delete=False
+            ) as handle:
+                temporary = Path(handle.name)
+                handle.write(json.dumps(self._written, sort_keys=True))
             temporary.replace(self._manifest)
         except OSError:
             pass  # no manifest: the next build renders every page, as without a cache
+        finally:
+            if temporary is not None:  # left behind only by a failed write
+                temporary.unlink(missing_ok=True)
 
     def _key(self, name: str, template_name: str, context: Mapping[str, Any]) -> str:
         if self._shared is None:
@@ -308,7 +324,11 @@ class PageCache:
         site = context.get("briefing_site")
         navigation = [(b.topic.slug, b.topic.title) for b in site.briefings] if site is not None else []
         titles = sorted(dict(context.get("topic_titles") or {}).items())
-        return digest([self._templates, json.dumps(settings, sort_keys=True), navigation, titles])
+        # Month names are the locale's, which Pelican sets from ``LOCALE`` or,
+        # by default, from the environment (``LANG``): read it as set.
+        month_names = locale.setlocale(locale.LC_TIME)
+        settings_json = json.dumps(settings, sort_keys=True)
+        return digest([self._environment, month_names, settings_json, navigation, titles])
 
     def _published_text(self, name: str, sha256: str) -> str | None:
         try:
@@ -340,11 +360,6 @@ def _ours(template: Any) -> bool:
         and Path(filename).resolve().parent == ours
         for n in names
     )
-
-
-def _templates_digest() -> bytes:
-    folder = templates_dir()
-    return digest([(path.name, path.read_bytes().decode()) for path in sorted(folder.glob("*.html"))])
 
 
 def plain_setting(value: object) -> object:

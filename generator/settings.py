@@ -12,6 +12,7 @@ its pages (one briefing page per topic); our plugin does the rest.
 from __future__ import annotations
 
 import hashlib
+import sys
 from importlib.metadata import version
 from pathlib import Path
 
@@ -30,13 +31,15 @@ def templates_dir() -> Path:
 def cache_folder() -> str:
     """Where Pelican's reader cache goes, relative to the settings file (or,
     in ``briefing build``, to the folder holding the content folder): one
-    subfolder per version of our code, Pelican and markdown-it, so a cache
+    subfolder per version of Python, our code, Pelican, markdown-it, Jinja2
+    and MarkupSafe, so a cache
     written by other code (which might read or segment differently) is
     never loaded; a build deletes the subfolders of other versions."""
     digest = hashlib.sha256()
     for source in sorted(Path(__file__).parent.glob("*.py")):
         digest.update(source.name.encode() + b"\0" + source.read_bytes())
-    for package in ("pelican", "markdown-it-py"):
+    digest.update(f"python={sys.version}".encode())
+    for package in ("pelican", "markdown-it-py", "jinja2", "markupsafe"):
         digest.update(f"{package}={version(package)}".encode())
     return f"{CACHE_ROOT}/{digest.hexdigest()[:16]}"
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import locale
 import os
 import subprocess
 import sys
@@ -240,3 +241,44 @@ def test_the_export_of_an_unchanged_briefing_is_reused_and_an_edited_one_restore
     assert stages["pelican.file.reuse"]["calls"] == len(TOPICS) - 1
     assert stages["pelican.file.make"]["calls"] == 1
     assert file_tree(site) == first
+
+
+def test_a_filter_the_settings_file_redefines_renders_every_page_again(tmp_path: Path) -> None:
+    # Settings are keyed by value, and a function's value is its source.
+    content = _write_content(tmp_path)
+    settings = tmp_path / "pelicanconf.py"
+
+    def write_settings(version: int) -> None:
+        settings.write_text(
+            "from generator.settings import *  # noqa: F403\n"
+            "def page_path(output_file):\n"
+            f"    return output_file.removesuffix('index.html') + '?v={version}'\n"
+            "JINJA_FILTERS = {**JINJA_FILTERS, 'page_path': page_path}  # noqa: F405\n"
+        )
+
+    site = tmp_path / "site"
+    options = {"settings_file": settings, "base_url": "https://briefs.example.org"}
+    write_settings(1)
+    cold = _build(content, site, tmp_path / "cold.json", **options)
+    write_settings(2)
+    again = _build(content, site, tmp_path / "again.json", **options)
+    assert again == {"render": cold["render"], "reuse": 0}
+    assert (
+        "https://briefs.example.org/topics/quarry/?v=2"
+        in (site / "topics" / "quarry" / "index.html").read_text()
+    )
+
+
+def test_another_locale_renders_every_page_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Month names are the locale's; by default Pelican takes it from the environment.
+    content = _write_content(tmp_path)
+    site = tmp_path / "site"
+    before = locale.setlocale(locale.LC_ALL)
+    try:
+        monkeypatch.setenv("LC_ALL", "C.UTF-8")
+        cold = _build(content, site, tmp_path / "cold.json")
+        monkeypatch.setenv("LC_ALL", "C")
+        again = _build(content, site, tmp_path / "again.json")
+    finally:
+        locale.setlocale(locale.LC_ALL, before)
+    assert again == {"render": cold["render"], "reuse": 0}
