@@ -210,8 +210,8 @@ class PageCache:
     ``environment``: a digest of what renders every page besides its data
     (the templates, the code and settings files, the libraries' versions:
     ``build._environment_digest``);
-    ``timings``: where each page rendered ("render") or reused ("reuse") is
-    timed and counted."""
+    ``timings``: where each page's key ("key"), and each page rendered
+    ("render") or reused ("reuse"), is timed and counted."""
 
     def __init__(
         self, published: Path, cache: Path, environment: bytes, timings: Timings | None = None
@@ -243,7 +243,8 @@ class PageCache:
         rendered (and noted for the manifest)."""
         name = str(context["output_file"])
         try:
-            key = self._key(name, template.name, context)
+            with stage(self._timings, "key"):
+                key = self._key(name, template.name, context)
         except NotDigestible:
             return str(template.render(context))
         return self._reused_or_made(name, key, lambda: str(template.render(context)), "")
