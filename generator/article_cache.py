@@ -33,14 +33,13 @@ from __future__ import annotations
 import functools
 import hashlib
 import logging
-import os
 import pickle
-import tempfile
 from collections.abc import Callable, Sequence, Set
 from pathlib import Path
 from typing import Any, TypeVar
 
 from generator.content import read_article, read_text
+from generator.files import write_atomically
 from generator.model import Article, Document, Topic, TopicAssignment
 from generator.parallel import map_documents
 from generator.segment import segment
@@ -135,15 +134,7 @@ def _save(path: Path, results: dict[str, bytes]) -> None:
     """Write ``results`` to ``path`` through a temporary file, so a build cut
     short never leaves half a file; a failure to write only costs speed."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        descriptor, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-")
-        temporary = Path(name)
-        try:
-            with os.fdopen(descriptor, "wb") as handle:
-                pickle.dump(results, handle, protocol=pickle.HIGHEST_PROTOCOL)
-            temporary.replace(path)
-        finally:
-            temporary.unlink(missing_ok=True)
+        write_atomically(path, lambda handle: pickle.dump(results, handle, protocol=pickle.HIGHEST_PROTOCOL))
     except (OSError, pickle.PicklingError) as exc:
         log.warning("Could not save the per-article cache %s: %s", path, exc)
 

@@ -31,13 +31,11 @@ import hashlib
 import logging
 import re
 import shutil
-import sys
 import tempfile
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from importlib.metadata import version
 from pathlib import Path
 
 from generator.article_cache import DocumentCache
@@ -376,13 +374,11 @@ def _code_files(settings: dict[str, object], settings_file: Path) -> list[Path]:
 
 
 def _environment_digest(settings: dict[str, object], settings_file: Path) -> bytes:
-    """What every page is rendered with besides its data: the code and theme
-    files (``_code_files``: a filter a settings file defines is keyed by its
-    source, not just its name), and the versions of Python and of the
-    libraries that render and escape."""
-    digest = hashlib.sha256(f"python={sys.version}".encode())
-    for package in ("pelican", "jinja2", "markupsafe"):
-        digest.update(f"\0{package}={version(package)}".encode())
+    """What every page is rendered with besides its data and the versions the
+    cache folder is named by (Python, Pelican, Jinja2, MarkupSafe: see
+    ``settings.cache_folder``): the code and theme files (``_code_files``:
+    a filter a settings file defines is keyed by its source, not its name)."""
+    digest = hashlib.sha256()
     for path in sorted(_code_files(settings, settings_file)):
         data = path.read_bytes()
         digest.update(f"\0{path}\0{len(data)}\0".encode())

@@ -12,8 +12,8 @@ A page's **key** is a SHA-256 of everything its template reads:
 
 * what renders every page: the templates and code (every file of our
   package, of the settings file and of the theme and plugin folders the
-  settings name), the versions of Python, Pelican, Jinja2 and MarkupSafe,
-  the locale (month names), and the settings the templates see (every
+  settings name), the locale (month names), and the settings the
+  templates see (every
   upper-case name but the per-page ``SITEURL``, which is keyed with the
   page's own path);
 * what every page shows: the topics' slugs and titles (the navigation);
@@ -25,6 +25,9 @@ A page's **key** is a SHA-256 of everything its template reads:
 
 The JSON export's per-topic files are kept the same way (``file``), keyed
 by their briefing.
+
+The versions of Python, Pelican, Jinja2 and MarkupSafe are not in the key:
+they name the cache folder the manifest lives in (``settings.cache_folder``).
 
 The page's text is not stored twice: the manifest (``pages.json`` in the
 cache folder) holds, per written path, the key it was rendered from and the
@@ -39,6 +42,7 @@ read anything in Pelican's context, so with it every page is rendered.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime
 import hashlib
@@ -46,12 +50,12 @@ import itertools
 import json
 import locale
 import operator
-import tempfile
 import time
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from generator.files import stays_inside, write_atomically
 from generator.model import Article, Briefing, Statement
 from generator.settings import templates_dir
 from generator.timings import Timings, stage
@@ -208,8 +212,9 @@ class PageCache:
     ``published``: the site folder the last build published (pages are read
     from there); ``cache``: the build's cache folder (the manifest);
     ``environment``: a digest of what renders every page besides its data
-    (the templates, the code and settings files, the libraries' versions:
-    ``build._environment_digest``);
+    (the templates, the code and settings files: ``build._environment_digest``;
+    the versions of Python and the libraries name the cache folder, so a
+    manifest is never read by another);
     ``timings``: where each page's key ("key"), and each page rendered
     ("render") or reused ("reuse"), is timed and counted."""
 
@@ -277,20 +282,9 @@ class PageCache:
 
     def save(self) -> None:
         """Write the manifest of this build's pages (call once the site is published)."""
-        temporary: Path | None = None
-        try:
-            self._manifest.parent.mkdir(parents=True, exist_ok=True)
-            with tempfile.NamedTemporaryFile(
-                "w", encoding="utf-8", dir=self._manifest.parent, prefix=f".{MANIFEST}-", delete=False
-            ) as handle:
-                temporary = Path(handle.name)
-                handle.write(json.dumps(self._written, sort_keys=True))
-            temporary.replace(self._manifest)
-        except OSError:
-            pass  # no manifest: the next build renders every page, as without a cache
-        finally:
-            if temporary is not None:  # left behind only by a failed write
-                temporary.unlink(missing_ok=True)
+        manifest = json.dumps(self._written, sort_keys=True).encode("utf-8")
+        with contextlib.suppress(OSError):  # no manifest: the next build renders every page
+            write_atomically(self._manifest, lambda handle: handle.write(manifest))
 
     def _key(self, name: str, template_name: str, context: Mapping[str, Any]) -> str:
         if self._shared is None:
@@ -386,16 +380,9 @@ def _load(manifest: Path) -> dict[str, list[str]]:
     return {
         name: entry
         for name, entry in data.items()
-        if isinstance(name, str) and _is_entry(entry) and _inside(name)
+        if isinstance(name, str) and _is_entry(entry) and stays_inside(name)
     }
 
 
 def _is_entry(entry: object) -> bool:
     return isinstance(entry, list) and len(entry) == 2 and all(isinstance(x, str) for x in entry)
-
-
-def _inside(name: str) -> bool:
-    """A manifest path that stays inside the published folder (a planted
-    ``../`` never makes a page read from elsewhere)."""
-    parts = Path(name).parts
-    return bool(parts) and not Path(name).is_absolute() and ".." not in parts

@@ -53,7 +53,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from generator.errors import BriefingError, ConfigError
-from generator.files import link_or_copy
+from generator.files import link_or_copy, stays_inside
 
 BUNDLE_DIR = "pagefind"
 BUNDLES_FILE = "bundles.json"
@@ -269,7 +269,7 @@ def _restore(stored: Path, output: Path) -> bool:
     files can reach the cache."""
     try:
         digests = json.loads((stored / DIGESTS_FILE).read_text(encoding="utf-8"))
-        if not isinstance(digests, dict) or not digests or not all(map(_inside, digests)):
+        if not isinstance(digests, dict) or not digests or not all(map(stays_inside, digests)):
             return False
         files = {name: (stored / name).read_bytes() for name in digests}
     except (OSError, ValueError, TypeError):
@@ -280,11 +280,6 @@ def _restore(stored: Path, output: Path) -> bool:
         (output / name).parent.mkdir(parents=True, exist_ok=True)
         (output / name).write_bytes(data)
     return True
-
-
-def _inside(name: object) -> bool:
-    """Is ``name`` a path that stays inside the folder it is relative to?"""
-    return isinstance(name, str) and not Path(name).is_absolute() and ".." not in Path(name).parts
 
 
 def _forget_all_but(cache: Path, kept: set[str]) -> None:
