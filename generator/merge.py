@@ -65,9 +65,12 @@ from __future__ import annotations
 import bisect
 import functools
 import hashlib
+import logging
 import math
+import pickle
 import re
 import sys
+from array import array
 from collections import Counter, defaultdict
 from collections.abc import (
     Callable,
@@ -81,11 +84,13 @@ from collections.abc import (
 )
 from dataclasses import dataclass, replace
 from itertools import pairwise
+from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 import snowballstemmer
 
 from generator.errors import ConfigError
+from generator.files import write_atomically
 from generator.model import Citation, Document, Quote, Sentence, Statement, StatementKind, TopicAssignment
 
 MergeMethod = Literal["lexical", "semantic"]
@@ -136,6 +141,8 @@ best pair first, settles the verbatim groups before it tries paraphrases."""
 
 
 _F = TypeVar("_F", bound=Hashable)
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -520,6 +527,7 @@ def merge_statements(
     features: MutableSequence[tuple[SentenceFeatures, ...]] | None = None,
     *,
     topical_only: bool = False,
+    memory: PairMemory | None = None,
 ) -> list[Statement]:
     """Cluster the sentences of ``documents`` into statements with all their sources.
 
@@ -529,7 +537,9 @@ def merge_statements(
     document's ``features_of``, already computed; they are taken out of
     the list as the merge reads them (each becomes part of an ``_Item``).
     ``topical_only`` leaves out the statements of no topic, which no
-    briefing shows (in a news archive, about half of them).
+    briefing shows (in a news archive, about half of them). ``memory``
+    holds the pairs of the previous merge, to reuse where their sentences
+    did not change, and takes this merge's (``PairMemory``).
 
     Memory: every sentence's features are alive at once here, at the
     build's peak, so each is held once, by its item. They all go together
@@ -542,7 +552,7 @@ def merge_statements(
     items = _items(documents, assignment, quotes, features)
     if method == "semantic":
         items = _with_vectors(items)
-    clusters = _cluster(items, method)
+    clusters = _cluster(items, method, memory)
     statements = [
         statement
         for cluster in clusters
@@ -656,58 +666,73 @@ def _probe(
     members: Sequence[int],
     features: Callable[[_Item], Collection[_F]],
     needed: Callable[[int], int],
-    df: Mapping[_F, int] | None = None,
-) -> Iterator[tuple[int, int]]:
-    """Prefix filtering for an overlap coefficient over ``features``.
+    df: Mapping[_F, int],
+    prefixes: Mapping[int, Sequence[_F]] | None = None,
+) -> Iterator[tuple[int, list[int]]]:
+    """Prefix filtering for an overlap coefficient over ``features``: each
+    probing member ``x`` with its partners, if it has any.
 
     A pair whose smaller feature set ``x`` shares ``needed(|x|)`` features
     with the other must share one of the ``|x| - needed(|x|) + 1`` rarest
-    features of ``x`` (any ``|x| - k + 1`` of them meet the ``k`` shared
-    ones). So each item looks up only the postings of its own prefix, and
-    only partners at least as large (by size, then number) are taken: every
-    such pair is found once, and no other pair is tried. Of those, only the
-    pairs that do share ``needed(|x|)`` features are yielded: the tier's own
-    test, a necessary condition of its score. (A pair that fails it can still
-    score by another tier's test, and is then that tier's to find: as with
-    any pair, unless all its shared features are over ``POSTING_CAP``.)
-    ``df``: how many sentences have each feature, if not just ``members``
-    (which features are rarest decides only which postings are read).
+    features of ``x`` (its prefix, ``_prefix``: any ``|x| - k + 1`` of them
+    meet the ``k`` shared ones). So each member looks up only the postings
+    of its own prefix, and only partners at least as large (by size, then
+    number) are taken: every such pair is found once, and no other pair is
+    tried. Of those, only the partners that do share ``needed(|x|)``
+    features are given, in ascending order of size, then number: the tier's
+    own test, a necessary condition of its score. (A pair that fails it can
+    still score by another tier's test, and is then that tier's to find: as
+    with any pair, unless all its shared features are over ``POSTING_CAP``.)
+
+    ``df``: how many sentences have each feature (which features are rarest
+    decides only which postings are read). ``prefixes``: the members that
+    probe, with their prefixes; None for every member. A member that does not
+    probe still stands in the postings.
     """
-    if df is None:
-        df = _document_frequency(features(items[i]) for i in members)
     # Members are ranked by (size, number) and the postings hold ranks, in
     # ascending order: the partners at least as large are a posting's tail,
     # cut with one binary search.
     order = sorted(members, key=lambda i: (len(features(items[i])), i))
     ranked = [features(items[number]) for number in order]
+    wanted = None if prefixes is None else {f for x in order if x in prefixes for f in prefixes[x]}
     index: dict[_F, list[int]] = defaultdict(list)
     for rank, feature_list in enumerate(ranked):
         for feature in feature_list:
-            index[feature].append(rank)
+            if wanted is None or feature in wanted:
+                index[feature].append(rank)
+    del wanted
     signatures = _signatures(ranked)
     for rank, x in enumerate(order):
         own = frozenset(ranked[rank])  # no copy of a frozenset
-        size = len(own)
-        need = needed(size)
-        if not size or need <= 0:
+        prefix = _prefix(own, needed, df) if prefixes is None else prefixes.get(x)
+        if not prefix:
             continue
+        need = needed(len(own))
         partners: set[int] = set()
-        for feature in _rarest(own, df, size - need + 1):
-            postings = index.get(feature, [])
+        for feature in prefix:
+            postings = index[feature]
             if len(postings) <= POSTING_CAP:
                 partners.update(postings[bisect.bisect_right(postings, rank) :])
         # Only pairs that can pass this tier's test. Most partners share a
         # word or two: the signatures turn them away first (a bit of ``x``
         # the partner lacks is a feature it lacks), and the rest are
         # intersected, one C call each.
-        signature, spare = signatures[rank], size - need
-        for partner in sorted(
-            p
-            for p in partners
-            if (signature & ~signatures[p]).bit_count() <= spare and len(own.intersection(ranked[p])) >= need
-        ):
-            y = order[partner]
-            yield (x, y) if x < y else (y, x)
+        signature, spare = signatures[rank], len(own) - need
+        found = [
+            order[partner]
+            for partner in sorted(partners)
+            if (signature & ~signatures[partner]).bit_count() <= spare
+            and len(own.intersection(ranked[partner])) >= need
+        ]
+        if found:
+            yield x, found
+
+
+def _prefix(own: Collection[_F], needed: Callable[[int], int], df: Mapping[_F, int]) -> list[_F]:
+    """The features of ``own`` that ``_probe`` looks up: its ``|x| - needed(|x|) + 1``
+    rarest; none when ``needed`` is not above zero (the set does not probe)."""
+    need = needed(len(own)) if own else 0
+    return _rarest(own, df, len(own) - need + 1) if need > 0 else []
 
 
 SIGNATURE_BITS = 128
@@ -738,67 +763,112 @@ def _signatures(feature_sets: Sequence[Collection[Hashable]]) -> list[int]:
     return signatures
 
 
+@dataclass(frozen=True, slots=True)
+class _Tier:
+    """One prefix filter of the candidate search: the sentences it compares,
+    on which features, and how many of them a pair must share."""
+
+    name: str
+    members: list[int]
+    features: Callable[[_Item], Collection[Hashable]]
+    needed: Callable[[int], int]
+    by_topic: bool = False
+    """Probe one topic's members at a time (a paraphrase must share a
+    topic), with the features' frequencies counted over all members."""
+
+
+def _contained(size: int) -> int:  # below MIN_WORDS only an identical set scores
+    return size if size < MIN_WORDS else _needed(size, FACT_THRESHOLD)
+
+
+def _quote_contained(size: int) -> int:
+    return size if size < MIN_WORDS else _needed(size, QUOTE_THRESHOLD)
+
+
+def _lexical_shared(size: int) -> int:
+    if size < PARAPHRASE_MIN_WORDS:
+        return 0
+    return max(_needed(size, LEXICAL_PARAPHRASE_THRESHOLD), LEXICAL_PARAPHRASE_MIN_SHARED)
+
+
+def _tiers(items: Sequence[_Item], numbers: Sequence[int], method: MergeMethod) -> list[_Tier]:
+    """The prefix-filtered tiers: facts on content words, quotes on word
+    pairs, and (lexical method) paraphrases on stems within a topic."""
+    tiers = [
+        _Tier("words", [n for n in numbers if items[n].quote is None], lambda i: i.words, _contained),
+        _Tier(
+            "quotes",
+            [n for n in numbers if items[n].quote is not None],
+            lambda i: i.quote_pairs,
+            _quote_contained,
+        ),
+    ]
+    if method == "lexical":
+        topical = [number for number in numbers if items[number].topics]
+        tiers.append(_Tier("stems", topical, lambda i: i.stems, _lexical_shared, by_topic=True))
+    return tiers
+
+
+def _groups(items: Sequence[_Item], tier: _Tier) -> list[list[int]]:
+    """The members ``_probe`` takes together: all, or each topic's in turn.
+    One topic's index at a time, keyed by the feature alone, is a fraction
+    of the memory of one index keyed by (topic, feature), and finds the
+    same pairs: a posting holds the same sentences either way."""
+    if not tier.by_topic:
+        return [tier.members]
+    members: dict[str, list[int]] = defaultdict(list)
+    for number in tier.members:
+        for topic in items[number].topics:
+            members[topic].append(number)
+    return [members[topic] for topic in sorted(members)]
+
+
+def _tier_partners(
+    items: Sequence[_Item],
+    tier: _Tier,
+    df: Mapping[Hashable, int],
+    prefixes: Mapping[int, Sequence[Hashable]] | None = None,
+) -> dict[int, list[int]]:
+    """Each probing member that has partners in ``tier`` (over all its topics,
+    for a tier ``by_topic``), with them in ascending order; ``prefixes`` as
+    for ``_probe``."""
+    found: dict[int, list[int]] = {}
+    for group in _groups(items, tier):
+        for x, partners in _probe(items, group, tier.features, tier.needed, df, prefixes):
+            if x in found:  # a sentence of several topics
+                found[x] = sorted(set(found[x]).union(partners))
+            else:
+                found[x] = partners
+    return found
+
+
 def _candidates(
     items: Sequence[_Item], method: MergeMethod, numbers: Sequence[int] | None = None
 ) -> Iterator[tuple[int, int]]:
     """Pairs that may score above zero, each tier found by its own prefix filter.
 
-    A pair may come twice (from two tiers); callers keep the first. No pair
-    with a score above zero is missed, except, for the semantic method, a
-    paraphrase whose shared stems each stand in more than
-    ``SEMANTIC_POSTING_CAP`` sentences of a shared topic: cosines have no
-    exact word filter, so that tier blocks by topic and rarer stems.
+    A pair may come twice (from two tiers). No pair with a score above zero
+    is missed, except, for the semantic method, a paraphrase whose shared
+    stems each stand in more than ``SEMANTIC_POSTING_CAP`` sentences of a
+    shared topic: cosines have no exact word filter, so that tier blocks by
+    topic and rarer stems.
     """
     # ``numbers``: 0, 1, … as int objects for every list of item numbers to
     # share (a number above 256 is a new 32-byte object each time one is made).
     if numbers is None:
         numbers = list(range(len(items)))
-    quoted = [number for number in numbers if items[number].quote is not None]
-    plain = [number for number in numbers if items[number].quote is None]
-
-    def contained(size: int) -> int:  # below MIN_WORDS only an identical set scores
-        return size if size < MIN_WORDS else _needed(size, FACT_THRESHOLD)
-
-    def quote_contained(size: int) -> int:
-        return size if size < MIN_WORDS else _needed(size, QUOTE_THRESHOLD)
-
-    def lexical(size: int) -> int:
-        if size < PARAPHRASE_MIN_WORDS:
-            return 0
-        return max(_needed(size, LEXICAL_PARAPHRASE_THRESHOLD), LEXICAL_PARAPHRASE_MIN_SHARED)
-
-    yield from _probe(items, plain, lambda i: i.words, contained)
-    yield from _probe(items, quoted, lambda i: i.quote_pairs, quote_contained)
-    yield from _quoted_in_plain(items, quoted, plain)
-    topical = [number for number in numbers if items[number].topics]
-    if method == "lexical":
-        yield from _by_topic(items, topical, lexical)
-    else:
-        yield from _blocked(items, topical)
-
-
-def _by_topic(
-    items: Sequence[_Item], topical: list[int], needed: Callable[[int], int]
-) -> Iterator[tuple[int, int]]:
-    """``_probe`` over the stems of each topic's sentences in turn: a
-    paraphrase must share a topic. One topic's index at a time, keyed by the
-    stem alone, is a fraction of the memory of one index keyed by (topic,
-    stem), and finds the same pairs: a posting holds the same sentences
-    either way, and the stems' frequencies are counted over all topics, as
-    they were. A pair that shares several topics is yielded once."""
-    df = _document_frequency(items[i].stems for i in topical)
-    members: dict[str, list[int]] = defaultdict(list)
-    for number in topical:
-        for topic in items[number].topics:
-            members[topic].append(number)
-    found: set[tuple[int, int]] = set()
-    for topic in sorted(members):
-        for a, b in _probe(items, members[topic], lambda i: i.stems, needed, df):
-            if len(items[a].topics & items[b].topics) > 1:
-                if (a, b) in found:
-                    continue
-                found.add((a, b))
-            yield a, b
+    for tier in _tiers(items, numbers, method):
+        df = _document_frequency(tier.features(items[i]) for i in tier.members)
+        for x, partners in _tier_partners(items, tier, df).items():
+            for y in partners:
+                yield (x, y) if x < y else (y, x)
+    yield from _quoted_in_plain(
+        items,
+        [number for number in numbers if items[number].quote is not None],
+        [number for number in numbers if items[number].quote is None],
+    )
+    if method != "lexical":
+        yield from _blocked(items, [number for number in numbers if items[number].topics])
 
 
 def _quoted_in_plain(
@@ -872,7 +942,265 @@ def candidate_pair_count(
     return len(pairs)
 
 
-def _cluster(items: Sequence[_Item], method: MergeMethod) -> list[list[int]]:
+FINGERPRINT_BYTES = 16
+"""Bytes of the digest that tells a sentence unchanged between two merges."""
+
+
+@dataclass(frozen=True, slots=True)
+class TierPairs:
+    """What one tier's prefix filter found, kept for the next merge.
+
+    ``df``: how many members had each feature. Per probing sentence, in
+    ascending order of ``probers`` (item numbers): its partners that score
+    above zero, ``partners[ends[k - 1]:ends[k]]``, with their ``scores``.
+    Flat arrays: a few bytes a pair, where lists of tuples take a hundred.
+    """
+
+    df: dict[Hashable, int]
+    probers: array[int]
+    ends: array[int]
+    partners: array[int]
+    scores: array[float]
+
+
+@dataclass(frozen=True, slots=True)
+class KnownPairs:
+    """The similar pairs one lexical merge found: each item's fingerprint
+    (``FINGERPRINT_BYTES`` each, in item order) and each tier's pairs."""
+
+    fingerprints: bytes
+    tiers: dict[str, TierPairs]
+
+
+@dataclass(slots=True)
+class PairMemory:
+    """The pairs of the previous merge, handed to ``merge_statements``, which
+    reuses what it can and leaves its own in their place; ``reused`` and
+    ``probed`` count the members of each tier whose partners it took over
+    and those it searched for anew.
+
+    Kept between builds in the cache folder of this code's version
+    (``load``, ``save``), so the thresholds and features are those that
+    found them.
+    """
+
+    known: KnownPairs | None = None
+    reused: int = 0
+    probed: int = 0
+
+    @classmethod
+    def load(cls, path: Path) -> PairMemory:
+        """The memory kept at ``path``; empty if there is none or it cannot be read."""
+        try:
+            with path.open("rb") as handle:
+                known = pickle.load(handle)
+        except FileNotFoundError:
+            return cls()
+        except Exception as exc:  # a damaged or foreign file: unpickling can raise anything
+            log.warning("Ignoring the merge's cache %s: %s", path, exc)
+            return cls()
+        return cls(known if isinstance(known, KnownPairs) else None)
+
+    def save(self, path: Path) -> None:
+        """Keep the pairs at ``path``; a failure to write only costs speed."""
+        if self.known is None:
+            path.unlink(missing_ok=True)
+            return
+        known = self.known
+        try:
+            write_atomically(
+                path, lambda handle: pickle.dump(known, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            )
+        except (OSError, pickle.PicklingError) as exc:
+            log.warning("Could not save the merge's cache %s: %s", path, exc)
+
+
+def _fingerprint(item: _Item) -> bytes:
+    """A digest of all the pair search and the scores read of ``item``: its
+    key (and so its article), its text and its quote's, which its features
+    are a function of, and its topics."""
+    quote = item.quote.text if item.quote is not None else None
+    described = repr((item.sentence.key, item.sentence.text, quote, sorted(item.topics)))
+    return hashlib.blake2b(described.encode(), digest_size=FINGERPRINT_BYTES).digest()
+
+
+@dataclass(frozen=True, slots=True)
+class _Carried:
+    """How the previous merge's items stand in this one."""
+
+    now: list[int]
+    """This merge's number of each previous item; -1 for one gone or changed."""
+    was: list[int]
+    """The previous number of each item of this merge; -1 for one new or changed."""
+
+
+def _carried(known: KnownPairs, fingerprints: Sequence[bytes]) -> _Carried | None:
+    """Match the previous items to these by fingerprint; None when the
+    unchanged items no longer stand in the same order (an article whose
+    date changed): which of two sentences probes for the other depends on it."""
+    size, kept = FINGERPRINT_BYTES, known.fingerprints
+    before = {kept[at : at + size]: at // size for at in range(0, len(kept), size)}
+    now, was = [-1] * len(before), [-1] * len(fingerprints)
+    for number, fingerprint in enumerate(fingerprints):
+        previous = before.get(fingerprint)
+        if previous is not None:
+            now[previous], was[number] = number, previous
+    unchanged = [previous for previous in was if previous >= 0]
+    if any(a > b for a, b in pairwise(unchanged)):
+        return None
+    return _Carried(now, was)
+
+
+def _scored_pairs(
+    items: Sequence[_Item], method: MergeMethod, numbers: Sequence[int], memory: PairMemory | None
+) -> dict[tuple[int, int], float]:
+    """Every pair of sentences of different articles that scores above zero.
+
+    Pairs come from the candidate search (``_candidates``) and are scored
+    as they are found. With a ``memory`` (lexical method), a probing sentence
+    keeps the partners it had in the previous merge when nothing it found
+    them by has changed (``_reusable``), and only the others search again:
+    the pairs are those a search from nothing finds (tested).
+    """
+    article = [i.sentence.article for i in items]
+    scored: dict[tuple[int, int], float] = {}
+
+    def score(a: int, b: int) -> float:
+        """``similarity`` of a pair (a < b), 0.0 within one article; each kept in ``scored``."""
+        if article[a] == article[b]:
+            return 0.0
+        known = scored.get((a, b))
+        if known is not None:
+            return known
+        value = similarity(items[a], items[b], method)
+        if value > 0:
+            scored[a, b] = value
+        return value
+
+    if memory is None or method != "lexical":
+        for a, b in _candidates(items, method, numbers):
+            score(a, b)
+        if memory is not None:
+            memory.known = None  # cosines have no exact filter to carry over
+        return scored
+    fingerprints = [_fingerprint(item) for item in items]
+    carried = _carried(memory.known, fingerprints) if memory.known is not None else None
+    tiers: dict[str, TierPairs] = {}
+    for tier in _tiers(items, numbers, method):
+        previous = memory.known.tiers.get(tier.name) if carried and memory.known else None
+        tiers[tier.name] = _tier_pairs(items, tier, score, scored, previous, carried, memory)
+    for a, b in _quoted_in_plain(
+        items,
+        [number for number in numbers if items[number].quote is not None],
+        [number for number in numbers if items[number].quote is None],
+    ):
+        score(a, b)
+    memory.known = KnownPairs(b"".join(fingerprints), tiers)
+    return scored
+
+
+def _tier_pairs(
+    items: Sequence[_Item],
+    tier: _Tier,
+    score: Callable[[int, int], float],
+    scored: dict[tuple[int, int], float],
+    previous: TierPairs | None,
+    carried: _Carried | None,
+    memory: PairMemory,
+) -> TierPairs:
+    """Score the pairs ``tier`` finds (``score``, which keeps them in
+    ``scored``), reusing ``previous`` where it can (``_reusable``), and
+    return them for the next merge."""
+    df = _document_frequency(tier.features(items[i]) for i in tier.members)
+    reused: dict[int, tuple[list[int], list[float]]] = {}
+    probing: dict[int, list[Hashable]] | None = None  # None: every member
+    if previous is not None and carried is not None:
+        reused, probing = _reusable(items, tier, df, previous, carried)
+    searched_anew = len(tier.members) if probing is None else len(probing)
+    memory.probed += searched_anew
+    memory.reused += len(tier.members) - searched_anew
+    searched = _tier_partners(items, tier, df, probing)
+    probers, ends, partners, scores = array("l"), array("l"), array("l"), array("d")
+    for x in sorted(reused.keys() | searched.keys()):
+        if x in reused:
+            kept, values = reused[x]
+            for y, value in zip(kept, values, strict=True):
+                scored[(x, y) if x < y else (y, x)] = value
+        else:
+            kept, values = [], []
+            for y in searched[x]:
+                value = score(*((x, y) if x < y else (y, x)))
+                if value > 0:
+                    kept.append(y)
+                    values.append(value)
+        if kept:
+            probers.append(x)
+            partners.extend(kept)
+            scores.extend(values)
+            ends.append(len(partners))
+    return TierPairs(df, probers, ends, partners, scores)
+
+
+def _reusable(
+    items: Sequence[_Item],
+    tier: _Tier,
+    df: Mapping[Hashable, int],
+    previous: TierPairs,
+    carried: _Carried,
+) -> tuple[dict[int, tuple[list[int], list[float]]], dict[int, list[Hashable]]]:
+    """The probing members whose partners cannot have changed, with those
+    that score (a member with none is left out); and the others, each with
+    its prefix, to search again.
+
+    A member ``x`` finds its partners in the postings of its prefix's
+    features (``_probe``). They are the same as before when ``x`` is
+    unchanged (same fingerprint), its prefix is the same, and no feature of
+    the prefix stands in a member that came or went: then each posting holds
+    the same unchanged members, in the same order, and is over or under
+    ``POSTING_CAP`` as it was. A member that came has its features in
+    ``changed``; one that went, gone from this merge, leaves each of its
+    features in fewer members (``counted``), unless one that came has it too.
+    """
+    old_df = previous.df
+    counted = {feature for feature, count in df.items() if old_df.get(feature) != count}
+    counted.update(feature for feature in old_df if feature not in df)
+    changed = set(counted)
+    for number in tier.members:
+        if carried.was[number] < 0:
+            changed.update(tier.features(items[number]))
+    reused: dict[int, tuple[list[int], list[float]]] = {}
+    probing: dict[int, list[Hashable]] = {}
+    stored, place = previous.probers, 0  # both in ascending order of the previous numbers
+    for x in tier.members:
+        own = tier.features(items[x])
+        prefix = _prefix(own, tier.needed, df)
+        if not prefix:
+            continue
+        before = carried.was[x]
+        if (
+            before < 0
+            or not changed.isdisjoint(prefix)
+            # a feature now more or less common may reorder the prefix
+            or (not counted.isdisjoint(own) and _prefix(own, tier.needed, old_df) != prefix)
+        ):
+            probing[x] = prefix
+            continue
+        while place < len(stored) and stored[place] < before:
+            place += 1
+        if place == len(stored) or stored[place] != before:
+            continue  # it had no partner, and has none
+        start = previous.ends[place - 1] if place else 0
+        kept = [carried.now[y] for y in previous.partners[start : previous.ends[place]]]
+        if min(kept) < 0:
+            probing[x] = prefix  # cannot be: a partner that went has a feature of the prefix
+        else:
+            reused[x] = (kept, previous.scores[start : previous.ends[place]].tolist())
+    return reused, probing
+
+
+def _cluster(
+    items: Sequence[_Item], method: MergeMethod, memory: PairMemory | None = None
+) -> list[list[int]]:
     """The clusters of ``items``, as their numbers, in order of their first member.
 
     Best-scoring pairs join first (``_can_join``: complete linkage). What
@@ -887,14 +1215,7 @@ def _cluster(items: Sequence[_Item], method: MergeMethod) -> list[list[int]]:
     rank = list(numbers)
     for place, number in zip(numbers, sorted(numbers, key=lambda n: items[n].sentence.key), strict=True):
         rank[number] = place
-    article = [i.sentence.article for i in items]
-    scored: dict[tuple[int, int], float] = {}
-    for a, b in _candidates(items, method, numbers):
-        if article[a] == article[b] or (a, b) in scored:
-            continue
-        score = similarity(items[a], items[b], method)
-        if score > 0:
-            scored[a, b] = score
+    scored = _scored_pairs(items, method, numbers, memory)
     # Made once the candidate search (and its index) is done, not during it.
     order = [(-score, rank[a], rank[b], a, b) for (a, b), score in scored.items()]
     del scored

@@ -13,7 +13,8 @@ only runs them in order, in plain sight:
    (``build_timeline``); ``wire_fingerprint``: Document → the MinHash
    fingerprint ``find_wire_copies`` compares; ``features_of``: Document →
    the words, stems and names ``merge_statements`` compares;
-4. ``merge_statements``: sentences of all documents → Statements;
+4. ``merge_statements``: sentences of all documents → Statements (the
+   similar pairs it found kept between builds too, in ``PairMemory``);
 5. ``find_people``: Documents + Quotes → people and organisations, with
    their spellings and roles per outlet;
 6. ``find_disagreements``: where outlets report one point differently
@@ -42,7 +43,7 @@ from generator.content import Content
 from generator.disagree import find_disagreements
 from generator.disagree import prepare as prepare_disagreements
 from generator.memory import release_free_memory
-from generator.merge import MergeMethod, SentenceFeatures, features_of, merge_statements
+from generator.merge import MergeMethod, PairMemory, SentenceFeatures, features_of, merge_statements
 from generator.model import DatedSentence, Document, Quote, Site, Topic, TopicAssignment
 from generator.neardup import Fingerprint
 from generator.outlets import build_outlets
@@ -53,6 +54,9 @@ from generator.timeline import find_dates
 from generator.timings import Timings, stage
 from generator.topics import assign_topics
 from generator.wire import find_wire_copies, origin_of, wire_fingerprint
+
+MERGE_CACHE = "merge-pairs.pickle"
+"""The merge's pairs, in the cache folder, for the next build (``PairMemory``)."""
 
 
 def build_site(
@@ -150,8 +154,14 @@ def merge_site(
         quotes, dated, fingerprints, features = per_article_findings(documents, workers, cache)
     release_free_memory()  # the per-article results' bytes
     with stage(timings, "merge"):
-        statements = merge_statements(documents, assignment, quotes, merge, features, topical_only=True)
+        memory = PairMemory.load(cache / MERGE_CACHE) if cache is not None else None
+        statements = merge_statements(
+            documents, assignment, quotes, merge, features, topical_only=True, memory=memory
+        )
         del features
+        if cache is not None and memory is not None:
+            memory.save(cache / MERGE_CACHE)
+        del memory
     release_free_memory()
     articles = tuple(d.article for d in documents)
     with stage(timings, "people"):

@@ -5,13 +5,17 @@ from __future__ import annotations
 import datetime
 import importlib.util
 import itertools
-from collections.abc import Sequence
+import shutil
+from collections.abc import Callable, Sequence
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from benchmarks.generate import generate
 from generator import merge
+from generator.content import load_content
 from generator.errors import ConfigError
 from generator.merge import (
     LEXICAL_PARAPHRASE_THRESHOLD,
@@ -25,6 +29,7 @@ from generator.merge import (
 )
 from generator.model import Document, Statement, Topic
 from generator.quotes import find_quotes
+from generator.segment import segment
 from generator.topics import assign_topics
 from tests.helpers import documents_from, make_document, make_topic, sentence_containing
 
@@ -693,7 +698,12 @@ def test_prefix_filter_finds_exactly_the_pairs_that_share_enough_words(
     members = list(range(len(sets)))
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(merge, "SIGNATURE_BITS", bits)
-        found = set(merge._probe(sets, members, lambda s: s, needed))  # type: ignore[arg-type]
+        df = merge._document_frequency(sets)
+        found = {
+            (x, y) if x < y else (y, x)
+            for x, partners in merge._probe(sets, members, lambda s: s, needed, df)  # type: ignore[arg-type]
+            for y in partners
+        }
     expected = set()
     for a, b in itertools.combinations(members, 2):
         smaller = min(a, b, key=lambda n: (len(sets[n]), n))
@@ -701,3 +711,129 @@ def test_prefix_filter_finds_exactly_the_pairs_that_share_enough_words(
         if size and needed(size) > 0 and len(sets[a] & sets[b]) >= needed(size):
             expected.add((a, b))
     assert found == expected
+
+
+# --- the merge's memory: pairs kept between builds -------------------------------------------------
+
+
+def _merged_from(content_folder: Path, memory: merge.PairMemory | None = None) -> list[Statement]:
+    """The statements of the articles in ``content_folder``, in the build's order."""
+    content = load_content(content_folder)
+    documents = sorted((segment(a) for a in content.articles), key=lambda d: (d.article.date, d.article.slug))
+    found = [find_quotes(d) for d in documents]
+    features = [features_of(d, q) for d, q in zip(documents, found, strict=True)]
+    assignment = assign_topics(documents, content.topics)
+    quotes = [q for f in found for q in f]
+    return merge_statements(
+        documents, assignment, quotes, "lexical", features, topical_only=True, memory=memory
+    )
+
+
+def _edit(path: Path, change: Callable[[str], str]) -> None:
+    path.write_text(change(path.read_text(encoding="utf-8")), encoding="utf-8")
+
+
+def _first_sentence_reworded(text: str) -> str:
+    head, separator, body = text.partition("\n---\n")
+    words = body.split(" ")
+    return head + separator + " ".join([*words[:12], "reportedly", *words[12:]])
+
+
+@pytest.mark.parametrize("cap", [POSTING_CAP, 3])
+def test_a_merge_that_reuses_the_last_ones_pairs_finds_what_a_merge_from_nothing_finds(
+    tmp_path: Path, cap: int
+) -> None:
+    """Edit after edit, a merge handed the previous merge's pairs makes the
+    statements a merge without them makes, and compares only what changed.
+    With a posting cap of 3, most features are over it and edits move
+    features across it."""
+    content = tmp_path / "content"
+    generate(content, articles=60, topics=3, outlets=6, seed=5)
+    articles = sorted((content / "articles").glob("*.md"))
+    topic = sorted((content / "topics").glob("*.md"))[0]
+    edits: list[tuple[str, Callable[[], object]]] = [
+        ("a sentence added", lambda: _edit(articles[7], lambda t: t + "\nSix ferries stayed in port.\n")),
+        ("a sentence reworded", lambda: _edit(articles[20], _first_sentence_reworded)),
+        ("an article deleted", lambda: articles[30].unlink()),
+        ("an article reprinted", lambda: shutil.copy(articles[40], articles[40].with_name("reprint.md"))),
+        ("a topic's rules changed", lambda: _edit(topic, lambda t: t.replace("[", '["port", ', 1))),
+        ("an article moved first", lambda: _edit(articles[3], lambda t: t.replace("date: 20", "date: 19"))),
+    ]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(merge, "POSTING_CAP", cap)
+        memory = merge.PairMemory()
+        _merged_from(content, memory)
+        assert memory.reused == 0 and memory.probed > 0
+        for name, edit in edits:
+            edit()
+            memory.reused = memory.probed = 0
+            remembered = _merged_from(content, memory)
+            assert remembered == _merged_from(content), name
+            if name == "a sentence added":
+                assert memory.reused > 10 * memory.probed, "an edit compares only what it touched"
+
+
+EDITS = st.lists(
+    st.tuples(
+        st.sampled_from(["add", "remove", "change", "move first"]),
+        st.integers(min_value=0, max_value=40),
+        st.frozensets(st.sampled_from("abcdefghij"), min_size=1, max_size=8),
+    ),
+    max_size=4,
+)
+
+
+@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    sets=st.lists(
+        st.frozensets(st.sampled_from("abcdefghij"), min_size=1, max_size=8), min_size=2, max_size=20
+    ),
+    edits=EDITS,
+    cap=st.integers(min_value=1, max_value=12),
+)
+def test_a_prefix_filter_reusing_the_last_pairs_finds_exactly_the_pairs_a_new_search_finds(
+    sets: list[frozenset[str]], edits: list[tuple[str, int, frozenset[str]]], cap: int
+) -> None:
+    # Sentences come, go, change and move; features cross a tiny posting cap
+    # and reorder prefixes. Each sentence is (label, features): a label is
+    # its fingerprint, new for each changed one.
+    before = list(enumerate(sets))
+    after, label = list(before), len(sets)
+    for kind, at, features in edits:
+        at %= len(after) + 1
+        if kind == "add":
+            after.insert(at, (label, features))
+        elif at < len(after) and kind == "change":
+            after[at] = (label, features)
+        elif at < len(after):
+            moved = after.pop(at)
+            if kind == "move first":
+                after.insert(0, moved)
+        label += 1
+
+    def needed(size: int) -> int:
+        return size if size < 3 else merge._needed(size, 0.6)
+
+    def pairs(items: list[tuple[int, frozenset[str]]], memory: merge.PairMemory) -> set[tuple[int, int]]:
+        scored: dict[tuple[int, int], float] = {}
+
+        def score(a: int, b: int) -> float:  # any function of the two sentences' features
+            value = 1.0 if len(items[a][1] & items[b][1]) % 2 else 0.0
+            if value:
+                scored[a, b] = value
+            return value
+
+        tier = merge._Tier("t", list(range(len(items))), lambda item: item[1], needed)  # type: ignore[arg-type,index]
+        fingerprints = [number.to_bytes(merge.FINGERPRINT_BYTES, "big") for number, _ in items]
+        known = memory.known
+        carried = merge._carried(known, fingerprints) if known else None
+        previous = known.tiers["t"] if known and carried else None
+        found = merge._tier_pairs(items, tier, score, scored, previous, carried, memory)  # type: ignore[arg-type]
+        memory.known = merge.KnownPairs(b"".join(fingerprints), {"t": found})
+        return {(items[a][0], items[b][0]) for a, b in scored}
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(merge, "POSTING_CAP", cap)
+        memory = merge.PairMemory()
+        pairs(before, memory)
+        assert pairs(after, memory) == pairs(after, merge.PairMemory())
