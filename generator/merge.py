@@ -65,6 +65,7 @@ from __future__ import annotations
 import bisect
 import functools
 import hashlib
+import itertools
 import logging
 import math
 import pickle
@@ -823,31 +824,12 @@ def _groups(items: Sequence[_Item], tier: _Tier) -> list[list[int]]:
     return [members[topic] for topic in sorted(members)]
 
 
-def _tier_partners(
-    items: Sequence[_Item],
-    tier: _Tier,
-    df: Mapping[Hashable, int],
-    prefixes: Mapping[int, Sequence[Hashable]] | None = None,
-) -> dict[int, list[int]]:
-    """Each probing member that has partners in ``tier`` (over all its topics,
-    for a tier ``by_topic``), with them in ascending order; ``prefixes`` as
-    for ``_probe``."""
-    found: dict[int, list[int]] = {}
-    for group in _groups(items, tier):
-        for x, partners in _probe(items, group, tier.features, tier.needed, df, prefixes):
-            if x in found:  # a sentence of several topics
-                found[x] = sorted(set(found[x]).union(partners))
-            else:
-                found[x] = partners
-    return found
-
-
 def _candidates(
     items: Sequence[_Item], method: MergeMethod, numbers: Sequence[int] | None = None
 ) -> Iterator[tuple[int, int]]:
     """Pairs that may score above zero, each tier found by its own prefix filter.
 
-    A pair may come twice (from two tiers). No pair with a score above zero
+    A pair may come twice (from two tiers, or two topics). No pair with a score above zero
     is missed, except, for the semantic method, a paraphrase whose shared
     stems each stand in more than ``SEMANTIC_POSTING_CAP`` sentences of a
     shared topic: cosines have no exact word filter, so that tier blocks by
@@ -859,9 +841,10 @@ def _candidates(
         numbers = list(range(len(items)))
     for tier in _tiers(items, numbers, method):
         df = _document_frequency(tier.features(items[i]) for i in tier.members)
-        for x, partners in _tier_partners(items, tier, df).items():
-            for y in partners:
-                yield (x, y) if x < y else (y, x)
+        for group in _groups(items, tier):
+            for x, partners in _probe(items, group, tier.features, tier.needed, df):
+                for y in partners:
+                    yield (x, y) if x < y else (y, x)
     yield from _quoted_in_plain(
         items,
         [number for number in numbers if items[number].quote is not None],
@@ -1034,21 +1017,22 @@ class _Carried:
     """The previous number of each item of this merge; -1 for one new or changed."""
 
 
-def _carried(known: KnownPairs, fingerprints: Sequence[bytes]) -> _Carried | None:
-    """Match the previous items to these by fingerprint; None when the
+def _carried(before: bytes, now: bytes) -> _Carried | None:
+    """Match the previous items to these by their fingerprints (``before``
+    and ``now``: ``FINGERPRINT_BYTES`` each, in item order); None when the
     unchanged items no longer stand in the same order (an article whose
     date changed): which of two sentences probes for the other depends on it."""
-    size, kept = FINGERPRINT_BYTES, known.fingerprints
-    before = {kept[at : at + size]: at // size for at in range(0, len(kept), size)}
-    now, was = [-1] * len(before), [-1] * len(fingerprints)
-    for number, fingerprint in enumerate(fingerprints):
-        previous = before.get(fingerprint)
+    size = FINGERPRINT_BYTES
+    numbered = {before[at : at + size]: at // size for at in range(0, len(before), size)}
+    carried = _Carried([-1] * len(numbered), [-1] * (len(now) // size))
+    for number, at in enumerate(range(0, len(now), size)):
+        previous = numbered.get(now[at : at + size])
         if previous is not None:
-            now[previous], was[number] = number, previous
-    unchanged = [previous for previous in was if previous >= 0]
+            carried.now[previous], carried.was[number] = number, previous
+    unchanged = [previous for previous in carried.was if previous >= 0]
     if any(a > b for a, b in pairwise(unchanged)):
         return None
-    return _Carried(now, was)
+    return carried
 
 
 def _scored_pairs(
@@ -1083,8 +1067,8 @@ def _scored_pairs(
         if memory is not None:
             memory.known = None  # cosines have no exact filter to carry over
         return scored
-    fingerprints = [_fingerprint(item) for item in items]
-    carried = _carried(memory.known, fingerprints) if memory.known is not None else None
+    fingerprints = b"".join(_fingerprint(item) for item in items)
+    carried = _carried(memory.known.fingerprints, fingerprints) if memory.known is not None else None
     tiers: dict[str, TierPairs] = {}
     for tier in _tiers(items, numbers, method):
         previous = memory.known.tiers.get(tier.name) if carried and memory.known else None
@@ -1095,7 +1079,7 @@ def _scored_pairs(
         [number for number in numbers if items[number].quote is None],
     ):
         score(a, b)
-    memory.known = KnownPairs(b"".join(fingerprints), tiers)
+    memory.known = KnownPairs(fingerprints, tiers)
     return scored
 
 
@@ -1112,33 +1096,52 @@ def _tier_pairs(
     ``scored``), reusing ``previous`` where it can (``_reusable``), and
     return them for the next merge."""
     df = _document_frequency(tier.features(items[i]) for i in tier.members)
-    reused: dict[int, tuple[list[int], list[float]]] = {}
+    found = TierPairs(df, array("l"), array("l"), array("l"), array("d"))
+
+    def add(x: int, partners: Iterable[int], scores: Iterable[float]) -> None:
+        found.probers.append(x)
+        found.partners.extend(partners)
+        found.scores.extend(scores)
+        found.ends.append(len(found.partners))
+
     probing: dict[int, list[Hashable]] | None = None  # None: every member
     if previous is not None and carried is not None:
-        reused, probing = _reusable(items, tier, df, previous, carried)
-    searched_anew = len(tier.members) if probing is None else len(probing)
-    memory.probed += searched_anew
-    memory.reused += len(tier.members) - searched_anew
-    searched = _tier_partners(items, tier, df, probing)
-    probers, ends, partners, scores = array("l"), array("l"), array("l"), array("d")
-    for x in sorted(reused.keys() | searched.keys()):
-        if x in reused:
-            kept, values = reused[x]
-            for y, value in zip(kept, values, strict=True):
+        probing = {}
+        for x, prefix, place in _reusable(items, tier, df, previous, carried):
+            if prefix:
+                probing[x] = prefix
+                continue
+            start, end = previous.ends[place - 1] if place else 0, previous.ends[place]
+            partners = [carried.now[y] for y in previous.partners[start:end]]
+            for y, value in zip(partners, previous.scores[start:end], strict=True):
                 scored[(x, y) if x < y else (y, x)] = value
-        else:
-            kept, values = [], []
-            for y in searched[x]:
-                value = score(*((x, y) if x < y else (y, x)))
-                if value > 0:
-                    kept.append(y)
-                    values.append(value)
-        if kept:
-            probers.append(x)
-            partners.extend(kept)
-            scores.extend(values)
-            ends.append(len(partners))
-    return TierPairs(df, probers, ends, partners, scores)
+            add(x, partners, previous.scores[start:end])
+    searched = len(tier.members) if probing is None else len(probing)
+    memory.probed += searched
+    memory.reused += len(tier.members) - searched
+    for group in _groups(items, tier):
+        for x, candidates in _probe(items, group, tier.features, tier.needed, df, probing):
+            values = [score(*((x, y) if x < y else (y, x))) for y in candidates]
+            if any(values):
+                add(x, [y for y, v in zip(candidates, values, strict=True) if v], [v for v in values if v])
+    return _by_prober(found)
+
+
+def _by_prober(found: TierPairs) -> TierPairs:
+    """``found`` in ascending order of its probers, each once: a sentence of
+    several topics probes once in each."""
+    ordered = TierPairs(found.df, array("l"), array("l"), array("l"), array("d"))
+    places = sorted(range(len(found.probers)), key=found.probers.__getitem__)
+    for x, same in itertools.groupby(places, key=found.probers.__getitem__):
+        partners: dict[int, float] = {}
+        for place in same:
+            start, end = found.ends[place - 1] if place else 0, found.ends[place]
+            partners.update(zip(found.partners[start:end], found.scores[start:end], strict=True))
+        ordered.probers.append(x)
+        ordered.partners.extend(partners)
+        ordered.scores.extend(partners.values())
+        ordered.ends.append(len(ordered.partners))
+    return ordered
 
 
 def _reusable(
@@ -1147,16 +1150,16 @@ def _reusable(
     df: Mapping[Hashable, int],
     previous: TierPairs,
     carried: _Carried,
-) -> tuple[dict[int, tuple[list[int], list[float]]], dict[int, list[Hashable]]]:
-    """The probing members whose partners cannot have changed, with those
-    that score (a member with none is left out); and the others, each with
-    its prefix, to search again.
+) -> Iterator[tuple[int, list[Hashable], int]]:
+    """Each probing member ``x`` whose partners may have changed, with its
+    prefix, to search again; and each whose partners cannot have changed and
+    who had some, with no prefix but its place in ``previous``.
 
-    A member ``x`` finds its partners in the postings of its prefix's
-    features (``_probe``). They are the same as before when ``x`` is
-    unchanged (same fingerprint), its prefix is the same, and no feature of
-    the prefix stands in a member that came or went: then each posting holds
-    the same unchanged members, in the same order, and is over or under
+    A member finds its partners in the postings of its prefix's features
+    (``_probe``). They are the same as before when it is unchanged (same
+    fingerprint), its prefix is the same, and no feature of the prefix
+    stands in a member that came or went: then each posting holds the same
+    unchanged members, in the same order, and is over or under
     ``POSTING_CAP`` as it was. A member that came has its features in
     ``changed``; one that went, gone from this merge, leaves each of its
     features in fewer members (``counted``), unless one that came has it too.
@@ -1168,8 +1171,6 @@ def _reusable(
     for number in tier.members:
         if carried.was[number] < 0:
             changed.update(tier.features(items[number]))
-    reused: dict[int, tuple[list[int], list[float]]] = {}
-    probing: dict[int, list[Hashable]] = {}
     stored, place = previous.probers, 0  # both in ascending order of the previous numbers
     for x in tier.members:
         own = tier.features(items[x])
@@ -1183,19 +1184,16 @@ def _reusable(
             # a feature now more or less common may reorder the prefix
             or (not counted.isdisjoint(own) and _prefix(own, tier.needed, old_df) != prefix)
         ):
-            probing[x] = prefix
+            yield x, prefix, -1
             continue
         while place < len(stored) and stored[place] < before:
             place += 1
-        if place == len(stored) or stored[place] != before:
-            continue  # it had no partner, and has none
-        start = previous.ends[place - 1] if place else 0
-        kept = [carried.now[y] for y in previous.partners[start : previous.ends[place]]]
-        if min(kept) < 0:
-            probing[x] = prefix  # cannot be: a partner that went has a feature of the prefix
-        else:
-            reused[x] = (kept, previous.scores[start : previous.ends[place]].tolist())
-    return reused, probing
+        if place < len(stored) and stored[place] == before:
+            start = previous.ends[place - 1] if place else 0
+            if min(carried.now[y] for y in previous.partners[start : previous.ends[place]]) < 0:
+                yield x, prefix, -1  # cannot be: a partner that went had a feature of the prefix
+            else:
+                yield x, [], place
 
 
 def _cluster(
