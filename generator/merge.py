@@ -958,44 +958,50 @@ class KnownPairs:
 @dataclass(slots=True)
 class PairMemory:
     """The pairs of the previous merge, handed to ``merge_statements``, which
-    reuses what it can and leaves its own in their place; ``reused`` and
-    ``probed`` count the members of each tier whose partners it took over
-    and those it searched for anew.
+    reuses what it can and leaves its own in their place (``keep``);
+    ``reused`` and ``probed`` count the members of each tier whose partners
+    it took over and those it searched for anew.
 
-    Kept between builds in the cache folder of this code's version
-    (``load``, ``save``), so the thresholds and features are those that
-    found them.
+    With a ``path`` (``load``), the pairs are kept in that file between
+    builds, in the cache folder of this code's version, so the thresholds
+    and features are those that found them.
     """
 
     known: KnownPairs | None = None
+    path: Path | None = None
     reused: int = 0
     probed: int = 0
 
     @classmethod
     def load(cls, path: Path) -> PairMemory:
-        """The memory kept at ``path``; empty if there is none or it cannot be read."""
+        """The memory kept at ``path`` (empty if there is none or it cannot be
+        read), which keeps the next merge's pairs there."""
         try:
             with path.open("rb") as handle:
                 known = pickle.load(handle)
         except FileNotFoundError:
-            return cls()
+            known = None
         except Exception as exc:  # a damaged or foreign file: unpickling can raise anything
             log.warning("Ignoring the merge's cache %s: %s", path, exc)
-            return cls()
-        return cls(known if isinstance(known, KnownPairs) else None)
+            known = None
+        return cls(known if isinstance(known, KnownPairs) else None, path)
 
-    def save(self, path: Path) -> None:
-        """Keep the pairs at ``path``; a failure to write only costs speed."""
-        if self.known is None:
-            path.unlink(missing_ok=True)
+    def keep(self, known: KnownPairs | None) -> None:
+        """Hold ``known`` for the next merge: written to ``path`` at once, so it
+        is not in memory while the merge clusters, at the build's peak; a
+        failure to write only costs speed."""
+        self.known = known if self.path is None else None
+        if self.path is None:
             return
-        known = self.known
+        if known is None:
+            self.path.unlink(missing_ok=True)
+            return
         try:
             write_atomically(
-                path, lambda handle: pickle.dump(known, handle, protocol=pickle.HIGHEST_PROTOCOL)
+                self.path, lambda handle: pickle.dump(known, handle, protocol=pickle.HIGHEST_PROTOCOL)
             )
         except (OSError, pickle.PicklingError) as exc:
-            log.warning("Could not save the merge's cache %s: %s", path, exc)
+            log.warning("Could not save the merge's cache %s: %s", self.path, exc)
 
 
 def _fingerprint(item: _Item) -> bytes:
@@ -1065,7 +1071,7 @@ def _scored_pairs(
         for a, b in _candidates(items, method, numbers):
             score(a, b)
         if memory is not None:
-            memory.known = None  # cosines have no exact filter to carry over
+            memory.keep(None)  # cosines have no exact filter to carry over
         return scored
     fingerprints = b"".join(_fingerprint(item) for item in items)
     carried = _carried(memory.known.fingerprints, fingerprints) if memory.known is not None else None
@@ -1079,7 +1085,7 @@ def _scored_pairs(
         [number for number in numbers if items[number].quote is None],
     ):
         score(a, b)
-    memory.known = KnownPairs(fingerprints, tiers)
+    memory.keep(KnownPairs(fingerprints, tiers))
     return scored
 
 

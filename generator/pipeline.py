@@ -158,10 +158,7 @@ def merge_site(
         statements = merge_statements(
             documents, assignment, quotes, merge, features, topical_only=True, memory=memory
         )
-        del features
-        if cache is not None and memory is not None:
-            memory.save(cache / MERGE_CACHE)
-        del memory
+        del features, memory
     release_free_memory()
     articles = tuple(d.article for d in documents)
     with stage(timings, "people"):

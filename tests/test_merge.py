@@ -844,3 +844,20 @@ def test_a_prefix_filter_reusing_the_last_pairs_finds_exactly_the_pairs_a_new_se
         memory = merge.PairMemory()
         pairs(before, memory)
         assert pairs(after, memory) == pairs(after, merge.PairMemory())
+
+
+def test_the_merges_memory_file_is_rewritten_when_damaged_and_read_back_by_the_next_merge(
+    tmp_path: Path,
+) -> None:
+    content = tmp_path / "content"
+    generate(content, articles=12, topics=2, outlets=4, seed=2)
+    path = tmp_path / "merge-pairs.pickle"
+    path.write_bytes(b"not a pickle")
+    damaged = merge.PairMemory.load(path)
+    assert damaged.known is None
+    first = _merged_from(content, damaged)
+    assert damaged.known is None, "kept in the file, not in memory"
+    again = merge.PairMemory.load(path)
+    assert again.known is not None
+    assert _merged_from(content, again) == first
+    assert again.reused > 0 and again.probed == 0
