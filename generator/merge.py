@@ -949,7 +949,8 @@ class TierPairs:
 @dataclass(frozen=True, slots=True)
 class KnownPairs:
     """The similar pairs one lexical merge found: each item's fingerprint
-    (``FINGERPRINT_BYTES`` each, in item order) and each tier's pairs."""
+    (``FINGERPRINT_BYTES`` each, in item order) and each tier's pairs (which
+    the next merge takes out of ``tiers`` as it reads them)."""
 
     fingerprints: bytes
     tiers: dict[str, TierPairs]
@@ -1017,9 +1018,9 @@ def _fingerprint(item: _Item) -> bytes:
 class _Carried:
     """How the previous merge's items stand in this one."""
 
-    now: list[int]
+    now: array[int]
     """This merge's number of each previous item; -1 for one gone or changed."""
-    was: list[int]
+    was: array[int]
     """The previous number of each item of this merge; -1 for one new or changed."""
 
 
@@ -1030,7 +1031,7 @@ def _carried(before: bytes, now: bytes) -> _Carried | None:
     date changed): which of two sentences probes for the other depends on it."""
     size = FINGERPRINT_BYTES
     numbered = {before[at : at + size]: at // size for at in range(0, len(before), size)}
-    carried = _Carried([-1] * len(numbered), [-1] * (len(now) // size))
+    carried = _Carried(array("l", [-1]) * len(numbered), array("l", [-1]) * (len(now) // size))
     for number, at in enumerate(range(0, len(now), size)):
         previous = numbered.get(now[at : at + size])
         if previous is not None:
@@ -1077,7 +1078,8 @@ def _scored_pairs(
     carried = _carried(memory.known.fingerprints, fingerprints) if memory.known is not None else None
     tiers: dict[str, TierPairs] = {}
     for tier in _tiers(items, numbers, method):
-        previous = memory.known.tiers.get(tier.name) if carried and memory.known else None
+        # Each tier's previous pairs are let go once read (not kept to the merge's peak).
+        previous = memory.known.tiers.pop(tier.name, None) if carried and memory.known else None
         tiers[tier.name] = _tier_pairs(items, tier, score, scored, previous, carried, memory)
     for a, b in _quoted_in_plain(
         items,
