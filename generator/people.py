@@ -35,15 +35,22 @@ that gives them.
 from __future__ import annotations
 
 import bisect
+import logging
+import pickle
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 
 from rapidfuzz.distance import Levenshtein
 
+from generator.article_cache import article_key
+from generator.files import write_atomically
 from generator.model import Citation, Document, Entity, EntityKind, Quote, Sentence, TopicAssignment, Variant
 from generator.quotes import SPEECH_VERBS, masks_of
+
+log = logging.getLogger(__name__)
 
 TITLE_NOUNS = frozenset(
     """minister ministers secretary president premier chancellor mp mep senator congressman
@@ -173,9 +180,17 @@ class _Mention:
 
 
 def find_people(
-    documents: Sequence[Document], quotes: Iterable[Quote], assignment: TopicAssignment
+    documents: Sequence[Document],
+    quotes: Iterable[Quote],
+    assignment: TopicAssignment,
+    memory: MentionMemory | None = None,
 ) -> tuple[Entity, ...]:
-    """Every person and organisation the articles name on evidence, most widely named first."""
+    """Every person and organisation the articles name on evidence, most widely named first.
+
+    ``memory``, when given, holds each article's names from the previous
+    build, reused where nothing they were found with changed
+    (``MentionMemory``), and takes this build's.
+    """
     lowercase = _lowercase_words(documents)
     masks = [masks_of(document) for document in documents]
     places = _places(documents, masks)
@@ -183,11 +198,17 @@ def find_people(
     for quote in quotes:
         if quote.speaker:
             speakers[quote.sentence.split("#")[0]].add(quote.speaker)
+    kept = memory.reusable(documents, masks, lowercase, places) if memory is not None else {}
+    found: dict[str, bytes] = {}
     mentions: list[_Mention] = []
     for number, document in enumerate(documents):
-        for sentence in document.sentences:
-            mentions.extend(
-                _mentions_in(
+        key = article_key(document)
+        rows = kept.get(key)
+        if rows is None:
+            rows = [
+                (sentence.index, m.surface, m.kind, m.role, m.titled)
+                for sentence in document.sentences
+                for m in _mentions_in(
                     number,
                     sentence,
                     masks[number][sentence.index],
@@ -195,7 +216,17 @@ def find_people(
                     places,
                     speakers[document.article.slug],
                 )
-            )
+            ]
+        if memory is not None:
+            found[key] = pickle.dumps(rows, protocol=pickle.HIGHEST_PROTOCOL)
+        mentions.extend(
+            _Mention(number, document.sentences[index], surface, kind, role, titled)
+            for index, surface, kind, role, titled in rows
+        )
+    del kept
+    if memory is not None:
+        memory.keep(lowercase, places, found)
+    del found
     people = _group_people([m for m in mentions if m.kind == "person"], documents)
     organisations = _group_organisations([m for m in mentions if m.kind == "organisation"])
     surnames = Counter(
@@ -210,6 +241,89 @@ def find_people(
         _entity(group, "organisation", documents, assignment, shared, corpus) for group in organisations
     ]
     return tuple(sorted(entities, key=lambda e: (-len(e.outlets), e.kind, e.name)))
+
+
+_Row = tuple[int, str, EntityKind, str | None, bool]
+"""A ``_Mention`` as kept between builds: its sentence's index and its fields."""
+
+
+@dataclass(slots=True)
+class MentionMemory:
+    """Each article's names (``_mentions_in``) from the previous build, by
+    the article's content key (``article_key``), with the site-wide words
+    they were found with: those printed in lower case somewhere, and the
+    places.
+
+    An article's names read those two sets only by asking whether they hold
+    a word or run of its own text (lower-cased for the first). So they are
+    the same as before when no word that came into either set or left it
+    stands in the article's text (``reusable``); an edit that changes
+    neither set (most do) finds the names of the edited articles alone.
+    With a ``path`` (``load``), they are kept in that file, in the cache
+    folder of this code's version.
+    """
+
+    lowercase: frozenset[str] = frozenset()
+    places: frozenset[str] = frozenset()
+    mentions: dict[str, bytes] = field(default_factory=dict)
+    """Each article's pickled list of ``_Row``."""
+    path: Path | None = None
+
+    @classmethod
+    def load(cls, path: Path) -> MentionMemory:
+        """The memory kept at ``path`` (empty if there is none or it cannot be
+        read), which keeps this build's names there."""
+        try:
+            with path.open("rb") as handle:
+                lowercase, places, mentions = pickle.load(handle)
+            if not isinstance(mentions, dict):
+                raise TypeError(f"not a table of names: {type(mentions).__name__}")
+            return cls(frozenset(lowercase), frozenset(places), mentions, path)
+        except FileNotFoundError:
+            pass
+        except Exception as exc:  # a damaged or foreign file: unpickling can raise anything
+            log.warning("Ignoring the names' cache %s: %s", path, exc)
+        return cls(path=path)
+
+    def reusable(
+        self,
+        documents: Sequence[Document],
+        masks: Sequence[Mapping[int, str]],
+        lowercase: frozenset[str],
+        places: frozenset[str],
+    ) -> dict[str, list[_Row]]:
+        """The kept names of the articles whose names cannot have changed, by key."""
+        moved_words = sorted(lowercase ^ self.lowercase)
+        moved_places = [run.split() for run in sorted(places ^ self.places)]
+        reusable: dict[str, list[_Row]] = {}
+        for document, masked in zip(documents, masks, strict=True):
+            kept = self.mentions.get(article_key(document))
+            if kept is None:
+                continue
+            if moved_words or moved_places:
+                # What its names asked of the two sets: words and runs of its
+                # own text, or of that text with quotations blanked.
+                text = "\n".join(s.text for s in document.sentences) + "\n" + "\n".join(masked.values())
+                lowered = text.lower()
+                if any(word in lowered for word in moved_words) or any(
+                    all(word in text for word in run) for run in moved_places
+                ):
+                    continue
+            reusable[article_key(document)] = pickle.loads(kept)
+        self.mentions = {}
+        return reusable
+
+    def keep(self, lowercase: frozenset[str], places: frozenset[str], mentions: dict[str, bytes]) -> None:
+        """Hold this build's names for the next: written to ``path`` if there is
+        one (a failure to write only costs speed), else kept here."""
+        if self.path is None:
+            self.lowercase, self.places, self.mentions = lowercase, places, mentions
+            return
+        path, kept = self.path, (sorted(lowercase), sorted(places), mentions)
+        try:
+            write_atomically(path, lambda handle: pickle.dump(kept, handle, protocol=pickle.HIGHEST_PROTOCOL))
+        except (OSError, pickle.PicklingError) as exc:
+            log.warning("Could not save the names' cache %s: %s", path, exc)
 
 
 def entity_named(entities: Iterable[Entity], name: str) -> Entity | None:

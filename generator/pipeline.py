@@ -16,7 +16,8 @@ only runs them in order, in plain sight:
 4. ``merge_statements``: sentences of all documents → Statements (the
    similar pairs it found kept between builds too, in ``PairMemory``);
 5. ``find_people``: Documents + Quotes → people and organisations, with
-   their spellings and roles per outlet;
+   their spellings and roles per outlet (the names found in each article
+   kept between builds, in ``MentionMemory``);
 6. ``find_disagreements``: where outlets report one point differently
    (its per-article half, ``disagree.prepare``, run and kept as in 3.);
 7. ``find_wire_copies``: Documents → groups of articles that carry one
@@ -47,7 +48,7 @@ from generator.merge import MergeMethod, PairMemory, SentenceFeatures, features_
 from generator.model import DatedSentence, Document, Quote, Site, Topic, TopicAssignment
 from generator.neardup import Fingerprint
 from generator.outlets import build_outlets
-from generator.people import find_people
+from generator.people import MentionMemory, find_people
 from generator.quotes import find_quotes
 from generator.segment import segment
 from generator.timeline import find_dates
@@ -57,6 +58,8 @@ from generator.wire import find_wire_copies, origin_of, wire_fingerprint
 
 MERGE_CACHE = "merge-pairs.pickle"
 """The merge's pairs, in the cache folder, for the next build (``PairMemory``)."""
+PEOPLE_CACHE = "people-names.pickle"
+"""The names found in each article, in the cache folder, for the next build (``MentionMemory``)."""
 
 
 def build_site(
@@ -162,7 +165,9 @@ def merge_site(
     release_free_memory()
     articles = tuple(d.article for d in documents)
     with stage(timings, "people"):
-        people = find_people(documents, quotes, assignment)
+        names = MentionMemory.load(cache / PEOPLE_CACHE) if cache is not None else None
+        people = find_people(documents, quotes, assignment, names)
+        del names
     release_free_memory()
     with stage(timings, "disagree"):
         prepared = cached_pickles(prepare_disagreements, documents, workers, cache)

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
 
 import pytest
 
-from generator.model import Document, Entity
-from generator.people import entity_named, find_people, roles_of
+from benchmarks.generate import generate
+from generator import people as people_module
+from generator.content import load_content
+from generator.model import Document, Entity, Sentence
+from generator.people import MentionMemory, entity_named, find_people, roles_of
 from generator.quotes import find_quotes
+from generator.segment import segment
 from generator.topics import assign_topics
 from tests.helpers import make_document, make_topic
 
@@ -297,3 +303,81 @@ def test_the_sentences_looked_at_for_a_name_include_every_one_that_names_it(
     assert found  # every form above stands whole somewhere
     monkeypatch.setattr(_Corpus, "holding", lambda self, _: set(range(len(self.sentences))))
     assert found == _find_all(corpus, {form})  # as if every sentence were looked at
+
+
+# --- names kept between builds ---------------------------------------------------------------------
+
+
+def _people_from(content_folder: Path, memory: MentionMemory | None = None) -> tuple[Entity, ...]:
+    content = load_content(content_folder)
+    documents = [segment(article) for article in content.articles]
+    quotes = [q for d in documents for q in find_quotes(d)]
+    return find_people(documents, quotes, assign_topics(documents, content.topics), memory)
+
+
+def test_names_kept_from_the_last_build_give_the_people_a_fresh_search_gives(tmp_path: Path) -> None:
+    """Edit after edit, including edits that make a surname a place or a word
+    of a name a lower-case word, find_people with the last build's names
+    finds what it finds from nothing, and after a one-sentence edit reads
+    only the sentences of the edited article again."""
+    content = tmp_path / "content"
+    generate(content, articles=40, topics=3, outlets=5, seed=4)
+    articles = sorted((content / "articles").glob("*.md"))
+    first = _people_from(content)
+    texts = "\n".join(path.read_text(encoding="utf-8") for path in articles)
+    # A person whose full name opens a sentence: "Bela Mibark told reporters: …"
+    person = next(e for e in first if e.kind == "person" and f"\n{e.name} told" in texts)
+    given = person.name.split()[0]
+
+    def append(path: Path, text: str) -> Callable[[], None]:
+        return lambda: path.write_text(path.read_text(encoding="utf-8") + f"\n{text}\n", encoding="utf-8")
+
+    edits = [
+        ("a sentence added", append(articles[5], "Six ferries stayed in port on the coast.")),
+        ("a given name printed in lower case", append(articles[11], f"It was a {given.lower()} affair.")),
+        ("a name made a place", append(articles[9], f"Aid convoys arrived in {person.name} overnight.")),
+        ("an article deleted", lambda: articles[20].unlink()),
+    ]
+    path = tmp_path / "people-names.pickle"
+    _people_from(content, MentionMemory.load(path))
+    read: list[str] = []
+    original = people_module._mentions_in
+
+    def counted(document: int, sentence: Sentence, *rest: Any) -> list[Any]:
+        read.append(sentence.key)
+        return original(document, sentence, *rest)
+
+    for name, edit in edits:
+        edit()
+        read.clear()
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(people_module, "_mentions_in", counted)
+            remembered = _people_from(content, MentionMemory.load(path))
+        assert remembered == _people_from(content), name
+        if name == "a sentence added":
+            assert read and {key.split("#")[0] for key in read} == {articles[5].stem}, read
+    assert remembered != first
+
+
+def _people_remembered(documents: Sequence[Document], memory: MentionMemory) -> tuple[Entity, ...]:
+    quotes = [q for d in documents for q in find_quotes(d)]
+    return find_people(documents, quotes, assign_topics(documents, (HARBOUR, STORM)), memory)
+
+
+@pytest.mark.parametrize(
+    "added",
+    ["It was, some said, a mibark affair.", "Aid convoys arrived in Mibark overnight."],
+    ids=["the name printed in lower case", "the name made a place"],
+)
+def test_names_kept_from_the_last_build_see_a_word_another_article_changed(added: str) -> None:
+    # The mayor is named by a title and surname alone. When another article
+    # prints that surname in lower case, or as a place, it is no longer taken
+    # for a name in A and B either, though they did not change.
+    said = make_document("Mayor Mibark said the harbour would reopen on Monday.", slug="a", outlet="Outlet A")
+    visited = make_document("The harbour was visited by Mayor Mibark on Sunday.", slug="b", outlet="Outlet B")
+    before = make_document("The storm closed the harbour.", slug="c", outlet="Outlet C")
+    after = make_document(f"The storm closed the harbour. {added}", slug="c", outlet="Outlet C")
+    memory = MentionMemory()
+    assert [e.name for e in _people_remembered([said, visited, before], memory)] == ["Mibark"]
+    remembered = _people_remembered([said, visited, after], memory)
+    assert remembered == people_of([said, visited, after]) == ()
