@@ -693,6 +693,8 @@ def _probe(
     # Members are ranked by (size, number) and the postings hold ranks, in
     # ascending order: the partners at least as large are a posting's tail,
     # cut with one binary search.
+    if prefixes is not None and not any(x in prefixes for x in members):
+        return
     order = sorted(members, key=lambda i: (len(features(items[i])), i))
     ranked = [features(items[number]) for number in order]
     wanted = None if prefixes is None else {f for x in order if x in prefixes for f in prefixes[x]}
@@ -701,8 +703,14 @@ def _probe(
         for feature in feature_list:
             if wanted is None or feature in wanted:
                 index[feature].append(rank)
+    if wanted is not None:  # a few probe: only the sets they may meet need a signature
+        indexed = {rank for postings in index.values() for rank in postings}
+        ranked_signed = [found if rank in indexed else () for rank, found in enumerate(ranked)]
+        signatures = _signatures(ranked_signed)
+        del indexed, ranked_signed
+    else:
+        signatures = _signatures(ranked)
     del wanted
-    signatures = _signatures(ranked)
     for rank, x in enumerate(order):
         own = frozenset(ranked[rank])  # no copy of a frozenset
         prefix = _prefix(own, needed, df) if prefixes is None else prefixes.get(x)
@@ -1182,24 +1190,28 @@ def _reusable(
     stored, place = previous.probers, 0  # both in ascending order of the previous numbers
     for x in tier.members:
         own = tier.features(items[x])
-        prefix = _prefix(own, tier.needed, df)
-        if not prefix:
-            continue
         before = carried.was[x]
-        if (
-            before < 0
-            or not changed.isdisjoint(prefix)
-            # a feature now more or less common may reorder the prefix
-            or (not counted.isdisjoint(own) and _prefix(own, tier.needed, old_df) != prefix)
-        ):
-            yield x, prefix, -1
-            continue
+        # Only a member with a feature that changed (``counted`` is part of
+        # ``changed``) may have another prefix: most need not be sorted again.
+        if before < 0 or not changed.isdisjoint(own):
+            prefix = _prefix(own, tier.needed, df)
+            if not prefix:
+                continue  # it does not probe
+            if (
+                before < 0
+                or not changed.isdisjoint(prefix)
+                # a feature now more or less common may reorder the prefix
+                or (not counted.isdisjoint(own) and _prefix(own, tier.needed, old_df) != prefix)
+            ):
+                yield x, prefix, -1
+                continue
         while place < len(stored) and stored[place] < before:
             place += 1
         if place < len(stored) and stored[place] == before:
             start = previous.ends[place - 1] if place else 0
             if min(carried.now[y] for y in previous.partners[start : previous.ends[place]]) < 0:
-                yield x, prefix, -1  # cannot be: a partner that went had a feature of the prefix
+                # cannot be: a partner that went had a feature of the prefix
+                yield x, _prefix(own, tier.needed, df), -1
             else:
                 yield x, [], place
 
@@ -1282,7 +1294,7 @@ def _statement(
     cluster = sorted(
         cluster, key=lambda i: (i.document.article.date, i.document.article.outlet, i.sentence.key)
     )
-    shown = max(cluster, key=lambda i: _shown_rank(i, cluster))
+    shown = cluster[0] if len(cluster) == 1 else max(cluster, key=lambda i: _shown_rank(i, cluster))
     quoted = [i for i in cluster if i.quote is not None] if as_quote else []
     if not as_quote:
         reported = [i for i in cluster if i.quote is None]
