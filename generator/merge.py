@@ -58,6 +58,13 @@ are found and only those above zero are kept, as integers. The semantic
 method has no exact filter for cosines: it compares embeddings of sentences
 that share a topic and a stem standing in at most ``SEMANTIC_POSTING_CAP`` of
 that topic's sentences.
+
+**Between builds** (lexical method), the pairs each probing sentence found
+are kept (``PairMemory``, by each sentence's fingerprint), and a sentence
+takes its partners over when nothing its prefix filter reads has changed
+(``_reusable``): after an edit, only the sentences the edit can reach search
+again, and the pairs are those a search from nothing finds (tested).
+Clustering and the statements are made anew from all the pairs.
 """
 
 from __future__ import annotations
@@ -837,11 +844,11 @@ def _candidates(
 ) -> Iterator[tuple[int, int]]:
     """Pairs that may score above zero, each tier found by its own prefix filter.
 
-    A pair may come twice (from two tiers, or two topics). No pair with a score above zero
-    is missed, except, for the semantic method, a paraphrase whose shared
-    stems each stand in more than ``SEMANTIC_POSTING_CAP`` sentences of a
-    shared topic: cosines have no exact word filter, so that tier blocks by
-    topic and rarer stems.
+    A pair may come twice (from two tiers, or two topics). No pair with a
+    score above zero is missed, except, for the semantic method, a
+    paraphrase whose shared stems each stand in more than
+    ``SEMANTIC_POSTING_CAP`` sentences of a shared topic: cosines have no
+    exact word filter, so that tier blocks by topic and rarer stems.
     """
     # ``numbers``: 0, 1, … as int objects for every list of item numbers to
     # share (a number above 256 is a new 32-byte object each time one is made).

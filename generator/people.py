@@ -198,12 +198,12 @@ def find_people(
     for quote in quotes:
         if quote.speaker:
             speakers[quote.sentence.split("#")[0]].add(quote.speaker)
-    kept = memory.reusable(documents, masks, lowercase, places) if memory is not None else {}
+    keys = [article_key(document) for document in documents] if memory is not None else []
+    kept = memory.reusable(documents, keys, masks, lowercase, places) if memory is not None else {}
     found: dict[str, bytes] = {}
     mentions: list[_Mention] = []
     for number, document in enumerate(documents):
-        key = article_key(document)
-        rows = kept.get(key)
+        rows = kept.get(keys[number]) if kept else None
         if rows is None:
             rows = [
                 (sentence.index, m.surface, m.kind, m.role, m.titled)
@@ -218,7 +218,7 @@ def find_people(
                 )
             ]
         if memory is not None:
-            found[key] = pickle.dumps(rows, protocol=pickle.HIGHEST_PROTOCOL)
+            found[keys[number]] = pickle.dumps(rows, protocol=pickle.HIGHEST_PROTOCOL)
         mentions.extend(
             _Mention(number, document.sentences[index], surface, kind, role, titled)
             for index, surface, kind, role, titled in rows
@@ -257,8 +257,8 @@ class MentionMemory:
     An article's names read those two sets only by asking whether they hold
     a word or run of its own text (lower-cased for the first). So they are
     the same as before when no word that came into either set or left it
-    stands in the article's text (``reusable``); an edit that changes
-    neither set (most do) finds the names of the edited articles alone.
+    stands in the article's text (``reusable``): after an edit that brings
+    no new word into either set, only the edited articles are read again.
     With a ``path`` (``load``), they are kept in that file, in the cache
     folder of this code's version.
     """
@@ -288,16 +288,18 @@ class MentionMemory:
     def reusable(
         self,
         documents: Sequence[Document],
+        keys: Sequence[str],
         masks: Sequence[Mapping[int, str]],
         lowercase: frozenset[str],
         places: frozenset[str],
     ) -> dict[str, list[_Row]]:
-        """The kept names of the articles whose names cannot have changed, by key."""
+        """The kept names of the articles whose names cannot have changed, by
+        key (``keys``: each document's ``article_key``)."""
         moved_words = sorted(lowercase ^ self.lowercase)
         moved_places = [run.split() for run in sorted(places ^ self.places)]
         reusable: dict[str, list[_Row]] = {}
-        for document, masked in zip(documents, masks, strict=True):
-            kept = self.mentions.get(article_key(document))
+        for document, key, masked in zip(documents, keys, masks, strict=True):
+            kept = self.mentions.get(key)
             if kept is None:
                 continue
             if moved_words or moved_places:
@@ -309,7 +311,7 @@ class MentionMemory:
                     all(word in text for word in run) for run in moved_places
                 ):
                     continue
-            reusable[article_key(document)] = pickle.loads(kept)
+            reusable[key] = pickle.loads(kept)
         self.mentions = {}
         return reusable
 
