@@ -701,7 +701,7 @@ def test_prefix_filter_finds_exactly_the_pairs_that_share_enough_words(
         df = merge._document_frequency(sets)
         found = {
             (x, y) if x < y else (y, x)
-            for x, partners in merge._probe(sets, members, lambda s: s, needed, df)  # type: ignore[arg-type]
+            for x, partners in merge._probe(sets, members, lambda s: s, needed, df)  # type: ignore[arg-type,return-value]
             for y in partners
         }
     expected = set()
@@ -830,7 +830,7 @@ def test_a_prefix_filter_reusing_the_last_pairs_finds_exactly_the_pairs_a_new_se
                 scored[a, b] = value
             return value
 
-        tier = merge._Tier("t", list(range(len(items))), lambda item: item[1], needed)  # type: ignore[arg-type,index]
+        tier = merge._Tier("t", list(range(len(items))), lambda item: item[1], needed)  # type: ignore[index]
         fingerprints = b"".join(number.to_bytes(merge.FINGERPRINT_BYTES, "big") for number, _ in items)
         known = memory.known
         carried = merge._carried(known.fingerprints, fingerprints) if known else None

@@ -329,7 +329,7 @@ def test_names_kept_from_the_last_build_give_the_people_a_fresh_search_gives(tmp
     person = next(e for e in first if e.kind == "person" and f"\n{e.name} told" in texts)
     given = person.name.split()[0]
 
-    def append(path: Path, text: str) -> Callable[[], None]:
+    def append(path: Path, text: str) -> Callable[[], object]:
         return lambda: path.write_text(path.read_text(encoding="utf-8") + f"\n{text}\n", encoding="utf-8")
 
     edits = [
