@@ -130,16 +130,22 @@ class _Item:
     sentence with a figure are alive together, and a set of a dozen words
     takes four times the memory of a tuple. The few tests that intersect
     them make a set of one side."""
+    timings: tuple[TimingRow, ...] = ()
+    """The spans of time the sentence gives (``_timing_rows``)."""
 
     @property
     def outlet(self) -> str:
         return self.document.article.outlet
 
 
-Prepared = tuple[int, Words, Figures, Words]
+TimingRow = tuple[str, int, str, str, str]
+"""A span of time a sentence gives: a ``_Timing``'s frame, value, unit, clause
+and expression."""
+
+Prepared = tuple[int, Words, Figures, Words, tuple[TimingRow, ...]]
 """A sentence prepared for the figure and timing checks, from its text
-alone: its index in the document, then the ``_Item``'s words, figures and
-stems."""
+alone: its index in the document, then the ``_Item``'s words, figures,
+stems and timings."""
 
 
 def prepare(document: Document) -> tuple[Prepared, ...]:
@@ -157,7 +163,7 @@ def prepare(document: Document) -> tuple[Prepared, ...]:
         if not figures and not _TIME_CUE.search(text):
             continue
         words = frozenset(w for w in content_words(text) if _counts_as_word(w))
-        prepared.append((sentence.index, sorted_words(words), figures, _stems(words)))
+        prepared.append((sentence.index, sorted_words(words), figures, _stems(words), _timing_rows(text)))
     return tuple(prepared)
 
 
@@ -175,9 +181,9 @@ def find_disagreements(
     if prepared is None:
         prepared = (prepare(document) for document in documents)
     items = [
-        _item(document, document.sentences[index], words, figures, stems, assignment)
+        _item(document, document.sentences[index], words, figures, stems, timings, assignment)
         for document, found in zip(documents, prepared, strict=True)
-        for index, words, figures, stems in found
+        for index, words, figures, stems, timings in found
     ]
     found = [*_role_disagreements(entities, documents, assignment), *_figure_disagreements(items)]
     seen: set[frozenset[str]] = {_keys(d) for d in found}
@@ -255,6 +261,7 @@ def _item(
     words: Words,
     figures: Figures,
     stems: Words,
+    timings: tuple[TimingRow, ...],
     assignment: TopicAssignment,
 ) -> _Item:
     """A sentence ``prepare``d, with its topics; every string interned again
@@ -267,6 +274,7 @@ def _item(
         tuple((sys.intern(unit), values) for unit, values in figures),
         assignment.of(sentence),
         tuple(map(sys.intern, stems)),
+        timings,
     )
 
 
@@ -675,9 +683,15 @@ _TIME_CUE = re.compile(r"(?i:hour|day|week|fortnight|month|year|decade)")
 
 
 def _timings(item: _Item) -> list[_Timing]:
-    text = item.sentence.text
+    return [_Timing(item, *row) for row in item.timings]
+
+
+def _timing_rows(text: str) -> tuple[TimingRow, ...]:
+    """The spans of time ``text`` gives, each as a ``_Timing`` without its
+    item: a function of the text alone, so found in ``prepare``, one article
+    at a time, and kept between builds."""
     if not _TIME_CUE.search(text):
-        return []
+        return ()
     found = []
     for frame, pattern in (("offset", OFFSET), ("span", SPAN)):  # offsets first: see below
         for match in pattern.finditer(text):
@@ -697,8 +711,7 @@ def _timings(item: _Item) -> list[_Timing]:
             clause_text = LEADING_CONJUNCTION.sub("", clause.group(0).strip()).rstrip(".!?") if clause else ""
             expression = re.search(rf"{re.escape(number)}[\s-]+{re.escape(unit)}", match.group(0))
             found.append(
-                _Timing(
-                    item,
+                (
                     frame,
                     value,
                     unit.lower().removesuffix("s"),
@@ -707,8 +720,8 @@ def _timings(item: _Item) -> list[_Timing]:
                 )
             )
     # An offset expression also reads as a bare span; keep the offset only.
-    offsets = {(t.value, t.unit, t.clause) for t in found if t.frame == "offset"}
-    return [t for t in found if t.frame == "offset" or (t.value, t.unit, t.clause) not in offsets]
+    offsets = {(value, unit, clause) for frame, value, unit, clause, _ in found if frame == "offset"}
+    return tuple(row for row in found if row[0] == "offset" or row[1:4] not in offsets)
 
 
 def _timing_disagreements(items: Sequence[_Item]) -> list[Disagreement]:

@@ -461,9 +461,9 @@ def random_documents(seed: int) -> list[Document]:
 
 def _items(documents: Sequence[Document], assignment: TopicAssignment) -> list[disagree._Item]:
     return [
-        disagree._item(d, d.sentences[index], words, figures, stems, assignment)
+        disagree._item(d, d.sentences[index], words, figures, stems, timings, assignment)
         for d in documents
-        for index, words, figures, stems in disagree.prepare(d)
+        for index, words, figures, stems, timings in disagree.prepare(d)
     ]
 
 
