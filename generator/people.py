@@ -254,8 +254,10 @@ class MentionMemory:
     they were found with: those printed in lower case somewhere, and the
     places.
 
-    An article's names read those two sets only by asking whether they hold
-    a word or run of its own text (lower-cased for the first). So they are
+    An article's names read, besides the article, only the speakers of its
+    own quotes (found from the article alone, as the build finds them) and
+    those two sets, only by asking whether they hold a word or run of its
+    own text (lower-cased for the first). So they are
     the same as before when no word that came into either set or left it
     stands in the article's text (``reusable``): after an edit that brings
     no new word into either set, only the edited articles are read again.
