@@ -32,14 +32,13 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import logging
 import pickle
 from collections.abc import Callable, Sequence, Set
 from pathlib import Path
 from typing import Any, TypeVar
 
 from generator.content import read_article, read_text
-from generator.files import write_atomically
+from generator.files import load_pickle, save_pickle
 from generator.model import Article, Document, Topic, TopicAssignment
 from generator.parallel import map_documents
 from generator.segment import segment
@@ -52,8 +51,6 @@ DOCUMENTS_FILE = "documents.pickle"
 """In ``FOLDER``: the read and segmented articles (``DocumentCache``)."""
 TOPICS_FILE = "topics.pickle"
 """In ``FOLDER``: each article's share of the topic assignment (``DocumentCache``)."""
-
-log = logging.getLogger(__name__)
 
 
 def article_key(document: Document) -> str:
@@ -117,14 +114,7 @@ def _unpickled(pickled: bytes | None) -> object:
 
 
 def _load(path: Path) -> dict[str, bytes]:
-    try:
-        with path.open("rb") as handle:
-            stored = pickle.load(handle)
-    except FileNotFoundError:
-        return {}
-    except Exception as exc:  # a damaged or foreign file: unpickling can raise anything
-        log.warning("Ignoring the per-article cache %s: %s", path, exc)
-        return {}
+    stored = load_pickle(path, "per-article cache")
     if not isinstance(stored, dict) or not all(isinstance(result, bytes) for result in stored.values()):
         return {}
     return stored
@@ -133,10 +123,7 @@ def _load(path: Path) -> dict[str, bytes]:
 def _save(path: Path, results: dict[str, bytes]) -> None:
     """Write ``results`` to ``path`` through a temporary file, so a build cut
     short never leaves half a file; a failure to write only costs speed."""
-    try:
-        write_atomically(path, lambda handle: pickle.dump(results, handle, protocol=pickle.HIGHEST_PROTOCOL))
-    except (OSError, pickle.PicklingError) as exc:
-        log.warning("Could not save the per-article cache %s: %s", path, exc)
+    save_pickle(path, results, "per-article cache")
 
 
 class DocumentCache:

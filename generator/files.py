@@ -4,12 +4,16 @@ must never be left half written or lead outside their folder."""
 
 from __future__ import annotations
 
+import logging
 import os
+import pickle
 import shutil
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
+
+log = logging.getLogger(__name__)
 
 
 def link_or_copy(source: str | Path, target: str | Path) -> None:
@@ -45,3 +49,27 @@ def stays_inside(name: object) -> bool:
         return False
     path = Path(name)
     return bool(path.parts) and not path.is_absolute() and ".." not in path.parts
+
+
+def load_pickle(path: Path, what: str) -> object | None:
+    """The object kept at ``path`` (a cache file); None if there is none, or,
+    with a warning naming ``what``, if it cannot be read: a damaged or
+    foreign cache file costs only speed."""
+    try:
+        with path.open("rb") as handle:
+            kept: object = pickle.load(handle)
+            return kept
+    except FileNotFoundError:
+        return None
+    except Exception as exc:  # a damaged or foreign file: unpickling can raise anything
+        log.warning("Ignoring the %s %s: %s", what, path, exc)
+        return None
+
+
+def save_pickle(path: Path, value: object, what: str) -> None:
+    """Keep ``value`` at ``path`` (``write_atomically``); a failure to write is
+    a warning naming ``what``: it costs only speed."""
+    try:
+        write_atomically(path, lambda handle: pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL))
+    except (OSError, pickle.PicklingError) as exc:
+        log.warning("Could not save the %s %s: %s", what, path, exc)

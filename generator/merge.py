@@ -73,9 +73,7 @@ import bisect
 import functools
 import hashlib
 import itertools
-import logging
 import math
-import pickle
 import re
 import sys
 from array import array
@@ -98,7 +96,7 @@ from typing import Any, Literal, TypeVar
 import snowballstemmer
 
 from generator.errors import ConfigError
-from generator.files import write_atomically
+from generator.files import load_pickle, save_pickle
 from generator.model import Citation, Document, Quote, Sentence, Statement, StatementKind, TopicAssignment
 
 MergeMethod = Literal["lexical", "semantic"]
@@ -149,8 +147,6 @@ best pair first, settles the verbatim groups before it tries paraphrases."""
 
 
 _F = TypeVar("_F", bound=Hashable)
-
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -808,8 +804,9 @@ def _lexical_shared(size: int) -> int:
 
 
 def _tiers(items: Sequence[_Item], numbers: Sequence[int], method: MergeMethod) -> list[_Tier]:
-    """The prefix-filtered tiers: facts on content words, quotes on word
-    pairs, and (lexical method) paraphrases on stems within a topic."""
+    """The prefix-filtered tiers, in this order: facts on content words (the
+    sentences without a quote), quotes on word pairs (those with one), and
+    (lexical method) paraphrases on stems within a topic."""
     tiers = [
         _Tier("words", [n for n in numbers if items[n].quote is None], lambda i: i.words, _contained),
         _Tier(
@@ -854,17 +851,15 @@ def _candidates(
     # share (a number above 256 is a new 32-byte object each time one is made).
     if numbers is None:
         numbers = list(range(len(items)))
-    for tier in _tiers(items, numbers, method):
+    tiers = _tiers(items, numbers, method)
+    for tier in tiers:
         df = _document_frequency(tier.features(items[i]) for i in tier.members)
         for group in _groups(items, tier):
             for x, partners in _probe(items, group, tier.features, tier.needed, df):
                 for y in partners:
                     yield (x, y) if x < y else (y, x)
-    yield from _quoted_in_plain(
-        items,
-        [number for number in numbers if items[number].quote is not None],
-        [number for number in numbers if items[number].quote is None],
-    )
+    words, quotes = tiers[:2]
+    yield from _quoted_in_plain(items, quotes.members, words.members)
     if method != "lexical":
         yield from _blocked(items, [number for number in numbers if items[number].topics])
 
@@ -992,14 +987,7 @@ class PairMemory:
     def load(cls, path: Path) -> PairMemory:
         """The memory kept at ``path`` (empty if there is none or it cannot be
         read), which keeps the next merge's pairs there."""
-        try:
-            with path.open("rb") as handle:
-                known = pickle.load(handle)
-        except FileNotFoundError:
-            known = None
-        except Exception as exc:  # a damaged or foreign file: unpickling can raise anything
-            log.warning("Ignoring the merge's cache %s: %s", path, exc)
-            known = None
+        known = load_pickle(path, "merge's cache")
         return cls(known if isinstance(known, KnownPairs) else None, path)
 
     def keep(self, known: KnownPairs | None) -> None:
@@ -1011,13 +999,8 @@ class PairMemory:
             return
         if known is None:
             self.path.unlink(missing_ok=True)
-            return
-        try:
-            write_atomically(
-                self.path, lambda handle: pickle.dump(known, handle, protocol=pickle.HIGHEST_PROTOCOL)
-            )
-        except (OSError, pickle.PicklingError) as exc:
-            log.warning("Could not save the merge's cache %s: %s", self.path, exc)
+        else:
+            save_pickle(self.path, known, "merge's cache")
 
 
 def _fingerprint(item: _Item) -> bytes:
@@ -1091,18 +1074,16 @@ def _scored_pairs(
         return scored
     fingerprints = b"".join(_fingerprint(item) for item in items)
     carried = _carried(memory.known.fingerprints, fingerprints) if memory.known is not None else None
-    tiers: dict[str, TierPairs] = {}
-    for tier in _tiers(items, numbers, method):
+    tiers = _tiers(items, numbers, method)
+    found: dict[str, TierPairs] = {}
+    for tier in tiers:
         # Each tier's previous pairs are let go once read (not kept to the merge's peak).
         previous = memory.known.tiers.pop(tier.name, None) if carried and memory.known else None
-        tiers[tier.name] = _tier_pairs(items, tier, score, scored, previous, carried, memory)
-    for a, b in _quoted_in_plain(
-        items,
-        [number for number in numbers if items[number].quote is not None],
-        [number for number in numbers if items[number].quote is None],
-    ):
+        found[tier.name] = _tier_pairs(items, tier, score, scored, previous, carried, memory)
+    words, quotes = tiers[:2]
+    for a, b in _quoted_in_plain(items, quotes.members, words.members):
         score(a, b)
-    memory.keep(KnownPairs(fingerprints, tiers))
+    memory.keep(KnownPairs(fingerprints, found))
     return scored
 
 

@@ -35,7 +35,6 @@ that gives them.
 from __future__ import annotations
 
 import bisect
-import logging
 import pickle
 import re
 from collections import Counter, defaultdict
@@ -46,11 +45,9 @@ from pathlib import Path
 from rapidfuzz.distance import Levenshtein
 
 from generator.article_cache import article_key
-from generator.files import write_atomically
+from generator.files import load_pickle, save_pickle
 from generator.model import Citation, Document, Entity, EntityKind, Quote, Sentence, TopicAssignment, Variant
 from generator.quotes import SPEECH_VERBS, masks_of
-
-log = logging.getLogger(__name__)
 
 TITLE_NOUNS = frozenset(
     """minister ministers secretary president premier chancellor mp mep senator congressman
@@ -203,12 +200,12 @@ def find_people(
     found: dict[str, bytes] = {}
     mentions: list[_Mention] = []
     for number, document in enumerate(documents):
-        rows = kept.get(keys[number]) if kept else None
-        if rows is None:
-            rows = [
-                (sentence.index, m.surface, m.kind, m.role, m.titled)
+        pickled = kept.get(keys[number]) if kept else None
+        if pickled is None:
+            fresh = [
+                mention
                 for sentence in document.sentences
-                for m in _mentions_in(
+                for mention in _mentions_in(
                     number,
                     sentence,
                     masks[number][sentence.index],
@@ -217,12 +214,17 @@ def find_people(
                     speakers[document.article.slug],
                 )
             ]
-        if memory is not None:
-            found[keys[number]] = pickle.dumps(rows, protocol=pickle.HIGHEST_PROTOCOL)
-        mentions.extend(
-            _Mention(number, document.sentences[index], surface, kind, role, titled)
-            for index, surface, kind, role, titled in rows
-        )
+            mentions.extend(fresh)
+            if memory is not None:
+                rows: list[_Row] = [(m.sentence.index, m.surface, m.kind, m.role, m.titled) for m in fresh]
+                found[keys[number]] = pickle.dumps(rows, protocol=pickle.HIGHEST_PROTOCOL)
+        else:
+            rows = pickle.loads(pickled)
+            mentions.extend(
+                _Mention(number, document.sentences[index], surface, kind, role, titled)
+                for index, surface, kind, role, titled in rows
+            )
+            found[keys[number]] = pickled  # kept as it was read
     del kept
     if memory is not None:
         memory.keep(lowercase, places, found)
@@ -268,23 +270,17 @@ class MentionMemory:
     lowercase: frozenset[str] = frozenset()
     places: frozenset[str] = frozenset()
     mentions: dict[str, bytes] = field(default_factory=dict)
-    """Each article's pickled list of ``_Row``."""
+    """Each article's pickled list of ``_Row`` (let go by ``reusable``)."""
     path: Path | None = None
 
     @classmethod
     def load(cls, path: Path) -> MentionMemory:
         """The memory kept at ``path`` (empty if there is none or it cannot be
         read), which keeps this build's names there."""
-        try:
-            with path.open("rb") as handle:
-                lowercase, places, mentions = pickle.load(handle)
-            if not isinstance(mentions, dict):
-                raise TypeError(f"not a table of names: {type(mentions).__name__}")
+        kept = load_pickle(path, "names' cache")
+        if isinstance(kept, tuple) and len(kept) == 3 and isinstance(kept[2], dict):
+            lowercase, places, mentions = kept
             return cls(frozenset(lowercase), frozenset(places), mentions, path)
-        except FileNotFoundError:
-            pass
-        except Exception as exc:  # a damaged or foreign file: unpickling can raise anything
-            log.warning("Ignoring the names' cache %s: %s", path, exc)
         return cls(path=path)
 
     def reusable(
@@ -294,12 +290,12 @@ class MentionMemory:
         masks: Sequence[Mapping[int, str]],
         lowercase: frozenset[str],
         places: frozenset[str],
-    ) -> dict[str, list[_Row]]:
-        """The kept names of the articles whose names cannot have changed, by
-        key (``keys``: each document's ``article_key``)."""
+    ) -> dict[str, bytes]:
+        """The kept names (pickled) of the articles whose names cannot have
+        changed, by key (``keys``: each document's ``article_key``)."""
         moved_words = sorted(lowercase ^ self.lowercase)
         moved_places = [run.split() for run in sorted(places ^ self.places)]
-        reusable: dict[str, list[_Row]] = {}
+        reusable: dict[str, bytes] = {}
         for document, key, masked in zip(documents, keys, masks, strict=True):
             kept = self.mentions.get(key)
             if kept is None:
@@ -313,7 +309,7 @@ class MentionMemory:
                     all(word in text for word in run) for run in moved_places
                 ):
                     continue
-            reusable[key] = pickle.loads(kept)
+            reusable[key] = kept
         self.mentions = {}
         return reusable
 
@@ -323,11 +319,7 @@ class MentionMemory:
         if self.path is None:
             self.lowercase, self.places, self.mentions = lowercase, places, mentions
             return
-        path, kept = self.path, (sorted(lowercase), sorted(places), mentions)
-        try:
-            write_atomically(path, lambda handle: pickle.dump(kept, handle, protocol=pickle.HIGHEST_PROTOCOL))
-        except (OSError, pickle.PicklingError) as exc:
-            log.warning("Could not save the names' cache %s: %s", path, exc)
+        save_pickle(self.path, (sorted(lowercase), sorted(places), mentions), "names' cache")
 
 
 def entity_named(entities: Iterable[Entity], name: str) -> Entity | None:
