@@ -48,7 +48,6 @@ from generator.page_cache import PAGE_CACHE_SETTING, PageCache
 from generator.parallel import available_cores
 from generator.pipeline import merge_site
 from generator.progress import progress_of
-from generator.publish import start_search
 from generator.segment import segment
 from generator.timings import stage, timings_of
 from generator.topics import KnownAssignment
@@ -189,7 +188,6 @@ class BriefingGenerator(Generator):  # type: ignore[misc]
         site: Site | None = self.context.get("briefing_site")
         if site is None:
             return
-        start_search(self.settings, self.output_path)
         template = self.get_template("outlet")
         for outlet in site.outlets:
             writer.write_file(

@@ -8,11 +8,15 @@ is about hosting, not content:
   relative ``SITEURL`` (so links work at a domain root and under a project
   sub-path alike); canonical URLs, Open Graph tags and the sitemap need the
   absolute one.
+* ``article_writer_finalized``, ``page_writer_finalized``: queue the
+  article pages, then the topic pages, for search (``generator.search``)
+  as soon as they are written, so Pagefind indexes them while the build
+  writes the rest.
 * ``finalized``: writes ``robots.txt`` and, when the public address is known
   (``briefing build --base-url``), ``sitemap.xml`` listing every HTML page
   but the 404 page. A sitemap must hold absolute addresses, so without one
-  there is none rather than a wrong one. Then indexes the finished pages
-  for search (``generator.search``). Doing this inside Pelican's run means
+  there is none rather than a wrong one. Then waits for the search index
+  to be finished. Doing this inside Pelican's run means
   ``briefing build`` (into its staging folder, before the swap), plain
   ``pelican`` and ``briefing serve`` all produce the same complete site.
 
@@ -31,6 +35,7 @@ from xml.sax.saxutils import escape
 from pelican import signals
 
 from generator.model import Article, Briefing
+from generator.parallel import available_cores
 from generator.progress import progress_of
 from generator.search import (
     MAX_BUNDLE_PAGES,
@@ -38,7 +43,7 @@ from generator.search import (
     abandon_indexing,
     finish_indexing,
     page_patterns,
-    start_indexing,
+    saved_patterns,
 )
 from generator.timings import stage, timings_of
 
@@ -138,33 +143,50 @@ def keep_public_siteurl(pelican: Any) -> None:
     pelican.settings["PUBLIC_SITEURL"] = public_siteurl(str(pelican.settings.get("SITEURL", "")))
 
 
-INDEXED_PAGES = ("ARTICLE_SAVE_AS", "ARTICLE_LANG_SAVE_AS", "PAGE_SAVE_AS", "PAGE_LANG_SAVE_AS")
+INDEXED_ARTICLES = ("ARTICLE_SAVE_AS", "ARTICLE_LANG_SAVE_AS")
+INDEXED_PAGES = ("PAGE_SAVE_AS", "PAGE_LANG_SAVE_AS")
 """Pelican's settings naming the files of the pages the theme marks for search
 (``data-pagefind-body``: articles and topic pages, drafts never)."""
 SEARCH_CACHE = "search"
 """Subfolder of the build's cache folder holding the search bundles' indexes."""
 SEARCH_SETTING = "BRIEFING_SEARCH_INDEXING"
-"""Pelican setting holding the Pagefind run under way, from ``start_search``
-to ``finish`` (absent when none was started)."""
+"""Pelican setting holding the site's ``Indexing``, from the first pages
+queued to ``finish`` (absent when none was started)."""
 
 
-def start_search(settings: dict[str, Any], output_path: str) -> None:
-    """Start indexing the article and topic pages, once Pelican has written
-    them (its own generators run before ours), so Pagefind works while the
-    outlet pages, feeds and JSON export are written; ``finish`` waits for it.
-    With Pelican's content cache on, the bundles' indexes are kept in the
-    build's cache folder (``SEARCH_CACHE``) and reused where their pages
-    are the same."""
-    patterns = page_patterns(str(settings.get(name, "")) for name in INDEXED_PAGES)
-    bundle_pages = int(settings.get("BRIEFING_SEARCH_BUNDLE_PAGES", MAX_BUNDLE_PAGES))
-    cache = Path(settings["CACHE_PATH"]) / SEARCH_CACHE if settings.get("CACHE_CONTENT") else None
-    settings[SEARCH_SETTING] = start_indexing(
-        Path(output_path), patterns, max_pages=bundle_pages, cache=cache
-    )
+def _indexing(settings: dict[str, Any], output_path: str) -> Indexing:
+    """The build's ``Indexing``, made on first use. With Pelican's content
+    cache on, the bundles' indexes are kept in the build's cache folder
+    (``SEARCH_CACHE``) and reused where their pages are the same."""
+    indexing = settings.get(SEARCH_SETTING)
+    if not isinstance(indexing, Indexing):
+        cache = Path(settings["CACHE_PATH"]) / SEARCH_CACHE if settings.get("CACHE_CONTENT") else None
+        indexing = settings[SEARCH_SETTING] = Indexing(
+            Path(output_path),
+            cache,
+            max_pages=int(settings.get("BRIEFING_SEARCH_BUNDLE_PAGES", MAX_BUNDLE_PAGES)),
+            workers=int(settings.get("BRIEFING_WORKERS", 0)) or available_cores(),
+        )
+    return indexing
+
+
+def search_written_articles(generator: Any, writer: Any = None) -> None:
+    """Queue the article pages for search as soon as Pelican has written
+    them: Pagefind indexes them while the topic pages are rendered."""
+    patterns = saved_patterns(str(generator.settings.get(name, "")) for name in INDEXED_ARTICLES)
+    if patterns:
+        _indexing(generator.settings, generator.output_path).add(patterns)
+
+
+def search_written_pages(generator: Any, writer: Any = None) -> None:
+    """Queue the topic pages for search as soon as Pelican has written them."""
+    patterns = saved_patterns(str(generator.settings.get(name, "")) for name in INDEXED_PAGES)
+    if patterns:
+        _indexing(generator.settings, generator.output_path).add(patterns)
 
 
 def abandon_search(settings: dict[str, Any]) -> None:
-    """Stop the Pagefind run under way, if any (the build failed)."""
+    """Stop the Pagefind runs under way, if any (the build failed)."""
     indexing = settings.pop(SEARCH_SETTING, None)
     if isinstance(indexing, Indexing):
         abandon_indexing(indexing)
@@ -176,11 +198,16 @@ def finish(pelican: Any) -> None:
     progress_of(pelican.settings).stage("search")
     # Timed: the wait for Pagefind after everything else was written.
     with stage(timings_of(pelican.settings), "search"):
-        if not isinstance(pelican.settings.get(SEARCH_SETTING), Indexing):
-            start_search(pelican.settings, str(output))  # no briefings here: index now
+        indexing = _indexing(pelican.settings, str(output))
+        # Whatever the patterns match that was not queued as it was written
+        # (every page, when no setting names the indexed pages).
+        names = (*INDEXED_ARTICLES, *INDEXED_PAGES)
+        indexing.add(page_patterns(str(pelican.settings.get(name, "")) for name in names))
         finish_indexing(pelican.settings.pop(SEARCH_SETTING))
 
 
 def register() -> None:
     signals.initialized.connect(keep_public_siteurl)
+    signals.article_writer_finalized.connect(search_written_articles)
+    signals.page_writer_finalized.connect(search_written_pages)
     signals.finalized.connect(finish)

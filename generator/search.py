@@ -19,9 +19,12 @@ stays that of one bundle whatever the size of the archive, and the time is
 the same. Each run reads a folder of hard links to its pages (copies where
 links fail), so no file name has to be written as a glob.
 
-The runs go on in a thread of their own, started as soon as the indexed pages
-are written (``start_indexing``), so Pagefind works while the build writes
-the rest.
+The runs go on in threads of their own (``Indexing``). Bundles are queued as
+soon as their pages are written (the article pages, then the topic pages),
+and indexed one at a time while the build writes the rest, so Pagefind has
+one core and the build the other. Once the build has nothing left but to
+wait (``finish_indexing``), up to ``BRIEFING_WORKERS`` Pagefind runs go at
+once. Which run ends first changes nothing: each bundle has its folder.
 
 Given a cache folder, each bundle's index is kept there under a digest of
 its pages (their paths and bytes) and of Pagefind's version (as its binary
@@ -43,6 +46,7 @@ import contextlib
 import functools
 import hashlib
 import json
+import queue
 import re
 import shutil
 import subprocess
@@ -73,7 +77,7 @@ ALL_PAGES = ("**/*.html",)
 """Pagefind's own default: every HTML file."""
 
 
-def page_patterns(save_as: Iterable[str]) -> tuple[str, ...]:
+def saved_patterns(save_as: Iterable[str]) -> tuple[str, ...]:
     """Glob patterns of the files saved by Pelican's ``*_SAVE_AS`` patterns
     ``save_as`` (empty ones write nothing): each ``{placeholder}`` stands for
     one path segment, or for as many as its date format has."""
@@ -81,8 +85,12 @@ def page_patterns(save_as: Iterable[str]) -> tuple[str, ...]:
     def wildcard(placeholder: re.Match[str]) -> str:
         return "/".join("*" * (placeholder.group(0).count("/") + 1))
 
-    patterns = sorted({re.sub(r"\{[^}]*\}", wildcard, pattern) for pattern in save_as if pattern})
-    return tuple(patterns) or ALL_PAGES
+    return tuple(sorted({re.sub(r"\{[^}]*\}", wildcard, pattern) for pattern in save_as if pattern}))
+
+
+def page_patterns(save_as: Iterable[str]) -> tuple[str, ...]:
+    """``saved_patterns``, or every HTML file (``ALL_PAGES``) when none is saved."""
+    return saved_patterns(save_as) or ALL_PAGES
 
 
 def indexed_pages(site: Path, patterns: Sequence[str] = ALL_PAGES) -> list[tuple[str, int]]:
@@ -145,57 +153,122 @@ def bundle_folder(number: int) -> str:
 
 
 class Indexing:
-    """A Pagefind run under way, started by ``start_indexing``: its bundles
-    are indexed one after another on a thread of their own."""
+    """Pagefind runs for one site: bundles are queued as their pages are
+    written (``add``) and indexed on threads of their own, one at a time
+    while the build still works, then up to ``workers`` at once when it only
+    waits (``finish_indexing``). Bundle ``n`` goes to ``bundle_folder(n)``,
+    numbered in the order they were queued, so the index does not depend on
+    which run ends first."""
 
-    def __init__(self, site: Path, bundles: list[list[str]], cache: Path | None = None) -> None:
+    def __init__(
+        self,
+        site: Path,
+        cache: Path | None = None,
+        *,
+        max_pages: int = MAX_BUNDLE_PAGES,
+        max_bytes: int = MAX_BUNDLE_BYTES,
+        workers: int = 1,
+    ) -> None:
+        if max_pages < 1:
+            raise ConfigError(f"BRIEFING_SEARCH_BUNDLE_PAGES must be at least 1, not {max_pages}")
         self.site = site
-        self.bundles = bundles
         self.cache = cache
         """Where each bundle's index is kept between builds (None: nowhere)."""
+        self.max_pages, self.max_bytes = max_pages, max_bytes
+        self.workers = max(1, workers)
         self.error: str | None = None
+        self.bundles: list[list[str]] = []
+        self._queued: set[str] = set()
+        self._jobs: queue.SimpleQueue[int | None] = queue.SimpleQueue()
+        self._keys: dict[int, str] = {}
+        """Each bundle's key in the cache, once indexed or restored."""
         self._lock = threading.Lock()
         self._stopped = False
-        self._process: subprocess.Popen[bytes] | None = None
-        self._thread = threading.Thread(target=self._index_all, name="pagefind", daemon=True)
-        self._thread.start()
+        self._processes: set[subprocess.Popen[bytes]] = set()
+        self._threads: list[threading.Thread] = []
+        self._start_thread()
 
-    def wait(self) -> None:
-        self._thread.join()
+    def add(self, patterns: Sequence[str]) -> None:
+        """Queue, in bundles (``plan_bundles``), the pages under the site that
+        ``patterns`` match and no earlier ``add`` queued."""
+        found = indexed_pages(self.site, patterns) if self.site.is_dir() else []
+        pages = [page for page in found if page[0] not in self._queued]
+        for bundle in plan_bundles(pages, self.max_pages, self.max_bytes):
+            if bundle:
+                self._queue(bundle)
+
+    def finish(self) -> None:
+        """Wait for every queued bundle, indexing up to ``workers`` at once,
+        then write the list of bundles the search page merges; raises
+        ``BriefingError`` if a run failed."""
+        if not self.bundles:
+            self._queue([])  # Pagefind itself says what is wrong with a site that has no pages
+        self._jobs.put(None)
+        while len(self._threads) < self.workers:
+            self._start_thread()
+        for thread in self._threads:
+            thread.join()
+        if self.error is None:
+            try:
+                if self.cache is not None and len(self._keys) == len(self.bundles):
+                    _forget_all_but(self.cache, set(self._keys.values()))
+                others = [bundle_folder(number) for number in range(1, len(self.bundles))]
+                manifest = json.dumps({"merge": others}, indent=1) + "\n"
+                (self.site / BUNDLE_DIR / BUNDLES_FILE).write_text(manifest, encoding="utf-8")
+            except OSError as exc:
+                self.error = f"could not index the site for search: {exc}"
+        if self.error is not None:
+            raise BriefingError(self.error)
 
     def stop(self) -> None:
-        """Kill the Pagefind run under way, start no other, and wait."""
+        """Kill the Pagefind runs under way, start no other, and wait."""
         with self._lock:
             self._stopped = True
-            if self._process is not None and self._process.poll() is None:
-                self._process.kill()
-        self._thread.join()
+            for process in self._processes:
+                if process.poll() is None:
+                    process.kill()
+        self._jobs.put(None)
+        for thread in self._threads:
+            thread.join()
 
     @property
     def running(self) -> bool:
-        return self._thread.is_alive()
+        return any(thread.is_alive() for thread in self._threads)
 
-    def _index_all(self) -> None:
-        try:
-            cache = self.cache if pagefind_version() else None  # an index of unknown make is not kept
-            kept: set[str] = set()
-            for number, pages in enumerate(self.bundles):
-                output = self.site / BUNDLE_DIR / bundle_folder(number)
-                if cache is None:
-                    self.error = self._index(pages, output)
-                else:
-                    key = bundle_key(self.site, pages)
-                    kept.add(key)
-                    self.error = self._index_cached(pages, output, cache / key)
-                if self.error is not None or self._stopped:
-                    return
-            if cache is not None:
-                _forget_all_but(cache, kept)
-            others = [bundle_folder(number) for number in range(1, len(self.bundles))]
-            manifest = json.dumps({"merge": others}, indent=1) + "\n"
-            (self.site / BUNDLE_DIR / BUNDLES_FILE).write_text(manifest, encoding="utf-8")
-        except Exception as exc:  # on this thread nobody else would see it: finish_indexing raises it
-            self.error = f"could not index the site for search: {exc}"
+    def _queue(self, pages: list[str]) -> None:
+        self._queued.update(pages)
+        self.bundles.append(pages)
+        self._jobs.put(len(self.bundles) - 1)
+
+    def _start_thread(self) -> None:
+        thread = threading.Thread(target=self._work, name="pagefind", daemon=True)
+        self._threads.append(thread)
+        thread.start()
+
+    def _work(self) -> None:
+        while (number := self._jobs.get()) is not None:
+            if self._stopped or self.error is not None:
+                continue
+            try:
+                error = self._index_bundle(number)
+            except Exception as exc:  # on this thread nobody else would see it: ``finish`` raises it
+                error = f"could not index the site for search: {exc}"
+            if error is not None:
+                with self._lock:
+                    self.error = self.error or error
+        self._jobs.put(None)  # the end, for the other threads too
+
+    def _index_bundle(self, number: int) -> str | None:
+        """Index bundle ``number`` into its folder (through the cache, if
+        any): None, or what went wrong."""
+        pages = self.bundles[number]
+        output = self.site / BUNDLE_DIR / bundle_folder(number)
+        cache = self.cache if pagefind_version() else None  # an index of unknown make is not kept
+        if cache is None:
+            return self._index(pages, output)
+        key = bundle_key(self.site, pages)
+        self._keys[number] = key
+        return self._index_cached(pages, output, cache / key)
 
     def _index_cached(self, pages: list[str], output: Path, stored: Path) -> str | None:
         """Index ``pages`` into ``stored`` unless an intact copy is there from
@@ -247,10 +320,13 @@ class Indexing:
                     if self._stopped:
                         return None
                     try:
-                        self._process = subprocess.Popen(command, stdout=messages, stderr=subprocess.STDOUT)
+                        process = subprocess.Popen(command, stdout=messages, stderr=subprocess.STDOUT)
                     except OSError as exc:
                         return f"could not run Pagefind: {exc}"
-                returncode = self._process.wait()
+                    self._processes.add(process)
+                returncode = process.wait()
+                with self._lock:
+                    self._processes.discard(process)
                 messages.seek(0)
                 detail = messages.read().decode("utf-8", errors="replace").strip()
         except OSError as exc:
@@ -297,23 +373,22 @@ def start_indexing(
     *,
     max_pages: int = MAX_BUNDLE_PAGES,
     cache: Path | None = None,
+    workers: int = 1,
 ) -> Indexing:
     """Start indexing the pages under ``site`` that ``patterns`` match, in
     bundles of at most ``max_pages`` pages (``plan_bundles``), and return at
-    once: the build goes on writing the pages Pagefind does not read while it
-    works on the other core. ``cache``: a folder where each bundle's index
-    is kept for the next build, which reuses those whose pages are the same."""
-    if max_pages < 1:
-        raise ConfigError(f"BRIEFING_SEARCH_BUNDLE_PAGES must be at least 1, not {max_pages}")
-    pages = indexed_pages(site, patterns) if site.is_dir() else []
-    return Indexing(site, plan_bundles(pages, max_pages), cache)
+    once. ``cache``: a folder where each bundle's index is kept for the next
+    build, which reuses those whose pages are the same. More pages may be
+    queued (``Indexing.add``) until ``finish_indexing``."""
+    indexing = Indexing(site, cache, max_pages=max_pages, workers=workers)
+    indexing.add(patterns)
+    return indexing
 
 
 def finish_indexing(indexing: Indexing) -> None:
-    """Wait for ``indexing`` to end; raises ``BriefingError`` if Pagefind failed."""
-    indexing.wait()
-    if indexing.error is not None:
-        raise BriefingError(indexing.error)
+    """Wait for ``indexing`` to end, with all its workers; raises
+    ``BriefingError`` if Pagefind failed."""
+    indexing.finish()
 
 
 def abandon_indexing(indexing: Indexing) -> None:

@@ -234,14 +234,23 @@ def test_every_feed_parses_as_atom_with_absolute_links(public_site: Path) -> Non
         assert all(e.link.startswith(BASE) for e in feed.entries), path
 
 
+def _bundle_page_counts(site: Path) -> list[int]:
+    """How many pages each search bundle of ``site`` holds, first bundle first."""
+    bundle = site / "pagefind"
+    merged = json.loads((bundle / "bundles.json").read_text(encoding="utf-8"))["merge"]
+    counts = []
+    for folder in ["", *merged]:
+        entry = json.loads((bundle / folder / "pagefind-entry.json").read_text(encoding="utf-8"))
+        counts.append(sum(language["page_count"] for language in entry["languages"].values()))
+    return counts
+
+
 def test_search_index_covers_briefings_and_articles(local_site: Path) -> None:
-    entry = json.loads((local_site / "pagefind" / "pagefind-entry.json").read_text(encoding="utf-8"))
-    indexed = sum(language["page_count"] for language in entry["languages"].values())
-    briefings_and_articles = len(list(local_site.glob("topics/*/index.html"))) + len(
-        list(local_site.glob("articles/*/index.html"))
-    )
-    assert indexed == briefings_and_articles  # each of them, and no other page
-    assert json.loads((local_site / "pagefind" / "bundles.json").read_text(encoding="utf-8")) == {"merge": []}
+    articles = len(list(local_site.glob("articles/*/index.html")))
+    briefings = len(list(local_site.glob("topics/*/index.html")))
+    # Each of them, and no other page; the articles apart from the topic
+    # pages, so Pagefind can index them while the topic pages are rendered.
+    assert _bundle_page_counts(local_site) == [articles, briefings]
     assert (local_site / "pagefind" / "pagefind-ui.js").is_file()
     for page in ("index.html", "404.html"):
         assert "data-pagefind-body" not in (local_site / page).read_text(encoding="utf-8")
@@ -330,29 +339,53 @@ def bundled_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_a_search_index_in_bundles_covers_each_page_once(bundled_site: Path) -> None:
-    bundle = bundled_site / "pagefind"
-    merged = json.loads((bundle / "bundles.json").read_text(encoding="utf-8"))["merge"]
-    counts = []
-    for folder in ["", *merged]:
-        entry = json.loads((bundle / folder / "pagefind-entry.json").read_text(encoding="utf-8"))
-        counts.append(sum(language["page_count"] for language in entry["languages"].values()))
-    indexed = len(list(bundled_site.glob("topics/*/index.html"))) + len(
-        list(bundled_site.glob("articles/*/index.html"))
-    )
-    assert len(merged) == (indexed + 1) // 2 - 1 and max(counts) == 2
-    assert sum(counts) == indexed
+    counts = _bundle_page_counts(bundled_site)
+    articles = len(list(bundled_site.glob("articles/*/index.html")))
+    briefings = len(list(bundled_site.glob("topics/*/index.html")))
+    assert len(counts) == (articles + 1) // 2 + (briefings + 1) // 2 and max(counts) == 2
+    assert sum(counts) == articles + briefings
     # The folders of hard links Pagefind read are gone.
     assert sorted(p.name for p in bundled_site.parent.iterdir()) == ["output", "pelicanconf.py"]
 
 
-def _index(site: Path, cache: Path | None) -> dict[str, bytes]:
+def _index(site: Path, cache: Path | None, workers: int = 1) -> dict[str, bytes]:
     """Index ``site`` afresh in bundles of one page (with ``cache``, if
-    given); its search files by path, with their bytes."""
+    given; with up to ``workers`` Pagefind runs at once); its search files
+    by path, with their bytes."""
     from generator.search import finish_indexing, start_indexing
 
     shutil.rmtree(site / "pagefind", ignore_errors=True)
-    finish_indexing(start_indexing(site, max_pages=1, cache=cache))
+    finish_indexing(start_indexing(site, max_pages=1, cache=cache, workers=workers))
     return file_tree(site / "pagefind")
+
+
+def test_pagefind_runs_side_by_side_write_the_index_one_run_at_a_time_writes(
+    tmp_path: Path, local_site: Path
+) -> None:
+    site = shutil.copytree(local_site, tmp_path / "site")
+    alone = _index(site, None)
+    assert len(json.loads(alone["bundles.json"])["merge"]) >= 5
+    assert _index(site, None, workers=3) == alone
+    assert _index(site, tmp_path / "cache", workers=3) == alone
+    assert _index(site, tmp_path / "cache", workers=3) == alone  # each bundle from the cache
+
+
+def test_pages_queued_for_search_twice_are_indexed_once_in_the_order_queued(
+    tmp_path: Path, local_site: Path
+) -> None:
+    from generator.search import Indexing
+
+    site = shutil.copytree(local_site, tmp_path / "site")
+    shutil.rmtree(site / "pagefind")
+    articles = sorted(p.relative_to(site).as_posix() for p in site.glob("articles/*/index.html"))
+    briefings = sorted(p.relative_to(site).as_posix() for p in site.glob("topics/*/index.html"))
+    indexing = Indexing(site, max_pages=2, workers=2)
+    indexing.add(("articles/*/index.html",))
+    indexing.add(("articles/*/index.html", "topics/*/index.html"))
+    indexing.finish()
+    queued = [page for bundle in indexing.bundles for page in bundle]
+    assert queued == articles + briefings  # each once, the articles' bundles first
+    assert _bundle_page_counts(site) == [len(bundle) for bundle in indexing.bundles]
 
 
 def _kept_bundles(cache: Path) -> dict[str, int]:
