@@ -69,6 +69,8 @@ MAX_BUNDLE_PAGES = 1000
 Pagefind then needs about 330 MB."""
 MAX_BUNDLE_BYTES = 64 * 1024 * 1024
 """HTML a bundle holds at most (large briefing pages fill a bundle first)."""
+SETTLED = 0.7
+"""How full a bundle is, by pages or bytes, before a page's path may end it (``plan_bundles``)."""
 NOT_INDEXED = (".backlink", ".sources", ".visually-hidden", "[data-pagefind-ignore]")
 """Page furniture inside indexed regions (links back, source lists, screen-reader
 hints): indexing it would fill result excerpts with "1 outlet: … original"."""
@@ -107,7 +109,14 @@ def plan_bundles(
 ) -> list[list[str]]:
     """``pages`` (path, size), in order, cut into bundles of at most
     ``max_pages`` pages and ``max_bytes`` bytes (a larger page has a bundle
-    of its own). There is always one bundle, empty if there are no pages."""
+    of its own). There is always one bundle, empty if there are no pages.
+
+    Once a bundle is ``SETTLED`` full, it also ends after any page whose
+    path marks an end (``_marks_end``). So where bundles end depends on the
+    pages there, not on how many came before: an article added or removed
+    changes its own bundle (seldom the next one too), and a rebuild indexes
+    that bundle again, not every bundle after it. Bundles are then about
+    0.83 full on average."""
     bundles: list[list[str]] = [[]]
     size = 0
     for path, page_size in pages:
@@ -116,7 +125,24 @@ def plan_bundles(
             size = 0
         bundles[-1].append(path)
         size += page_size
+        filled = max(len(bundles[-1]) / max_pages, size / max_bytes)
+        share = max(1 / max_pages, page_size / max_bytes)
+        if filled >= SETTLED and _marks_end(path, share):
+            bundles.append([])
+            size = 0
+    if not bundles[-1] and len(bundles) > 1:
+        bundles.pop()
     return bundles
+
+
+def _marks_end(path: str, share: float) -> bool:
+    """Whether a settled bundle ends after the page at ``path``, which fills
+    ``share`` of a bundle: chosen by a digest of the path (the same in every
+    build), as often as one page in each seventh of a bundle, so a settled
+    bundle goes on for a seventh of one on average, and seldom reaches its
+    limits (which would cut it where the pages before it decide)."""
+    draw = int.from_bytes(hashlib.blake2b(path.encode("utf-8"), digest_size=8).digest(), "big")
+    return draw < 7 * share * 2**64
 
 
 @functools.cache

@@ -121,8 +121,9 @@ TRANSLATION_FEED_ATOM = None
 # How sentences that report the same fact in other words are merged:
 # "lexical" (default, no model) or "semantic" (needs the [semantic] extra).
 BRIEFING_MERGE = "lexical"
-# Processes for the per-article stages (generator/parallel.py); 0: one per
-# available core. The output is the same for any number.
+# Processes for the per-article stages (generator/parallel.py), and Pagefind
+# runs at once when only the search index is left to make (generator/search.py);
+# 0: one per available core. The output is the same for any number.
 BRIEFING_WORKERS = 0
 # Search (generator/search.py): pages per Pagefind bundle. Pagefind needs about
 # 0.33 MB a page while it indexes a bundle, and the search page merges the

@@ -304,15 +304,15 @@ def test_search_reads_only_the_files_pelican_saves_articles_and_topics_as() -> N
     assert page_patterns(["", ""]) == ALL_PAGES  # nothing configured: every page, as Pagefind does
 
 
-def test_search_bundles_are_cut_by_pages_and_by_bytes_in_order() -> None:
+def test_search_bundles_keep_the_pages_in_order_within_their_limits() -> None:
     from generator.search import plan_bundles
 
-    pages = [(f"articles/{n:02}/index.html", 10) for n in range(7)]
-    assert plan_bundles(pages, max_pages=3, max_bytes=1000) == [
-        [p for p, _ in pages[0:3]],
-        [p for p, _ in pages[3:6]],
-        [pages[6][0]],
-    ]
+    pages = [(f"articles/{n:03}/index.html", 10 + n % 7) for n in range(300)]
+    for max_pages, max_bytes in ((3, 1000), (50, 1000), (1000, 200)):
+        bundles = plan_bundles(pages, max_pages=max_pages, max_bytes=max_bytes)
+        assert [page for bundle in bundles for page in bundle] == [path for path, _ in pages]
+        sizes = dict(pages)
+        assert all(0 < len(b) <= max_pages and sum(map(sizes.get, b)) <= max_bytes for b in bundles)
     # Large briefing pages fill a bundle by bytes first; one larger than the
     # limit still gets indexed, alone.
     big = [("topics/a/index.html", 60), ("topics/b/index.html", 50), ("topics/c/index.html", 500)]
@@ -322,6 +322,26 @@ def test_search_bundles_are_cut_by_pages_and_by_bytes_in_order() -> None:
         ["topics/c/index.html"],
     ]
     assert plan_bundles([], max_pages=3, max_bytes=100) == [[]]
+
+
+def test_an_article_added_or_removed_changes_one_search_bundle_not_the_ones_after_it() -> None:
+    """A rebuild indexes again only the bundles whose pages changed: adding
+    an article must not shift every later bundle's pages."""
+    import random
+
+    from generator.search import MAX_BUNDLE_PAGES, plan_bundles
+
+    draw = random.Random(6)
+    paths = sorted(f"articles/{draw.getrandbits(48):012x}/index.html" for _ in range(6000))
+    pages = [(path, 24_000) for path in paths]
+    before = {tuple(bundle) for bundle in plan_bundles(pages)}
+    assert len(before) <= 6000 / MAX_BUNDLE_PAGES * 1.4  # still close to full, on average
+    for _ in range(20):
+        added = (f"articles/{draw.getrandbits(48):012x}/index.html", 24_000)
+        removed = draw.randrange(len(pages))
+        for changed in (sorted([*pages, added]), pages[:removed] + pages[removed + 1 :]):
+            after = {tuple(bundle) for bundle in plan_bundles(changed)}
+            assert len(after - before) <= 2
 
 
 @pytest.fixture(scope="module")
