@@ -21,7 +21,8 @@ A page's **key** is a SHA-256 of everything its template reads:
   article page's article (its file's fields, from which the document is
   segmented by this version of the code: the cache folder is per version)
   and the briefings that cite each of its sentences; a topic page's
-  briefing, title and intro; an outlet page's outlet.
+  briefing, title and intro; an outlet page's outlet. A field no output
+  shows (``NOT_SHOWN``) is left out.
 
 The JSON export's per-topic files are kept the same way (``file``), keyed
 by their briefing.
@@ -56,7 +57,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.files import stays_inside, write_atomically
-from generator.model import Article, Briefing, Statement
+from generator.model import Article, Briefing, Citation, Statement
 from generator.settings import templates_dir
 from generator.timings import Timings, stage
 
@@ -97,6 +98,22 @@ def digest(value: object, memo: dict[int, bytes] | None = None) -> bytes:
     return hashlib.sha256(b"".join(parts)).digest()
 
 
+NOT_SHOWN: Mapping[type, frozenset[str]] = {
+    Citation: frozenset({"position"}),
+    Article: frozenset({"body"}),
+}
+"""Fields no topic page, outlet page or export file shows, left out of every
+digest (tested: changing them changes none of those files).
+
+* A citation's place in its article moves for every later sentence of an
+  article that gains or loses one, and with it the key of every topic and
+  outlet page citing the article; but it only orders sources and
+  statements, and that order is in the digest already, as the order of the
+  lists that hold them.
+* An article's Markdown body, held by every source article a topic or outlet
+  page lists, is shown on the article's own page only, by its sentences:
+  that page's key holds it (``PageCache._key``)."""
+
 _SHARED_TYPES = (Statement, Article, Briefing)
 _SCALARS = frozenset({str, int, float, bool, type(None), datetime.date, datetime.datetime})
 """Types whose ``repr`` is the same in every process and tells values apart."""
@@ -110,7 +127,8 @@ def _fields_of(cls: type) -> Callable[[object], tuple[object, ...]] | None:
         return _FIELDS[cls]
     getter = None
     if dataclasses.is_dataclass(cls):
-        names = [field.name for field in dataclasses.fields(cls)]
+        hidden = NOT_SHOWN.get(cls, frozenset())
+        names = [field.name for field in dataclasses.fields(cls) if field.name not in hidden]
         many = operator.attrgetter(*names)
         getter = many if len(names) > 1 else lambda value: (many(value),)
     _FIELDS[cls] = getter
@@ -299,6 +317,7 @@ class PageCache:
                 article.title,
                 article.outlet,
                 document.article,
+                document.article.body,  # not in the article's digest (``NOT_SHOWN``)
                 [citations.get(sentence.key, ()) for sentence in document.sentences],
             ]
         elif template_name == "topic.html":

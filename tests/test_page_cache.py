@@ -8,18 +8,21 @@ stage timings ("pelican.render", "pelican.reuse").
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import json
 import locale
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from generator.build import BuildOptions, build
-from generator.model import Citation, Statement
+from generator.model import Article, Citation, Statement
 from generator.page_cache import MANIFEST, digest
 from tests.helpers import file_tree
 from tests.test_build_cache import ARTICLES, TOPICS, _write_content
@@ -282,3 +285,84 @@ def test_another_locale_renders_every_page_again(tmp_path: Path, monkeypatch: py
     finally:
         locale.setlocale(locale.LC_ALL, before)
     assert again == {"render": cold["render"], "reuse": 0}
+
+
+def _covered_pages(site: Path) -> dict[str, bytes]:
+    """The pages the cache covers (articles, topics, outlets), by path."""
+    return {
+        name: data
+        for name, data in file_tree(site).items()
+        if name.endswith(".html") and name.split("/")[0] in ("articles", "topics", "outlets")
+    }
+
+
+def test_a_sentence_added_to_an_article_renders_only_the_pages_it_changes(tmp_path: Path) -> None:
+    """Every later sentence of the article moves, and with it the place each
+    of its citations records; no page shows that place, so a topic page that
+    cites the article but shows nothing new is not rendered again."""
+    content = _write_content(tmp_path)
+    site = tmp_path / "site"
+    _build(content, site, tmp_path / "cold.json")
+    before = _covered_pages(site)
+    edited = content / "articles" / "harbour-strike-begins.md"
+    edited.write_text(edited.read_text(encoding="utf-8") + "\nOfficials declined to comment further.\n")
+
+    again = _build(content, site, tmp_path / "again.json")
+    after = _covered_pages(site)
+    changed = {name for name in after if after[name] != before.get(name)}
+    assert "articles/harbour-strike-begins/index.html" in changed
+    assert "topics/harbour-strike/index.html" not in changed  # it cites the article
+    assert again["render"] == len(changed)
+    assert file_tree(site) == _fresh(content, tmp_path)
+
+
+def _halve_positions(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every citation's position halved: the same order, other values."""
+    from generator.model import Document
+
+    real_cite = Document.cite
+
+    def cite(document: Document, sentence: Any) -> Citation:
+        citation = real_cite(document, sentence)
+        return dataclasses.replace(citation, position=citation.position / 2)
+
+    monkeypatch.setattr(Document, "cite", cite)
+
+
+def _hide_bodies(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every article's body replaced once it is segmented: the same sentences."""
+    import generator.article_cache
+    import generator.pelican_plugin
+    from generator.model import Document
+    from generator.segment import segment as real_segment
+
+    def segment(article: Article) -> Document:
+        document = real_segment(article)
+        return dataclasses.replace(document, article=dataclasses.replace(article, body="Not shown."))
+
+    monkeypatch.setattr(generator.article_cache, "segment", segment)
+    monkeypatch.setattr(generator.pelican_plugin, "segment", segment)
+
+
+@pytest.mark.parametrize("change", [_halve_positions, _hide_bodies])
+def test_no_page_or_export_shows_what_page_keys_leave_out(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, change: Callable[[pytest.MonkeyPatch], None]
+) -> None:
+    """``NOT_SHOWN`` fields are left out of page keys, so a page that showed
+    one would not be rendered again when it changed. Changing them must
+    change no page and no export file (the Atom feed of all articles shows
+    each body, and is not kept between builds)."""
+    from generator.page_cache import NOT_SHOWN
+
+    assert {Citation: frozenset({"position"}), Article: frozenset({"body"})} == NOT_SHOWN
+    content = _write_content(tmp_path / "plain")
+    build(BuildOptions(content=content, output=tmp_path / "plain" / "site", workers=1))
+    change(monkeypatch)
+    changed = _write_content(tmp_path / "changed")
+    build(BuildOptions(content=changed, output=tmp_path / "changed" / "site", workers=1))
+
+    def shown(site: Path) -> dict[str, bytes]:
+        return {name: data for name, data in file_tree(site).items() if not name.startswith("feeds/")}
+
+    plain, other = shown(tmp_path / "plain" / "site"), shown(tmp_path / "changed" / "site")
+    assert plain == other
