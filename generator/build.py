@@ -29,8 +29,10 @@ from __future__ import annotations
 import gc
 import hashlib
 import logging
+import os
 import re
 import shutil
+import stat
 import tempfile
 import time
 from collections.abc import Iterable, Iterator
@@ -231,6 +233,8 @@ def _build(options: BuildOptions) -> BuildResult:
     forget(stamp)
     from generator import settings as default_settings
     from generator.pelican_plugin import ASSIGNMENT_SETTING, SEGMENTED_SETTING, SITE_SETTING
+    from generator.publish import SEARCH_LATER_SETTING, abandon_search, finish_search
+    from generator.search import BUNDLE_DIR
 
     cache = _cache_folder(options)
     content, documents, warnings, known = _checked_content(
@@ -248,12 +252,14 @@ def _build(options: BuildOptions) -> BuildResult:
         staging = Path(tempfile.mkdtemp(prefix=f".{output.name}-", dir=output.parent))
     except OSError as exc:
         raise BriefingError(f"cannot write beside {output}: {exc.strerror or exc}") from exc
+    settings: dict[str, object] = {}
     try:
         settings = _pelican_settings(options, staging)
         settings[SITE_SETTING] = merged
         settings[ASSIGNMENT_SETTING] = known
         settings[SEGMENTED_SETTING] = {str(Path(d.article.path).resolve()): d for d in documents}
         settings[PROGRESS_SETTING] = progress
+        settings[SEARCH_LATER_SETTING] = True  # finished below, while the pages are compared
         progress.stage("read", total=len(content.articles) + len(content.topics))
         if timings is not None:
             settings[TIMINGS_SETTING] = timings.scoped("pelican")
@@ -271,9 +277,14 @@ def _build(options: BuildOptions) -> BuildResult:
             timings.span("pelican.context", "pelican.start", "pelican.context_done")
             timings.span("pelican.output", "pelican.context_done", "pelican.end")
         pages = sum(1 for _ in staging.rglob("*.html"))
+        progress.stage("search")
+        with stage(timings, "publish"):
+            _keep_unchanged(output, staging, leave=BUNDLE_DIR)  # while Pagefind finishes
+        with stage(timings, "search"):
+            finish_search(settings)
         progress.stage("publish")
         with stage(timings, "publish"):
-            _keep_unchanged(output, staging)
+            _keep_unchanged(output / BUNDLE_DIR, staging / BUNDLE_DIR)
             _carry_over(output, staging)
             staging.chmod(0o755)  # mkdtemp makes it private; a web server must read the published folder
             _swap(staging, output)
@@ -286,6 +297,7 @@ def _build(options: BuildOptions) -> BuildResult:
             f"could not write the site: {exc.strerror or exc}{where}; {output} was left as it was"
         ) from exc
     finally:
+        abandon_search(settings)  # a Pagefind run a failed build left running
         shutil.rmtree(staging, ignore_errors=True)
     if timings is not None and timings_path is not None:
         timings.add("total", time.perf_counter() - started)
@@ -392,8 +404,6 @@ def _run_pelican(settings: dict[str, object]) -> None:
     from pelican import Pelican
     from pelican.log import console
 
-    from generator.publish import abandon_search
-
     errors = _ErrorCollector()
     logger = logging.getLogger("pelican")
     logger.addHandler(errors)
@@ -406,7 +416,6 @@ def _run_pelican(settings: dict[str, object]) -> None:
     except Exception as exc:  # Pelican raises plain exceptions from readers and writers.
         raise BriefingError(f"Pelican failed: {exc}") from exc
     finally:
-        abandon_search(settings)  # a Pagefind run a failed build left running
         console.quiet = quiet
         logger.removeHandler(errors)
     if errors.messages:
@@ -435,33 +444,47 @@ def _carry_over(output: Path, staging: Path) -> None:
             link_or_copy(kept, staging / name)
 
 
-def _keep_unchanged(output: Path, staging: Path) -> None:
+def _keep_unchanged(output: Path, staging: Path, *, leave: str = "") -> None:
     """Replace each file in ``staging`` whose bytes equal the file at the same
     place in ``output`` by a hard link to that file, so the swap keeps it as
     it was (inode, modification time). Works beside the output only: an
     interruption here leaves ``output`` untouched. Where the file system
-    refuses hard links the new copy stays, which is merely a rewrite."""
+    refuses hard links the new copy stays, which is merely a rewrite.
+    ``leave``: a folder of ``staging``'s top level not to look into (one
+    still being written). Plain strings and ``os.walk``: 10,000 files at
+    5,000 articles, where ``pathlib`` took a third of the time."""
     if not output.is_dir():
         return
-    for new in sorted(staging.rglob("*")):
-        if new.is_symlink() or not new.is_file():
-            continue
-        old = output / new.relative_to(staging)
-        if old.is_symlink() or not old.is_file() or not _same_bytes(old, new):
-            continue
-        linked = new.with_name(f".{new.name}.unchanged")
-        try:
-            linked.hardlink_to(old)
-        except OSError:
-            continue
-        linked.replace(new)
+    for folder, folders, files in os.walk(staging):
+        relative = os.path.relpath(folder, staging)
+        if relative == "." and leave:
+            folders[:] = [name for name in folders if name != leave]
+        folders.sort()
+        for name in sorted(files):
+            new = os.path.join(folder, name)  # noqa: PTH118 (strings: see above)
+            old = os.path.normpath(os.path.join(output, relative, name))  # noqa: PTH118
+            if not _same_file_bytes(old, new):
+                continue
+            linked = os.path.join(folder, f".{name}.unchanged")  # noqa: PTH118
+            try:
+                os.link(old, linked, follow_symlinks=False)
+            except OSError:
+                continue
+            os.replace(linked, new)  # noqa: PTH105
 
 
-def _same_bytes(first: Path, second: Path) -> bool:
-    a, b = first.stat(), second.stat()
-    if a.st_size != b.st_size or (a.st_mode & 0o7777) != (b.st_mode & 0o7777):
+def _same_file_bytes(old: str, new: str) -> bool:
+    """Whether ``old`` and ``new`` are both regular files (not links) with the
+    same permissions and bytes."""
+    try:
+        a, b = os.lstat(old), os.lstat(new)
+    except OSError:
         return False
-    with first.open("rb") as one, second.open("rb") as other:
+    if not (stat.S_ISREG(a.st_mode) and stat.S_ISREG(b.st_mode)):
+        return False
+    if a.st_size != b.st_size or stat.S_IMODE(a.st_mode) != stat.S_IMODE(b.st_mode):
+        return False
+    with open(old, "rb") as one, open(new, "rb") as other:  # noqa: PTH123
         while True:
             chunk = one.read(1 << 16)
             if chunk != other.read(1 << 16):

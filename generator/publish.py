@@ -192,18 +192,34 @@ def abandon_search(settings: dict[str, Any]) -> None:
         abandon_indexing(indexing)
 
 
+SEARCH_LATER_SETTING = "BRIEFING_SEARCH_LATER"
+"""Setting: when true, ``finish`` leaves the search index under way for the
+caller to wait for after Pelican's run (``finish_search``): ``briefing
+build`` compares the new pages with the published ones meanwhile."""
+
+
 def finish(pelican: Any) -> None:
     output = Path(pelican.output_path)
     write_crawler_files(output, str(pelican.settings.get("PUBLIC_SITEURL", "")))
-    progress_of(pelican.settings).stage("search")
-    # Timed: the wait for Pagefind after everything else was written.
-    with stage(timings_of(pelican.settings), "search"):
-        indexing = _indexing(pelican.settings, str(output))
-        # Whatever the patterns match that was not queued as it was written
-        # (every page, when no setting names the indexed pages).
-        names = (*INDEXED_ARTICLES, *INDEXED_PAGES)
-        indexing.add(page_patterns(str(pelican.settings.get(name, "")) for name in names))
-        finish_indexing(pelican.settings.pop(SEARCH_SETTING))
+    # Whatever the patterns match that was not queued as it was written
+    # (every page, when no setting names the indexed pages).
+    names = (*INDEXED_ARTICLES, *INDEXED_PAGES)
+    _indexing(pelican.settings, str(output)).add(
+        page_patterns(str(pelican.settings.get(name, "")) for name in names)
+    )
+    if not pelican.settings.get(SEARCH_LATER_SETTING):
+        progress_of(pelican.settings).stage("search")
+        # Timed: the wait for Pagefind after everything else was written.
+        with stage(timings_of(pelican.settings), "search"):
+            finish_search(pelican.settings)
+
+
+def finish_search(settings: dict[str, Any]) -> None:
+    """Wait for the search index under way, if any; raises ``BriefingError``
+    if Pagefind failed."""
+    indexing = settings.pop(SEARCH_SETTING, None)
+    if isinstance(indexing, Indexing):
+        finish_indexing(indexing)
 
 
 def register() -> None:
