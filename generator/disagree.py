@@ -33,8 +33,10 @@ import re
 import sys
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 
+from generator.files import load_pickle, save_pickle
 from generator.merge import STOPWORDS, Words, content_words, holds, sorted_words, words_of
 from generator.model import (
     Citation,
@@ -172,12 +174,15 @@ def find_disagreements(
     assignment: TopicAssignment,
     entities: Iterable[Entity],
     prepared: Iterable[tuple[Prepared, ...]] | None = None,
+    memory: SupersetMemory | None = None,
 ) -> tuple[Disagreement, ...]:
     """Every point the outlets report differently, by kind and label.
 
     ``prepared``: ``prepare`` of each of ``documents``, in order, if already
     made (by worker processes or from the cache); read one article at a
-    time, so a copy needs memory for one article's strings only."""
+    time, so a copy needs memory for one article's strings only.
+    ``memory``: the parallel stem sets of the last build, reused where they
+    still stand, and left there for the next (``SupersetMemory``)."""
     if prepared is None:
         prepared = (prepare(document) for document in documents)
     items = [
@@ -185,7 +190,7 @@ def find_disagreements(
         for document, found in zip(documents, prepared, strict=True)
         for index, words, figures, stems, timings in found
     ]
-    found = [*_role_disagreements(entities, documents, assignment), *_figure_disagreements(items)]
+    found = [*_role_disagreements(entities, documents, assignment), *_figure_disagreements(items, memory)]
     seen: set[frozenset[str]] = {_keys(d) for d in found}
     for disagreement in _timing_disagreements(items):
         if _keys(disagreement) not in seen:
@@ -432,64 +437,154 @@ SCAN_RATIO = 16
 long as the candidates it narrows; otherwise each candidate is asked."""
 
 
-def _parallel_wordings(wordings: Sequence[_Wording]) -> list[tuple[int, int]]:
+def _parallel_wordings(
+    wordings: Sequence[_Wording], memory: SupersetMemory | None = None
+) -> list[tuple[int, int]]:
     """Index pairs ``(i, j)``, ``i <= j``, sorted, of wordings whose sentences
     are parallel when they are ``_separable`` (``(i, i)`` when a wording has
-    several sentences and they are), without comparing every two wordings
-    that share a word.
-
-    ``_parallel_stems`` asks that one stem set be a subset of the other, so
-    the larger holds every stem of the smaller: looking each distinct stem
-    set up under its rarest stems (the sets holding all ``RAREST_STEMS`` of
-    them) finds every such pair (exact, not a guess), and the work grows
-    with the number of near-parallel wordings rather than with the square
-    of the wordings sharing a common word.
-    """
+    several sentences and they are), from the parallel stem sets
+    (``_parallel_supersets``)."""
     by_stems: dict[Words, list[int]] = defaultdict(list)
     for number, wording in enumerate(wordings):
         by_stems[wording.stems].append(number)
-    stem_sets = list(by_stems)
-    frequency = Counter(stem for stems in stem_sets for stem in stems)
-    # Each stem's stem sets: lists of ints, not sets (a set took 50 bytes an
-    # entry, and this index was the largest thing the stage made).
-    holding: dict[str, list[int]] = defaultdict(list)
-    for number, stems in enumerate(stem_sets):
-        for stem in stems:
-            holding[stem].append(number)
     pairs: set[tuple[int, int]] = set()
-    for stems in stem_sets:
-        if len(stems) < PARALLEL_MIN_SHARED:
-            continue
-        # A superset has every one of these stems: the sets under the
-        # rarest, narrowed by the next two: by a C-level intersection with a
-        # short list, or, for a common stem (a long list, at 20,000 articles
-        # thousands), by asking each of the few candidates.
-        rarest, *others = sorted(stems, key=frequency.__getitem__)[:RAREST_STEMS]  # any ties: the same result
-        found = set(holding[rarest])
-        for stem in others:
-            postings = holding[stem]
-            if len(postings) <= SCAN_RATIO * len(found):
-                found.intersection_update(postings)
-            else:
-                found = {j for j in found if holds(stem_sets[j], stem)}
-        for other in (stem_sets[j] for j in found):
-            if len(other) >= len(stems) and _parallel_stems(stems, other):
-                for i in by_stems[stems]:
-                    for j in by_stems[other]:
-                        if i == j and len(wordings[i].sentences) == 1:
-                            continue  # a sentence is never parallel to itself
-                        if (i <= j or other != stems) and _share_a_word(wordings[i].words, wordings[j].words):
-                            pairs.add((min(i, j), max(i, j)))
+    for stems, supersets in _parallel_supersets(list(by_stems), memory).items():
+        for other in supersets:
+            for i in by_stems[stems]:
+                for j in by_stems[other]:
+                    if i == j and len(wordings[i].sentences) == 1:
+                        continue  # a sentence is never parallel to itself
+                    if (i <= j or other != stems) and _share_a_word(wordings[i].words, wordings[j].words):
+                        pairs.add((min(i, j), max(i, j)))
     return sorted(pairs)
 
 
-def _figure_disagreements(items: Sequence[_Item]) -> list[Disagreement]:
+def _parallel_supersets(
+    stem_sets: Sequence[Words], memory: SupersetMemory | None = None
+) -> dict[Words, list[Words]]:
+    """Each of the distinct ``stem_sets`` → those of them, as long or longer,
+    that it is parallel to (``_parallel_stems``: then it is a subset of
+    them), without comparing every two sets that share a word.
+
+    Looking each set up under its rarest stems (the sets holding all
+    ``RAREST_STEMS`` of them) finds every such superset (exact, not a
+    guess), and the work grows with the number of near-parallel sets rather
+    than with the square of the sets sharing a common word.
+
+    With a ``memory`` of the last build's sets, only new sets are looked up:
+    whether two sets are parallel depends on those two alone, so an old
+    set's supersets are those it had, less the sets now gone, plus the new
+    sets that hold it, found from the other side: each new set asks the sets
+    whose rarest stem it has (a subset has every stem of the set it is in)."""
+    frequency = Counter(stem for stems in stem_sets for stem in stems)
+    known = memory.known if memory is not None else {}
+    found_before = {stems: known[stems] for stems in stem_sets if stems in known}
+    gained = _supersets_among_new(stem_sets, found_before, frequency) if found_before else {}
+    # The sets holding each stem of a set to look up: lists of ints, not sets
+    # (a set took 50 bytes an entry, and this index was the largest thing
+    # the stage made).
+    wanted = {stem for stems in stem_sets if stems not in found_before for stem in stems}
+    holding: dict[str, list[int]] = defaultdict(list)
+    for number, stems in enumerate(stem_sets):
+        for stem in stems:
+            if stem in wanted:
+                holding[stem].append(number)
+    now = set(stem_sets)
+    supersets: dict[Words, list[Words]] = {}
+    for stems in stem_sets:
+        if stems in found_before:
+            kept = [other for other in found_before[stems] if other in now]
+            supersets[stems] = kept + gained.get(stems, [])
+        elif len(stems) >= PARALLEL_MIN_SHARED:
+            supersets[stems] = _looked_up(stems, stem_sets, holding, frequency)
+        else:
+            supersets[stems] = []
+    if memory is not None:
+        memory.reused, memory.searched = len(found_before), len(stem_sets) - len(found_before)
+        memory.keep({stems: tuple(found) for stems, found in supersets.items()})
+    return supersets
+
+
+def _looked_up(
+    stems: Words, stem_sets: Sequence[Words], holding: Mapping[str, list[int]], frequency: Counter[str]
+) -> list[Words]:
+    """The sets ``holding`` lists that are parallel supersets of ``stems``: a
+    superset has every one of its stems, so the sets under the rarest,
+    narrowed by the next two: by a C-level intersection with a short list,
+    or, for a common stem (a long list, at 20,000 articles thousands), by
+    asking each of the few candidates."""
+    rarest, *others = sorted(stems, key=frequency.__getitem__)[:RAREST_STEMS]  # any ties: the same result
+    found = set(holding[rarest])
+    for stem in others:
+        postings = holding[stem]
+        if len(postings) <= SCAN_RATIO * len(found):
+            found.intersection_update(postings)
+        else:
+            found = {j for j in found if holds(stem_sets[j], stem)}
+    return [
+        stem_sets[j]
+        for j in sorted(found)
+        if len(stem_sets[j]) >= len(stems) and _parallel_stems(stems, stem_sets[j])
+    ]
+
+
+def _supersets_among_new(
+    stem_sets: Sequence[Words], old: Mapping[Words, object], frequency: Counter[str]
+) -> dict[Words, list[Words]]:
+    """Each old set (a key of ``old``) → the new sets (not in ``old``) it is
+    parallel to as a subset: asked of the old sets whose rarest stem each
+    new set has."""
+    by_rarest: dict[str, list[Words]] = defaultdict(list)
+    for stems in old:
+        if len(stems) >= PARALLEL_MIN_SHARED:
+            by_rarest[min(stems, key=frequency.__getitem__)].append(stems)
+    gained: dict[Words, list[Words]] = defaultdict(list)
+    for other in stem_sets:
+        if other in old:
+            continue
+        for stem in other:
+            for stems in by_rarest.get(stem, ()):
+                if len(other) >= len(stems) and _parallel_stems(stems, other):
+                    gained[stems].append(other)
+    return gained
+
+
+@dataclass
+class SupersetMemory:
+    """The parallel stem sets of the last build (``_parallel_supersets``),
+    kept between builds in the cache folder of this code's version, so the
+    stems are cut as they were (``STEM_LENGTH``). ``reused`` and ``searched``
+    count the stem sets taken over and those looked up anew."""
+
+    known: dict[Words, tuple[Words, ...]] = field(default_factory=dict)
+    path: Path | None = None
+    reused: int = 0
+    searched: int = 0
+
+    @classmethod
+    def load(cls, path: Path) -> SupersetMemory:
+        """The memory kept at ``path`` (empty if there is none or it cannot be
+        read), which keeps the next build's sets there."""
+        known = load_pickle(path, "disagreements' cache")
+        return cls(known if isinstance(known, dict) else {}, path)
+
+    def keep(self, known: dict[Words, tuple[Words, ...]]) -> None:
+        """Hold ``known`` for the next build: written to ``path`` at once
+        (a failure to write only costs speed), else kept here."""
+        if self.path is None:
+            self.known = known
+        else:
+            self.known = {}
+            save_pickle(self.path, known, "disagreements' cache")
+
+
+def _figure_disagreements(items: Sequence[_Item], memory: SupersetMemory | None = None) -> list[Disagreement]:
     """For each unit, the groups of parallel sentences whose figures for it
     conflict (both give it, no value in common), joined through shared
     sentences, with the parallel sentences that agree with one of them."""
     with_figures = [item for item in items if item.figures]
     wordings = _wordings(with_figures)
-    pairs = _parallel_wordings(wordings)
+    pairs = _parallel_wordings(wordings, memory)
     cells = {number: _cells(wordings[number].sentences) for pair in pairs for number in pair}
     parallel: dict[int, list[int]] = defaultdict(list)
     for i, j in pairs:

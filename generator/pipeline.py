@@ -41,7 +41,7 @@ from typing import Any
 from generator.article_cache import cached_pickles
 from generator.briefing import build_briefings, coverage
 from generator.content import Content
-from generator.disagree import find_disagreements
+from generator.disagree import SupersetMemory, find_disagreements
 from generator.disagree import prepare as prepare_disagreements
 from generator.memory import release_free_memory
 from generator.merge import MergeMethod, PairMemory, SentenceFeatures, features_of, merge_statements
@@ -60,6 +60,8 @@ MERGE_CACHE = "merge-pairs.pickle"
 """The merge's pairs, in the cache folder, for the next build (``PairMemory``)."""
 PEOPLE_CACHE = "people-names.pickle"
 """The names found in each article, in the cache folder, for the next build (``MentionMemory``)."""
+DISAGREE_CACHE = "disagree-stems.pickle"
+"""The parallel stem sets, in the cache folder, for the next build (``SupersetMemory``)."""
 
 
 def build_site(
@@ -172,9 +174,11 @@ def merge_site(
     with stage(timings, "disagree"):
         prepared = cached_pickles(prepare_disagreements, documents, workers, cache)
         release_free_memory()  # what shipping the documents to the workers took
+        parallel = SupersetMemory.load(cache / DISAGREE_CACHE) if cache is not None else None
         disagreements = find_disagreements(
-            documents, assignment, people, each_unpickled(prepared, release_every=1000)
+            documents, assignment, people, each_unpickled(prepared, release_every=1000), parallel
         )
+        del parallel
     release_free_memory()
     with stage(timings, "wire"):
         wire_copies = find_wire_copies(documents, fingerprints=fingerprints)

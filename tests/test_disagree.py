@@ -553,3 +553,43 @@ def test_disagreements_from_prepared_sentences_are_those_found_from_the_articles
     copies = (pickle.loads(pickle.dumps(disagree.prepare(d))) for d in documents)
     found = find_disagreements(documents, assignment, people)
     assert found and find_disagreements(documents, assignment, people, copies) == found
+
+
+def test_parallel_stem_sets_from_the_last_build_give_what_a_search_from_nothing_gives(tmp_path: Path) -> None:
+    """A rebuild looks up only the stem sets that are new; the others keep
+    their supersets, less those gone, plus the new ones that hold them. Sets
+    come, go and come back over many builds; each result must be the one a
+    search from nothing finds, and most sets must be taken over."""
+    draw = random.Random(11)
+    stems = [f"st{n}" for n in range(14)]
+
+    def stem_set() -> tuple[str, ...]:
+        return tuple(sorted(draw.sample(stems, draw.randint(1, 8))))
+
+    sets = list(dict.fromkeys(stem_set() for _ in range(300)))
+    memory = disagree.SupersetMemory.load(tmp_path / "kept.pickle")
+    reused = searched = 0
+
+    def found(memory: disagree.SupersetMemory | None) -> dict[tuple[str, ...], set[tuple[str, ...]]]:
+        return {key: set(value) for key, value in disagree._parallel_supersets(sets, memory).items()}
+
+    for build in range(12):
+        assert found(memory) == found(None), build
+        assert sum(len(supersets) > 1 for supersets in found(None).values()) > 20
+        reused, searched = reused + memory.reused, searched + memory.searched
+        memory = disagree.SupersetMemory.load(tmp_path / "kept.pickle")  # as the next build does
+        gone = set(draw.sample(range(len(sets)), 10))
+        sets = [s for n, s in enumerate(sets) if n not in gone]
+        sets = list(dict.fromkeys([*sets, *(stem_set() for _ in range(10))]))
+        draw.shuffle(sets)
+    assert reused > 10 * searched / 3  # the first build searched all 300
+
+
+def test_a_damaged_memory_of_parallel_stem_sets_is_ignored(tmp_path: Path) -> None:
+    kept = tmp_path / "kept.pickle"
+    kept.write_bytes(b"not a pickle")
+    memory = disagree.SupersetMemory.load(kept)
+    sets = [("a", "b", "c"), ("a", "b", "c", "d"), ("b", "c", "d")]
+    assert disagree._parallel_supersets(sets, memory) == disagree._parallel_supersets(sets)
+    assert disagree._parallel_supersets(sets)[("a", "b", "c")] == [("a", "b", "c"), ("a", "b", "c", "d")]
+    assert disagree.SupersetMemory.load(kept).known  # written anew
