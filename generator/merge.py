@@ -273,7 +273,10 @@ def words_of(text: str) -> list[str]:
     """Lowercased words, with quote marks and apostrophes folded."""
     text = text.lower().replace("’", "'").replace("‘", "'")
     # Interned: a word is then stored once, not once in every sentence's sets.
-    return [sys.intern(w.removesuffix("'s")) for w in re.findall(r"[\w']+", text)]
+    return [sys.intern(w.removesuffix("'s")) for w in _WORD.findall(text)]
+
+
+_WORD = re.compile(r"[\w']+")
 
 
 def content_words(text: str) -> frozenset[str]:
@@ -877,7 +880,7 @@ def _quoted_in_plain(
     # Each sentence's pairs that some quote has: few, so kept for the second
     # pass; only for the sentences that have any (an empty set is 216 bytes).
     carried = {
-        number: pairs for number in plain if (pairs := word_pairs(items[number].sentence.text) & wanted)
+        number: pairs for number in plain if (pairs := _pairs_among(items[number].sentence.text, wanted))
     }
     df: Counter[tuple[str, str]] = Counter()
     for pairs in carried.values():
@@ -896,6 +899,14 @@ def _quoted_in_plain(
         partners = {y for pair in prefix if len(index[pair]) <= POSTING_CAP for y in index[pair]}
         for y in sorted(partners):
             yield (x, y) if x < y else (y, x)
+
+
+def _pairs_among(text: str, wanted: Collection[tuple[str, str]]) -> set[tuple[str, str]]:
+    """``word_pairs(text) & wanted``, for every sentence of the archive: its
+    words are not interned (none is kept) and its other pairs not collected."""
+    text = text.lower().replace("’", "'").replace("‘", "'")
+    words = [word.removesuffix("'s") for word in _WORD.findall(text)]
+    return {pair for pair in pairwise(words) if pair in wanted}
 
 
 def _blocked(items: Sequence[_Item], topical: list[int]) -> Iterator[tuple[int, int]]:
