@@ -16,7 +16,9 @@ is about hosting, not content:
   (``briefing build --base-url``), ``sitemap.xml`` listing every HTML page
   but the 404 page. A sitemap must hold absolute addresses, so without one
   there is none rather than a wrong one. Then waits for the search index
-  to be finished. Doing this inside Pelican's run means
+  to be finished (``briefing build`` waits after Pelican's run instead,
+  comparing the new pages with the published ones meanwhile:
+  ``SEARCH_LATER_SETTING``). Doing this inside Pelican's run means
   ``briefing build`` (into its staging folder, before the swap), plain
   ``pelican`` and ``briefing serve`` all produce the same complete site.
 
@@ -173,14 +175,16 @@ def _indexing(settings: dict[str, Any], output_path: str) -> Indexing:
 def search_written_articles(generator: Any, writer: Any = None) -> None:
     """Queue the article pages for search as soon as Pelican has written
     them: Pagefind indexes them while the topic pages are rendered."""
-    patterns = saved_patterns(str(generator.settings.get(name, "")) for name in INDEXED_ARTICLES)
-    if patterns:
-        _indexing(generator.settings, generator.output_path).add(patterns)
+    _search_written(generator, INDEXED_ARTICLES)
 
 
 def search_written_pages(generator: Any, writer: Any = None) -> None:
     """Queue the topic pages for search as soon as Pelican has written them."""
-    patterns = saved_patterns(str(generator.settings.get(name, "")) for name in INDEXED_PAGES)
+    _search_written(generator, INDEXED_PAGES)
+
+
+def _search_written(generator: Any, names: tuple[str, ...]) -> None:
+    patterns = saved_patterns(str(generator.settings.get(name, "")) for name in names)
     if patterns:
         _indexing(generator.settings, generator.output_path).add(patterns)
 
