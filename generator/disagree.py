@@ -494,14 +494,19 @@ def _parallel_supersets(
     for stems in stem_sets:
         if stems in found_before:
             kept = [other for other in found_before[stems] if other in now]
-            supersets[stems] = kept + gained.get(stems, [])
+            itself = [stems] if len(stems) >= PARALLEL_MIN_SHARED else []
+            supersets[stems] = itself + kept + gained.get(stems, [])
         elif len(stems) >= PARALLEL_MIN_SHARED:
             supersets[stems] = _looked_up(stems, stem_sets, holding, frequency)
         else:
             supersets[stems] = []
     if memory is not None:
         memory.reused, memory.searched = len(found_before), len(stem_sets) - len(found_before)
-        memory.keep({stems: tuple(found) for stems, found in supersets.items()})
+        # Each set of three stems or more is its own superset: kept without it,
+        # most sets keep the empty tuple, which is stored once.
+        memory.keep(
+            {stems: tuple(other for other in found if other != stems) for stems, found in supersets.items()}
+        )
     return supersets
 
 
@@ -557,6 +562,7 @@ class SupersetMemory:
     count the stem sets taken over and those looked up anew."""
 
     known: dict[Words, tuple[Words, ...]] = field(default_factory=dict)
+    """Each stem set of the last build → its parallel supersets but itself."""
     path: Path | None = None
     reused: int = 0
     searched: int = 0

@@ -19,7 +19,8 @@ only runs them in order, in plain sight:
    their spellings and roles per outlet (the names found in each article
    kept between builds, in ``MentionMemory``);
 6. ``find_disagreements``: where outlets report one point differently
-   (its per-article half, ``disagree.prepare``, run and kept as in 3.);
+   (its per-article half, ``disagree.prepare``, run and kept as in 3.; the
+   stem sets it found parallel kept between builds, in ``SupersetMemory``);
 7. ``find_wire_copies``: Documents → groups of articles that carry one
    wire story (counted once when ranking);
 8. ``build_briefings``: Statements → one Briefing per topic, sectioned;
