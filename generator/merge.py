@@ -271,9 +271,14 @@ def _item(
 
 def words_of(text: str) -> list[str]:
     """Lowercased words, with quote marks and apostrophes folded."""
-    text = text.lower().replace("’", "'").replace("‘", "'")
     # Interned: a word is then stored once, not once in every sentence's sets.
-    return [sys.intern(w.removesuffix("'s")) for w in _WORD.findall(text)]
+    return list(map(sys.intern, _spelled_words(text)))
+
+
+def _spelled_words(text: str) -> list[str]:
+    """``words_of``, not interned: for words that are compared, not kept."""
+    text = text.lower().replace("’", "'").replace("‘", "'")
+    return [word.removesuffix("'s") for word in _WORD.findall(text)]
 
 
 _WORD = re.compile(r"[\w']+")
@@ -911,9 +916,7 @@ def _pairs_among(text: str, wanted: Mapping[tuple[str, str], tuple[str, str]]) -
     """``word_pairs(text) & wanted``, as ``wanted``'s own tuples, for every
     sentence of the archive: its words are not interned (none is kept) and
     its other pairs not collected."""
-    text = text.lower().replace("’", "'").replace("‘", "'")
-    words = [word.removesuffix("'s") for word in _WORD.findall(text)]
-    return {wanted[pair] for pair in pairwise(words) if pair in wanted}
+    return {wanted[pair] for pair in pairwise(_spelled_words(text)) if pair in wanted}
 
 
 def _blocked(items: Sequence[_Item], topical: list[int]) -> Iterator[tuple[int, int]]:
