@@ -64,7 +64,9 @@ are kept (``PairMemory``, by each sentence's fingerprint), and a sentence
 takes its partners over when nothing its prefix filter reads has changed
 (``_reusable``): after an edit, only the sentences the edit can reach search
 again, and the pairs are those a search from nothing finds (tested).
-Clustering and the statements are made anew from all the pairs.
+Clustering reads only each component of the pairs (sentences linked by a
+chain of pairs), so a component whose sentences and pairs are unchanged
+takes its clusters over (``_cluster``); the statements are made anew.
 """
 
 from __future__ import annotations
@@ -74,6 +76,7 @@ import functools
 import hashlib
 import itertools
 import math
+import operator
 import re
 import sys
 from array import array
@@ -88,7 +91,7 @@ from collections.abc import (
     MutableSequence,
     Sequence,
 )
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from itertools import pairwise
 from pathlib import Path
 from typing import Any, Literal, TypeVar
@@ -989,27 +992,46 @@ class KnownPairs:
 
 @dataclass(slots=True)
 class PairMemory:
-    """The pairs of the previous merge, handed to ``merge_statements``, which
-    reuses what it can and leaves its own in their place (``keep``);
-    ``reused`` and ``probed`` count the members of each tier whose partners
-    it took over and those it searched for anew.
+    """The pairs and clusters of the previous merge, handed to
+    ``merge_statements``, which reuses what it can and leaves its own in
+    their place (``keep``, ``keep_clusters``); ``reused`` and ``probed``
+    count the members of each tier whose partners it took over and those it
+    searched for anew, ``components_reused`` and ``components_joined`` the
+    components whose clusters it took over and those it clustered anew.
 
     With a ``path`` (``load``), the pairs are kept in that file between
-    builds, in the cache folder of this code's version, so the thresholds
-    and features are those that found them.
+    builds, and the clusters beside it, in the cache folder of this code's
+    version, so the thresholds and features are those that found them.
     """
 
     known: KnownPairs | None = None
     path: Path | None = None
     reused: int = 0
     probed: int = 0
+    clusters: dict[bytes, Joined] = field(default_factory=dict)
+    """The previous merge's clusters of two or more, by the digest of their
+    component (``_component_digest``); kept next to ``path``."""
+    components_reused: int = 0
+    components_joined: int = 0
 
     @classmethod
     def load(cls, path: Path) -> PairMemory:
         """The memory kept at ``path`` (empty if there is none or it cannot be
         read), which keeps the next merge's pairs there."""
         known = load_pickle(path, "merge's cache")
-        return cls(known if isinstance(known, KnownPairs) else None, path)
+        clusters = load_pickle(_clusters_path(path), "merge's cache")
+        return cls(
+            known if isinstance(known, KnownPairs) else None,
+            path,
+            clusters=clusters if isinstance(clusters, dict) else {},
+        )
+
+    def keep_clusters(self, clusters: dict[bytes, Joined]) -> None:
+        """Hold this merge's clusters for the next, as ``keep`` the pairs."""
+        if self.path is None:
+            self.clusters = clusters
+        else:
+            save_pickle(_clusters_path(self.path), clusters, "merge's cache")
 
     def keep(self, known: KnownPairs | None) -> None:
         """Hold ``known`` for the next merge: written to ``path`` at once, so it
@@ -1022,6 +1044,15 @@ class PairMemory:
             self.path.unlink(missing_ok=True)
         else:
             save_pickle(self.path, known, "merge's cache")
+
+
+Joined = tuple[tuple[int, ...], ...]
+"""The clusters of two or more of one component, each as its members'
+places in the component (``_component_digest``), in the order they joined."""
+
+
+def _clusters_path(path: Path) -> Path:
+    return path.with_name(path.stem + "-clusters.pickle")
 
 
 def _fingerprint(item: _Item) -> bytes:
@@ -1062,7 +1093,11 @@ def _carried(before: bytes, now: bytes) -> _Carried | None:
 
 
 def _scored_pairs(
-    items: Sequence[_Item], method: MergeMethod, numbers: Sequence[int], memory: PairMemory | None
+    items: Sequence[_Item],
+    method: MergeMethod,
+    numbers: Sequence[int],
+    memory: PairMemory | None,
+    fingerprints: bytes = b"",
 ) -> dict[tuple[int, int], float]:
     """Every pair of sentences of different articles that scores above zero.
 
@@ -1070,7 +1105,9 @@ def _scored_pairs(
     as they are found. With a ``memory`` (lexical method), a probing sentence
     keeps the partners it had in the previous merge when nothing it found
     them by has changed (``_reusable``), and only the others search again:
-    the pairs are those a search from nothing finds (tested).
+    the pairs are those a search from nothing finds (tested). The items'
+    ``fingerprints`` (``_fingerprint``, in item order) tell which are
+    unchanged.
     """
     article = [i.sentence.article for i in items]
     scored: dict[tuple[int, int], float] = {}
@@ -1093,7 +1130,6 @@ def _scored_pairs(
         if memory is not None:
             memory.keep(None)  # cosines have no exact filter to carry over
         return scored
-    fingerprints = b"".join(_fingerprint(item) for item in items)
     carried = _carried(memory.known.fingerprints, fingerprints) if memory.known is not None else None
     tiers = _tiers(items, numbers, method)
     found: dict[str, TierPairs] = {}
@@ -1230,26 +1266,110 @@ def _cluster(
 ) -> list[list[int]]:
     """The clusters of ``items``, as their numbers, in order of their first member.
 
-    Best-scoring pairs join first (``_can_join``: complete linkage). What
-    this keeps for every sentence of the archive at once is kept to flat
-    lists of ints: the clusters of several sentences are the only lists."""
+    Best-scoring pairs join first (``_can_join``: complete linkage). A join
+    reads only the two clusters' members, so each *component* of the pairs
+    (sentences linked by a chain of pairs) clusters on its own; with a
+    ``memory`` (lexical method), a component whose sentences and pairs are
+    those of a component of the previous merge takes its clusters over
+    (``_component_digest``), and only the others are clustered again.
+
+    What this keeps for every sentence of the archive at once is kept to
+    flat lists of ints: the clusters of several sentences are the only lists."""
     # Pairs are scored as they are found and only those above zero kept, as
-    # ints: (−score, key rank, key rank, a, b) orders them exactly as sorting
-    # by the two sentence keys would (a key is one sentence's: unique).
-    # Every list of item numbers here holds the int objects of ``numbers``:
-    # a number above 256 is a new 32-byte object each time one is made.
+    # ints: (component, −score, key rank, key rank, a, b) orders each
+    # component's pairs exactly as sorting by the two sentence keys would (a
+    # key is one sentence's: unique). Every list of item numbers here holds
+    # the int objects of ``numbers``: a number above 256 is a new 32-byte
+    # object each time one is made.
     numbers = list(range(len(items)))
     rank = list(numbers)
     for place, number in zip(numbers, sorted(numbers, key=lambda n: items[n].sentence.key), strict=True):
         rank[number] = place
-    scored = _scored_pairs(items, method, numbers, memory)
+    fingerprints = b"".join(map(_fingerprint, items)) if memory is not None else b""
+    scored = _scored_pairs(items, method, numbers, memory, fingerprints)
+    memory = memory if method == "lexical" else None  # cosines are not kept (``_scored_pairs``)
+    component = _components(numbers, scored)
     # Made once the candidate search (and its index) is done, not during it.
-    order = [(-score, rank[a], rank[b], a, b) for (a, b), score in scored.items()]
-    del scored
+    order = [(component[a], -score, rank[a], rank[b], a, b) for (a, b), score in scored.items()]
+    del scored, component
     order.sort()
     cluster_of = list(numbers)
     joined: dict[int, list[int]] = {}  # each cluster of two or more, by its first member
-    for _, _, _, a, b in order:
+    kept: dict[bytes, Joined] = {}
+    for _, pairs in itertools.groupby(order, key=operator.itemgetter(0)):
+        scored_pairs = [(a, b, -negative) for _, negative, _, _, a, b in pairs]
+        if memory is None:
+            _join_greedily(items, method, scored_pairs, cluster_of, joined)
+            continue
+        members = sorted({n for a, b, _ in scored_pairs for n in (a, b)}, key=rank.__getitem__)
+        local = {number: at for at, number in enumerate(members)}
+        key = _component_digest(members, local, scored_pairs, fingerprints)
+        known = memory.clusters.get(key)
+        if known is None:
+            memory.components_joined += 1
+            _join_greedily(items, method, scored_pairs, cluster_of, joined)
+            known = tuple(
+                tuple(local[n] for n in joined[number])
+                for number in members
+                if cluster_of[number] == number and number in joined
+            )
+        else:
+            memory.components_reused += 1
+            for cluster in known:
+                numbered = [members[at] for at in cluster]
+                joined[numbered[0]] = numbered
+                for number in numbered:
+                    cluster_of[number] = numbered[0]
+        kept[key] = known
+    del order
+    if memory is not None:
+        memory.keep_clusters(kept)
+    return [joined.get(number) or [number] for number in numbers if cluster_of[number] == number]
+
+
+def _components(numbers: list[int], scored: Iterable[tuple[int, int]]) -> list[int]:
+    """Each item's component: the smallest number linked to it by a chain of ``scored`` pairs."""
+    root = list(numbers)
+
+    def find(number: int) -> int:
+        while root[number] != number:
+            root[number] = root[root[number]]
+            number = root[number]
+        return number
+
+    for a, b in scored:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            root[max(ra, rb)] = min(ra, rb)
+    return [find(number) for number in numbers]
+
+
+def _component_digest(
+    members: list[int], place: Mapping[int, int], pairs: list[tuple[int, int, float]], fingerprints: bytes
+) -> bytes:
+    """A digest of all that clustering one component reads: its members'
+    fingerprints (in order of their sentence keys, as ``members``) and its
+    pairs with their scores, by the members' places. Two components with the
+    same digest cluster alike: ``_can_join`` reads only the members'
+    features, topics and articles, of which the fingerprints are a digest."""
+    size = FINGERPRINT_BYTES
+    described = hashlib.blake2b(digest_size=16)
+    for number in members:
+        described.update(fingerprints[number * size : (number + 1) * size])
+    described.update(repr([(place[a], place[b], score) for a, b, score in pairs]).encode())
+    return described.digest()
+
+
+def _join_greedily(
+    items: Sequence[_Item],
+    method: MergeMethod,
+    pairs: Iterable[tuple[int, int, float]],
+    cluster_of: list[int],
+    joined: dict[int, list[int]],
+) -> None:
+    """Join the clusters of each of ``pairs`` in turn, best first, where
+    ``_can_join`` lets them; ``cluster_of`` and ``joined`` are updated."""
+    for a, b, _ in pairs:
         ca, cb = cluster_of[a], cluster_of[b]
         if ca == cb:
             continue
@@ -1261,7 +1381,6 @@ def _cluster(
         left.extend(right)
         joined[ca] = left
         joined.pop(cb, None)
-    return [joined.get(number) or [number] for number in numbers if cluster_of[number] == number]
 
 
 def _can_join(items: Sequence[_Item], left: list[int], right: list[int], method: MergeMethod) -> bool:

@@ -743,10 +743,10 @@ def _first_sentence_reworded(text: str) -> str:
 def test_a_merge_that_reuses_the_last_ones_pairs_finds_what_a_merge_from_nothing_finds(
     tmp_path: Path, cap: int
 ) -> None:
-    """Edit after edit, a merge handed the previous merge's pairs makes the
-    statements a merge without them makes, and compares only what changed.
-    With a posting cap of 3, most features are over it and edits move
-    features across it."""
+    """Edit after edit, a merge handed the previous merge's pairs and
+    clusters makes the statements a merge without them makes, and compares
+    and clusters again only what changed. With a posting cap of 3, most
+    features are over it and edits move features across it."""
     content = tmp_path / "content"
     generate(content, articles=60, topics=3, outlets=6, seed=5)
     articles = sorted((content / "articles").glob("*.md"))
@@ -764,13 +764,35 @@ def test_a_merge_that_reuses_the_last_ones_pairs_finds_what_a_merge_from_nothing
         memory = merge.PairMemory()
         _merged_from(content, memory)
         assert memory.reused == 0 and memory.probed > 0
+        assert memory.components_reused == 0 and memory.components_joined > 0
         for name, edit in edits:
             edit()
-            memory.reused = memory.probed = 0
+            memory.reused = memory.probed = memory.components_reused = memory.components_joined = 0
             remembered = _merged_from(content, memory)
             assert remembered == _merged_from(content), name
             if name == "a sentence added":
                 assert memory.reused > 10 * memory.probed, "an edit compares only what it touched"
+                assert memory.components_reused > 10 * memory.components_joined, "and clusters it alone"
+
+
+def test_a_components_digest_changes_with_any_sentence_or_pair_it_holds() -> None:
+    """A component takes the previous merge's clusters only when its digest
+    matches: it must change with each member's fingerprint (what
+    ``_can_join`` reads of it) and with each pair and score. (With pairs
+    alone, the generated corpora above would not tell: there, pairs nearly
+    decide the clusters.)"""
+    size = merge.FINGERPRINT_BYTES
+    fingerprints = bytes(range(3 * size))
+    members, place = [0, 1, 2], {0: 0, 1: 1, 2: 2}
+    pairs = [(0, 1, 0.8), (1, 2, 0.9)]
+    base = merge._component_digest(members, place, pairs, fingerprints)
+    assert merge._component_digest(members, place, list(pairs), bytes(fingerprints)) == base
+    for number in members:
+        changed = bytearray(fingerprints)
+        changed[number * size] ^= 1
+        assert merge._component_digest(members, place, pairs, bytes(changed)) != base, number
+    assert merge._component_digest(members, place, [(0, 1, 0.8), (1, 2, 0.85)], fingerprints) != base
+    assert merge._component_digest(members, place, [(0, 1, 0.8), (0, 2, 0.9)], fingerprints) != base
 
 
 EDITS = st.lists(
@@ -861,3 +883,4 @@ def test_the_merges_memory_file_is_rewritten_when_damaged_and_read_back_by_the_n
     assert again.known is not None
     assert _merged_from(content, again) == first
     assert again.reused > 0 and again.probed == 0
+    assert again.components_reused > 0 and again.components_joined == 0
