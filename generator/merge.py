@@ -1276,28 +1276,34 @@ def _cluster(
     What this keeps for every sentence of the archive at once is kept to
     flat lists of ints: the clusters of several sentences are the only lists."""
     # Pairs are scored as they are found and only those above zero kept, as
-    # ints: (component, −score, key rank, key rank, a, b) orders each
-    # component's pairs exactly as sorting by the two sentence keys would (a
-    # key is one sentence's: unique). Every list of item numbers here holds
-    # the int objects of ``numbers``: a number above 256 is a new 32-byte
-    # object each time one is made.
+    # ints: (component, −score, key rank, key rank) orders each component's
+    # pairs exactly as sorting by the two sentence keys would (a key is one
+    # sentence's: unique), and the ranks give the sentences back
+    # (``by_key``). Every list of item numbers here holds the int objects of
+    # ``numbers``: a number above 256 is a new 32-byte object each time one
+    # is made.
     numbers = list(range(len(items)))
+    by_key = sorted(numbers, key=lambda n: items[n].sentence.key)
     rank = list(numbers)
-    for place, number in zip(numbers, sorted(numbers, key=lambda n: items[n].sentence.key), strict=True):
+    for place, number in zip(numbers, by_key, strict=True):
         rank[number] = place
     fingerprints = b"".join(map(_fingerprint, items)) if memory is not None else b""
     scored = _scored_pairs(items, method, numbers, memory, fingerprints)
     memory = memory if method == "lexical" else None  # cosines are not kept (``_scored_pairs``)
     component = _components(numbers, scored)
-    # Made once the candidate search (and its index) is done, not during it.
-    order = [(component[a], -score, rank[a], rank[b], a, b) for (a, b), score in scored.items()]
+    # Made once the candidate search (and its index) is done, not during it;
+    # each pair let go as it is read, since this is the merge's peak of memory.
+    order = []
+    while scored:
+        (a, b), score = scored.popitem()
+        order.append((component[a], -score, rank[a], rank[b]))
     del scored, component
     order.sort()
     cluster_of = list(numbers)
     joined: dict[int, list[int]] = {}  # each cluster of two or more, by its first member
     kept: dict[bytes, Joined] = {}
     for _, pairs in itertools.groupby(order, key=operator.itemgetter(0)):
-        scored_pairs = [(a, b, -negative) for _, negative, _, _, a, b in pairs]
+        scored_pairs = [(by_key[a], by_key[b], -negative) for _, negative, a, b in pairs]
         if memory is None:
             _join_greedily(items, method, scored_pairs, cluster_of, joined)
             continue
