@@ -38,7 +38,7 @@ import bisect
 import pickle
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -176,27 +176,66 @@ class _Mention:
     surname alone ("President Ruto"); a bare "Kenya said" is not."""
 
 
+@dataclass(frozen=True, slots=True)
+class NameClues:
+    """The words that decide, site-wide, what a capitalised run is: those
+    printed in lower case somewhere ("Earlier" opens a sentence but is no
+    name), and the runs that follow a locative somewhere ("in Burkina
+    Faso": a place). Each article's (``name_clues``) is a function of the
+    article alone, so found one article at a time and kept between builds
+    (``pipeline.read_one_article``); ``find_people`` reads their union
+    (``joined``)."""
+
+    lowercase: frozenset[str]
+    places: frozenset[str]
+
+    @staticmethod
+    def joined(each: Iterable[NameClues]) -> NameClues:
+        """The clues of all the articles of ``each`` together."""
+        lowercase: set[str] = set()
+        places: set[str] = set()
+        for clues in each:
+            lowercase |= clues.lowercase
+            places |= clues.places
+        return NameClues(frozenset(lowercase), frozenset(places))
+
+
+def name_clues(document: Document) -> NameClues:
+    """The ``NameClues`` of one article."""
+    return NameClues(_lowercase_words(document), _places(document, masks_of(document)))
+
+
 def find_people(
     documents: Sequence[Document],
     quotes: Iterable[Quote],
     assignment: TopicAssignment,
     memory: MentionMemory | None = None,
+    clues: NameClues | None = None,
 ) -> tuple[Entity, ...]:
     """Every person and organisation the articles name on evidence, most widely named first.
 
     ``memory``, when given, holds each article's names from the previous
     build, reused where nothing they were found with changed
-    (``MentionMemory``), and takes this build's.
+    (``MentionMemory``), and takes this build's. ``clues``, when given, are
+    the articles' ``NameClues`` joined, already found.
     """
-    lowercase = _lowercase_words(documents)
-    masks = [masks_of(document) for document in documents]
-    places = _places(documents, masks)
+    if clues is None:
+        clues = NameClues.joined(name_clues(document) for document in documents)
+    lowercase, places = clues.lowercase, clues.places
+    masks: dict[int, Mapping[int, str]] = {}
+
+    def masked(number: int) -> Mapping[int, str]:
+        """``masks_of`` the document ``number``: read only for articles read again."""
+        if number not in masks:
+            masks[number] = masks_of(documents[number])
+        return masks[number]
+
     speakers: dict[str, set[str]] = defaultdict(set)
     for quote in quotes:
         if quote.speaker:
             speakers[quote.sentence.split("#")[0]].add(quote.speaker)
     keys = [article_key(document) for document in documents] if memory is not None else []
-    kept = memory.reusable(documents, keys, masks, lowercase, places) if memory is not None else {}
+    kept = memory.reusable(documents, keys, masked, lowercase, places) if memory is not None else {}
     found: dict[str, bytes] = {}
     mentions: list[_Mention] = []
     for number, document in enumerate(documents):
@@ -208,13 +247,14 @@ def find_people(
                 for mention in _mentions_in(
                     number,
                     sentence,
-                    masks[number][sentence.index],
+                    masked(number)[sentence.index],
                     lowercase,
                     places,
                     speakers[document.article.slug],
                 )
             ]
             mentions.extend(fresh)
+            masks.pop(number, None)
             if memory is not None:
                 rows: list[_Row] = [(m.sentence.index, m.surface, m.kind, m.role, m.titled) for m in fresh]
                 found[keys[number]] = pickle.dumps(rows, protocol=pickle.HIGHEST_PROTOCOL)
@@ -287,23 +327,25 @@ class MentionMemory:
         self,
         documents: Sequence[Document],
         keys: Sequence[str],
-        masks: Sequence[Mapping[int, str]],
+        masked: Callable[[int], Mapping[int, str]],
         lowercase: frozenset[str],
         places: frozenset[str],
     ) -> dict[str, bytes]:
         """The kept names (pickled) of the articles whose names cannot have
-        changed, by key (``keys``: each document's ``article_key``)."""
+        changed, by key (``keys``: each document's ``article_key``;
+        ``masked``: ``masks_of`` the document of a number)."""
         moved_words = sorted(lowercase ^ self.lowercase)
         moved_places = [run.split() for run in sorted(places ^ self.places)]
         reusable: dict[str, bytes] = {}
-        for document, key, masked in zip(documents, keys, masks, strict=True):
+        for number, (document, key) in enumerate(zip(documents, keys, strict=True)):
             kept = self.mentions.get(key)
             if kept is None:
                 continue
             if moved_words or moved_places:
                 # What its names asked of the two sets: words and runs of its
                 # own text, or of that text with quotations blanked.
-                text = "\n".join(s.text for s in document.sentences) + "\n" + "\n".join(masked.values())
+                blanked = masked(number).values()
+                text = "\n".join(s.text for s in document.sentences) + "\n" + "\n".join(blanked)
                 lowered = text.lower()
                 if any(word in lowered for word in moved_words) or any(
                     all(word in text for word in run) for run in moved_places
@@ -351,27 +393,27 @@ def citation_order(citation: Citation) -> tuple[object, ...]:
 # Finding names in one sentence
 
 
-def _lowercase_words(documents: Iterable[Document]) -> frozenset[str]:
-    """Every word the articles print in lower case somewhere."""
+def _lowercase_words(document: Document) -> frozenset[str]:
+    """Every word the article prints in lower case somewhere."""
     return frozenset(
-        word
-        for document in documents
-        for sentence in document.sentences
-        for word in re.findall(r"\b[a-z][\w’'\-]*", sentence.text)
+        word for sentence in document.sentences for word in _LOWERCASE_WORD.findall(sentence.text)
     )
 
 
-def _places(documents: Iterable[Document], masks: Sequence[Mapping[int, str]]) -> frozenset[str]:
-    """Capitalised runs that follow a locative preposition somewhere ("in Burkina Faso");
-    ``masks`` holds each document's sentences with quoted words blanked (``masks_of``)."""
+_LOWERCASE_WORD = re.compile(r"\b[a-z][\w’'\-]*")
+
+
+def _places(document: Document, masked: Mapping[int, str]) -> frozenset[str]:
+    """Capitalised runs that follow a locative preposition somewhere in the
+    article ("in Burkina Faso"); ``masked`` holds its sentences with quoted
+    words blanked (``masks_of``)."""
     found: set[str] = set()
-    for document, masked in zip(documents, masks, strict=True):
-        for sentence in document.sentences:
-            text = masked[sentence.index]
-            for match in RUN.finditer(text):
-                before = [w for w in text[: match.start()].rsplit(None, 2)[-2:] if w.lower() != "the"]
-                if before and before[-1] in LOCATIVES and not match.group(0).endswith(("'s", "’s")):
-                    found.add(match.group(0))
+    for sentence in document.sentences:
+        text = masked[sentence.index]
+        for match in RUN.finditer(text):
+            before = [w for w in text[: match.start()].rsplit(None, 2)[-2:] if w.lower() != "the"]
+            if before and before[-1] in LOCATIVES and not match.group(0).endswith(("'s", "’s")):
+                found.add(match.group(0))
     return frozenset(found)
 
 

@@ -11,8 +11,10 @@ only runs them in order, in plain sight:
    → Quotes with speakers; ``find_dates``: Document → dated sentences,
    which ``build_briefing`` turns into each topic's timeline
    (``build_timeline``); ``wire_fingerprint``: Document → the MinHash
-   fingerprint ``find_wire_copies`` compares; ``features_of``: Document →
-   the words, stems and names ``merge_statements`` compares;
+   fingerprint ``find_wire_copies`` compares; ``name_clues``: Document →
+   the words that tell ``find_people`` what a capitalised run is;
+   ``features_of``: Document → the words, stems and names
+   ``merge_statements`` compares;
 4. ``merge_statements``: sentences of all documents → Statements (the
    similar pairs it found kept between builds too, in ``PairMemory``);
 5. ``find_people``: Documents + Quotes → people and organisations, with
@@ -49,7 +51,7 @@ from generator.merge import MergeMethod, PairMemory, SentenceFeatures, features_
 from generator.model import DatedSentence, Document, Quote, Site, Topic, TopicAssignment
 from generator.neardup import Fingerprint
 from generator.outlets import build_outlets
-from generator.people import MentionMemory, find_people
+from generator.people import MentionMemory, NameClues, find_people, name_clues
 from generator.quotes import find_quotes
 from generator.segment import segment
 from generator.timeline import find_dates
@@ -81,6 +83,7 @@ class ArticleFindings:
     quotes: tuple[Quote, ...]
     dates: tuple[DatedSentence, ...]
     fingerprint: Fingerprint
+    name_clues: NameClues
     merge_features: bytes
     """The article's ``tuple[SentenceFeatures, ...]``, pickled on its own:
     the build reads the rest of every article's findings first and the
@@ -92,17 +95,23 @@ def read_one_article(document: Document) -> ArticleFindings:
     """The stages that read one article at a time, run together per article."""
     quotes = tuple(find_quotes(document))
     features = pickle.dumps(features_of(document, quotes), protocol=pickle.HIGHEST_PROTOCOL)
-    return ArticleFindings(quotes, find_dates(document), wire_fingerprint(document), features)
+    return ArticleFindings(
+        quotes, find_dates(document), wire_fingerprint(document), name_clues(document), features
+    )
 
 
 def per_article_findings(
     documents: Sequence[Document], workers: int, cache: Path | None
 ) -> tuple[
-    tuple[Quote, ...], tuple[DatedSentence, ...], dict[str, Fingerprint], list[tuple[SentenceFeatures, ...]]
+    tuple[Quote, ...],
+    tuple[DatedSentence, ...],
+    dict[str, Fingerprint],
+    NameClues,
+    list[tuple[SentenceFeatures, ...]],
 ]:
     """``read_one_article`` of every document (from the cache where it can):
-    all quotes, all dated sentences, each article's fingerprint by slug, and
-    each article's merge features.
+    all quotes, all dated sentences, each article's fingerprint by slug, the
+    articles' name clues joined, and each article's merge features.
 
     The results come pickled and are read in two passes: first what the
     whole build keeps, each article's features left pickled, then the
@@ -116,15 +125,22 @@ def per_article_findings(
     dated: list[DatedSentence] = []
     fingerprints: dict[str, Fingerprint] = {}
     pickled_features: list[bytes] = []
-    for number, document in enumerate(documents):
-        found: ArticleFindings = pickle.loads(pickled[number])
-        pickled[number] = b""
-        quotes.extend(found.quotes)
-        dated.extend(found.dates)
-        fingerprints[document.article.slug] = found.fingerprint
-        pickled_features.append(found.merge_features)
+
+    def each_read() -> Iterator[NameClues]:
+        """Each article's name clues, the rest of its findings kept as it is read."""
+        for number, document in enumerate(documents):
+            found: ArticleFindings = pickle.loads(pickled[number])
+            pickled[number] = b""
+            quotes.extend(found.quotes)
+            dated.extend(found.dates)
+            fingerprints[document.article.slug] = found.fingerprint
+            pickled_features.append(found.merge_features)
+            yield found.name_clues
+
+    # Joined as they are read: each article's own clues are let go at once.
+    joined = NameClues.joined(each_read())
     features = list(each_unpickled(pickled_features))
-    return tuple(quotes), tuple(dated), fingerprints, features
+    return tuple(quotes), tuple(dated), fingerprints, joined, features
 
 
 def each_unpickled(pickled: list[bytes], release_every: int = 0) -> Iterator[Any]:
@@ -163,7 +179,7 @@ def merge_site(
         with stage(timings, "assign"):
             assignment = assign_topics(documents, topics)
     with stage(timings, "per-article"):
-        quotes, dated, fingerprints, features = per_article_findings(documents, workers, cache)
+        quotes, dated, fingerprints, clues, features = per_article_findings(documents, workers, cache)
     release_free_memory()  # the per-article results' bytes
     with stage(timings, "merge"):
         memory = PairMemory.load(cache / MERGE_CACHE) if cache is not None else None
@@ -175,7 +191,7 @@ def merge_site(
     articles = tuple(d.article for d in documents)
     with stage(timings, "people"):
         names = MentionMemory.load(cache / PEOPLE_CACHE) if cache is not None else None
-        people = find_people(documents, quotes, assignment, names)
+        people = find_people(documents, quotes, assignment, names, clues)
         del names
     release_free_memory()
     with stage(timings, "disagree"):
