@@ -116,9 +116,20 @@ def build_briefing(
     timeline of the dates (``dated``) its statements give; its people and
     disagreements, in the order given."""
     origins = origin_of or {}
-    chosen = sorted(
-        (with_origins(s, origins) for s in statements if topic.slug in s.topics), key=statement_rank
-    )
+    own = [with_origins(s, origins) for s in statements if topic.slug in s.topics]
+    return _briefing(topic, own, articles, dated, people, disagreements)
+
+
+def _briefing(
+    topic: Topic,
+    own: list[Statement],
+    articles: Sequence[Article],
+    dated: Sequence[DatedSentence],
+    people: Iterable[Entity],
+    disagreements: Iterable[Disagreement],
+) -> Briefing:
+    """``build_briefing`` of the topic's ``own`` statements, their origins given."""
+    chosen = sorted(own, key=statement_rank)
     facts = [s for s in chosen if s.kind == "fact"]
     lead = choose_lead(facts)
     rest = [s for s in facts if s not in lead]
@@ -159,11 +170,16 @@ def build_briefings(
 ) -> tuple[Briefing, ...]:
     """``build_briefing`` of every topic, in order, each handed only its own
     statements and the dated sentences they cite: the same briefings, with
-    work that grows with each topic rather than with topics × archive."""
+    work that grows with each topic rather than with topics × archive. A
+    statement of several topics is one object in all their briefings (its
+    origins found once), so each page's key reads it once
+    (``page_cache.digest``)."""
+    origins = origin_of or {}
     by_topic: dict[str, list[Statement]] = defaultdict(list)
     for statement in statements:
+        grouped = with_origins(statement, origins)
         for slug in set(statement.topics):
-            by_topic[slug].append(statement)
+            by_topic[slug].append(grouped)
     by_sentence: dict[str, list[DatedSentence]] = defaultdict(list)
     for item in dated:
         by_sentence[item.sentence].append(item)
@@ -173,11 +189,7 @@ def build_briefings(
         own = by_topic.get(topic.slug, [])
         cited = dict.fromkeys(c.key for s in own for c in s.sources)
         own_dates = [item for key in cited for item in by_sentence.get(key, ())]
-        briefings.append(
-            build_briefing(
-                topic, own, articles, origin_of, own_dates, people=people, disagreements=disagreements
-            )
-        )
+        briefings.append(_briefing(topic, own, articles, own_dates, people, disagreements))
     return tuple(briefings)
 
 
