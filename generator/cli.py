@@ -86,6 +86,31 @@ def main(debug: bool) -> None:
     )
 
 
+def run() -> None:
+    """The ``briefing`` command (the console script): ``main``, then an exit
+    that skips the interpreter's clean-up.
+
+    At exit, Python frees every object the process still holds, one by one:
+    after a build of 5,000 articles, 1.7 s spent returning memory that the
+    system takes back at once anyway. So once the command is done, its
+    output is flushed and the process ends (``os._exit``); nothing the
+    build wrote is left pending (it closes its files, and its worker
+    processes and threads have ended). ``main`` itself exits as usual, for
+    callers in the same process (the tests)."""
+    try:
+        main()
+        code: object = 0
+    except SystemExit as exc:
+        code = exc.code
+    if code is not None and not isinstance(code, int):
+        print(code, file=sys.stderr)  # as ``sys.exit`` does with a message
+        code = 1
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code or 0)
+
+
 @main.command("build")
 @click.option("--content", "content", default="content", show_default=True, help="Content folder.")
 @click.option("--output", "output", default="output", show_default=True, help="Output folder.")

@@ -306,3 +306,45 @@ def test_a_build_without_the_markdown_package_does_not_warn_about_every_article(
         build(BuildOptions(content=REPO / "content", output=tmp_path / "site"))
     assert (tmp_path / "site" / "topics" / "wagner-group" / "index.html").is_file()
     assert [r.getMessage() for r in caplog.records if "markdown" in r.getMessage().lower()] == []
+
+
+@pytest.mark.parametrize("broken", [False, True])
+def test_the_console_command_flushes_its_report_and_exit_status_as_it_ends_at_once(
+    tmp_path: Path, broken: bool
+) -> None:
+    """``briefing`` (``cli.run``) ends the process without Python's clean-up,
+    with ``main``'s exit status: its report arrives through a pipe, the site
+    is complete, and a failed build exits 1 with its error."""
+    import subprocess
+    import sys
+
+    content = _content(tmp_path)
+    if broken:
+        (content / "articles" / "broken.md").write_text("---\ntitle: [unclosed\n---\nText.\n")
+    finished = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from generator.cli import run; run()",
+            "build",
+            "--content",
+            str(content),
+            "--output",
+            str(tmp_path / "out"),
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    if broken:
+        assert finished.returncode == 1
+        assert "broken.md" in finished.stderr and "nothing was written" in finished.stderr
+        assert not (tmp_path / "out").exists()
+    else:
+        assert finished.returncode == 0, finished.stderr
+        assert re.fullmatch(
+            r"Built 3 articles, 3 topics, \d+ statements, \d+ pages into .* s\.\n", finished.stdout
+        )
+        assert (tmp_path / "out" / "index.html").is_file()
+        assert (tmp_path / "out" / "pagefind" / "pagefind.js").is_file()
