@@ -18,9 +18,35 @@ character offsets in that block's text and its line in the source file.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
+import operator
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal, TypeVar
+
+_Model = TypeVar("_Model", bound=type)
+
+
+def _pickled_by_position(cls: _Model) -> _Model:
+    """Pickle ``cls`` as a call of its constructor with its fields in order.
+
+    The caches keep and the worker processes send millions of these (a
+    sentence, a block, a quote); a frozen dataclass with slots is otherwise
+    unpickled field by field through ``dataclasses``' ``__setstate__``, which
+    looks the fields up again for every object. Measured on the 5,000
+    documents of the benchmark: 0.88 -> 0.43 s to unpickle."""
+    fields = dataclasses.fields(cls)
+    if not all(f.init for f in fields):
+        raise TypeError(f"{cls.__qualname__} has a field its constructor does not take")
+    getter = operator.attrgetter(*(f.name for f in fields))
+
+    def __reduce__(self: Any) -> tuple[Any, ...]:
+        values = getter(self)
+        return (cls, values if len(fields) > 1 else (values,))
+
+    cls.__reduce__ = __reduce__  # type: ignore[assignment]
+    return cls
+
 
 BlockKind = Literal["paragraph", "heading", "quote"]
 """A paragraph of running text, a (sub)heading, or a paragraph in a blockquote."""
@@ -28,6 +54,7 @@ BlockKind = Literal["paragraph", "heading", "quote"]
 StatementKind = Literal["fact", "quote"]
 
 
+@_pickled_by_position
 @dataclass(frozen=True, slots=True)
 class Article:
     """One source article, read from ``content/articles/<slug>.md``."""
@@ -56,6 +83,7 @@ class Article:
     """Credit line the outlet printed, e.g. "TRTWorld and agencies"."""
 
 
+@_pickled_by_position
 @dataclass(frozen=True, slots=True)
 class Block:
     """A paragraph or heading of an article, as plain text."""
@@ -70,6 +98,7 @@ class Block:
     """1-based line in the source file where the block starts."""
 
 
+@_pickled_by_position
 @dataclass(frozen=True, slots=True)
 class Sentence:
     """One sentence (or heading) of an article, with its exact position."""
@@ -101,6 +130,7 @@ class Sentence:
         return f"{self.article}#{self.id}"
 
 
+@_pickled_by_position
 @dataclass(frozen=True, slots=True)
 class Document:
     """An article split into blocks and sentences."""
@@ -132,6 +162,7 @@ class Document:
         return grouped
 
 
+@_pickled_by_position
 @dataclass(frozen=True, slots=True)
 class Topic:
     """A topic definition, read from ``content/topics/<slug>.md``.
@@ -166,6 +197,7 @@ _NO_TOPICS: frozenset[str] = frozenset()
 """One shared empty set: ``frozenset()`` makes a new one (216 bytes) each call."""
 
 
+@_pickled_by_position
 @dataclass(frozen=True, slots=True)
 class TopicAssignment:
     """Which topics each sentence belongs to."""
@@ -180,6 +212,7 @@ class TopicAssignment:
         return self.topics.get(sentence.key, _NO_TOPICS)
 
 
+@_pickled_by_position
 @dataclass(frozen=True, slots=True)
 class Quote:
     """Direct speech found in one sentence."""
@@ -197,6 +230,7 @@ class Quote:
     partial quote of a word or phrase inside a reported sentence."""
 
 
+@_pickled_by_position
 @dataclass(frozen=True, slots=True)
 class Citation:
     """One source of a statement: a sentence of one article."""
@@ -221,6 +255,7 @@ class Citation:
         return f"{self.article}#{self.sentence}"
 
 
+@_pickled_by_position
 @dataclass(frozen=True, slots=True)
 class Statement:
     """What one or more outlets report alike, with every source."""
@@ -277,6 +312,7 @@ Precision = Literal["year", "month", "day"]
 """How much of a date is known: ``2020``, ``2020-12`` or ``2020-12-14``."""
 
 
+@_pickled_by_position
 @dataclass(frozen=True, slots=True)
 class DatedSentence:
     """A date found in one sentence, resolved against its article's date."""
@@ -292,6 +328,7 @@ class DatedSentence:
     """Offset of ``expression`` in the sentence text."""
 
 
+@_pickled_by_position
 @dataclass(frozen=True, slots=True)
 class Event:
     """A dated event: what one or more sentences say happened on one date."""
@@ -314,6 +351,7 @@ DisagreementKind = Literal["role", "number", "date", "wording"]
 words that change the meaning."""
 
 
+@_pickled_by_position
 @dataclass(frozen=True, slots=True)
 class Variant:
     """One way a point is reported, and who reports it so."""
@@ -328,6 +366,7 @@ class Variant:
         return tuple(dict.fromkeys(c.outlet for c in self.sources))
 
 
+@_pickled_by_position
 @dataclass(frozen=True, slots=True)
 class Disagreement:
     """A point the outlets report differently."""
@@ -344,6 +383,7 @@ class Disagreement:
 EntityKind = Literal["person", "organisation"]
 
 
+@_pickled_by_position
 @dataclass(frozen=True, slots=True)
 class Entity:
     """A person or organisation named in the articles, with every spelling
@@ -377,6 +417,7 @@ class Entity:
         return {outlet: tuple(roles) for outlet, roles in sorted(result.items())}
 
 
+@_pickled_by_position
 @dataclass(frozen=True, slots=True)
 class OutletStatements:
     """What one outlet alone reports in a briefing."""
@@ -385,6 +426,7 @@ class OutletStatements:
     statements: tuple[Statement, ...]
 
 
+@_pickled_by_position
 @dataclass(frozen=True, slots=True)
 class SourceUse:
     """A source article of a briefing and how much of it the briefing uses."""
@@ -394,6 +436,7 @@ class SourceUse:
     """How many of its sentences the briefing cites."""
 
 
+@_pickled_by_position
 @dataclass(frozen=True, slots=True)
 class Update:
     """The statements a topic gained on one date: one entry of its feed."""
@@ -403,6 +446,7 @@ class Update:
     """Statements first reported on ``date``, in briefing order."""
 
 
+@_pickled_by_position
 @dataclass(frozen=True, slots=True)
 class Briefing:
     """Everything a topic page shows, section by section."""
@@ -466,6 +510,7 @@ class Briefing:
         return max((a.date for a in self.articles), default=None)
 
 
+@_pickled_by_position
 @dataclass(frozen=True, slots=True)
 class Outlet:
     """A publishing outlet: its page lists its articles and what it contributes."""
@@ -483,6 +528,7 @@ class Outlet:
         return len({s.id for _, statements in self.contributions for s in statements})
 
 
+@_pickled_by_position
 @dataclass(frozen=True, slots=True)
 class Coverage:
     """Who covers what: statements per (topic slug, outlet)."""
@@ -501,6 +547,7 @@ class Coverage:
         return 0 if count == 0 else 1 + (3 * count) // top if count < top else 4
 
 
+@_pickled_by_position
 @dataclass(frozen=True, slots=True)
 class Site:
     """The merged result for a whole site: what the templates and export read."""

@@ -198,3 +198,40 @@ def test_topic_assignments_come_back_from_the_cache_only_for_the_same_article_an
     topic.write_text(topic.read_text(encoding="utf-8").replace("keywords: []", "keywords: [troop*]", 1))
     changed, fresh, reused = _cached_assignment(content, cache)
     assert reused == 0 and changed == fresh != edited
+
+
+def test_every_model_object_comes_back_from_a_pickle_as_it_went_in() -> None:
+    """The caches and the worker processes pickle the model by position
+    (``model._pickled_by_position``): each field must come back to its own
+    name, for every kind of object a site is made of."""
+    import dataclasses
+    import pickle
+
+    from generator import model
+    from generator.pipeline import build_site, read_one_article
+
+    site = build_site(load_content(REPO / "content"))
+    seen: dict[type, object] = {}
+
+    def visit(value: object) -> None:
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            if type(value) in seen:
+                return
+            seen[type(value)] = value
+            for item in dataclasses.fields(value):
+                visit(getattr(value, item.name))
+        elif isinstance(value, tuple | list | set | frozenset):
+            for item in value:
+                visit(item)
+        elif isinstance(value, dict):
+            for item in value.values():
+                visit(item)
+
+    visit(site)
+    visit([read_one_article(document) for document in site.documents])
+    kept = {model.Article, model.Document, model.Block, model.Sentence, model.Topic, model.Quote}
+    assert kept | {model.DatedSentence, model.Statement, model.Citation, model.Briefing} <= set(seen)
+    for value in seen.values():
+        copy = pickle.loads(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+        assert type(copy) is type(value)
+        assert dataclasses.asdict(copy) == dataclasses.asdict(value), type(value).__qualname__  # type: ignore[call-overload]
