@@ -1414,7 +1414,8 @@ def _statements(cluster: list[_Item], assignment: TopicAssignment) -> list[State
     printed it.
     """
     quoted = [i for i in cluster if i.quote is not None]
-    if quoted and not all(containment(a, b) > 0 for a in cluster for b in cluster if a is not b):
+    # Each pair once: containment reads its two sentences alike (tested).
+    if quoted and not all(containment(a, b) > 0 for a, b in itertools.combinations(cluster, 2)):
         return [
             _statement(cluster, assignment, as_quote=False),
             _statement(quoted, assignment, salt="#quote"),

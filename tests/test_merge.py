@@ -713,6 +713,29 @@ def test_prefix_filter_finds_exactly_the_pairs_that_share_enough_words(
     assert found == expected
 
 
+def test_containment_and_similarity_read_both_sentences_alike(tmp_path: Path) -> None:
+    """Each pair is scored once, either way round, and a quoted cluster's
+    sentences are checked pair by pair once (``_statements``): the scores
+    must not depend on which sentence comes first. Every pair of a
+    generated archive's sentences that share a word (quotes, facts,
+    paraphrases) is tried both ways."""
+    content = tmp_path / "content"
+    generate(content, articles=40, topics=3, outlets=5, seed=9)
+    loaded = load_content(content)
+    documents = [segment(a) for a in loaded.articles]
+    quotes = [q for d in documents for q in find_quotes(d)]
+    items = merge._items(documents, assign_topics(documents, loaded.topics), quotes)
+    tried = scored = 0
+    for a, b in itertools.combinations(items, 2):
+        if a.quote is None and b.quote is None and not set(a.words) & set(b.words):
+            continue
+        tried += 1
+        assert merge.containment(a, b) == merge.containment(b, a), (a.sentence.key, b.sentence.key)
+        assert merge.similarity(a, b) == merge.similarity(b, a), (a.sentence.key, b.sentence.key)
+        scored += merge.similarity(a, b) > 0
+    assert tried > 10_000 and scored > 100  # the case is exercised
+
+
 # --- the merge's memory: pairs kept between builds -------------------------------------------------
 
 
