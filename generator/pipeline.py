@@ -139,7 +139,7 @@ def per_article_findings(
 
     # Joined as they are read: each article's own clues are let go at once.
     joined = NameClues.joined(each_read())
-    features = list(each_unpickled(pickled_features))
+    features = list(each_unpickled(pickled_features, release_every=1000))
     return tuple(quotes), tuple(dated), fingerprints, joined, features
 
 
