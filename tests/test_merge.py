@@ -798,6 +798,33 @@ def test_a_merge_that_reuses_the_last_ones_pairs_finds_what_a_merge_from_nothing
                 assert memory.components_reused > 10 * memory.components_joined, "and clusters it alone"
 
 
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 999),
+            st.sampled_from([1.0, 0.75, 0.5, 1e-300]) | st.floats(5e-324, 1.0),
+            st.integers(0, 999),
+            st.integers(0, 999),
+        ),
+        max_size=60,
+    )
+)
+def test_a_pair_packed_in_one_int_sorts_and_reads_back_as_its_tuple(
+    pairs: list[tuple[int, float, int, int]],
+) -> None:
+    """The clustering orders pairs by (component, best score first, ranks),
+    each packed in one int (``_PairKeys``): the same order, the same values."""
+    keys = merge._PairKeys(width=10)
+    packed = [keys.pack(*pair) for pair in pairs]
+    assert sorted(packed) == [
+        keys.pack(*pair) for pair in sorted(pairs, key=lambda p: (p[0], -p[1], p[2], p[3]))
+    ]
+    for key, (component, score, first, second) in zip(packed, pairs, strict=True):
+        assert keys.component(key) == component
+        assert keys.unpack(key) == (score, first, second)
+
+
 def test_a_components_digest_changes_with_any_sentence_or_pair_it_holds() -> None:
     """A component takes the previous merge's clusters only when its digest
     matches: it must change with each member's fingerprint (what
