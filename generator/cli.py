@@ -97,10 +97,10 @@ def run() -> None:
     build wrote is left pending (it closes its files, and its worker
     processes and threads have ended). ``main`` itself exits as usual, for
     callers in the same process (the tests)."""
+    code: object = 0
     try:
         main()
-        code: object = 0
-    except SystemExit as exc:
+    except SystemExit as exc:  # ``main`` ends with one, as a click command does
         code = exc.code
     if code is not None and not isinstance(code, int):
         print(code, file=sys.stderr)  # as ``sys.exit`` does with a message

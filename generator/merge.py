@@ -1287,9 +1287,10 @@ def _cluster(
     rank = list(numbers)
     for place, number in zip(numbers, by_key, strict=True):
         rank[number] = place
-    fingerprints = b"".join(map(_fingerprint, items)) if memory is not None else b""
+    remembered = memory is not None and method == "lexical"  # cosines are not kept (``_scored_pairs``)
+    fingerprints = b"".join(map(_fingerprint, items)) if remembered else b""
     scored = _scored_pairs(items, method, numbers, memory, fingerprints)
-    memory = memory if method == "lexical" else None  # cosines are not kept (``_scored_pairs``)
+    memory = memory if remembered else None
     component = _components(numbers, scored)
     # Made once the candidate search (and its index) is done, not during it;
     # each pair let go as it is read, since this is the merge's peak of memory.

@@ -200,9 +200,10 @@ class NameClues:
         return NameClues(frozenset(lowercase), frozenset(places))
 
 
-def name_clues(document: Document) -> NameClues:
-    """The ``NameClues`` of one article."""
-    return NameClues(_lowercase_words(document), _places(document, masks_of(document)))
+def name_clues(document: Document, masked: Mapping[int, str] | None = None) -> NameClues:
+    """The ``NameClues`` of one article (``masked``: its ``masks_of``, if already made)."""
+    masked = masks_of(document) if masked is None else masked
+    return NameClues(_lowercase_words(document), _places(document, masked))
 
 
 def find_people(

@@ -52,7 +52,7 @@ from generator.model import DatedSentence, Document, Quote, Site, Topic, TopicAs
 from generator.neardup import Fingerprint
 from generator.outlets import build_outlets
 from generator.people import MentionMemory, NameClues, find_people, name_clues
-from generator.quotes import find_quotes
+from generator.quotes import find_quotes, masks_of
 from generator.segment import segment
 from generator.timeline import find_dates
 from generator.timings import Timings, stage
@@ -93,10 +93,11 @@ class ArticleFindings:
 
 def read_one_article(document: Document) -> ArticleFindings:
     """The stages that read one article at a time, run together per article."""
-    quotes = tuple(find_quotes(document))
+    masked = masks_of(document)  # read by the quotes and the names' clues alike
+    quotes = tuple(find_quotes(document, masked))
     features = pickle.dumps(features_of(document, quotes), protocol=pickle.HIGHEST_PROTOCOL)
     return ArticleFindings(
-        quotes, find_dates(document), wire_fingerprint(document), name_clues(document), features
+        quotes, find_dates(document), wire_fingerprint(document), name_clues(document, masked), features
     )
 
 
@@ -192,7 +193,7 @@ def merge_site(
     with stage(timings, "people"):
         names = MentionMemory.load(cache / PEOPLE_CACHE) if cache is not None else None
         people = find_people(documents, quotes, assignment, names, clues)
-        del names
+        del names, clues
     release_free_memory()
     with stage(timings, "disagree"):
         prepared = cached_pickles(prepare_disagreements, documents, workers, cache)

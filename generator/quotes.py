@@ -100,10 +100,11 @@ class _Quotation:
     closed: bool = False
 
 
-def find_quotes(document: Document) -> list[Quote]:
-    """Every quote in ``document``, with speakers resolved where the text allows."""
+def find_quotes(document: Document, masked: dict[int, str] | None = None) -> list[Quote]:
+    """Every quote in ``document``, with speakers resolved where the text allows
+    (``masked``: its ``masks_of``, if already made)."""
     quotations = _quotations(document.sentences)
-    masked = masks_of(document)
+    masked = masks_of(document) if masked is None else masked
     names = _names_in(document.sentences, masked)
     attributed = [(s.index, _attributed_person(masked[s.index], names)) for s in document.sentences]
     quotes: list[Quote] = []
