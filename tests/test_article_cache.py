@@ -3,6 +3,7 @@ article, and a build from them writes what a build without them writes."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 from pathlib import Path
@@ -235,3 +236,20 @@ def test_every_model_object_comes_back_from_a_pickle_as_it_went_in() -> None:
         copy = pickle.loads(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
         assert type(copy) is type(value)
         assert dataclasses.asdict(copy) == dataclasses.asdict(value), type(value).__qualname__  # type: ignore[call-overload]
+
+
+def test_pickling_an_article_leaves_no_second_copy_of_its_body() -> None:
+    """Pickle writes a text beyond ASCII from its UTF-8 form, which CPython
+    then keeps beside the text (``sys.getsizeof`` counts it). The cache and
+    the worker processes pickle every article: its body must not double in
+    memory for the rest of the build, and must come back as it was."""
+    import pickle
+    import sys
+
+    article = load_content(REPO / "content").articles[0]
+    body = article.body.replace("'", "\u2019") + " \u201cquoted\u201d \u2014 \U0001f600"
+    article = dataclasses.replace(article, body=body)
+    size = sys.getsizeof(article.body)
+    copy = pickle.loads(pickle.dumps(article, protocol=pickle.HIGHEST_PROTOCOL))
+    assert sys.getsizeof(article.body) == size
+    assert copy == article and copy.body == body

@@ -247,6 +247,24 @@ def test_each_outlet_has_a_page_listing_its_articles_and_statements(site_dir: Pa
             assert anchor in page_anchors(site_dir / target / "index.html").ids, href
 
 
+def test_the_site_feed_carries_each_article_as_written(site_dir: Path) -> None:
+    """The reader keeps each article's HTML in ASCII (characters beyond it as
+    references, to save memory): a feed reader must still get every curly
+    quote and dash of the article's text."""
+    from html import unescape
+
+    atom = "{http://www.w3.org/2005/Atom}"
+    feed = ElementTree.parse(site_dir / "feeds" / "all.atom.xml").getroot()
+    contents = [e.findtext(f"{atom}content") or "" for e in feed.findall(f"{atom}entry")]
+    articles = load_content(CONTENT).articles
+    assert len(contents) == len(articles)
+    shown = unescape(re.sub(r"<[^>]+>", "", " ".join(contents)))
+    sentences = [s.text for article in articles for s in segment(article).sentences]
+    assert sum(not text.isascii() for text in sentences) >= 10  # curly quotes, dashes
+    for text in sentences:
+        assert text in shown, text
+
+
 def test_each_topic_has_an_atom_feed_with_an_entry_per_update(site_dir: Path) -> None:
     atom = "{http://www.w3.org/2005/Atom}"
     for path in sorted((site_dir / "api" / "briefings").glob("*.json")):
