@@ -82,3 +82,22 @@ def test_build_succeeds_and_timings_are_off_unless_asked(
     peaks = [stages[name]["peak_mb"] for name in ("check.read", "pelican.merge", "total")]
     assert peaks[0] > 0 and peaks == sorted(peaks)
     assert not list(tmp_path.glob("plain/**/timings.json"))
+
+
+def test_a_plain_pelican_baseline_that_reads_no_article_is_a_failed_run(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without its Markdown reader Pelican skips every article and "builds"
+    in a fraction of a second; every ratio against that would be a lie. The
+    real Pelican, with its ``.md`` reader turned off, stands in for a
+    machine without the ``bench`` extra."""
+    from benchmarks import run
+
+    output = tmp_path / "pelican-output"
+    monkeypatch.setattr(run, "PELICAN_SETTINGS", run.PELICAN_SETTINGS + 'READERS = {{"md": None}}\n')
+    skipped = run.pelican_build(corpus, output, tmp_path / "pelicanconf.py", timeout=300)
+    assert skipped.failed and "20 articles" in skipped.failed and "bench" in skipped.failed
+    monkeypatch.undo()
+    read = run.pelican_build(corpus, output, tmp_path / "pelicanconf.py", timeout=300)
+    assert not read.failed
+    assert len(list(output.rglob("*.html"))) >= 20
