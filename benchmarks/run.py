@@ -41,9 +41,9 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(ROOT))  # run as a script: the package beside it
 
-from generate import generate  # noqa: E402
+from benchmarks.generate import generate  # noqa: E402
 
 PELICAN_SETTINGS = """\
 # Plain Pelican: no plugin, default Markdown reader, simple theme.

@@ -69,7 +69,12 @@ def _write_content(root: Path) -> Path:
     (content / "articles").mkdir(parents=True)
     (content / "topics").mkdir()
     for slug, (title, outlet, date, body) in ARTICLES.items():
-        front = {"title": title, "outlet": outlet, "url": f"https://news.example.org/{slug}", "date": date}
+        front: dict[str, object] = {
+            "title": title,
+            "outlet": outlet,
+            "url": f"https://news.example.org/{slug}",
+            "date": date,
+        }
         text = "---\n" + yaml.safe_dump(front, sort_keys=False) + "---\n" + body + "\n"
         (content / "articles" / f"{slug}.md").write_text(text, encoding="utf-8")
     for slug, (title, rules) in TOPICS.items():

@@ -16,7 +16,7 @@ REPO = Path(__file__).resolve().parent.parent
     "command",
     [
         [sys.executable, "-m", "ruff", "check", "."],
-        [sys.executable, "-m", "ruff", "format", "--check", "generator"],
+        [sys.executable, "-m", "ruff", "format", "--check", "generator", "tests", "benchmarks"],
         [sys.executable, "-m", "mypy"],
     ],
     ids=["ruff", "ruff-format", "mypy"],

@@ -205,7 +205,7 @@ def test_without_a_base_url_no_page_claims_an_address(local_site: Path) -> None:
 def test_sitemap_lists_every_page_and_robots_txt_points_to_it(public_site: Path) -> None:
     tree = ET.parse(public_site / "sitemap.xml")
     ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
-    listed = [loc.text for loc in tree.getroot().findall("s:url/s:loc", ns)]
+    listed = [loc.text or "" for loc in tree.getroot().findall("s:url/s:loc", ns)]
     pages = [p.relative_to(public_site).as_posix() for p in _html_pages(public_site)]
     expected = sorted(f"{BASE}/{page_path(p)}" for p in pages if p != "404.html")
     assert sorted(listed) == expected
@@ -312,7 +312,7 @@ def test_search_bundles_keep_the_pages_in_order_within_their_limits() -> None:
         bundles = plan_bundles(pages, max_pages=max_pages, max_bytes=max_bytes)
         assert [page for bundle in bundles for page in bundle] == [path for path, _ in pages]
         sizes = dict(pages)
-        assert all(0 < len(b) <= max_pages and sum(map(sizes.get, b)) <= max_bytes for b in bundles)
+        assert all(0 < len(b) <= max_pages and sum(sizes[page] for page in b) <= max_bytes for b in bundles)
     # Large briefing pages fill a bundle by bytes first; one larger than the
     # limit still gets indexed, alone.
     big = [("topics/a/index.html", 60), ("topics/b/index.html", 50), ("topics/c/index.html", 500)]

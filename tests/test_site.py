@@ -16,6 +16,7 @@ import tempfile
 from html import escape
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 from xml.etree import ElementTree
 
 import pytest
@@ -46,7 +47,7 @@ def site_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return output
 
 
-def _json(path: Path) -> dict:  # type: ignore[type-arg]
+def _json(path: Path) -> Any:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
@@ -335,8 +336,9 @@ def test_every_number_date_and_quote_in_the_export_traces_to_a_source_sentence(s
 
     def sentence(source: dict) -> str:  # type: ignore[type-arg]
         by_id = {s.id: s.text for s in documents[source["article"]].sentences}
-        assert by_id[source["sentence"]] == source["text"], source
-        return source["text"]
+        text: str = source["text"]
+        assert by_id[source["sentence"]] == text, source
+        return text
 
     checked = {"statements": 0, "quotes": 0, "events": 0, "variants": 0, "roles": 0}
     for path in sorted((site_dir / "api" / "briefings").glob("*.json")):

@@ -149,9 +149,11 @@ def score_events(site: Site, annotation: EventAnnotation | None = None) -> Event
         else:
             no_event.add(key)
 
-    extracted = {(d.sentence, d.date, d.precision) for doc in site.documents for d in find_dates(doc)}
+    extracted: set[Triple] = {
+        (d.sentence, d.date, d.precision) for doc in site.documents for d in find_dates(doc)
+    }
     events = [event for briefing in site.briefings for event in briefing.timeline]
-    shown = {
+    shown: set[Triple] = {
         (f"{c.article}#{c.sentence}", event.date, event.precision) for event in events for c in event.sources
     }
     missing = tuple(
