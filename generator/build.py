@@ -463,7 +463,7 @@ def _keep_unchanged(output: Path, staging: Path, *, leave: str = "") -> None:
         for name in sorted(files):
             new = os.path.join(folder, name)  # noqa: PTH118 (strings: see above)
             old = os.path.normpath(os.path.join(output, relative, name))  # noqa: PTH118
-            if not _same_file_bytes(old, new):
+            if not _copy_of(old, new):
                 continue
             linked = os.path.join(folder, f".{name}.unchanged")  # noqa: PTH118
             try:
@@ -473,14 +473,16 @@ def _keep_unchanged(output: Path, staging: Path, *, leave: str = "") -> None:
             os.replace(linked, new)  # noqa: PTH105
 
 
-def _same_file_bytes(old: str, new: str) -> bool:
-    """Whether ``old`` and ``new`` are both regular files (not links) with the
-    same permissions and bytes."""
+def _copy_of(old: str, new: str) -> bool:
+    """Whether ``new`` is a copy of ``old``: two regular files (not links),
+    not the same one, with the same permissions and bytes."""
     try:
         a, b = os.lstat(old), os.lstat(new)
     except OSError:
         return False
     if not (stat.S_ISREG(a.st_mode) and stat.S_ISREG(b.st_mode)):
+        return False
+    if (a.st_dev, a.st_ino) == (b.st_dev, b.st_ino):  # linked already (a page reused: ``page_cache.py``)
         return False
     if a.st_size != b.st_size or stat.S_IMODE(a.st_mode) != stat.S_IMODE(b.st_mode):
         return False

@@ -20,6 +20,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from generator.files import link_or_copy
 from generator.model import Briefing, Citation, Entity, Site, Statement
 from generator.page_cache import PageCache
 
@@ -173,9 +174,13 @@ def _text(data: dict[str, Any]) -> str:
     return json.dumps(data, ensure_ascii=False) + "\n"
 
 
-def _write(text: str, path: Path) -> None:
+def _write(made: str | Path, path: Path) -> None:
+    """Write the text ``made`` to ``path``, or put there the published file ``made`` names."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
+    if isinstance(made, Path):
+        link_or_copy(made, path)
+    else:
+        path.write_text(made, encoding="utf-8")
 
 
 def write_export(site: Site, output: Path, kept: PageCache | None = None) -> list[Path]:

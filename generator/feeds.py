@@ -11,8 +11,10 @@ Two small corrections to how Pelican's own ``Writer`` fills a feed:
   as it is, and the feed library escapes it.
 
 The writer also renders the pages a ``PageCache`` covers through it
-(``page_cache.py``). The plugin hands this class to Pelican through the
-``get_writer`` signal.
+(``page_cache.py``); a page the cache reuses is not written again but
+hard-linked from the published site (``_open_w``, the one place Pelican's
+writer opens a file: its own method, for the version pinned). The plugin
+hands this class to Pelican through the ``get_writer`` signal.
 """
 
 from __future__ import annotations
@@ -20,10 +22,12 @@ from __future__ import annotations
 import datetime
 import os
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from pelican.writers import Writer
 
+from generator.files import link_or_copy
 from generator.page_cache import PAGE_CACHE_SETTING, PageCache
 
 EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
@@ -41,13 +45,45 @@ class BriefingWriter(Writer):  # type: ignore[misc]
     """Pelican's ``Writer``, with stable feed dates and exact entry titles, and
     pages kept between builds where ``briefing build`` hands it a ``PageCache``."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._kept: Path | None = None
+        """The published file of the page being written, when it is reused."""
+        self._linked: set[str] = set()
+        """The pages written as links to published files."""
+
     def write_file(
         self, name: str, template: Any, context: dict[str, Any], *args: Any, **kwargs: Any
     ) -> None:
         pages = self.settings.get(PAGE_CACHE_SETTING)
         if isinstance(pages, PageCache):
-            template = pages.template(template)
-        super().write_file(name, template, context, *args, **kwargs)
+            template = pages.template(template, self._keep)
+        try:
+            super().write_file(name, template, context, *args, **kwargs)
+        finally:
+            self._kept = None
+
+    def _keep(self, published: Path) -> None:
+        self._kept = published
+
+    def _open_w(self, filename: str, encoding: str, override: bool = False) -> Any:
+        """Pelican's opening of a file to write, where a page the
+        ``PageCache`` reused becomes a hard link to its published file (a
+        copy where links are refused), and what Pelican writes goes nowhere.
+        A linked page written again is unlinked first: the published file
+        must not change."""
+        if filename in self._linked:
+            Path(filename).unlink()
+            self._linked.discard(filename)
+        handle = super()._open_w(filename, encoding, override)
+        kept, self._kept = self._kept, None
+        if kept is None or handle.name == os.devnull:
+            return handle
+        handle.close()
+        Path(filename).unlink()
+        link_or_copy(kept, filename)
+        self._linked.add(filename)
+        return open(os.devnull, "w", encoding=encoding)  # noqa: PTH123 (Pelican closes it)
 
     def _create_new_feed(self, feed_type: str, feed_title: str, context: dict[str, Any]) -> Any:
         feed = super()._create_new_feed(feed_type, feed_title, context)

@@ -22,6 +22,7 @@ from typing import Any
 import pytest
 
 from generator.build import BuildOptions, build
+from generator.feeds import BriefingWriter
 from generator.model import Article, Citation, Statement
 from generator.page_cache import MANIFEST, digest
 from tests.helpers import file_tree
@@ -95,6 +96,25 @@ def test_a_published_page_changed_by_hand_is_rendered_again(tmp_path: Path, dama
 
     again = _build(content, site, tmp_path / "again.json")
     assert again == {"render": 1, "reuse": cold["render"] - 1}
+    assert file_tree(site) == first
+
+
+def test_a_published_page_replaced_by_a_link_is_rendered_again_as_a_file(tmp_path: Path) -> None:
+    # Even a link to the very same bytes: a reused page goes into the new
+    # site as the published file itself, and a link there would be published.
+    content = _write_content(tmp_path)
+    site = tmp_path / "site"
+    cold = _build(content, site, tmp_path / "cold.json")
+    first = file_tree(site)
+    page = site / "topics" / "quarry" / "index.html"
+    elsewhere = tmp_path / "elsewhere.html"
+    elsewhere.write_bytes(page.read_bytes())
+    page.unlink()
+    page.symlink_to(elsewhere)
+
+    again = _build(content, site, tmp_path / "again.json")
+    assert again == {"render": 1, "reuse": cold["render"] - 1}
+    assert not page.is_symlink()
     assert file_tree(site) == first
 
 
@@ -366,3 +386,29 @@ def test_no_page_or_export_shows_what_page_keys_leave_out(
 
     plain, other = shown(tmp_path / "plain" / "site"), shown(tmp_path / "changed" / "site")
     assert plain == other
+
+
+def test_a_reused_page_is_the_published_file_and_writing_it_again_leaves_that_file_alone(
+    tmp_path: Path,
+) -> None:
+    # The writer puts a reused page in the new site as a hard link to the
+    # published file. Pelican lets one later write override a page; that
+    # write must make a new file, not write through the link into the site
+    # being served.
+    published = tmp_path / "site" / "page.html"
+    published.parent.mkdir()
+    published.write_text("as published", encoding="utf-8")
+    staging = tmp_path / "staging"
+    staging.mkdir()
+    page = staging / "page.html"
+    writer = BriefingWriter(str(staging), settings={})
+
+    writer._keep(published)
+    with writer._open_w(str(page), "utf-8") as handle:
+        handle.write("")  # what a reused page renders as
+    assert page.samefile(published)
+
+    with writer._open_w(str(page), "utf-8", override=True) as handle:
+        handle.write("written again")
+    assert page.read_text(encoding="utf-8") == "written again"
+    assert published.read_text(encoding="utf-8") == "as published"
