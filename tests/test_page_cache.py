@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from markupsafe import Markup
 
 from generator.build import BuildOptions, build
 from generator.feeds import BriefingWriter
@@ -207,6 +208,16 @@ def test_a_digest_tells_apart_what_a_page_would_show_differently() -> None:
         (True,),
         (None,),
         ((),),
+        (("ab",), "c"),
+        ("ab", ("c",)),
+        (("ab", "c"),),
+        (Markup("<b>"),),
+        ("<b>",),
+        (datetime.date(2031, 4, 2),),
+        ("2031-04-02",),
+        dataclasses.replace(base, origins=(("a", "b"),)),
+        dataclasses.replace(base, origins=(("a",), ("b",))),
+        dataclasses.replace(base, origins=(("b", "a"),)),
     ]
     digests = [digest(value) for value in [base, *others]]
     assert len(set(digests)) == len(digests)
