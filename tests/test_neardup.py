@@ -251,6 +251,26 @@ def test_matches_are_sorted_by_score_then_key() -> None:
     assert found[0][1] == 1.0 and found[2][1] < 1.0
 
 
+def test_an_index_scores_each_candidate_as_similarity_does_past_its_first_rows() -> None:
+    # The index compares a lookup with all its candidates at once, in an array
+    # that grows past the capacity given: every score and every decision must
+    # be those of ``similarity``, one pair at a time.
+    texts = {**filler_articles(150), **COPIES, "wire": ORIGINAL, "own-report": OWN_REPORT}
+    fingerprints = {key: fingerprint(text) for key, text in texts.items()}
+    index = NearDuplicateIndex(capacity=4)
+    for key, fp in fingerprints.items():
+        index.add(key, fp)
+    for fp in fingerprints.values():
+        for threshold in (0.0, 0.1, DEFAULT_THRESHOLD):
+            expected = [
+                (key, similarity(fp, fingerprints[key]))
+                for key in index.candidates(fp)
+                if similarity(fp, fingerprints[key]) >= threshold
+            ]
+            assert index.matches(fp, threshold) == sorted(expected, key=lambda kv: (-kv[1], kv[0]))
+            assert all(type(score) is float for _, score in index.matches(fp, threshold))
+
+
 def test_a_key_is_added_once() -> None:
     index = NearDuplicateIndex()
     index.add("x", fingerprint(ORIGINAL))
