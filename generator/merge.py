@@ -1464,11 +1464,13 @@ def _statement(
     cluster = sorted(
         cluster, key=lambda i: (i.document.article.date, i.document.article.outlet, i.sentence.key)
     )
-    shown = cluster[0] if len(cluster) == 1 else max(cluster, key=lambda i: _shown_rank(i, cluster))
+    ranks = _shown_ranks(cluster)
+    # The first of the best, as ``max`` picks.
+    shown = cluster[max(range(len(cluster)), key=ranks.__getitem__)]
     quoted = [i for i in cluster if i.quote is not None] if as_quote else []
     if not as_quote:
-        reported = [i for i in cluster if i.quote is None]
-        shown = max(reported, key=lambda i: _shown_rank(i, cluster))
+        reported = [n for n, i in enumerate(cluster) if i.quote is None]
+        shown = cluster[max(reported, key=ranks.__getitem__)]
     kind: StatementKind = "quote" if quoted else "fact"
     if quoted:
         shown = shown if shown.quote is not None else quoted[0]
@@ -1492,21 +1494,30 @@ def _statement(
     )
 
 
-def _shown_rank(item: _Item, cluster: list[_Item]) -> tuple[bool, float, int]:
-    """Which source's words to show: first one whose figures every source gives
-    (a paraphrase may leave a figure out: "deployed in 2020" beside "sent 300
-    troops in 2020"), then the one best contained in the others, then the shorter."""
-    figures_everywhere = all(_within(item.numbers, other.numbers) for other in cluster)
-    return (figures_everywhere, _contained_in_others(item, cluster), -len(item.sentence.text))
+def _shown_ranks(cluster: list[_Item]) -> list[tuple[bool, float, int]]:
+    """Which source's words to show, as a rank per source of ``cluster``: first
+    one whose figures every source gives (a paraphrase may leave a figure
+    out: "deployed in 2020" beside "sent 300 troops in 2020"), then the one
+    best contained in the others, then the shorter.
+
+    A source's figures are in every source when they are in the figures
+    all sources share: one intersection, not a test per pair."""
+    if len(cluster) == 1:
+        return [(True, 1.0, -len(cluster[0].sentence.text))]
+    everywhere = frozenset(cluster[0].numbers).intersection(*(i.numbers for i in cluster[1:]))
+    words = [frozenset(i.words) for i in cluster]
+    return [
+        (everywhere.issuperset(item.numbers), _contained_in_others(n, words), -len(item.sentence.text))
+        for n, item in enumerate(cluster)
+    ]
 
 
-def _contained_in_others(item: _Item, cluster: list[_Item]) -> float:
-    others = [o for o in cluster if o is not item]
-    if not others:
-        return 1.0
-    # The least-contained source decides: the shown text must hold in every source.
-    words = frozenset(item.words)
-    return min(len(words.intersection(o.words)) / max(1, len(words)) for o in others)
+def _contained_in_others(n: int, words: list[frozenset[str]]) -> float:
+    """How much of source ``n``'s words the other sources hold: the
+    least-contained source decides, as the shown text must hold in every source."""
+    own = words[n]
+    size = max(1, len(own))
+    return min(len(own & other) / size for m, other in enumerate(words) if m != n)
 
 
 def _citation(item: _Item) -> Citation:
