@@ -539,6 +539,24 @@ def test_a_body_and_its_acronym_are_the_same_actor_but_another_body_is_not() -> 
     assert len(statement_with(statements, "other", "p1s1").sources) == 1
 
 
+def test_a_statement_shows_no_figure_one_of_its_sources_leaves_out() -> None:
+    # Three outlets report one deployment; one alone gives the number of troops.
+    # Every source is credited with the text shown: it must not carry that number.
+    deployed = "to the northern province in 2020 to guard the"
+    reports = {
+        "alpha": ("Alpha Post", f"The army sent 300 troops {deployed} election count."),
+        "beta": ("Beta Times", f"The army deployed troops {deployed} election count."),
+        "gamma": ("Gamma News", f"The army sent troops {deployed} vote count."),
+    }
+    documents = [
+        make_document(text, slug=slug, outlet=outlet, date=datetime.date(2024, 3, 4))
+        for slug, (outlet, text) in reports.items()
+    ]
+    (statement,) = merged(documents)
+    assert {c.article for c in statement.sources} == set(reports)
+    assert "2020" in statement.text and "300" not in statement.text
+
+
 def test_figure_test_is_the_same_whichever_sentence_comes_first() -> None:
     # Same number of words, one figure more on one side: not the same report,
     # whichever article is read first.
