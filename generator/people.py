@@ -881,6 +881,10 @@ class _Corpus:
 CORPUS_SEPARATOR = "\x00"
 """Joins sentences in a ``_Corpus``: no name holds it, so no match spans two sentences."""
 _WORD_RUN = re.compile(r"[\w\-]+")
+_MAYBE_CAPITALISED_RUN = re.compile(r"(?<![\w\-])[^\W\d_a-z][\w\-]*")
+"""The runs of ``_WORD_RUN`` whose first character is a letter but not a
+lower-case ASCII one: every capitalised run, and few others (``é…``), so
+most words are never looked at one by one."""
 
 
 def _corpus(documents: Sequence[Document]) -> _Corpus:
@@ -891,7 +895,7 @@ def _corpus(documents: Sequence[Document]) -> _Corpus:
     for position, (_, sentence) in enumerate(sentences):
         starts.append(offset)
         offset += len(sentence.text) + len(CORPUS_SEPARATOR)
-        for word in dict.fromkeys(_WORD_RUN.findall(sentence.text)):
+        for word in dict.fromkeys(_MAYBE_CAPITALISED_RUN.findall(sentence.text)):
             if word[0].isupper():
                 capitalised[word].append(position)
     text = CORPUS_SEPARATOR.join(sentence.text for _, sentence in sentences)

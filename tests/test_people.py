@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from benchmarks.generate import generate
 from generator import people as people_module
@@ -303,6 +305,25 @@ def test_the_sentences_looked_at_for_a_name_include_every_one_that_names_it(
     assert found  # every form above stands whole somewhere
     monkeypatch.setattr(_Corpus, "holding", lambda self, _: set(range(len(self.sentences))))
     assert found == _find_all(corpus, {form})  # as if every sentence were looked at
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet="aZzÉéßΣσǅ²9_-' .", min_size=1, max_size=30), min_size=1, max_size=6))
+def test_the_index_of_capitalised_words_holds_every_run_that_opens_with_a_capital(
+    texts: list[str],
+) -> None:
+    # The index decides which sentences are looked at for a name: it must list,
+    # for each run of word characters and hyphens opening with a capital letter,
+    # every sentence holding it, and nothing else.
+    from generator.people import _WORD_RUN, _corpus
+
+    corpus = _corpus([make_document(f"{text}.", slug=f"doc-{n}") for n, text in enumerate(texts)])
+    expected: dict[str, list[int]] = {}
+    for position, (_, sentence) in enumerate(corpus.sentences):
+        for word in dict.fromkeys(_WORD_RUN.findall(sentence.text)):
+            if word[0].isupper():
+                expected.setdefault(word, []).append(position)
+    assert {word: list(places) for word, places in corpus.capitalised.items()} == expected
 
 
 # --- names kept between builds ---------------------------------------------------------------------
