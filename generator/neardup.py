@@ -275,12 +275,12 @@ class NearDuplicateIndex:
     candidates in a large archive (2.2 million in all at 20,000 articles),
     and one comparison at a time took 5 s there."""
 
-    __slots__ = ("_buckets", "_keys", "_rows", "_values")
+    __slots__ = ("_added", "_buckets", "_keys", "_values")
 
     def __init__(self, capacity: int = 64) -> None:
         self._keys: list[str] = []
         """Each row's key, in the order they were added."""
-        self._rows: dict[str, int] = {}
+        self._added: set[str] = set()
         self._values = np.empty((max(1, capacity), NUM_HASHES), dtype=_LAYOUT)
         """Row ``n``: the values of the fingerprint added ``n``-th (there are
         more rows than fingerprints: ``capacity`` is how many are expected)."""
@@ -306,14 +306,14 @@ class NearDuplicateIndex:
         return self._matches(fp, fp.bands(), threshold)
 
     def _add(self, key: str, fp: Fingerprint, bands: list[bytes]) -> None:
-        if key in self._rows:
+        if key in self._added:
             raise ValueError(f"key {key!r} is already in the index")
         row = len(self._keys)
         if row == len(self._values):
             self._values = np.concatenate([self._values, np.empty_like(self._values)])
         self._values[row] = fp.values()
         self._keys.append(key)
-        self._rows[key] = row
+        self._added.add(key)
         for bucket, values in zip(self._buckets, bands, strict=False):
             rows = bucket.get(values)
             if rows is None:
