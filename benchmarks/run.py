@@ -10,7 +10,12 @@ Per size it generates a corpus (``benchmarks/generate.py``, seed 0) under
 * **forced**: the same with ``--force``: a full build from the caches;
 * **edit**: our build after one article's text changed (a different one each run);
 * **pelican**: plain Pelican (no plugin, its default Markdown reader, the
-  simple theme) on the same articles, fresh output: the baseline.
+  simple theme) on the same articles, fresh output: the baseline;
+* **pagefind**: Pagefind (the search indexer our build runs) over the
+  pages that plain Pelican wrote, into a fresh folder. Plain Pelican builds
+  no search; a site with one does at least both kinds of work, so their sum
+  is a floor for our cold build, whatever the merge costs (the "floor"
+  table).
 
 Every build runs as its own subprocess; wall time is measured around it and
 peak memory is the child's ``ru_maxrss`` from ``os.wait4``. Stage times come
@@ -165,6 +170,20 @@ def pelican_build(content: Path, output: Path, settings: Path, timeout: float) -
     return run
 
 
+def pagefind_over(site: Path, output: Path, timeout: float) -> Run:
+    """Pagefind's index of every page under ``site`` (all of each page: the
+    simple theme marks no region), written fresh into ``output``; failed
+    unless it indexed a page."""
+    _fresh(output)
+    run = timed(
+        [sys.executable, "-m", "pagefind", "--site", str(site), "--output-path", str(output), "--silent"],
+        timeout=timeout,
+    )
+    if not run.failed and not (output / "pagefind-entry.json").is_file():
+        run.failed = f"Pagefind wrote no index into {output}"
+    return run
+
+
 def stages_only(content: Path, timeout: float) -> Run:
     script = content.parent / "stages.py"
     script.write_text(STAGES_SCRIPT)
@@ -242,6 +261,11 @@ def measure_size(args: argparse.Namespace, articles: int) -> SizeResult:
     result.runs["pelican"] = _repeat(args, "pelican", plain_pelican)
     if result.runs["pelican"][-1].failed:
         raise SystemExit(f"plain Pelican failed: {result.runs['pelican'][-1].failed}")
+    result.runs["pagefind"] = _repeat(
+        args,
+        "pagefind",
+        lambda i: pagefind_over(work / "pelican-output", work / "pelican-pagefind", args.timeout),
+    )
     result.runs["cold"] = _repeat(args, "cold", cold)
     if result.runs["cold"] and not result.runs["cold"][-1].failed:
         result.runs["warm"] = _repeat(
@@ -383,6 +407,7 @@ def tables(results: list[SizeResult], stages_only_mode: bool) -> str:
             )
             + " |"
         )
+    lines += floor_table(results)
     lines += [
         "",
         "Stage times of our cold build (seconds; both passes summed where the build runs a stage twice):",
@@ -397,6 +422,44 @@ def tables(results: list[SizeResult], stages_only_mode: bool) -> str:
             row.append(_fmt(values) if good else "—")
         lines.append("| " + " | ".join(row) + " |")
     return "\n".join(lines)
+
+
+def floor_table(results: list[SizeResult]) -> list[str]:
+    """The floor of a cold build with search: plain Pelican's build, then
+    Pagefind over the pages it wrote (medians), against our cold build."""
+    lines = [
+        "",
+        "Floor of a cold build with a search index: plain Pelican, then Pagefind over the pages it wrote "
+        "(our cold build does both kinds of work, and the merge besides):",
+        "",
+        "| articles | Pelican cold (s) | Pagefind over Pelican's pages (s) | together (s) "
+        "| together vs Pelican | our cold vs together |",
+        "|---|---|---|---|---|---|",
+    ]
+    for res in results:
+        medians = {
+            kind: statistics.median([r.seconds for r in good])
+            if (good := _ok(res.runs.get(kind, [])))
+            else None
+            for kind in ("pelican", "pagefind", "cold")
+        }
+        pelican, pagefind, cold = medians["pelican"], medians["pagefind"], medians["cold"]
+        together = pelican + pagefind if pelican is not None and pagefind is not None else None
+        lines.append(
+            "| "
+            + " | ".join(
+                [
+                    f"{res.articles:,}",
+                    _cell(res.runs.get("pelican", [])),
+                    _cell(res.runs.get("pagefind", [])),
+                    f"{together:.2f}" if together is not None else "—",
+                    f"{together / pelican:.2f}×" if together is not None and pelican else "—",
+                    f"{cold / together:.2f}×" if cold is not None and together else "—",
+                ]
+            )
+            + " |"
+        )
+    return lines
 
 
 def machine() -> str:

@@ -101,3 +101,28 @@ def test_a_plain_pelican_baseline_that_reads_no_article_is_a_failed_run(
     read = run.pelican_build(corpus, output, tmp_path / "pelicanconf.py", timeout=300)
     assert not read.failed
     assert len(list(output.rglob("*.html"))) >= 20
+
+
+def test_pagefind_over_plain_pelicans_pages_indexes_them(corpus: Path, tmp_path: Path) -> None:
+    """The floor table's search half: the real Pagefind indexes what plain Pelican wrote."""
+    from benchmarks import run
+
+    site = tmp_path / "pelican-output"
+    assert not run.pelican_build(corpus, site, tmp_path / "pelicanconf.py", timeout=300).failed
+    indexed = run.pagefind_over(site, tmp_path / "index", timeout=300)
+    assert not indexed.failed, indexed.failed
+    entry = json.loads((tmp_path / "index" / "pagefind-entry.json").read_text())
+    assert sum(language["page_count"] for language in entry["languages"].values()) >= 20
+    nothing = run.pagefind_over(tmp_path / "missing", tmp_path / "none", timeout=300)
+    assert nothing.failed
+
+
+def test_the_floor_adds_pelican_and_pagefind_medians() -> None:
+    from benchmarks import run
+
+    result = run.SizeResult(1000)
+    result.runs["pelican"] = [run.Run(s, 50.0) for s in (3.0, 4.0, 9.0)]
+    result.runs["pagefind"] = [run.Run(s, 50.0) for s in (2.0, 1.0, 1.5)]
+    result.runs["cold"] = [run.Run(s, 50.0) for s in (11.0, 11.0, 30.0)]
+    row = run.floor_table([result])[-1]
+    assert row.split(" | ")[3:] == ["5.50", "1.38×", "2.00× |"]
