@@ -1,4 +1,5 @@
-"""Run a per-document stage on every core, with results in input order.
+"""Run a per-document stage on every core, with results in input order;
+run one stage in a second process while this one runs another (``Alongside``).
 
 Some stages look at one article at a time (quotes, dates): their work
 splits across processes with nothing shared, and ``Executor.map`` hands the
@@ -22,7 +23,8 @@ import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import TypeVar
+from types import TracebackType
+from typing import Any, Generic, TypeVar
 
 from generator.model import Document
 
@@ -66,3 +68,129 @@ def map_documents(
         # the same results, only slower.
         logging.getLogger(__name__).warning("running in one process: %s", exc)
         return [function(document) for document in documents]
+
+
+MIN_DOCUMENTS_ALONGSIDE = 2 * MIN_DOCUMENTS_PER_WORKER
+"""Below this many documents ``Alongside`` runs its stage in this process:
+starting a process and shipping the documents would cost more than it saves."""
+
+
+SENT_TOGETHER = 500
+"""Items of a sequence ``Alongside`` pickles at once: 500 articles' documents take about 7 MB."""
+
+
+class Alongside(Generic[Result]):
+    """``function``, run in a second process while this one goes on with
+    other work: ``start`` hands it its arguments, ``result`` waits for what
+    it returns (or raises what it raised). With ``second_process`` False, or
+    where no process can start or it dies, ``result`` runs it here instead:
+    the same result, later.
+
+    The process starts with ``forkserver`` (see ``map_documents``) as soon
+    as this is made, so it has imported our code by the time ``start``
+    sends the arguments, and ``start`` returns once it has them all: their
+    pickled bytes and the pickler's memo (about 100 MB for 5,000 articles)
+    are gone before this process goes on to work that raises its memory. A
+    stage that writes files (its cache) writes them from whichever process
+    runs it. Use as a context manager: on the way out the process is ended,
+    whether or not ``result`` was asked for."""
+
+    def __init__(self, function: Callable[..., Result], *, second_process: bool) -> None:
+        self._function = function
+        self._args: tuple[Any, ...] = ()
+        self._process: Any = None
+        self._connection: Any = None
+        if second_process:
+            try:
+                context = multiprocessing.get_context("forkserver")
+                self._connection, theirs = context.Pipe()
+                self._process = context.Process(target=_serve, args=(function, theirs), daemon=True)
+                self._process.start()
+                theirs.close()
+            except OSError as exc:
+                logging.getLogger(__name__).warning("running in one process: %s", exc)
+                self.close()
+
+    def start(self, *args: Any) -> None:
+        """Hand ``function`` its arguments (kept here too, to run it here if the
+        process dies): one message each, a tuple or list in messages of at
+        most ``SENT_TOGETHER`` items, so no more than that is pickled at once."""
+        self._args = args
+        if self._connection is not None:
+            try:
+                self._connection.send(len(args))
+                for arg in args:  # each as (parts, is a tuple), then its parts or itself
+                    if isinstance(arg, tuple | list) and len(arg) > SENT_TOGETHER:
+                        self._connection.send((-(-len(arg) // SENT_TOGETHER), type(arg) is tuple))
+                        for at in range(0, len(arg), SENT_TOGETHER):
+                            self._connection.send(arg[at : at + SENT_TOGETHER])
+                    else:
+                        self._connection.send((0, False))
+                        self._connection.send(arg)
+            except OSError as exc:  # the process is gone
+                logging.getLogger(__name__).warning("running in one process: %s", exc)
+                self.close()
+
+    def result(self) -> Result:
+        """What ``function(*args)`` returns (or the exception it raised)."""
+        try:
+            if self._connection is not None:
+                try:
+                    done, value = self._connection.recv()
+                except (EOFError, OSError) as exc:  # killed: run it here
+                    logging.getLogger(__name__).warning("running in one process: %s", exc)
+                else:
+                    if done:
+                        return value  # type: ignore[no-any-return]
+                    raise value
+            return self._function(*self._args)
+        finally:
+            self._args = ()
+            self.close()
+
+    def close(self) -> None:
+        """End the second process (at once if its result was not taken)."""
+        process, connection, self._process, self._connection = self._process, self._connection, None, None
+        if process is not None:
+            if process.is_alive():
+                process.terminate()
+            process.join()
+        if connection is not None:
+            connection.close()
+
+    def __enter__(self) -> Alongside[Result]:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        self.close()
+
+
+def _received(connection: Any) -> Any:
+    """One argument as ``Alongside.start`` sent it."""
+    parts, as_tuple = connection.recv()
+    if not parts:
+        return connection.recv()
+    items = [item for _ in range(parts) for item in connection.recv()]
+    return tuple(items) if as_tuple else items
+
+
+def _serve(function: Callable[..., Any], connection: Any) -> None:
+    """In the second process: run ``function`` on the arguments received and
+    send back (True, its result) or (False, what it raised)."""
+    gc.disable()  # as in the workers of ``map_documents``
+    try:
+        args = tuple(_received(connection) for _ in range(connection.recv()))
+    except EOFError:  # the caller went on without it
+        return
+    try:
+        outcome: tuple[bool, Any] = (True, function(*args))
+    except Exception as exc:  # handed to the caller, which raises it
+        outcome = (False, exc)
+    del args
+    try:
+        connection.send(outcome)
+    except Exception as exc:  # an exception or result that cannot be pickled
+        connection.send((False, RuntimeError(f"{function.__qualname__} failed in a second process: {exc!r}")))
+    connection.close()

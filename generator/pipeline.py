@@ -22,7 +22,10 @@ only runs them in order, in plain sight:
    kept between builds, in ``MentionMemory``);
 6. ``find_disagreements``: where outlets report one point differently
    (its per-article half, ``disagree.prepare``, run and kept as in 3.; the
-   stem sets it found parallel kept between builds, in ``SupersetMemory``);
+   stem sets it found parallel kept between builds, in ``SupersetMemory``).
+   5. and 6. read nothing the merge finds, so with two cores they run in
+   a second process while this one merges (``people_and_disagreements``,
+   ``parallel.Alongside``);
 7. ``find_wire_copies``: Documents → groups of articles that carry one
    wire story (counted once when ranking);
 8. ``build_briefings``: Statements → one Briefing per topic, sectioned;
@@ -48,9 +51,19 @@ from generator.disagree import SupersetMemory, find_disagreements
 from generator.disagree import prepare as prepare_disagreements
 from generator.memory import release_free_memory
 from generator.merge import MergeMethod, PairMemory, SentenceFeatures, features_of, merge_statements
-from generator.model import DatedSentence, Document, Quote, Site, Topic, TopicAssignment
+from generator.model import (
+    DatedSentence,
+    Disagreement,
+    Document,
+    Entity,
+    Quote,
+    Site,
+    Topic,
+    TopicAssignment,
+)
 from generator.neardup import Fingerprint
 from generator.outlets import build_outlets
+from generator.parallel import MIN_DOCUMENTS_ALONGSIDE, Alongside
 from generator.people import MentionMemory, NameClues, find_people, name_clues
 from generator.quotes import find_quotes, masks_of
 from generator.segment import segment
@@ -157,6 +170,34 @@ def each_unpickled(pickled: list[bytes], release_every: int = 0) -> Iterator[Any
             release_free_memory()
 
 
+def people_and_disagreements(
+    documents: tuple[Document, ...],
+    quotes: tuple[Quote, ...],
+    assignment: TopicAssignment,
+    clues: NameClues,
+    cache: Path | None,
+    workers: int,
+) -> tuple[tuple[Entity, ...], tuple[Disagreement, ...], dict[str, float]]:
+    """``find_people`` and then ``find_disagreements`` (which reads the
+    people), with their caches, and the seconds each took: the stages that
+    run beside the merge (``merge_site``)."""
+    timings = Timings()
+    with timings.stage("people"):
+        names = MentionMemory.load(cache / PEOPLE_CACHE) if cache is not None else None
+        people = find_people(documents, quotes, assignment, names, clues)
+        del names, clues
+    release_free_memory()
+    with timings.stage("disagree"):
+        prepared = cached_pickles(prepare_disagreements, documents, workers, cache)
+        release_free_memory()  # what shipping the documents to the workers took
+        parallel = SupersetMemory.load(cache / DISAGREE_CACHE) if cache is not None else None
+        disagreements = find_disagreements(
+            documents, assignment, people, each_unpickled(prepared, release_every=1000), parallel
+        )
+    release_free_memory()
+    return people, disagreements, timings.seconds
+
+
 def merge_site(
     documents: tuple[Document, ...],
     topics: tuple[Topic, ...],
@@ -176,34 +217,33 @@ def merge_site(
     folder, keeps their per-article results for the next build (None: not
     kept).
     """
-    if assignment is None:
-        with stage(timings, "assign"):
-            assignment = assign_topics(documents, topics)
-    with stage(timings, "per-article"):
-        quotes, dated, fingerprints, clues, features = per_article_findings(documents, workers, cache)
-    release_free_memory()  # the per-article results' bytes
-    with stage(timings, "merge"):
-        memory = PairMemory.load(cache / MERGE_CACHE) if cache is not None else None
-        statements = merge_statements(
-            documents, assignment, quotes, merge, features, topical_only=True, memory=memory
-        )
-        del features, memory
-    release_free_memory()
+    # People and disagreements read none of the merge's results: with two
+    # cores they are found in a second process while this one merges.
+    second_process = workers > 1 and len(documents) >= MIN_DOCUMENTS_ALONGSIDE
+    with Alongside(people_and_disagreements, second_process=second_process) as later:
+        if assignment is None:
+            with stage(timings, "assign"):
+                assignment = assign_topics(documents, topics)
+        with stage(timings, "per-article"):
+            quotes, dated, fingerprints, clues, features = per_article_findings(documents, workers, cache)
+        release_free_memory()  # the per-article results' bytes
+        with stage(timings, "people+disagree.start"):
+            later.start(documents, quotes, assignment, clues, cache, 1 if second_process else workers)
+        del clues
+        release_free_memory()  # what pickling them for the second process took
+        with stage(timings, "merge"):
+            memory = PairMemory.load(cache / MERGE_CACHE) if cache is not None else None
+            statements = merge_statements(
+                documents, assignment, quotes, merge, features, topical_only=True, memory=memory
+            )
+            del features, memory
+        release_free_memory()
+        with stage(timings, "people+disagree.wait"):
+            people, disagreements, seconds = later.result()
+    for name, spent in seconds.items():  # in the second process, beside the merge
+        if timings is not None:
+            timings.add(name, spent)
     articles = tuple(d.article for d in documents)
-    with stage(timings, "people"):
-        names = MentionMemory.load(cache / PEOPLE_CACHE) if cache is not None else None
-        people = find_people(documents, quotes, assignment, names, clues)
-        del names, clues
-    release_free_memory()
-    with stage(timings, "disagree"):
-        prepared = cached_pickles(prepare_disagreements, documents, workers, cache)
-        release_free_memory()  # what shipping the documents to the workers took
-        parallel = SupersetMemory.load(cache / DISAGREE_CACHE) if cache is not None else None
-        disagreements = find_disagreements(
-            documents, assignment, people, each_unpickled(prepared, release_every=1000), parallel
-        )
-        del parallel
-    release_free_memory()
     with stage(timings, "wire"):
         wire_copies = find_wire_copies(documents, fingerprints=fingerprints)
         origins = origin_of(wire_copies)

@@ -2,18 +2,70 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from benchmarks.generate import generate
 from generator.build import BuildOptions, build
-from generator.parallel import MIN_DOCUMENTS_PER_WORKER, map_documents
+from generator.parallel import MIN_DOCUMENTS_PER_WORKER, SENT_TOGETHER, Alongside, map_documents
 from tests.helpers import file_tree
 
 
 def _process_and_square(value: Any) -> tuple[int, int]:
     return os.getpid(), value * value
+
+
+def _process_and_sizes(numbers: tuple[int, ...], names: list[str], label: str) -> tuple[int, object]:
+    return os.getpid(), (type(numbers).__name__, sum(numbers), numbers[-1], names[:2], len(names), label)
+
+
+def _refuse(reason: str) -> None:
+    raise ValueError(reason)
+
+
+def _die(value: int) -> int:
+    if multiprocessing.parent_process() is not None:
+        os._exit(3)  # killed, as by the kernel's OOM killer
+    return value + 1
+
+
+def test_alongside_runs_in_a_second_process_and_hands_back_its_result() -> None:
+    """Arguments longer than is pickled at once arrive whole, in order, as the type they were."""
+    numbers = tuple(range(3 * SENT_TOGETHER + 7))
+    names = [f"n{i}" for i in range(SENT_TOGETHER + 1)]
+    with Alongside(_process_and_sizes, second_process=True) as later:
+        later.start(numbers, names, "label")
+        pid, sizes = later.result()
+    assert pid != os.getpid()
+    assert sizes == _process_and_sizes(numbers, names, "label")[1]
+    with Alongside(_process_and_sizes, second_process=False) as here:
+        here.start(numbers, names, "label")
+        assert here.result() == (os.getpid(), sizes)
+
+
+def test_what_the_second_process_raises_is_raised_here() -> None:
+    with Alongside(_refuse, second_process=True) as later:
+        later.start("no topics")
+        with pytest.raises(ValueError, match="no topics"):
+            later.result()
+
+
+def test_a_second_process_that_dies_leaves_the_work_to_this_one() -> None:
+    with Alongside(_die, second_process=True) as later:
+        later.start(41)
+        assert later.result() == 42
+
+
+def test_a_second_process_left_without_its_result_is_ended() -> None:
+    later = Alongside(_refuse, second_process=True)
+    process = later._process
+    with later:
+        pass  # the caller failed before handing it anything
+    assert process is not None and not process.is_alive()
 
 
 def test_results_come_back_in_input_order_from_other_processes() -> None:
@@ -48,3 +100,6 @@ def test_without_worker_processes_the_stage_still_runs_in_this_one(monkeypatch: 
     values = list(range(2 * MIN_DOCUMENTS_PER_WORKER))
     results = map_documents(_process_and_square, values, workers=2)  # type: ignore[arg-type]
     assert results == [(os.getpid(), v * v) for v in values]
+    with Alongside(_process_and_square, second_process=True) as later:
+        later.start(7)
+        assert later.result() == (os.getpid(), 49)
