@@ -34,13 +34,14 @@ import functools
 import hashlib
 import pickle
 from collections.abc import Callable, Sequence, Set
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 
 from generator.content import read_article, read_text
 from generator.files import load_pickle, save_pickle
 from generator.model import Article, Document, Topic, TopicAssignment
-from generator.parallel import map_documents
+from generator.parallel import map_documents, processes_for
 from generator.segment import segment
 from generator.topics import DocumentTopics, rules_of, share_of
 
@@ -96,6 +97,11 @@ def cached_pickles(
     if missing or stored.keys() != results.keys():
         _save(path, results)
     return [results[key] for key in keys]
+
+
+def _segmented(article: Article) -> bytes:
+    """``segment(article)``, pickled as ``DocumentCache`` keeps it."""
+    return pickle.dumps(segment(article), protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def _pickled(function: Callable[[Document], Any], document: Document) -> bytes:
@@ -175,15 +181,35 @@ class DocumentCache:
         return read_article(path, text)
 
     def segment(self, article: Article) -> Document:
-        found = self._found.pop(article.path, None)
-        if found is not None and found.article is article:
-            self.reused += 1
-            return found
-        document = segment(article)
-        key = self._keys.get(article.path)
-        if key is not None and self._path is not None:
-            self._kept[key] = pickle.dumps(document, protocol=pickle.HIGHEST_PROTOCOL)
-        return document
+        return self.segmented([article], workers=1)[0]
+
+    def segmented(self, articles: Sequence[Article], workers: int) -> tuple[Document, ...]:
+        """``segment.segment`` of each of ``articles``: from the cache where
+        it can, the others in up to ``workers`` processes (``map_documents``),
+        each pickled by the process that made it, as the cache keeps it."""
+        found: list[Document | None] = []
+        for article in articles:
+            document = self._found.pop(article.path, None)
+            found.append(document if document is not None and document.article is article else None)
+        self.reused += sum(document is not None for document in found)
+        missing = [article for article, document in zip(articles, found, strict=True) if document is None]
+        elsewhere = processes_for(len(missing), workers) > 1
+        made = iter(map_documents(_segmented, missing, workers) if elsewhere else ())
+        documents: list[Document] = []
+        for article, document in zip(articles, found, strict=True):
+            if document is None:
+                key = self._keys.get(article.path) if self._path is not None else None
+                if elsewhere:
+                    pickled = next(made)
+                    # The article itself, not the copy that came back with it.
+                    document = replace(pickle.loads(pickled), article=article)
+                else:
+                    document = segment(article)
+                    pickled = pickle.dumps(document, protocol=pickle.HIGHEST_PROTOCOL) if key else b""
+                if key is not None:
+                    self._kept[key] = pickled
+            documents.append(document)
+        return tuple(documents)
 
     def known_topics(
         self, documents: Sequence[Document], topics: Sequence[Topic]

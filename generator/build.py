@@ -48,6 +48,7 @@ from generator.memory import release_free_memory
 from generator.merge import MergeMethod
 from generator.model import Document, Site, Topic, TopicAssignment
 from generator.page_cache import PAGE_CACHE_SETTING, PageCache, plain_setting
+from generator.parallel import available_cores
 from generator.progress import NO_PROGRESS, Progress
 from generator.progress import SETTING as PROGRESS_SETTING
 from generator.stamp import Summary, forget, inputs_digest, record, unchanged
@@ -119,8 +120,10 @@ def _checked_content(
     timings: Timings | None = None,
     progress: Progress = NO_PROGRESS,
     cache: Path | None = None,
+    workers: int = 1,
 ) -> tuple[Content, tuple[Document, ...], list[str], KnownAssignment]:
-    """Read, segment and assign topics: all a check needs to report every problem.
+    """Read, segment (in up to ``workers`` processes) and assign topics:
+    all a check needs to report every problem.
 
     The merge is left to the Pelican run, so a build merges once, not twice;
     the segmented documents and the assignment are handed to it too
@@ -136,7 +139,7 @@ def _checked_content(
     with stage(timings, "read"):
         content = load_content(content_dir, known.read_article)
     with stage(timings, "segment"):
-        documents = tuple(known.segment(article) for article in content.articles)
+        documents = known.segmented(content.articles, workers)
     with stage(timings, "assign"):
         assignment = assign_topics(documents, content.topics, known.known_topics(documents, content.topics))
     warnings = topic_warnings(content.topics, assignment)
@@ -177,13 +180,15 @@ def _pelican_settings(options: BuildOptions, output: Path) -> dict[str, object]:
     return settings
 
 
-def _cache_folder(options: BuildOptions) -> Path | None:
+def _cache_and_workers(options: BuildOptions) -> tuple[Path | None, int]:
     """The build's cache folder (Pelican's ``CACHE_PATH``), or None if the
-    settings turn the content cache off (``CACHE_CONTENT``)."""
+    settings turn the content cache off (``CACHE_CONTENT``); and how many
+    processes its stages may use (``BRIEFING_WORKERS``, else one per core)."""
     if not options.content.is_dir():
-        return None  # the check reports it
+        return None, 1  # the check reports it
     settings = _pelican_settings(options, options.output)
-    return Path(str(settings["CACHE_PATH"])) if settings.get("CACHE_CONTENT") else None
+    cache = Path(str(settings["CACHE_PATH"])) if settings.get("CACHE_CONTENT") else None
+    return cache, int(str(settings.get("BRIEFING_WORKERS") or 0)) or available_cores()
 
 
 def build(options: BuildOptions) -> BuildResult:
@@ -236,13 +241,14 @@ def _build(options: BuildOptions) -> BuildResult:
     from generator.publish import SEARCH_LATER_SETTING, abandon_search, finish_search
     from generator.search import BUNDLE_DIR
 
-    cache = _cache_folder(options)
+    cache, workers = _cache_and_workers(options)
     content, documents, warnings, known = _checked_content(
         options.content,
         strict=options.strict,
         timings=timings.scoped("check") if timings else None,
         progress=progress,
         cache=cache,
+        workers=workers,
     )
     merged: dict[str, Site] = {}
     output = options.output

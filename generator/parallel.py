@@ -26,8 +26,6 @@ from concurrent.futures.process import BrokenProcessPool
 from types import TracebackType
 from typing import Any, Generic, TypeVar
 
-from generator.model import Document
-
 MIN_DOCUMENTS_PER_WORKER = 100
 """Below this many documents per worker a stage runs in-process."""
 CHUNKS_PER_WORKER = 4
@@ -36,6 +34,7 @@ shipping them is cheap, small enough that a slow chunk does not leave the
 other worker idle for long."""
 
 Result = TypeVar("Result")
+Item = TypeVar("Item")
 
 
 def available_cores() -> int:
@@ -46,14 +45,20 @@ def available_cores() -> int:
         return os.cpu_count() or 1
 
 
+def processes_for(count: int, workers: int) -> int:
+    """How many processes ``map_documents`` runs ``count`` documents in (1: this one)."""
+    return max(1, min(workers, count // MIN_DOCUMENTS_PER_WORKER))
+
+
 def map_documents(
-    function: Callable[[Document], Result], documents: Sequence[Document], workers: int
+    function: Callable[[Item], Result], documents: Sequence[Item], workers: int
 ) -> list[Result]:
-    """``[function(d) for d in documents]``, spread over up to ``workers`` processes.
+    """``[function(d) for d in documents]``, spread over up to ``workers`` processes
+    (documents, or articles to segment).
 
     ``function`` must be a module-level function (the workers import it by name).
     """
-    workers = min(workers, len(documents) // MIN_DOCUMENTS_PER_WORKER)
+    workers = processes_for(len(documents), workers)
     if workers <= 1:
         return [function(document) for document in documents]
     chunk = -(-len(documents) // (workers * CHUNKS_PER_WORKER))

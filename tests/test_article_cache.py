@@ -156,6 +156,21 @@ def test_read_and_segmented_articles_come_back_from_the_cache_as_they_would_be_m
     assert edited == _documents(content) != first
 
 
+def test_articles_segmented_in_other_processes_are_those_segmented_here(tmp_path: Path) -> None:
+    """And each document holds the article read, not a copy of it."""
+    content = tmp_path / "content"
+    generate(content, articles=2 * MIN_DOCUMENTS_PER_WORKER + 5, topics=3, outlets=5, seed=11)
+    cache = tmp_path / "cache"
+    known = DocumentCache(cache)
+    articles = load_content(content, known.read_article).articles
+    documents = known.segmented(articles, workers=2)
+    assert list(documents) == [segment(article) for article in articles]
+    assert all(document.article is article for document, article in zip(documents, articles, strict=True))
+    known.save()
+    again, reused = _cached_documents(content, cache)
+    assert reused == len(articles) and again == list(documents)
+
+
 def test_a_cached_article_broken_by_an_edit_is_reported_as_ever(tmp_path: Path) -> None:
     content = _copy_of_example(tmp_path)
     cache = tmp_path / "cache"

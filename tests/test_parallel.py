@@ -70,14 +70,14 @@ def test_a_second_process_left_without_its_result_is_ended() -> None:
 
 def test_results_come_back_in_input_order_from_other_processes() -> None:
     values = list(range(2 * MIN_DOCUMENTS_PER_WORKER + 7))
-    results = map_documents(_process_and_square, values, workers=2)  # type: ignore[arg-type]
+    results = map_documents(_process_and_square, values, workers=2)
     assert [square for _, square in results] == [v * v for v in values]
     assert os.getpid() not in {pid for pid, _ in results}
 
 
 def test_a_small_archive_stays_in_this_process() -> None:
     values = list(range(MIN_DOCUMENTS_PER_WORKER))
-    results = map_documents(_process_and_square, values, workers=4)  # type: ignore[arg-type]
+    results = map_documents(_process_and_square, values, workers=4)
     assert {pid for pid, _ in results} == {os.getpid()}
 
 
@@ -98,7 +98,7 @@ def test_without_worker_processes_the_stage_still_runs_in_this_one(monkeypatch: 
 
     monkeypatch.setattr("generator.parallel.multiprocessing.get_context", refuse)
     values = list(range(2 * MIN_DOCUMENTS_PER_WORKER))
-    results = map_documents(_process_and_square, values, workers=2)  # type: ignore[arg-type]
+    results = map_documents(_process_and_square, values, workers=2)
     assert results == [(os.getpid(), v * v) for v in values]
     with Alongside(_process_and_square, second_process=True) as later:
         later.start(7)
