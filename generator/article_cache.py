@@ -43,7 +43,7 @@ from generator.files import load_pickle, save_pickle
 from generator.model import Article, Document, Topic, TopicAssignment
 from generator.parallel import map_documents, processes_for
 from generator.segment import segment
-from generator.topics import DocumentTopics, rules_of, share_of
+from generator.topics import DocumentTopics, document_topics, index_of, rules_of, share_of
 
 Result = TypeVar("Result")
 FOLDER = "per-article"
@@ -99,9 +99,12 @@ def cached_pickles(
     return [results[key] for key in keys]
 
 
-def _segmented(article: Article) -> bytes:
-    """``segment(article)``, pickled as ``DocumentCache`` keeps it."""
-    return pickle.dumps(segment(article), protocol=pickle.HIGHEST_PROTOCOL)
+def _segmented(topics: tuple[Topic, ...], article: Article) -> tuple[bytes, DocumentTopics | None]:
+    """``segment(article)``, pickled as ``DocumentCache`` keeps it, and its
+    share of the assignment by ``topics`` (None without topics)."""
+    document = segment(article)
+    share = document_topics(document, index_of(topics)) if topics else None
+    return pickle.dumps(document, protocol=pickle.HIGHEST_PROTOCOL), share
 
 
 def _pickled(function: Callable[[Document], Any], document: Document) -> bytes:
@@ -167,6 +170,10 @@ class DocumentCache:
         """How many articles' topic assignments came from the cache."""
         self._stored_topics: Set[str] = frozenset()
         """The keys of the topic assignments the last build kept."""
+        self._shares: dict[str, DocumentTopics] = {}
+        """The shares of the assignment found where new articles were segmented, by path."""
+        self._shares_by: tuple[Topic, ...] = ()
+        """The topics those shares are of."""
 
     def read_article(self, path: Path) -> Article:
         text = read_text(path)
@@ -183,10 +190,15 @@ class DocumentCache:
     def segment(self, article: Article) -> Document:
         return self.segmented([article], workers=1)[0]
 
-    def segmented(self, articles: Sequence[Article], workers: int) -> tuple[Document, ...]:
+    def segmented(
+        self, articles: Sequence[Article], workers: int, topics: Sequence[Topic] = ()
+    ) -> tuple[Document, ...]:
         """``segment.segment`` of each of ``articles``: from the cache where
         it can, the others in up to ``workers`` processes (``map_documents``),
-        each pickled by the process that made it, as the cache keeps it."""
+        each pickled by the process that made it, as the cache keeps it.
+        Those processes also find each new document's share of the
+        assignment by ``topics`` (``topics.document_topics``), for
+        ``known_topics`` to give."""
         found: list[Document | None] = []
         for article in articles:
             document = self._found.pop(article.path, None)
@@ -194,13 +206,19 @@ class DocumentCache:
         self.reused += sum(document is not None for document in found)
         missing = [article for article, document in zip(articles, found, strict=True) if document is None]
         elsewhere = processes_for(len(missing), workers) > 1
-        made = iter(map_documents(_segmented, missing, workers) if elsewhere else ())
+        rules = tuple(topics)
+        made = iter(
+            map_documents(functools.partial(_segmented, rules), missing, workers) if elsewhere else ()
+        )
+        self._shares, self._shares_by = {}, rules
         documents: list[Document] = []
         for article, document in zip(articles, found, strict=True):
             if document is None:
                 key = self._keys.get(article.path) if self._path is not None else None
                 if elsewhere:
-                    pickled = next(made)
+                    pickled, share = next(made)
+                    if share is not None:
+                        self._shares[article.path] = share
                     # The article itself, not the copy that came back with it.
                     document = replace(pickle.loads(pickled), article=article)
                 else:
@@ -217,15 +235,19 @@ class DocumentCache:
         """Each of ``documents``' share of the topic assignment by ``topics``
         as the last build kept it, or None where it did not (for
         ``topics.assign_topics``)."""
-        if self._path is None:
-            return [None] * len(documents)
-        stored = _load(self._path.with_name(TOPICS_FILE))
+        stored = _load(self._path.with_name(TOPICS_FILE)) if self._path is not None else {}
         self._stored_topics = frozenset(stored)
         known: list[DocumentTopics | None] = []
         for key in self._topic_keys(documents, topics):
             share = _unpickled(stored.get(key) if key is not None else None)  # damaged: assign it again
             known.append(share if isinstance(share, tuple) else None)
         self.reused_topics = sum(share is not None for share in known)
+        if self._shares and tuple(topics) == self._shares_by:  # found by the processes that segmented
+            known = [
+                self._shares.get(document.article.path) if share is None else share
+                for document, share in zip(documents, known, strict=True)
+            ]
+        self._shares = {}
         return known
 
     def _topic_keys(self, documents: Sequence[Document], topics: Sequence[Topic]) -> list[str | None]:

@@ -139,7 +139,7 @@ def _checked_content(
     with stage(timings, "read"):
         content = load_content(content_dir, known.read_article)
     with stage(timings, "segment"):
-        documents = known.segmented(content.articles, workers)
+        documents = known.segmented(content.articles, workers, content.topics)
     with stage(timings, "assign"):
         assignment = assign_topics(documents, content.topics, known.known_topics(documents, content.topics))
     warnings = topic_warnings(content.topics, assignment)

@@ -21,6 +21,7 @@ files and general patterns of English; nothing here knows a particular story.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -246,6 +247,13 @@ def assign_topics(
             if final:
                 assigned[key] = copies.setdefault(final, final)
     return TopicAssignment(topics=assigned, cued=cued)
+
+
+@functools.lru_cache(maxsize=2)
+def index_of(topics: tuple[Topic, ...]) -> TopicIndex:
+    """The index of ``topics``' rules, made once per process for the same
+    topics: a worker process assigns the topics of many articles."""
+    return build_index(compile_topic(t) for t in topics)
 
 
 def document_topics(document: Document, index: TopicIndex) -> DocumentTopics:

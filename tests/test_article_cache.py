@@ -162,10 +162,16 @@ def test_articles_segmented_in_other_processes_are_those_segmented_here(tmp_path
     generate(content, articles=2 * MIN_DOCUMENTS_PER_WORKER + 5, topics=3, outlets=5, seed=11)
     cache = tmp_path / "cache"
     known = DocumentCache(cache)
-    articles = load_content(content, known.read_article).articles
-    documents = known.segmented(articles, workers=2)
+    loaded = load_content(content, known.read_article)
+    articles = loaded.articles
+    documents = known.segmented(articles, workers=2, topics=loaded.topics)
     assert list(documents) == [segment(article) for article in articles]
     assert all(document.article is article for document, article in zip(documents, articles, strict=True))
+    # The topics those processes found are the ones found here.
+    shares = known.known_topics(documents, loaded.topics)
+    assert known.reused_topics == 0 and all(share is not None for share in shares)
+    assert assign_topics(documents, loaded.topics, shares) == assign_topics(documents, loaded.topics)
+    assert assign_topics(documents, loaded.topics).topics
     known.save()
     again, reused = _cached_documents(content, cache)
     assert reused == len(articles) and again == list(documents)
