@@ -68,9 +68,9 @@ def map_documents(
         # (see ``build.collector_paused``).
         with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=gc.disable) as pool:
             return list(pool.map(function, documents, chunksize=chunk))
-    except (OSError, BrokenProcessPool) as exc:
-        # No processes here (a sandbox without semaphores, a killed worker):
-        # the same results, only slower.
+    except (OSError, ValueError, BrokenProcessPool) as exc:
+        # No processes here (a sandbox without semaphores, a system without
+        # ``forkserver``, a killed worker): the same results, only slower.
         logging.getLogger(__name__).warning("running in one process: %s", exc)
         return [function(document) for document in documents]
 
@@ -112,7 +112,7 @@ class Alongside(Generic[Result]):
                 self._process = context.Process(target=_serve, args=(function, theirs), daemon=True)
                 self._process.start()
                 theirs.close()
-            except OSError as exc:
+            except (OSError, ValueError) as exc:  # as in ``map_documents``
                 logging.getLogger(__name__).warning("running in one process: %s", exc)
                 self.close()
 

@@ -90,11 +90,20 @@ def test_a_parallel_build_writes_the_same_bytes_as_a_serial_one(tmp_path: Path) 
     assert file_tree(tmp_path / "serial") == file_tree(tmp_path / "parallel")
 
 
-def test_without_worker_processes_the_stage_still_runs_in_this_one(monkeypatch: Any) -> None:
-    """Where processes cannot start (e.g. a sandbox without POSIX semaphores)."""
+@pytest.mark.parametrize(
+    "refusal",
+    [
+        OSError(38, "Function not implemented"),  # a sandbox without POSIX semaphores
+        ValueError("cannot find context for 'forkserver'"),  # a system without forkserver
+    ],
+)
+def test_without_worker_processes_the_stage_still_runs_in_this_one(
+    monkeypatch: Any, refusal: Exception
+) -> None:
+    """Where processes cannot start."""
 
     def refuse(method: str) -> Any:
-        raise OSError(38, "Function not implemented")
+        raise refusal
 
     monkeypatch.setattr("generator.parallel.multiprocessing.get_context", refuse)
     values = list(range(2 * MIN_DOCUMENTS_PER_WORKER))
