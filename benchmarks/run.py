@@ -410,7 +410,8 @@ def tables(results: list[SizeResult], stages_only_mode: bool) -> str:
     lines += floor_table(results)
     lines += [
         "",
-        "Stage times of our cold build (seconds; both passes summed where the build runs a stage twice):",
+        "Stage times of our cold build (seconds; both passes summed where the build runs a stage twice; "
+        "people and disagree run in a second process beside the merge, so their times overlap it):",
         "",
     ]
     lines += ["| articles | " + " | ".join(STAGE_COLUMNS) + " |", "|---" * (1 + len(STAGE_COLUMNS)) + "|"]
