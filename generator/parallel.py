@@ -105,6 +105,8 @@ class Alongside(Generic[Result]):
         self._args: tuple[Any, ...] = ()
         self._process: Any = None
         self._connection: Any = None
+        self._sent = False
+        """Whether ``start`` sent the arguments (without them, ``result`` runs here)."""
         if second_process:
             try:
                 context = multiprocessing.get_context("forkserver")
@@ -122,6 +124,7 @@ class Alongside(Generic[Result]):
         most ``SENT_TOGETHER`` items, so no more than that is pickled at once."""
         self._args = args
         if self._connection is not None:
+            self._sent = True
             try:
                 self._connection.send(len(args))
                 for arg in args:  # each as (parts, is a tuple), then its parts or itself
@@ -139,10 +142,10 @@ class Alongside(Generic[Result]):
     def result(self) -> Result:
         """What ``function(*args)`` returns (or the exception it raised)."""
         try:
-            if self._connection is not None:
+            if self._connection is not None and self._sent:
                 try:
                     done, value = self._connection.recv()
-                except (EOFError, OSError) as exc:  # killed: run it here
+                except Exception as exc:  # killed, or what it sent cannot be read here: run it here
                     logging.getLogger(__name__).warning("running in one process: %s", exc)
                 else:
                     if done:

@@ -11,6 +11,7 @@ import pytest
 
 from benchmarks.generate import generate
 from generator.build import BuildOptions, build
+from generator.errors import ContentError
 from generator.parallel import MIN_DOCUMENTS_PER_WORKER, SENT_TOGETHER, Alongside, map_documents
 from tests.helpers import file_tree
 
@@ -52,6 +53,26 @@ def test_what_the_second_process_raises_is_raised_here() -> None:
         later.start("no topics")
         with pytest.raises(ValueError, match="no topics"):
             later.result()
+
+
+def _report_a_content_error(path: str) -> None:
+    raise ContentError(path, 3, "broken front matter")
+
+
+def test_an_error_that_cannot_travel_back_is_raised_as_it_is_here() -> None:
+    """``ContentError`` needs its path and line to be made again: unpickled as
+    pickling leaves it, it would be a ``TypeError`` naming neither."""
+    with Alongside(_report_a_content_error, second_process=True) as later:
+        later.start("articles/a.md")
+        with pytest.raises(ContentError) as raised:
+            later.result()
+    assert (raised.value.path, raised.value.line) == ("articles/a.md", 3)
+
+
+def test_without_its_arguments_the_second_process_is_not_waited_for() -> None:
+    """``result`` before ``start``: the function runs here (it takes none)."""
+    with Alongside(os.getpid, second_process=True) as later:
+        assert later.result() == os.getpid()
 
 
 def test_a_second_process_that_dies_leaves_the_work_to_this_one() -> None:
