@@ -318,6 +318,11 @@ STAGE_COLUMNS: dict[str, tuple[str, ...]] = {
 }
 
 
+def _row(cells: list[str]) -> str:
+    """One row of a Markdown table."""
+    return "| " + " | ".join(cells) + " |"
+
+
 def _stat(values: list[float]) -> tuple[float, float, float]:
     return statistics.median(values), min(values), max(values)
 
@@ -366,7 +371,7 @@ def tables(results: list[SizeResult], stages_only_mode: bool) -> str:
             for names in STAGE_COLUMNS.values():
                 values = [v for r in good if (v := _stage_value(r, names)) is not None]
                 row.append(_fmt(values))
-            lines.append("| " + " | ".join(row) + " |")
+            lines.append(_row(row))
         return "\n".join(lines)
     lines += [
         "| articles | Pelican cold (s) | our cold (s) | cold ratio | our warm (s) | warm ratio "
@@ -387,8 +392,7 @@ def tables(results: list[SizeResult], stages_only_mode: bool) -> str:
         ours = [r for kind in ("cold", "warm", "forced", "edit") for r in res.runs.get(kind, [])]
         built = [r for kind in ("cold", "forced", "edit") for r in _ok(res.runs.get(kind, []))]
         lines.append(
-            "| "
-            + " | ".join(
+            _row(
                 [
                     f"{res.articles:,}",
                     _cell(res.runs.get("pelican", [])),
@@ -405,7 +409,6 @@ def tables(results: list[SizeResult], stages_only_mode: bool) -> str:
                     _fmt([r.rss_mb for r in res.runs.get("pelican", [])], "MB"),
                 ]
             )
-            + " |"
         )
     lines += floor_table(results)
     lines += [
@@ -421,7 +424,7 @@ def tables(results: list[SizeResult], stages_only_mode: bool) -> str:
         for names in STAGE_COLUMNS.values():
             values = [v for r in good if (v := _stage_value(r, names)) is not None]
             row.append(_fmt(values) if good else "—")
-        lines.append("| " + " | ".join(row) + " |")
+        lines.append(_row(row))
     return "\n".join(lines)
 
 
@@ -447,8 +450,7 @@ def floor_table(results: list[SizeResult]) -> list[str]:
         pelican, pagefind, cold = medians["pelican"], medians["pagefind"], medians["cold"]
         together = pelican + pagefind if pelican is not None and pagefind is not None else None
         lines.append(
-            "| "
-            + " | ".join(
+            _row(
                 [
                     f"{res.articles:,}",
                     _cell(res.runs.get("pelican", [])),
@@ -458,7 +460,6 @@ def floor_table(results: list[SizeResult]) -> list[str]:
                     f"{cold / together:.2f}×" if cold is not None and together else "—",
                 ]
             )
-            + " |"
         )
     return lines
 
