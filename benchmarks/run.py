@@ -307,7 +307,7 @@ STAGE_COLUMNS: dict[str, tuple[str, ...]] = {
     "per-article": ("per-article", "pelican.per-article", "pelican.quotes+dates"),
     "merge": ("merge", "check.merge", "pelican.merge"),
     "people": ("people", "pelican.people"),
-    "disagree": ("disagree", "pelican.disagree"),
+    "disagree": ("disagree", "pelican.disagree", "pelican.disagree.prepare"),
     "wire": ("wire", "pelican.wire"),
     "briefing": ("briefing", "check.briefing", "pelican.briefing"),
     "markdown→HTML": ("pelican.markdown",),

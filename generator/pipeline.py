@@ -177,10 +177,13 @@ def people_and_disagreements(
     clues: NameClues,
     cache: Path | None,
     workers: int,
+    prepared: list[bytes] | None = None,
 ) -> tuple[tuple[Entity, ...], tuple[Disagreement, ...], dict[str, float]]:
     """``find_people`` and then ``find_disagreements`` (which reads the
     people), with their caches, and the seconds each took: the stages that
-    run beside the merge (``merge_site``)."""
+    run beside the merge (``merge_site``). ``prepared``: each document's
+    ``disagree.prepare``, pickled, if already made (else they are taken from
+    the cache, or made, in up to ``workers`` processes)."""
     timings = Timings()
     with timings.stage("people"):
         names = MentionMemory.load(cache / PEOPLE_CACHE) if cache is not None else None
@@ -188,8 +191,9 @@ def people_and_disagreements(
         del names, clues
     release_free_memory()
     with timings.stage("disagree"):
-        prepared = cached_pickles(prepare_disagreements, documents, workers, cache)
-        release_free_memory()  # what shipping the documents to the workers took
+        if prepared is None:
+            prepared = cached_pickles(prepare_disagreements, documents, workers, cache)
+            release_free_memory()  # what shipping the documents to the workers took
         parallel = SupersetMemory.load(cache / DISAGREE_CACHE) if cache is not None else None
         disagreements = find_disagreements(
             documents, assignment, people, each_unpickled(prepared, release_every=1000), parallel
@@ -227,9 +231,20 @@ def merge_site(
         with stage(timings, "per-article"):
             quotes, dated, fingerprints, clues, features = per_article_findings(documents, workers, cache)
         release_free_memory()  # the per-article results' bytes
+        prepared = None
+        if second_process:
+            # On every core, before the second process starts, which has one:
+            # a cold build's (20k: about 60 s of work) would otherwise be its.
+            with stage(timings, "disagree.prepare"):
+                made = cached_pickles(prepare_disagreements, documents, workers, cache)
+            prepared = made if cache is None else None  # else it reads them from the cache
+            del made
+            release_free_memory()  # what shipping the documents to the workers took
         with stage(timings, "people+disagree.start"):
-            later.start(documents, quotes, assignment, clues, cache, 1 if second_process else workers)
-        del clues
+            later.start(
+                documents, quotes, assignment, clues, cache, 1 if second_process else workers, prepared
+            )
+        del clues, prepared
         release_free_memory()  # what pickling them for the second process took
         with stage(timings, "merge"):
             memory = PairMemory.load(cache / MERGE_CACHE) if cache is not None else None
