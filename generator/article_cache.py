@@ -223,7 +223,9 @@ class DocumentCache:
                     document = replace(pickle.loads(pickled), article=article)
                 else:
                     document = segment(article)
-                    pickled = pickle.dumps(document, protocol=pickle.HIGHEST_PROTOCOL) if key else b""
+                    pickled = (
+                        pickle.dumps(document, protocol=pickle.HIGHEST_PROTOCOL) if key is not None else b""
+                    )
                 if key is not None:
                     self._kept[key] = pickled
             documents.append(document)

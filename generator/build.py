@@ -48,7 +48,7 @@ from generator.memory import release_free_memory
 from generator.merge import MergeMethod
 from generator.model import Document, Site, Topic, TopicAssignment
 from generator.page_cache import PAGE_CACHE_SETTING, PageCache, plain_setting
-from generator.parallel import available_cores
+from generator.parallel import workers_setting
 from generator.progress import NO_PROGRESS, Progress
 from generator.progress import SETTING as PROGRESS_SETTING
 from generator.stamp import Summary, forget, inputs_digest, record, unchanged
@@ -188,7 +188,7 @@ def _cache_and_workers(options: BuildOptions) -> tuple[Path | None, int]:
         return None, 1  # the check reports it
     settings = _pelican_settings(options, options.output)
     cache = Path(str(settings["CACHE_PATH"])) if settings.get("CACHE_CONTENT") else None
-    return cache, int(str(settings.get("BRIEFING_WORKERS") or 0)) or available_cores()
+    return cache, workers_setting(settings)
 
 
 def build(options: BuildOptions) -> BuildResult:

@@ -20,7 +20,7 @@ import gc
 import logging
 import multiprocessing
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from types import TracebackType
@@ -43,6 +43,11 @@ def available_cores() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         return os.cpu_count() or 1
+
+
+def workers_setting(settings: Mapping[str, Any]) -> int:
+    """How many processes a build may use: the ``BRIEFING_WORKERS`` setting, else one per core."""
+    return int(settings.get("BRIEFING_WORKERS") or 0) or available_cores()
 
 
 def processes_for(count: int, workers: int) -> int:

@@ -45,7 +45,7 @@ from generator.feeds import BriefingWriter
 from generator.merge import merge_method
 from generator.model import Briefing, Document, Site, Statement, Topic, Update
 from generator.page_cache import PAGE_CACHE_SETTING, PageCache
-from generator.parallel import available_cores
+from generator.parallel import workers_setting
 from generator.pipeline import merge_site
 from generator.progress import progress_of
 from generator.segment import segment
@@ -268,7 +268,7 @@ def attach_briefings(generators: list[Any]) -> None:
     known = articles.settings.get(ASSIGNMENT_SETTING)
     assignment = known.reuse(documents, topics) if isinstance(known, KnownAssignment) else None
     progress_of(articles.settings).stage("merge")
-    workers = int(articles.settings.get("BRIEFING_WORKERS", 0)) or available_cores()
+    workers = workers_setting(articles.settings)
     cache = Path(articles.settings["CACHE_PATH"]) if articles.settings.get("CACHE_CONTENT") else None
     site = merge_site(tuple(documents), tuple(topics), method, timings, assignment, workers, cache)
     by_slug = {b.topic.slug: b for b in site.briefings}

@@ -37,7 +37,7 @@ from xml.sax.saxutils import escape
 from pelican import signals
 
 from generator.model import Article, Briefing
-from generator.parallel import available_cores
+from generator.parallel import workers_setting
 from generator.progress import progress_of
 from generator.search import (
     MAX_BUNDLE_PAGES,
@@ -167,7 +167,7 @@ def _indexing(settings: dict[str, Any], output_path: str) -> Indexing:
             Path(output_path),
             cache,
             max_pages=int(settings.get("BRIEFING_SEARCH_BUNDLE_PAGES", MAX_BUNDLE_PAGES)),
-            workers=int(settings.get("BRIEFING_WORKERS", 0)) or available_cores(),
+            workers=workers_setting(settings),
         )
     return indexing
 
