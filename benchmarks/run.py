@@ -17,8 +17,13 @@ Per size it generates a corpus (``benchmarks/generate.py``, seed 0) under
   is a floor for our cold build, whatever the merge costs (the "floor"
   table).
 
-Every build runs as its own subprocess; wall time is measured around it and
-peak memory is the child's ``ru_maxrss`` from ``os.wait4``. Stage times come
+Every build runs as its own subprocess, in a session of its own; wall time
+is measured around it. Memory is measured twice: the peak RSS of its
+largest process (``ru_maxrss`` from ``os.wait4``: the build's own, a worker's
+or Pagefind's), and the peak of **all its processes together**, sampled
+every ``MEMORY_SAMPLE_SECONDS`` (``session_memory_mb``: each process's
+proportional set size, so pages two processes share count once; a peak
+shorter than the interval can be missed). Stage times come
 from the build's own timing report (``BRIEFING_TIMINGS``). Each figure is the
 median of the runs, with min and max. A build that exceeds ``--timeout`` is
 killed and reported as such, and the remaining runs of that kind are skipped.
@@ -31,6 +36,7 @@ scaling figure at sizes where a whole build takes too long.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -90,6 +96,8 @@ class Run:
     failed: str = ""
     own_mb: float = 0.0
     """Peak RSS of the build's own Python process (its timing report)."""
+    all_mb: float = 0.0
+    """Peak of the memory of all the build's processes together (``session_memory_mb``, sampled)."""
 
 
 @dataclass(slots=True)
@@ -98,8 +106,41 @@ class SizeResult:
     runs: dict[str, list[Run]] = field(default_factory=dict)
 
 
+MEMORY_SAMPLE_SECONDS = 0.2
+
+
+def session_memory_mb(session: int) -> float:
+    """The memory (MB) of every process in ``session`` together: each one's
+    proportional set size (its own pages, and its share of those it shares
+    with others) where Linux gives it (``smaps_rollup``), else its RSS; 0
+    where ``/proc`` cannot be read."""
+    total_kb = 0
+    with contextlib.suppress(OSError):
+        for entry in os.scandir("/proc"):
+            if not entry.name.isdigit():
+                continue
+            try:
+                stat = Path(entry.path, "stat").read_text()
+                # Fields after the command's closing parenthesis: state, ppid, pgrp, session, ...
+                if int(stat[stat.rindex(")") + 2 :].split()[3]) != session:
+                    continue
+                total_kb += _process_kb(Path(entry.path))
+            except (OSError, ValueError, IndexError):
+                continue  # ended while being read
+    return total_kb / 1024
+
+
+def _process_kb(proc: Path) -> int:
+    with contextlib.suppress(OSError):
+        for line in (proc / "smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1])
+    return int((proc / "statm").read_text().split()[1]) * (os.sysconf("SC_PAGE_SIZE") // 1024)
+
+
 def timed(command: list[str], *, env: dict[str, str] | None = None, timeout: float) -> Run:
-    """Run ``command``; wall seconds and the child's peak RSS (MB), or why it failed."""
+    """Run ``command``; wall seconds, the peak RSS (MB) of its largest process
+    and the peak of all its processes together, or why it failed."""
     started = time.perf_counter()
     process = subprocess.Popen(
         command,
@@ -111,7 +152,10 @@ def timed(command: list[str], *, env: dict[str, str] | None = None, timeout: flo
     assert process.stdout is not None
     os.set_blocking(process.stdout.fileno(), False)
     output = b""
+    all_mb, sampled = 0.0, 0.0
     while True:
+        if time.perf_counter() - sampled >= MEMORY_SAMPLE_SECONDS:
+            all_mb, sampled = max(all_mb, session_memory_mb(process.pid)), time.perf_counter()
         pid, status, usage = os.wait4(process.pid, os.WNOHANG)
         chunk = process.stdout.read()
         if chunk:
@@ -129,7 +173,7 @@ def timed(command: list[str], *, env: dict[str, str] | None = None, timeout: flo
     process.returncode = os.waitstatus_to_exitcode(status)
     rest = process.stdout.read()
     output += rest or b""
-    run = Run(seconds, usage.ru_maxrss / 1024)
+    run = Run(seconds, usage.ru_maxrss / 1024, all_mb=all_mb)
     if process.returncode != 0:
         run.failed = f"exit {process.returncode}: " + output.decode(errors="replace")[-300:]
     return run
@@ -293,7 +337,11 @@ def _repeat(args: argparse.Namespace, kind: str, once: object) -> list[Run]:
         run = once(i)  # type: ignore[operator]
         runs.append(run)
         status = run.failed or "ok"
-        print(f"  {kind:8} run {i + 1}: {run.seconds:8.2f} s  {run.rss_mb:7.0f} MB  {status}", flush=True)
+        print(
+            f"  {kind:8} run {i + 1}: {run.seconds:8.2f} s  {run.rss_mb:7.0f} MB"
+            f"  (all processes {run.all_mb:5.0f} MB)  {status}",
+            flush=True,
+        )
         if run.failed:
             break
     return runs
@@ -376,8 +424,8 @@ def tables(results: list[SizeResult], stages_only_mode: bool) -> str:
     lines += [
         "| articles | Pelican cold (s) | our cold (s) | cold ratio | our warm (s) | warm ratio "
         "| forced warm (s) | forced ratio | one edit (s) | edit ratio | our peak RSS, any process (MB) "
-        "| our Python process peak (MB) | Pelican peak RSS (MB) |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| our Python process peak (MB) | our processes together, peak (MB) | Pelican peak RSS (MB) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for res in results:
         pelican = _ok(res.runs.get("pelican", []))
@@ -406,6 +454,7 @@ def tables(results: list[SizeResult], stages_only_mode: bool) -> str:
                     ratio("edit"),
                     _fmt([r.rss_mb for r in ours], "MB"),
                     _fmt([r.own_mb for r in built], "MB"),
+                    _fmt([r.all_mb for r in built], "MB"),
                     _fmt([r.rss_mb for r in res.runs.get("pelican", [])], "MB"),
                 ]
             )
@@ -573,7 +622,14 @@ def main() -> None:
 
 
 def vars_of(run: Run) -> dict[str, object]:
-    return {"seconds": run.seconds, "rss_mb": run.rss_mb, "stages": run.stages, "failed": run.failed}
+    return {
+        "seconds": run.seconds,
+        "rss_mb": run.rss_mb,
+        "own_mb": run.own_mb,
+        "all_mb": run.all_mb,
+        "stages": run.stages,
+        "failed": run.failed,
+    }
 
 
 if __name__ == "__main__":

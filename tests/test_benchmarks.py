@@ -126,3 +126,38 @@ def test_the_floor_adds_pelican_and_pagefind_medians() -> None:
     result.runs["cold"] = [run.Run(s, 50.0) for s in (11.0, 11.0, 30.0)]
     row = run.floor_table([result])[-1]
     assert row.split(" | ")[3:] == ["5.50", "1.38×", "2.00× |"]
+
+
+HOLDS_MEMORY = """\
+import subprocess, sys, time
+from pathlib import Path
+
+block = bytearray(int(sys.argv[1]) * 2**20)
+block[::4096] = b"x" * len(block[::4096])  # touched: resident, not just reserved
+ready = Path(sys.argv[2])
+if len(sys.argv) > 3:  # the parent: start a child holding the rest, wait until it holds it
+    child = subprocess.Popen([sys.executable, __file__, sys.argv[3], str(ready)])
+    while not ready.exists():
+        time.sleep(0.05)
+    time.sleep(1)
+    child.wait()
+else:
+    ready.touch()
+    time.sleep(2)
+"""
+
+
+def test_memory_of_all_the_builds_processes_is_summed(tmp_path: Path) -> None:
+    """A build runs workers and Pagefind beside itself: the runner reports
+    the peak of them all together, not just of the largest. Here a parent
+    holds 120 MB while its child holds 160 MB, at the same time."""
+    import sys
+
+    from benchmarks import run
+
+    script = tmp_path / "holds.py"
+    script.write_text(HOLDS_MEMORY)
+    measured = run.timed([sys.executable, str(script), "120", str(tmp_path / "ready"), "160"], timeout=60)
+    assert not measured.failed, measured.failed
+    assert 160 <= measured.rss_mb < 250  # the largest process alone
+    assert measured.all_mb >= 280  # both at once
