@@ -131,6 +131,7 @@ def session_memory_mb(session: int) -> float:
 
 
 def _process_kb(proc: Path) -> int:
+    """The memory (kB) of the process whose ``/proc`` folder is ``proc``: its PSS, else its RSS."""
     with contextlib.suppress(OSError):
         for line in (proc / "smaps_rollup").read_text().splitlines():
             if line.startswith("Pss:"):
@@ -166,7 +167,10 @@ def timed(command: list[str], *, env: dict[str, str] | None = None, timeout: flo
             os.killpg(process.pid, signal.SIGKILL)
             pid, status, usage = os.wait4(process.pid, 0)
             return Run(
-                time.perf_counter() - started, usage.ru_maxrss / 1024, failed=f"timeout {timeout:.0f}s"
+                time.perf_counter() - started,
+                usage.ru_maxrss / 1024,
+                failed=f"timeout {timeout:.0f}s",
+                all_mb=all_mb,
             )
         time.sleep(0.02)
     seconds = time.perf_counter() - started
