@@ -229,7 +229,7 @@ def assign_topics(
     build's, for the same document and the same topic rules:
     ``article_cache.DocumentCache``), in the order of ``documents``; a
     document with None, or past its end, is assigned here."""
-    index = build_index(compile_topic(t) for t in topics)
+    index = index_of(tuple(topics))
     assigned: dict[str, frozenset[str]] = {}
     cued: dict[str, frozenset[str]] = {}
     # The maps last the whole build: a sentence without a topic is left out
@@ -252,7 +252,8 @@ def assign_topics(
 @functools.lru_cache(maxsize=2)
 def index_of(topics: tuple[Topic, ...]) -> TopicIndex:
     """The index of ``topics``' rules, made once per process for the same
-    topics: a worker process assigns the topics of many articles."""
+    topics: a worker process assigns the topics of many articles, and the
+    content check and the merge assign them again in one build."""
     return build_index(compile_topic(t) for t in topics)
 
 
