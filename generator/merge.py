@@ -573,7 +573,7 @@ def merge_statements(
         for cluster in clusters
         # A cluster no sentence of which has a topic makes only statements of none.
         if not topical_only or any(items[number].topics for number in cluster)
-        for statement in _statements([items[number] for number in cluster], assignment)
+        for statement in _statements([items[number] for number in cluster])
         if statement.topics or not topical_only
     ]
     return sorted(statements, key=lambda s: s.id)
@@ -1439,7 +1439,7 @@ def _can_join(items: Sequence[_Item], left: list[int], right: list[int], method:
     return all(similarity(items[i], items[j], method) > 0 for i in left for j in right)
 
 
-def _statements(cluster: list[_Item], assignment: TopicAssignment) -> list[Statement]:
+def _statements(cluster: list[_Item]) -> list[Statement]:
     """The statement of ``cluster``; and when a quotation joined it as a
     paraphrase, the quotation too, as a quote statement of its own sources.
 
@@ -1452,25 +1452,25 @@ def _statements(cluster: list[_Item], assignment: TopicAssignment) -> list[State
     # Each pair once: containment reads its two sentences alike (tested).
     if quoted and not all(containment(a, b) > 0 for a, b in itertools.combinations(cluster, 2)):
         return [
-            _statement(cluster, assignment, as_quote=False),
-            _statement(quoted, assignment, salt="#quote"),
+            _statement(cluster, as_quote=False),
+            _statement(quoted, salt="#quote"),
         ]
-    return [_statement(cluster, assignment)]
+    return [_statement(cluster)]
 
 
-def _statement(
-    cluster: list[_Item], assignment: TopicAssignment, as_quote: bool = True, salt: str = ""
-) -> Statement:
-    cluster = sorted(
-        cluster, key=lambda i: (i.document.article.date, i.document.article.outlet, i.sentence.key)
-    )
-    ranks = _shown_ranks(cluster)
-    # The first of the best, as ``max`` picks.
-    shown = cluster[max(range(len(cluster)), key=ranks.__getitem__)]
+def _statement(cluster: list[_Item], as_quote: bool = True, salt: str = "") -> Statement:
+    if len(cluster) == 1:  # most sentences: nothing to order or choose between
+        shown = cluster[0]
+    else:
+        cluster = sorted(
+            cluster, key=lambda i: (i.document.article.date, i.document.article.outlet, i.sentence.key)
+        )
+        ranks = _shown_ranks(cluster)
+        # The first of the best, as ``max`` picks; in reported speech, of those without quote marks.
+        shown = cluster[
+            max((n for n, i in enumerate(cluster) if as_quote or i.quote is None), key=ranks.__getitem__)
+        ]
     quoted = [i for i in cluster if i.quote is not None] if as_quote else []
-    if not as_quote:
-        reported = [n for n, i in enumerate(cluster) if i.quote is None]
-        shown = cluster[max(reported, key=ranks.__getitem__)]
     kind: StatementKind = "quote" if quoted else "fact"
     if quoted:
         shown = shown if shown.quote is not None else quoted[0]
@@ -1480,7 +1480,7 @@ def _statement(
         speaker = max(sorted(set(speakers)), key=speakers.count) if speakers else None
     else:
         text, speaker = shown.sentence.text, None
-    given = {assignment.of(i.sentence) for i in cluster}
+    given = {i.topics for i in cluster}  # each ``assignment.of`` its sentence (``_items``)
     # Mostly one set, the assignment's own: shared, not copied per statement.
     topics = given.pop() if len(given) == 1 else frozenset().union(*given)
     first = cluster[0].sentence.key
