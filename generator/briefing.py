@@ -23,6 +23,7 @@ Nothing is rewritten here: each section is a selection of statements.
 from __future__ import annotations
 
 import datetime
+import itertools
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
@@ -75,8 +76,13 @@ def with_origins(statement: Statement, origin_of: Mapping[str, str]) -> Statemen
 def choose_lead(facts: Sequence[Statement]) -> tuple[Statement, ...]:
     """Up to ``LEAD_MAX`` facts reported by several origins; topped up to
     ``LEAD_MIN`` with the best-placed others when too few are."""
-    full = [s for s in facts if len(s.text.split()) >= LEAD_MIN_WORDS]
-    lead = [s for s in full if s.independent > 1][:LEAD_MAX]
+    # Lazily: a topic has thousands of facts, of which a handful lead.
+    full = (s for s in facts if len(s.text.split()) >= LEAD_MIN_WORDS)
+    lead = list(
+        itertools.islice(
+            (s for s in facts if s.independent > 1 and len(s.text.split()) >= LEAD_MIN_WORDS), LEAD_MAX
+        )
+    )
     for statement in full:
         if len(lead) >= LEAD_MIN:
             break
@@ -127,12 +133,15 @@ def _briefing(
     dated: Sequence[DatedSentence],
     people: Iterable[Entity],
     disagreements: Iterable[Disagreement],
+    known_words: dict[tuple[str, int, str], frozenset[str]] | None = None,
 ) -> Briefing:
-    """``build_briefing`` of the topic's ``own`` statements, their origins given."""
+    """``build_briefing`` of the topic's ``own`` statements, their origins
+    given (``known_words``: see ``build_timeline``)."""
     chosen = sorted(own, key=statement_rank)
     facts = [s for s in chosen if s.kind == "fact"]
     lead = choose_lead(facts)
-    rest = [s for s in facts if s not in lead]
+    leading = {id(s) for s in lead}  # by identity: equality compares every field
+    rest = [s for s in facts if id(s) not in leading]
     single: dict[str, list[Statement]] = defaultdict(list)
     for statement in rest:
         if len(statement.outlets) == 1:
@@ -152,7 +161,7 @@ def _briefing(
         sources=count_uses(chosen, sources),
         updates=updates,
         new_since=dates[-2] if len(dates) > 1 else None,
-        timeline=build_timeline(dated, chosen),
+        timeline=build_timeline(dated, chosen, known_words),
         disagreements=tuple(d for d in disagreements if topic.slug in d.topics),
         people=tuple(e for e in people if topic.slug in e.topics),
     )
@@ -184,12 +193,13 @@ def build_briefings(
     for item in dated:
         by_sentence[item.sentence].append(item)
     people, disagreements = tuple(people), tuple(disagreements)
+    known_words: dict[tuple[str, int, str], frozenset[str]] = {}
     briefings = []
     for topic in topics:
         own = by_topic.get(topic.slug, [])
         cited = dict.fromkeys(c.key for s in own for c in s.sources)
         own_dates = [item for key in cited for item in by_sentence.get(key, ())]
-        briefings.append(_briefing(topic, own, articles, own_dates, people, disagreements))
+        briefings.append(_briefing(topic, own, articles, own_dates, people, disagreements, known_words))
     return tuple(briefings)
 
 

@@ -607,8 +607,15 @@ def _source_order(item: tuple[Citation, DatedSentence]) -> tuple[datetime.date, 
     return (citation.date, citation.outlet, citation.article, citation.position, citation.sentence)
 
 
-def build_timeline(dated: Sequence[DatedSentence], statements: Sequence[Statement]) -> tuple[Event, ...]:
-    """The events of ``statements``: one per date they give, with every source whose own sentence gives it."""
+def build_timeline(
+    dated: Sequence[DatedSentence],
+    statements: Sequence[Statement],
+    known_words: dict[tuple[str, int, str], frozenset[str]] | None = None,
+) -> tuple[Event, ...]:
+    """The events of ``statements``: one per date they give, with every source whose own sentence gives it.
+
+    ``known_words`` keeps each dated sentence's words (``_words``) for the
+    next call: a statement of several topics is in each of their timelines."""
     by_sentence: dict[str, list[DatedSentence]] = defaultdict(list)
     for item in dated:
         by_sentence[item.sentence].append(item)
@@ -621,17 +628,27 @@ def build_timeline(dated: Sequence[DatedSentence], statements: Sequence[Statemen
         for (date, precision), sources in groups.items():
             ordered = tuple(sorted(sources.values(), key=_source_order))
             candidates[(date, precision)].append(_Candidate(date, precision, statement, ordered))
-    events = [_event(cluster) for key in sorted(candidates) for cluster in _join(candidates[key])]
+    known = {} if known_words is None else known_words
+    events = [_event(cluster) for key in sorted(candidates) for cluster in _join(candidates[key], known)]
     return tuple(sorted(events, key=lambda e: (e.date, e.text, e.statements)))
 
 
-def _join(candidates: list[_Candidate]) -> list[list[_Candidate]]:
-    """Candidates with one date, joined when every pair of their sentences is alike."""
+def _join(
+    candidates: list[_Candidate], known: dict[tuple[str, int, str], frozenset[str]]
+) -> list[list[_Candidate]]:
+    """Candidates with one date, joined when every pair of their sentences is
+    alike; ``known``: each dated sentence's ``_words``, by its key and the
+    date's place and words, found as needed."""
     ordered = sorted(candidates, key=lambda c: (-len(c.sources), c.statement.id))
     clusters: list[list[_Candidate]] = []
     cluster_words: list[list[frozenset[str]]] = []  # of every source of each cluster, computed once
     for candidate in ordered:
-        words = [_words(c, d) for c, d in candidate.sources]
+        words = []
+        for citation, found in candidate.sources:
+            place = (citation.key, found.start, found.expression)
+            if place not in known:
+                known[place] = _words(citation, found)
+            words.append(known[place])
         for cluster, others in zip(clusters, cluster_words, strict=True):
             if all(_alike(a, b) for a in words for b in others):
                 cluster.append(candidate)
