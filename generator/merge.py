@@ -1449,13 +1449,29 @@ def _statements(cluster: list[_Item]) -> list[Statement]:
     printed it.
     """
     quoted = [i for i in cluster if i.quote is not None]
-    # Each pair once: containment reads its two sentences alike (tested).
-    if quoted and not all(containment(a, b) > 0 for a, b in itertools.combinations(cluster, 2)):
+    if quoted and not _all_contained(cluster):
         return [
             _statement(cluster, as_quote=False),
             _statement(quoted, salt="#quote"),
         ]
     return [_statement(cluster)]
+
+
+def _all_contained(cluster: list[_Item]) -> bool:
+    """Whether every pair of ``cluster`` is contained one in the other.
+
+    Each pair once, as containment reads its two sentences alike (tested);
+    and sources with the same sentence and quote (a boilerplate line: the
+    largest clusters are hundreds of copies of a few) have the same
+    features, so one pair of each two such groups is compared, and one pair
+    within each group of two or more."""
+    alike: dict[tuple[str, str | None], list[_Item]] = {}
+    for item in cluster:
+        alike.setdefault((item.sentence.text, item.quote.text if item.quote else None), []).append(item)
+    groups = list(alike.values())
+    return all(containment(group[0], group[1]) > 0 for group in groups if len(group) > 1) and all(
+        containment(a[0], b[0]) > 0 for a, b in itertools.combinations(groups, 2)
+    )
 
 
 def _statement(cluster: list[_Item], as_quote: bool = True, salt: str = "") -> Statement:
@@ -1505,19 +1521,26 @@ def _shown_ranks(cluster: list[_Item]) -> list[tuple[bool, float, int]]:
     if len(cluster) == 1:
         return [(True, 1.0, -len(cluster[0].sentence.text))]
     everywhere = frozenset(cluster[0].numbers).intersection(*(i.numbers for i in cluster[1:]))
-    words = [frozenset(i.words) for i in cluster]
+    # Sources of the same words share their share: each set is compared once.
+    sources_of = Counter(i.words for i in cluster)
+    contained = {words: _contained_in_others(words, sources_of) for words in sources_of}
     return [
-        (everywhere.issuperset(item.numbers), _contained_in_others(n, words), -len(item.sentence.text))
-        for n, item in enumerate(cluster)
+        (everywhere.issuperset(item.numbers), contained[item.words], -len(item.sentence.text))
+        for item in cluster
     ]
 
 
-def _contained_in_others(n: int, words: list[frozenset[str]]) -> float:
-    """How much of source ``n``'s words the other sources hold: the
-    least-contained source decides, as the shown text must hold in every source."""
-    own = words[n]
+def _contained_in_others(words: Words, sources_of: Mapping[Words, int]) -> float:
+    """How much of a source's ``words`` the other sources hold (``sources_of``:
+    how many sources have each set of words): the least-contained source
+    decides, as the shown text must hold in every source."""
+    own = frozenset(words)
     size = max(1, len(own))
-    return min(len(own & other) / size for m, other in enumerate(words) if m != n)
+    return min(
+        len(own.intersection(other)) / size
+        for other, count in sources_of.items()
+        if other != words or count > 1
+    )
 
 
 def _citation(item: _Item) -> Citation:
