@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import importlib.util
 import itertools
+import random
 import shutil
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -752,6 +753,50 @@ def test_containment_and_similarity_read_both_sentences_alike(tmp_path: Path) ->
         assert merge.similarity(a, b) == merge.similarity(b, a), (a.sentence.key, b.sentence.key)
         scored += merge.similarity(a, b) > 0
     assert tried > 10_000 and scored > 100  # the case is exercised
+
+
+def test_sources_printed_alike_are_compared_once_with_the_same_outcome(tmp_path: Path) -> None:
+    """A statement compares each group of sources with the same sentence and
+    quote once (``_all_contained``, ``_shown_ranks``): the outcome must be
+    that of comparing every pair, for clusters that mix such copies (a
+    boilerplate line printed by many outlets) with other sentences."""
+    content = tmp_path / "content"
+    generate(content, articles=40, topics=3, outlets=5, seed=9)
+    loaded = load_content(content)
+    documents = [segment(a) for a in loaded.articles]
+    quotes = [q for d in documents for q in find_quotes(d)]
+    items = merge._items(documents, assign_topics(documents, loaded.topics), quotes)
+    copies: dict[tuple[str, str | None], list[merge._Item]] = {}
+    for item in items:
+        copies.setdefault((item.sentence.text, item.quote.text if item.quote else None), []).append(item)
+    printed_often = [group for group in copies.values() if len(group) > 1]
+    quoted = [item for item in items if item.quote is not None]
+    chosen = random.Random(4)
+    outcomes = set()
+    for _ in range(300):
+        picked = [
+            *chosen.choice(printed_often)[: chosen.randint(1, 4)],
+            *chosen.sample(quoted, chosen.randint(0, 2)),
+            *chosen.sample(items, chosen.randint(0, 2)),
+        ]
+        cluster = list({id(item): item for item in picked}.values())  # each sentence once
+        every_pair = all(merge.containment(a, b) > 0 for a, b in itertools.combinations(cluster, 2))
+        assert merge._all_contained(cluster) == every_pair
+        outcomes.add(every_pair)
+        if len(cluster) > 1:
+            sets = [frozenset(i.words) for i in cluster]
+            contained = [
+                min(len(own & other) / max(1, len(own)) for m, other in enumerate(sets) if m != n)
+                for n, own in enumerate(sets)
+            ]
+            assert [rank[1] for rank in merge._shown_ranks(cluster)] == contained
+    assert outcomes == {True, False} and len(printed_often) > 5  # both cases are exercised
+    # Two copies of a line of no content words are not the same statement:
+    # the copies of one group are compared too.
+    empty = [make_document('"It was so," he said. It was so.', slug=slug) for slug in ("one", "two")]
+    unquoted = merge._items(empty, assign_topics(empty, []), [])
+    copies_of_nothing = [item for item in unquoted if item.sentence.text == "It was so."]
+    assert len(copies_of_nothing) == 2 and not merge._all_contained(copies_of_nothing)
 
 
 # --- the merge's memory: pairs kept between builds -------------------------------------------------
