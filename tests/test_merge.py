@@ -732,18 +732,24 @@ def test_prefix_filter_finds_exactly_the_pairs_that_share_enough_words(
     assert found == expected
 
 
-def test_containment_and_similarity_read_both_sentences_alike(tmp_path: Path) -> None:
-    """Each pair is scored once, either way round, and a quoted cluster's
-    sentences are checked pair by pair once (``_statements``): the scores
-    must not depend on which sentence comes first. Every pair of a
-    generated archive's sentences that share a word (quotes, facts,
-    paraphrases) is tried both ways."""
-    content = tmp_path / "content"
+@pytest.fixture(scope="module")
+def generated_items(tmp_path_factory: pytest.TempPathFactory) -> list[merge._Item]:
+    """Every compared sentence of a generated archive of 40 articles (quotes, facts, paraphrases)."""
+    content = tmp_path_factory.mktemp("generated") / "content"
     generate(content, articles=40, topics=3, outlets=5, seed=9)
     loaded = load_content(content)
     documents = [segment(a) for a in loaded.articles]
     quotes = [q for d in documents for q in find_quotes(d)]
-    items = merge._items(documents, assign_topics(documents, loaded.topics), quotes)
+    return merge._items(documents, assign_topics(documents, loaded.topics), quotes)
+
+
+def test_containment_and_similarity_read_both_sentences_alike(generated_items: list[merge._Item]) -> None:
+    """Each pair is scored once, either way round, and a quoted cluster's
+    sentences are checked pair by pair once (``_all_contained``): the scores
+    must not depend on which sentence comes first. Every pair of a
+    generated archive's sentences that share a word (quotes, facts,
+    paraphrases) is tried both ways."""
+    items = generated_items
     tried = scored = 0
     for a, b in itertools.combinations(items, 2):
         if a.quote is None and b.quote is None and not set(a.words) & set(b.words):
@@ -755,17 +761,14 @@ def test_containment_and_similarity_read_both_sentences_alike(tmp_path: Path) ->
     assert tried > 10_000 and scored > 100  # the case is exercised
 
 
-def test_sources_printed_alike_are_compared_once_with_the_same_outcome(tmp_path: Path) -> None:
+def test_sources_printed_alike_are_compared_once_with_the_same_outcome(
+    generated_items: list[merge._Item],
+) -> None:
     """A statement compares each group of sources with the same sentence and
     quote once (``_all_contained``, ``_shown_ranks``): the outcome must be
     that of comparing every pair, for clusters that mix such copies (a
     boilerplate line printed by many outlets) with other sentences."""
-    content = tmp_path / "content"
-    generate(content, articles=40, topics=3, outlets=5, seed=9)
-    loaded = load_content(content)
-    documents = [segment(a) for a in loaded.articles]
-    quotes = [q for d in documents for q in find_quotes(d)]
-    items = merge._items(documents, assign_topics(documents, loaded.topics), quotes)
+    items = generated_items
     copies: dict[tuple[str, str | None], list[merge._Item]] = {}
     for item in items:
         copies.setdefault((item.sentence.text, item.quote.text if item.quote else None), []).append(item)
