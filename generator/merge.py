@@ -64,9 +64,12 @@ are kept (``PairMemory``, by each sentence's fingerprint), and a sentence
 takes its partners over when nothing its prefix filter reads has changed
 (``_reusable``): after an edit, only the sentences the edit can reach search
 again, and the pairs are those a search from nothing finds (tested).
-Clustering reads only each component of the pairs (sentences linked by a
-chain of pairs), so a component whose sentences and pairs are unchanged
-takes its clusters over (``_cluster``); the statements are made anew.
+Likewise the quotes' word pairs each sentence without quote marks has
+(``quote_pairs_in_plain``): while the quotes are the same, only the
+sentences that changed are read again. Clustering reads only each
+component of the pairs (sentences linked by a chain of pairs), so a
+component whose sentences and pairs are unchanged takes its clusters over
+(``_cluster``); the statements are made anew.
 """
 
 from __future__ import annotations
@@ -870,31 +873,96 @@ def _candidates(
                 for y in partners:
                     yield (x, y) if x < y else (y, x)
     words, quotes = tiers[:2]
-    yield from _quoted_in_plain(items, quotes.members, words.members)
+    in_plain = quote_pairs_in_plain(items, quotes.members, words.members)
+    yield from _quoted_in_plain(items, quotes.members, in_plain)
     if method != "lexical":
         yield from _blocked(items, [number for number in numbers if items[number].topics])
 
 
+@dataclass(frozen=True, slots=True)
+class QuotePairsInPlain:
+    """The word pairs of quotes that each sentence without quote marks
+    has, found by reading every such sentence (``quote_pairs_in_plain``).
+
+    ``wanted``: all the quotes' pairs, sorted; ``carried``: each sentence's
+    pairs among them, by item number, for the sentences that have any, in
+    the order of the members they were found for. A sentence's pairs are
+    kept as ``wanted``'s own tuples (a tuple of two new strings takes 160
+    bytes), and as a tuple (a set of one or two takes 216 bytes, a tuple
+    56): at 5,000 articles, 70,000 sentences have some."""
+
+    wanted: list[tuple[str, str]]
+    carried: dict[int, Pairs]
+
+    def kept(self) -> KeptPairsInPlain:
+        """What the next merge reads (``quote_pairs_in_plain``): flat arrays
+        of places in ``wanted``, a few bytes a pair."""
+        place = {pair: at for at, pair in enumerate(self.wanted)}
+        numbers, ends, pairs = array("l"), array("l"), array("l")
+        for number, found in self.carried.items():
+            numbers.append(number)
+            pairs.extend(place[pair] for pair in found)
+            ends.append(len(pairs))
+        digest = hashlib.blake2b(repr(self.wanted).encode(), digest_size=16).digest()
+        return KeptPairsInPlain(digest, numbers, ends, pairs)
+
+
+@dataclass(frozen=True, slots=True)
+class KeptPairsInPlain:
+    """A ``QuotePairsInPlain`` kept for the next merge: a digest of its
+    ``wanted``, and each sentence's pairs (``pairs[ends[k - 1]:ends[k]]``,
+    places in ``wanted``) by the item ``numbers`` of that merge."""
+
+    wanted: bytes
+    numbers: array[int]
+    ends: array[int]
+    pairs: array[int]
+
+
+def quote_pairs_in_plain(
+    items: Sequence[_Item],
+    quoted: list[int],
+    plain: list[int],
+    previous: KeptPairsInPlain | None = None,
+    carried: _Carried | None = None,
+) -> QuotePairsInPlain:
+    """The pairs of the ``quoted`` items' quotes that each of the ``plain``
+    items has (``QuotePairsInPlain``).
+
+    With the ``previous`` merge's, when the quotes' pairs are the same, an
+    unchanged sentence (``carried``) has the pairs it had, and only the
+    others are read: reading every sentence of the archive is most of the
+    work of ``_quoted_in_plain``, whose pairs then come out the same."""
+    wanted = sorted({pair for i in quoted for pair in items[i].quote_pairs})
+    own = {pair: pair for pair in wanted}
+    before: dict[int, Pairs] = {}
+    if previous is not None and carried is not None:
+        if previous.wanted == hashlib.blake2b(repr(wanted).encode(), digest_size=16).digest():
+            for at, number in enumerate(previous.numbers):
+                start = previous.ends[at - 1] if at else 0
+                before[number] = tuple(wanted[place] for place in previous.pairs[start : previous.ends[at]])
+        else:
+            carried = None  # other quotes: every sentence is read again
+    found: dict[int, Pairs] = {}
+    for number in plain:
+        was = carried.was[number] if carried is not None else -1
+        pairs = before.get(was, ()) if was >= 0 else tuple(_pairs_among(items[number].sentence.text, own))
+        if pairs:
+            found[number] = pairs
+    return QuotePairsInPlain(wanted, found)
+
+
 def _quoted_in_plain(
-    items: Sequence[_Item], quoted: list[int], plain: list[int]
+    items: Sequence[_Item], quoted: list[int], in_plain: QuotePairsInPlain
 ) -> Iterator[tuple[int, int]]:
-    """Quotes and the sentences without quote marks that may carry their words.
+    """Quotes and the sentences without quote marks that may carry their
+    words, among those that have some of their pairs (``in_plain``).
 
     The score is the share of the quote's word pairs found in the sentence,
     so the sentence must have one of the quote's ``n - needed + 1`` rarest
     pairs; only those pairs are indexed.
     """
-    # Each pair once, as the quotes' own tuple, which a sentence's pairs are
-    # then kept as (a tuple of two new strings takes 160 bytes).
-    wanted = {pair: pair for i in quoted for pair in items[i].quote_pairs}
-    # Each sentence's pairs that some quote has: few, so kept for the second
-    # pass, as a tuple (a set of one or two takes 216 bytes, a tuple 56); only
-    # for the sentences that have any. At 5,000 articles: 80,000 sentences.
-    carried = {
-        number: tuple(found)
-        for number in plain
-        if (found := _pairs_among(items[number].sentence.text, wanted))
-    }
+    carried = in_plain.carried
     df: Counter[tuple[str, str]] = Counter()
     for pairs in carried.values():
         df.update(pairs)
@@ -988,6 +1056,8 @@ class KnownPairs:
 
     fingerprints: bytes
     tiers: dict[str, TierPairs]
+    in_plain: KeptPairsInPlain | None = None
+    """The quotes' pairs each sentence without quote marks has (``quote_pairs_in_plain``)."""
 
 
 @dataclass(slots=True)
@@ -1138,9 +1208,11 @@ def _scored_pairs(
         previous = memory.known.tiers.pop(tier.name, None) if carried and memory.known else None
         found[tier.name] = _tier_pairs(items, tier, score, scored, previous, carried, memory)
     words, quotes = tiers[:2]
-    for a, b in _quoted_in_plain(items, quotes.members, words.members):
+    kept = memory.known.in_plain if carried and memory.known else None
+    in_plain = quote_pairs_in_plain(items, quotes.members, words.members, kept, carried)
+    for a, b in _quoted_in_plain(items, quotes.members, in_plain):
         score(a, b)
-    memory.keep(KnownPairs(fingerprints, found))
+    memory.keep(KnownPairs(fingerprints, found, in_plain.kept()))
     return scored
 
 

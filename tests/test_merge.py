@@ -32,7 +32,15 @@ from generator.model import Document, Statement, Topic
 from generator.quotes import find_quotes
 from generator.segment import segment
 from generator.topics import assign_topics
-from tests.helpers import documents_from, make_document, make_topic, sentence_containing
+from tests.helpers import (
+    article_file,
+    documents_from,
+    make_document,
+    make_topic,
+    sentence_containing,
+    topic_file,
+    write_tree,
+)
 
 ELECTION = make_topic(
     "election", names=["Mwangi"], keywords=["election", "ballot*", "turnout", "vote*", "poll*"]
@@ -862,6 +870,76 @@ def test_a_merge_that_reuses_the_last_ones_pairs_finds_what_a_merge_from_nothing
             if name == "a sentence added":
                 assert memory.reused > 10 * memory.probed, "an edit compares only what it touched"
                 assert memory.components_reused > 10 * memory.components_joined, "and clusters it alone"
+
+
+def test_quoted_words_in_plain_sentences_are_read_again_only_where_they_can_have_changed(
+    tmp_path: Path,
+) -> None:
+    """A quote printed without quote marks by another outlet is found by
+    reading every sentence without quote marks for the quotes' word pairs
+    (``quote_pairs_in_plain``). With the last merge's memory, only the
+    sentences that changed are read again while the quotes stay the same,
+    and every sentence when a quote changes; the statements are always
+    those of a merge from nothing."""
+    quote = "We will not send more troops to the region this year"
+    content = write_tree(
+        tmp_path / "content",
+        {
+            "articles/alpha.md": article_file(
+                f'"{quote}," the minister said on Monday. Talks went on.', outlet="Alpha"
+            ),
+            "articles/beta.md": article_file(
+                f"The minister said {quote.lower()}. Officials gave no date for the talks.",
+                outlet="Beta",
+                url="https://beta.example.org/story",
+            ),
+            "articles/gamma.md": article_file(
+                "Ferries stayed in port. The harbour reopened later.",
+                outlet="Gamma",
+                url="https://gamma.example.org/story",
+            ),
+            "topics/troops.md": topic_file("troops", "Troops", {"keywords": ["troops", "talks", "port"]}),
+        },
+    )
+    articles = content / "articles"
+    read: list[str] = []
+    pairs_among = merge._pairs_among
+
+    def counted(text: str, wanted: dict[tuple[str, str], tuple[str, str]]) -> set[tuple[str, str]]:
+        read.append(text)
+        return pairs_among(text, wanted)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(merge, "_pairs_among", counted)
+        memory = merge.PairMemory()
+        first = _merged_from(content, memory)
+        assert any({c.outlet for c in s.sources} == {"Alpha", "Beta"} for s in first), (
+            "the quote printed without quote marks is found"
+        )
+        edits: list[tuple[str, Callable[[], object], int | None]] = [
+            (
+                "an unrelated sentence added",
+                lambda: _edit(articles / "gamma.md", lambda t: t + " Buses ran.\n"),
+                1,
+            ),
+            (
+                "the plain copy cut short",
+                lambda: _edit(articles / "beta.md", lambda t: t.replace(" this year", "")),
+                1,
+            ),
+            (
+                "the quote changed",
+                lambda: _edit(articles / "alpha.md", lambda t: t.replace("more", "any more")),
+                None,
+            ),
+        ]
+        for name, edit, reads in edits:
+            edit()
+            read.clear()
+            remembered, with_memory = _merged_from(content, memory), len(read)
+            read.clear()
+            assert remembered == _merged_from(content), name
+            assert with_memory == (reads if reads is not None else len(read)), name  # ``None``: them all
 
 
 @settings(max_examples=300, deadline=None)
