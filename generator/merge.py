@@ -903,8 +903,7 @@ class QuotePairsInPlain:
             numbers.append(number)
             pairs.extend(place[pair] for pair in found)
             ends.append(len(pairs))
-        digest = hashlib.blake2b(repr(self.wanted).encode(), digest_size=16).digest()
-        return KeptPairsInPlain(digest, numbers, ends, pairs)
+        return KeptPairsInPlain(_digest_of_pairs(self.wanted), numbers, ends, pairs)
 
 
 @dataclass(frozen=True, slots=True)
@@ -917,6 +916,11 @@ class KeptPairsInPlain:
     numbers: array[int]
     ends: array[int]
     pairs: array[int]
+
+
+def _digest_of_pairs(wanted: list[tuple[str, str]]) -> bytes:
+    """What tells two merges' sorted lists of the quotes' pairs apart (``KeptPairsInPlain.wanted``)."""
+    return hashlib.blake2b(repr(wanted).encode(), digest_size=16).digest()
 
 
 def quote_pairs_in_plain(
@@ -937,7 +941,7 @@ def quote_pairs_in_plain(
     own = {pair: pair for pair in wanted}
     before: dict[int, Pairs] = {}
     if previous is not None and carried is not None:
-        if previous.wanted == hashlib.blake2b(repr(wanted).encode(), digest_size=16).digest():
+        if previous.wanted == _digest_of_pairs(wanted):
             for at, number in enumerate(previous.numbers):
                 start = previous.ends[at - 1] if at else 0
                 before[number] = tuple(wanted[place] for place in previous.pairs[start : previous.ends[at]])

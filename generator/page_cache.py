@@ -91,11 +91,11 @@ def digest(value: object, memo: dict[int, bytes] | None = None) -> bytes:
     on three outlet pages is read once, a briefing's export is keyed
     without reading it again, and a person or a disagreement is read once,
     not on each topic page it is shown on (at 5,000 articles, 150 people
-    shown 723 times). Its caller keeps those objects alive while it uses the memo (an
-    identity is only unique among living objects): here, the merged site
-    the pages show, which lives until Pelican's writer is done. Only those
-    types, shared between pages, are kept: keeping every citation's
-    digest too took about 40 MB at 5,000 articles."""
+    shown 723 times). Its caller keeps those objects alive while it uses
+    the memo (an identity is only unique among living objects): here, the
+    merged site the pages show, which lives until Pelican's writer is done.
+    Only those types, shared between pages, are kept: keeping every
+    citation's digest too took about 40 MB at 5,000 articles."""
     memo = {} if memo is None else memo
     parts: list[bytes] = []
     _feed(value, parts, memo)
