@@ -223,6 +223,46 @@ def test_a_digest_tells_apart_what_a_page_would_show_differently() -> None:
     assert len(set(digests)) == len(digests)
 
 
+def _changed(value: object) -> Any:
+    """Another value of the same shape as ``value``."""
+    if isinstance(value, str):
+        return value + "x"
+    if isinstance(value, datetime.date):
+        return value + datetime.timedelta(days=1)
+    if isinstance(value, float):
+        return value / 2
+    if isinstance(value, frozenset):
+        return value | {"another"}
+    if isinstance(value, tuple):
+        return (*value, ("another",)) if not value or isinstance(value[0], tuple) else value + value
+    if value is None:
+        return "someone"
+    raise AssertionError(f"no other value for {value!r}")
+
+
+def test_every_field_a_page_shows_of_a_statement_and_its_sources_changes_its_digest() -> None:
+    """Statements are digested in a form of their own (``_statement_form``):
+    a field added to ``Statement`` or ``Citation`` and left out of that form
+    would leave pages showing it unchanged after an edit."""
+    from generator.page_cache import NOT_SHOWN
+
+    base = dataclasses.replace(_statement("Dockers walked out.", frozenset({"strike"})), origins=(("a",),))
+    source = base.sources[0]
+    changed = [
+        dataclasses.replace(base, **{field.name: _changed(getattr(base, field.name))})
+        for field in dataclasses.fields(Statement)
+    ] + [
+        dataclasses.replace(base, sources=(dataclasses.replace(source, **{field.name: _changed(value)}),))
+        for field in dataclasses.fields(Citation)
+        if field.name not in NOT_SHOWN[Citation] and (value := getattr(source, field.name)) is not None
+    ]
+    assert len(changed) == len(dataclasses.fields(Statement)) + len(dataclasses.fields(Citation)) - 1
+    digests = {digest(value) for value in [base, *changed]}
+    assert len(digests) == len(changed) + 1
+    hidden = dataclasses.replace(base, sources=(dataclasses.replace(source, position=0.25),))
+    assert digest(hidden) == digest(base)
+
+
 def test_a_digest_is_the_same_in_every_process() -> None:
     # String hashes, and so the order of a set, differ between processes.
     program = (
