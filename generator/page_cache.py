@@ -307,16 +307,16 @@ class PageCache:
             return str(template.render(context))
         return self._published_or_made(name, key, lambda: str(template.render(context)), "")
 
-    def file(self, name: str, inputs: object, make: Callable[[], str]) -> str | Path:
+    def file(self, name: str, inputs: object, make: Callable[[], str], kind: str = "file") -> str | Path:
         """The site's file ``name`` (a path under the site root), which
         ``make`` makes from ``inputs`` alone: the published file if
         ``inputs`` are what they were when it was written (timed as
-        "file.reuse"), else the text made (timed as "file.make")."""
+        "<kind>.reuse"), else the text made (timed as "<kind>.make")."""
         try:
             key = digest([name, inputs], self._memo).hex()
         except NotDigestible:
             return make()
-        return self._published_or_made(name, key, make, "file.")
+        return self._published_or_made(name, key, make, f"{kind}.")
 
     def _published_or_made(self, name: str, key: str, make: Callable[[], str], label: str) -> str | Path:
         """The published file ``name`` if it was made from ``key`` and its
@@ -342,9 +342,16 @@ class PageCache:
         with contextlib.suppress(OSError):  # no manifest: the next build renders every page
             write_atomically(self._manifest, lambda handle: handle.write(manifest))
 
-    def _key(self, name: str, template_name: str, context: Mapping[str, Any]) -> str:
+    def shared(self, context: Mapping[str, Any]) -> bytes:
+        """A digest of what every page shows besides its data: the templates
+        and code, the locale, the settings (but ``SITEURL``) and the
+        navigation (made once, from the first ``context`` asked with)."""
         if self._shared is None:
             self._shared = self._shared_digest(context)
+        return self._shared
+
+    def _key(self, name: str, template_name: str, context: Mapping[str, Any]) -> str:
+        shared = self.shared(context)
         parts: list[bytes] = []
         own: list[object] = [name, context.get("SITEURL"), template_name]
         if template_name == "article.html":
@@ -366,7 +373,7 @@ class PageCache:
         else:
             own.append(context["outlet"])
         _feed(own, parts, self._memo)
-        return hashlib.sha256(self._shared + b"".join(parts)).hexdigest()
+        return hashlib.sha256(shared + b"".join(parts)).hexdigest()
 
     def _shared_digest(self, context: Mapping[str, Any]) -> bytes:
         """The templates, the settings and the navigation: the same on every page."""

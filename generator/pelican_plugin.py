@@ -22,7 +22,9 @@ is), and Markdown links may only be web, mail or relative addresses.
 from __future__ import annotations
 
 import datetime
+import importlib.metadata
 import logging
+import os
 import pickle
 import re
 import tempfile
@@ -42,6 +44,7 @@ from generator.charts import describe, timeline_chart
 from generator.content import read_article, read_topic
 from generator.export import write_export
 from generator.feeds import BriefingWriter
+from generator.files import link_or_copy
 from generator.merge import merge_method
 from generator.model import Briefing, Document, Site, Statement, Topic, Update
 from generator.page_cache import PAGE_CACHE_SETTING, PageCache
@@ -210,18 +213,48 @@ class BriefingGenerator(Generator):  # type: ignore[misc]
                 outlet=outlet,
                 url=f"outlets/{outlet.slug}/",
             )
+        kept = self.settings.get(PAGE_CACHE_SETTING)
+        pages = kept if isinstance(kept, PageCache) else None
         feed_path = self.settings.get("TOPIC_FEED_ATOM")
         if feed_path:
             for briefing in site.briefings:
-                writer.write_feed(
-                    [TopicUpdateEntry(briefing, update) for update in briefing.updates],
-                    self.context,
-                    feed_path.format(slug=briefing.topic.slug),
-                    feed_title=f"{briefing.topic.title}: updates",
-                )
+                self._write_topic_feed(writer, briefing, feed_path.format(slug=briefing.topic.slug), pages)
         with stage(timings_of(self.settings), "export"):
-            kept = self.settings.get(PAGE_CACHE_SETTING)
-            write_export(site, Path(self.output_path), kept if isinstance(kept, PageCache) else None)
+            write_export(site, Path(self.output_path), pages)
+
+    def _write_topic_feed(self, writer: Any, briefing: Briefing, path: str, pages: PageCache | None) -> None:
+        """Write the Atom feed of ``briefing``'s updates to ``path``; with
+        ``pages``, the published feed is taken over if what it is made
+        from did not change (``PageCache.file``, timed as "feed.reuse"
+        and "feed.make"): the settings (the site's
+        address among them), the version of the feed library, the date an
+        empty feed gets, and the updates it lists."""
+        title = f"{briefing.topic.title}: updates"
+        # Pelican lists the first ``FEED_MAX_ITEMS`` only: the rest need no entry.
+        updates = briefing.updates[: self.settings.get("FEED_MAX_ITEMS")]
+
+        def make() -> str:
+            entries = [TopicUpdateEntry(briefing, update) for update in updates]
+            writer.write_feed(entries, self.context, path, feed_title=title)
+            return (Path(self.output_path) / path).read_text(encoding="utf-8")
+
+        if pages is None:
+            make()
+            return
+        inputs = [
+            pages.shared(self.context),
+            self.context.get("SITEURL"),
+            importlib.metadata.version("feedgenerator"),
+            os.environ.get("SOURCE_DATE_EPOCH"),
+            title,
+            briefing.topic.slug,
+            updates,
+        ]
+        made = pages.file(path, inputs, make, kind="feed")
+        if isinstance(made, Path):  # the published feed, unchanged
+            target = Path(self.output_path) / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            link_or_copy(made, target)
 
 
 def add_reader(readers: Any) -> None:

@@ -317,6 +317,42 @@ def test_the_export_of_an_unchanged_briefing_is_reused_and_an_edited_one_restore
     assert file_tree(site) == first
 
 
+def _feed_counts(report: Path) -> dict[str, int]:
+    stages = json.loads(report.read_text())["stages"]
+    return {kind: stages.get(f"pelican.feed.{kind}", {}).get("calls", 0) for kind in ("make", "reuse")}
+
+
+def test_a_topic_feed_is_taken_over_unless_it_or_what_it_is_made_from_changed(tmp_path: Path) -> None:
+    content = _write_content(tmp_path)
+    site = tmp_path / "site"
+    build(BuildOptions(content=content, output=site, force=True))
+    first = file_tree(site)
+    feed = site / "feeds" / "topics" / "quarry.atom.xml"
+    feed.write_text(feed.read_text().replace("Brackwater", "Elsewhere"))
+
+    again = tmp_path / "again.json"
+    build(BuildOptions(content=content, output=site, timings=again, force=True))
+    assert _feed_counts(again) == {"make": 1, "reuse": len(TOPICS) - 1}
+    assert file_tree(site) == first
+
+    # An edit makes again the feeds of the topics whose updates it changes, and
+    # gives the feeds a build from nothing gives.
+    edited = content / "articles" / "quarry-permit.md"
+    edited.write_text(edited.read_text().replace("refused", "turned down"))
+    later = tmp_path / "later.json"
+    build(BuildOptions(content=content, output=site, timings=later))
+    assert 1 <= _feed_counts(later)["make"] < len(TOPICS)
+    feeds = {name: data for name, data in file_tree(site).items() if name.startswith("feeds/topics/")}
+    assert len(feeds) == len(TOPICS)
+    assert feeds == {name: data for name, data in _fresh(content, tmp_path).items() if name in feeds}
+
+    # The feeds hold absolute addresses: another site address makes each again.
+    moved = tmp_path / "moved.json"
+    build(BuildOptions(content=content, output=site, timings=moved, base_url="https://briefs.example.org"))
+    assert _feed_counts(moved) == {"make": len(TOPICS), "reuse": 0}
+    assert "https://briefs.example.org/topics/quarry/" in feed.read_text()
+
+
 def test_a_filter_the_settings_file_redefines_renders_every_page_again(tmp_path: Path) -> None:
     # Settings are keyed by value, and a function's value is its source.
     content = _write_content(tmp_path)
