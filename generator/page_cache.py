@@ -59,7 +59,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.files import stays_inside, write_atomically
-from generator.model import Article, Briefing, Citation, Disagreement, Entity, Statement
+from generator.model import Article, Briefing, Citation, Disagreement, Entity, Event, Statement
 from generator.settings import templates_dir
 from generator.timings import Timings, stage
 
@@ -140,7 +140,22 @@ def _statement_form(statement: Statement) -> tuple[object, ...]:
     )
 
 
-_FLAT_FORMS: Mapping[type, Callable[[Any], tuple[object, ...]]] = {Statement: _statement_form}
+def _event_form(event: Event) -> tuple[object, ...]:
+    """A timeline's event as one tuple of plain values (as ``_statement_form``)."""
+    return (
+        event.date,
+        event.precision,
+        event.text,
+        list(map(_SHOWN_OF_CITATION, event.sources)),
+        event.expression,
+        event.statements,
+    )
+
+
+_FLAT_FORMS: Mapping[type, Callable[[Any], tuple[object, ...]]] = {
+    Statement: _statement_form,
+    Event: _event_form,
+}
 """Per type, its values as one tuple ``repr`` reads (see ``_statement_form``);
 every field a page shows must be in it (tested)."""
 

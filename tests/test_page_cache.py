@@ -24,7 +24,7 @@ from markupsafe import Markup
 
 from generator.build import BuildOptions, build
 from generator.feeds import BriefingWriter
-from generator.model import Article, Citation, Statement
+from generator.model import Article, Citation, Event, Statement
 from generator.page_cache import MANIFEST, digest
 from tests.helpers import file_tree
 from tests.test_build_cache import ARTICLES, TOPICS, _write_content
@@ -240,27 +240,42 @@ def _changed(value: object) -> Any:
     raise AssertionError(f"no other value for {value!r}")
 
 
-def test_every_field_a_page_shows_of_a_statement_and_its_sources_changes_its_digest() -> None:
-    """Statements are digested in a form of their own (``_statement_form``):
-    a field added to ``Statement`` or ``Citation`` and left out of that form
-    would leave pages showing it unchanged after an edit."""
+def _with_sources(value: Any) -> list[Any]:
+    """``value`` with each of its fields changed in turn, and each field of its first source."""
     from generator.page_cache import NOT_SHOWN
 
-    base = dataclasses.replace(_statement("Dockers walked out.", frozenset({"strike"})), origins=(("a",),))
-    source = base.sources[0]
-    changed = [
-        dataclasses.replace(base, **{field.name: _changed(getattr(base, field.name))})
-        for field in dataclasses.fields(Statement)
+    source = value.sources[0]
+    return [
+        dataclasses.replace(value, **{field.name: _changed(getattr(value, field.name))})
+        for field in dataclasses.fields(value)
     ] + [
-        dataclasses.replace(base, sources=(dataclasses.replace(source, **{field.name: _changed(value)}),))
+        dataclasses.replace(value, sources=(dataclasses.replace(source, **{field.name: _changed(shown)}),))
         for field in dataclasses.fields(Citation)
-        if field.name not in NOT_SHOWN[Citation] and (value := getattr(source, field.name)) is not None
+        if field.name not in NOT_SHOWN[Citation] and (shown := getattr(source, field.name)) is not None
     ]
-    assert len(changed) == len(dataclasses.fields(Statement)) + len(dataclasses.fields(Citation)) - 1
-    digests = {digest(value) for value in [base, *changed]}
-    assert len(digests) == len(changed) + 1
-    hidden = dataclasses.replace(base, sources=(dataclasses.replace(source, position=0.25),))
-    assert digest(hidden) == digest(base)
+
+
+def test_every_field_a_page_shows_of_a_statement_or_event_and_their_sources_changes_its_digest() -> None:
+    """Statements and timeline events are digested in forms of their own
+    (``page_cache._FLAT_FORMS``): a field added to one of them or to
+    ``Citation`` and left out of its form would leave the pages showing it
+    unchanged after an edit."""
+    statement = _statement("Dockers walked out.", frozenset({"strike"}))
+    statement = dataclasses.replace(statement, origins=(("a",),))
+    event = Event(
+        date="2031-04",
+        precision="month",
+        text=statement.text,
+        sources=statement.sources,
+        expression="in April",
+        statements=(statement.id,),
+    )
+    for base in (statement, event):
+        changed = _with_sources(base)
+        assert len(changed) == len(dataclasses.fields(base)) + len(dataclasses.fields(Citation)) - 1
+        assert len({digest(value) for value in [base, *changed]}) == len(changed) + 1, type(base)
+        hidden = dataclasses.replace(base, sources=(dataclasses.replace(base.sources[0], position=0.25),))
+        assert digest(hidden) == digest(base)
 
 
 def test_a_digest_is_the_same_in_every_process() -> None:
