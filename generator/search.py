@@ -24,7 +24,9 @@ soon as their pages are written (the article pages, then the topic pages),
 and indexed one at a time while the build writes the rest, so Pagefind has
 one core and the build the other. Once the build has nothing left but to
 wait (``finish_indexing``), up to ``BRIEFING_WORKERS`` Pagefind runs go at
-once. Which run ends first changes nothing: each bundle has its folder.
+once. Which run ends first changes nothing: each bundle has its folder. A
+bundle whose index the cache (below) holds is copied into the site only
+then, so it never delays a bundle that needs Pagefind.
 
 Given a cache folder, each bundle's index is kept there under a digest of
 its pages (their paths and bytes) and of Pagefind's version (as its binary
@@ -46,6 +48,7 @@ import contextlib
 import functools
 import hashlib
 import json
+import os
 import queue
 import re
 import shutil
@@ -53,7 +56,7 @@ import subprocess
 import sys
 import tempfile
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from generator.errors import BriefingError, ConfigError
@@ -180,11 +183,20 @@ def bundle_folder(number: int) -> str:
 
 class Indexing:
     """Pagefind runs for one site: bundles are queued as their pages are
-    written (``add``) and indexed on threads of their own, one at a time
-    while the build still works, then up to ``workers`` at once when it only
-    waits (``finish_indexing``). Bundle ``n`` goes to ``bundle_folder(n)``,
-    numbered in the order they were queued, so the index does not depend on
-    which run ends first."""
+    written (``add``), then indexed on threads of their own, numbered in the
+    order they were queued: bundle ``n`` goes to ``bundle_folder(n)``, so the
+    index does not depend on which run ends first.
+
+    Each bundle queued is first *checked* (one thread, in order): given a
+    cache, its key is computed and a bundle kept there from an earlier build
+    is set aside, to be copied into the site by ``finish``; any other bundle
+    goes to the *runs* of Pagefind, one at a time while the build still
+    works, then up to ``workers`` at once when it only waits (``finish``).
+    So a rebuild starts Pagefind on the one bundle an edit changed as soon
+    as it is queued, not after copying every bundle before it; and the
+    copies, a thousand small files per bundle, are made once the build no
+    longer competes for this process (on the build's own thread they took
+    a second a bundle instead of 0.06 s)."""
 
     def __init__(
         self,
@@ -205,14 +217,19 @@ class Indexing:
         self.error: str | None = None
         self.bundles: list[list[str]] = []
         self._queued: set[str] = set()
-        self._jobs: queue.SimpleQueue[int | None] = queue.SimpleQueue()
+        self._checks: queue.SimpleQueue[int | None] = queue.SimpleQueue()
+        self._runs: queue.SimpleQueue[int | None] = queue.SimpleQueue()
+        self._kept: list[int] = []
+        """The bundles kept in the cache, to be copied into the site by ``finish``."""
         self._keys: dict[int, str] = {}
-        """Each bundle's key in the cache, once indexed or restored."""
+        """Each bundle's key in the cache, once checked."""
         self._lock = threading.Lock()
         self._stopped = False
+        self._finishing = False
+        """Set by ``finish``: the build only waits, so Pagefind may take every core."""
         self._processes: set[subprocess.Popen[bytes]] = set()
-        self._threads: list[threading.Thread] = []
-        self._start_thread()
+        self._checker = self._started(self._check)
+        self._runners = [self._started(self._run)]
 
     def add(self, patterns: Sequence[str]) -> None:
         """Queue, in bundles (``plan_bundles``), the pages under the site that
@@ -224,15 +241,24 @@ class Indexing:
                 self._queue(bundle)
 
     def finish(self) -> None:
-        """Wait for every queued bundle, indexing up to ``workers`` at once,
-        then write the list of bundles the search page merges; raises
-        ``BriefingError`` if a run failed."""
+        """Wait for every queued bundle, indexing up to ``workers`` at once
+        and copying the kept ones meanwhile, then write the list of bundles
+        the search page merges; raises ``BriefingError`` if a run failed."""
         if not self.bundles:
             self._queue([])  # Pagefind itself says what is wrong with a site that has no pages
-        self._jobs.put(None)
-        while len(self._threads) < self.workers:
-            self._start_thread()
-        for thread in self._threads:
+        self._finishing = True
+        self._checks.put(None)
+        while len(self._runners) < self.workers:
+            self._runners.append(self._started(self._run))
+        self._checker.join()
+        for number in self._kept:
+            if self._stopped or self.error is not None:
+                break
+            stored = self._stored(number)
+            if stored is None or not _restore(stored, self._output(number)):
+                self._runs.put(number)  # damaged since it was checked: indexed again
+        self._runs.put(None)
+        for thread in self._runners:
             thread.join()
         if self.error is None:
             try:
@@ -253,48 +279,74 @@ class Indexing:
             for process in self._processes:
                 if process.poll() is None:
                     process.kill()
-        self._jobs.put(None)
-        for thread in self._threads:
+        self._checks.put(None)
+        self._runs.put(None)
+        for thread in (self._checker, *self._runners):
             thread.join()
 
     @property
     def running(self) -> bool:
-        return any(thread.is_alive() for thread in self._threads)
+        return any(thread.is_alive() for thread in (self._checker, *self._runners))
 
     def _queue(self, pages: list[str]) -> None:
         self._queued.update(pages)
         self.bundles.append(pages)
-        self._jobs.put(len(self.bundles) - 1)
+        self._checks.put(len(self.bundles) - 1)
 
-    def _start_thread(self) -> None:
-        thread = threading.Thread(target=self._work, name="pagefind", daemon=True)
-        self._threads.append(thread)
+    def _started(self, work: Callable[[], None]) -> threading.Thread:
+        thread = threading.Thread(target=work, name="pagefind", daemon=True)
         thread.start()
+        return thread
 
-    def _work(self) -> None:
-        while (number := self._jobs.get()) is not None:
+    def _check(self) -> None:
+        """Each bundle queued: set aside if kept in the cache, else sent to the runs."""
+        while (number := self._checks.get()) is not None:
+            if self._stopped or self.error is not None:
+                continue
+            try:
+                if self.cache is not None and pagefind_version():  # an index of unknown make is not kept
+                    self._keys[number] = bundle_key(self.site, self.bundles[number])
+                    if self._stored(number) is not None:
+                        self._kept.append(number)
+                        continue
+            except Exception as exc:  # on this thread nobody else would see it: ``finish`` raises it
+                with self._lock:
+                    self.error = self.error or f"could not index the site for search: {exc}"
+                continue
+            self._runs.put(number)
+
+    def _run(self) -> None:
+        """Index each bundle sent to the runs (through the cache, if any)."""
+        while (number := self._runs.get()) is not None:
             if self._stopped or self.error is not None:
                 continue
             try:
                 error = self._index_bundle(number)
-            except Exception as exc:  # on this thread nobody else would see it: ``finish`` raises it
+            except Exception as exc:  # as in ``_check``
                 error = f"could not index the site for search: {exc}"
             if error is not None:
                 with self._lock:
                     self.error = self.error or error
-        self._jobs.put(None)  # the end, for the other threads too
+        self._runs.put(None)  # the end, for the other runners too
+
+    def _output(self, number: int) -> Path:
+        return self.site / BUNDLE_DIR / bundle_folder(number)
+
+    def _stored(self, number: int) -> Path | None:
+        """Where bundle ``number``'s index is kept in the cache, if a build kept it there."""
+        key = self._keys.get(number)
+        if self.cache is None or key is None or not (self.cache / key / DIGESTS_FILE).is_file():
+            return None
+        return self.cache / key
 
     def _index_bundle(self, number: int) -> str | None:
         """Index bundle ``number`` into its folder (through the cache, if
-        any): None, or what went wrong."""
-        pages = self.bundles[number]
-        output = self.site / BUNDLE_DIR / bundle_folder(number)
-        cache = self.cache if pagefind_version() else None  # an index of unknown make is not kept
-        if cache is None:
+        it was checked against one): None, or what went wrong."""
+        pages, output = self.bundles[number], self._output(number)
+        key = self._keys.get(number)
+        if self.cache is None or key is None:
             return self._index(pages, output)
-        key = bundle_key(self.site, pages)
-        self._keys[number] = key
-        return self._index_cached(pages, output, cache / key)
+        return self._index_cached(pages, output, self.cache / key)
 
     def _index_cached(self, pages: list[str], output: Path, stored: Path) -> str | None:
         """Index ``pages`` into ``stored`` unless an intact copy is there from
@@ -341,12 +393,17 @@ class Indexing:
                 *(arg for selector in NOT_INDEXED for arg in ("--exclude-selectors", selector)),
                 "--silent",
             ]  # fmt: skip
+            # While the build works, Pagefind gets one core (its thread pool
+            # takes every core otherwise, and slows the build as much as it gains).
+            environment = None if self._finishing else {**os.environ, "RAYON_NUM_THREADS": "1"}
             with tempfile.TemporaryFile() as messages:  # not a pipe, which a chatty Pagefind could fill
                 with self._lock:
                     if self._stopped:
                         return None
                     try:
-                        process = subprocess.Popen(command, stdout=messages, stderr=subprocess.STDOUT)
+                        process = subprocess.Popen(
+                            command, stdout=messages, stderr=subprocess.STDOUT, env=environment
+                        )
                     except OSError as exc:
                         return f"could not run Pagefind: {exc}"
                     self._processes.add(process)

@@ -11,6 +11,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 from pathlib import Path
@@ -434,6 +435,40 @@ def test_a_rebuild_indexes_again_only_the_search_bundles_whose_pages_changed(
     # The unchanged bundles were not indexed again: their indexes are the ones the first run kept.
     assert all(now[entry] == made[entry] for entry in set(now) & set(made))
     assert edited == _index(site, None) != first
+
+
+def test_a_rebuild_indexes_a_changed_bundle_at_once_and_copies_the_kept_ones_at_the_end(
+    tmp_path: Path, local_site: Path
+) -> None:
+    """While the build still writes, Pagefind indexes the bundle an edit
+    changed without waiting for the bundles before it to be copied from the
+    cache; those are copied once the build only waits (``finish``)."""
+    from generator.search import ALL_PAGES, Indexing, bundle_folder, indexed_pages
+
+    site = shutil.copytree(local_site, tmp_path / "site")
+    cache = tmp_path / "cache"
+    _index(site, cache)
+    last, _ = indexed_pages(site)[-1]  # its bundle is queued after every other
+    page = site / last
+    page.write_text(page.read_text(encoding="utf-8").replace("</main>", "<p>An edit.</p></main>"))
+    shutil.rmtree(site / "pagefind")
+
+    indexing = Indexing(site, cache, max_pages=1)
+    indexing.add(ALL_PAGES)
+    changed = len(indexing.bundles) - 1
+    assert indexing.bundles[changed] == [last]
+
+    def entry(number: int) -> Path:
+        return site / "pagefind" / bundle_folder(number) / "pagefind-entry.json"
+
+    deadline = time.monotonic() + 120
+    while not entry(changed).is_file():
+        assert time.monotonic() < deadline, "the changed bundle was not indexed"
+        time.sleep(0.05)
+    assert not any(entry(number).exists() for number in range(changed))
+    indexing.finish()
+    assert all(entry(number).is_file() for number in range(len(indexing.bundles)))
+    assert file_tree(site / "pagefind") == _index(site, None)
 
 
 def test_an_index_kept_from_another_pagefind_version_is_not_reused(
