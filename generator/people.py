@@ -212,13 +212,15 @@ def find_people(
     assignment: TopicAssignment,
     memory: MentionMemory | None = None,
     clues: NameClues | None = None,
+    keys: Sequence[str] | None = None,
 ) -> tuple[Entity, ...]:
     """Every person and organisation the articles name on evidence, most widely named first.
 
     ``memory``, when given, holds each article's names from the previous
     build, reused where nothing they were found with changed
     (``MentionMemory``), and takes this build's. ``clues``, when given, are
-    the articles' ``NameClues`` joined, already found.
+    the articles' ``NameClues`` joined, already found; ``keys``, each
+    document's ``article_key``, if already made.
     """
     if clues is None:
         clues = NameClues.joined(name_clues(document) for document in documents)
@@ -235,7 +237,10 @@ def find_people(
     for quote in quotes:
         if quote.speaker:
             speakers[quote.sentence.split("#")[0]].add(quote.speaker)
-    keys = [article_key(document) for document in documents] if memory is not None else []
+    if memory is None:
+        keys = []
+    elif keys is None:
+        keys = [article_key(document) for document in documents]
     kept = memory.reusable(documents, keys, masked, lowercase, places) if memory is not None else {}
     found: dict[str, bytes] = {}
     mentions: list[_Mention] = []

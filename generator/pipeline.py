@@ -44,7 +44,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from generator.article_cache import cached_pickles
+from generator.article_cache import article_key, cached_pickles
 from generator.briefing import build_briefings, coverage
 from generator.content import Content
 from generator.disagree import SupersetMemory, find_disagreements
@@ -115,7 +115,7 @@ def read_one_article(document: Document) -> ArticleFindings:
 
 
 def per_article_findings(
-    documents: Sequence[Document], workers: int, cache: Path | None
+    documents: Sequence[Document], workers: int, cache: Path | None, keys: Sequence[str] | None = None
 ) -> tuple[
     tuple[Quote, ...],
     tuple[DatedSentence, ...],
@@ -134,7 +134,7 @@ def per_article_findings(
     objects that live on. Measured at 5,000 articles: the build's peak 654
     -> 624 MB (people and disagree 654 -> 617 MB).
     """
-    pickled = cached_pickles(read_one_article, documents, workers, cache)
+    pickled = cached_pickles(read_one_article, documents, workers, cache, keys)
     quotes: list[Quote] = []
     dated: list[DatedSentence] = []
     fingerprints: dict[str, Fingerprint] = {}
@@ -178,21 +178,23 @@ def people_and_disagreements(
     cache: Path | None,
     workers: int,
     prepared: list[bytes] | None = None,
+    keys: list[str] | None = None,
 ) -> tuple[tuple[Entity, ...], tuple[Disagreement, ...], dict[str, float]]:
     """``find_people`` and then ``find_disagreements`` (which reads the
     people), with their caches, and the seconds each took: the stages that
     run beside the merge (``merge_site``). ``prepared``: each document's
     ``disagree.prepare``, pickled, if already made (else they are taken from
-    the cache, or made, in up to ``workers`` processes)."""
+    the cache, or made, in up to ``workers`` processes); ``keys``: each
+    document's ``article_key``, if made already."""
     timings = Timings()
     with timings.stage("people"):
         names = MentionMemory.load(cache / PEOPLE_CACHE) if cache is not None else None
-        people = find_people(documents, quotes, assignment, names, clues)
+        people = find_people(documents, quotes, assignment, names, clues, keys)
         del names, clues
     release_free_memory()
     with timings.stage("disagree"):
         if prepared is None:
-            prepared = cached_pickles(prepare_disagreements, documents, workers, cache)
+            prepared = cached_pickles(prepare_disagreements, documents, workers, cache, keys)
             release_free_memory()  # what shipping the documents to the workers took
         parallel = SupersetMemory.load(cache / DISAGREE_CACHE) if cache is not None else None
         disagreements = find_disagreements(
@@ -228,21 +230,25 @@ def merge_site(
         if assignment is None:
             with stage(timings, "assign"):
                 assignment = assign_topics(documents, topics)
+        # Each article's content key, made once for every cache that asks for it.
+        keys = [article_key(document) for document in documents] if cache is not None else None
         with stage(timings, "per-article"):
-            quotes, dated, fingerprints, clues, features = per_article_findings(documents, workers, cache)
+            quotes, dated, fingerprints, clues, features = per_article_findings(
+                documents, workers, cache, keys
+            )
         release_free_memory()  # the per-article results' bytes
         prepared = None
         if second_process:
             # On every core, before the second process starts, which has one:
             # a cold build's (20k: about 60 s of work) would otherwise be its.
             with stage(timings, "disagree.prepare"):
-                made = cached_pickles(prepare_disagreements, documents, workers, cache)
+                made = cached_pickles(prepare_disagreements, documents, workers, cache, keys)
             prepared = made if cache is None else None  # else it reads them from the cache
             del made
             release_free_memory()  # what shipping the documents to the workers took
         with stage(timings, "people+disagree.start"):
             later.start(
-                documents, quotes, assignment, clues, cache, 1 if second_process else workers, prepared
+                documents, quotes, assignment, clues, cache, 1 if second_process else workers, prepared, keys
             )
         del clues, prepared
         release_free_memory()  # what pickling them for the second process took
