@@ -178,13 +178,17 @@ def test_check_reports_every_case_in_one_run(tmp_path: Path, monkeypatch: pytest
 INTERRUPTING_PLUGIN = '''
 import os
 import signal
+import time
 
 from pelican import signals
 
 
 def interrupt(path, context):
-    """Press Ctrl-C (a real SIGINT) once Pelican has written its first page."""
+    """Press Ctrl-C (a real SIGINT) once Pelican has written its first page,
+    and wait for it here: Python runs the handler on the main thread at a
+    moment of its choosing, and the build could otherwise end first."""
     os.kill(os.getpid(), signal.SIGINT)
+    time.sleep(30)
 
 
 def register():
