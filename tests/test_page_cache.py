@@ -316,39 +316,37 @@ def test_an_article_whose_statements_change_elsewhere_is_rendered_again(tmp_path
     assert file_tree(site) == _fresh(content, tmp_path)
 
 
-def test_the_export_of_an_unchanged_briefing_is_reused_and_an_edited_one_restored(tmp_path: Path) -> None:
+def _made_and_reused(report: Path, kind: str) -> dict[str, int]:
+    """How many files of ``kind`` ("file": the export; "feed") a build made and took over."""
+    stages = json.loads(report.read_text())["stages"]
+    return {what: stages.get(f"pelican.{kind}.{what}", {}).get("calls", 0) for what in ("make", "reuse")}
+
+
+def _edited_by_hand_and_built_again(tmp_path: Path, name: str) -> tuple[Path, Path, dict[str, bytes], Path]:
+    """Build, change the published file ``name`` by hand, and build again:
+    the content, the site, the site first built, and the second build's timings."""
     content = _write_content(tmp_path)
     site = tmp_path / "site"
     build(BuildOptions(content=content, output=site, force=True))
     first = file_tree(site)
-    export = site / "api" / "briefings" / "quarry.json"
-    export.write_text(export.read_text().replace("Brackwater", "Elsewhere"))
-
+    published = site / name
+    published.write_text(published.read_text().replace("Brackwater", "Elsewhere"))
     report = tmp_path / "again.json"
     build(BuildOptions(content=content, output=site, timings=report, force=True))
-    stages = json.loads(report.read_text())["stages"]
-    assert stages["pelican.file.reuse"]["calls"] == len(TOPICS) - 1
-    assert stages["pelican.file.make"]["calls"] == 1
+    return content, site, first, report
+
+
+def test_the_export_of_an_unchanged_briefing_is_reused_and_an_edited_one_restored(tmp_path: Path) -> None:
+    _, site, first, report = _edited_by_hand_and_built_again(tmp_path, "api/briefings/quarry.json")
+    assert _made_and_reused(report, "file") == {"make": 1, "reuse": len(TOPICS) - 1}
     assert file_tree(site) == first
-
-
-def _feed_counts(report: Path) -> dict[str, int]:
-    stages = json.loads(report.read_text())["stages"]
-    return {kind: stages.get(f"pelican.feed.{kind}", {}).get("calls", 0) for kind in ("make", "reuse")}
 
 
 def test_a_topic_feed_is_taken_over_unless_it_or_what_it_is_made_from_changed(tmp_path: Path) -> None:
-    content = _write_content(tmp_path)
-    site = tmp_path / "site"
-    build(BuildOptions(content=content, output=site, force=True))
-    first = file_tree(site)
-    feed = site / "feeds" / "topics" / "quarry.atom.xml"
-    feed.write_text(feed.read_text().replace("Brackwater", "Elsewhere"))
-
-    again = tmp_path / "again.json"
-    build(BuildOptions(content=content, output=site, timings=again, force=True))
-    assert _feed_counts(again) == {"make": 1, "reuse": len(TOPICS) - 1}
+    content, site, first, again = _edited_by_hand_and_built_again(tmp_path, "feeds/topics/quarry.atom.xml")
+    assert _made_and_reused(again, "feed") == {"make": 1, "reuse": len(TOPICS) - 1}
     assert file_tree(site) == first
+    feed = site / "feeds" / "topics" / "quarry.atom.xml"
 
     # An edit makes again the feeds of the topics whose updates it changes, and
     # gives the feeds a build from nothing gives.
@@ -356,7 +354,7 @@ def test_a_topic_feed_is_taken_over_unless_it_or_what_it_is_made_from_changed(tm
     edited.write_text(edited.read_text().replace("refused", "turned down"))
     later = tmp_path / "later.json"
     build(BuildOptions(content=content, output=site, timings=later))
-    assert 1 <= _feed_counts(later)["make"] < len(TOPICS)
+    assert 1 <= _made_and_reused(later, "feed")["make"] < len(TOPICS)
     feeds = {name: data for name, data in file_tree(site).items() if name.startswith("feeds/topics/")}
     assert len(feeds) == len(TOPICS)
     assert feeds == {name: data for name, data in _fresh(content, tmp_path).items() if name in feeds}
@@ -364,7 +362,7 @@ def test_a_topic_feed_is_taken_over_unless_it_or_what_it_is_made_from_changed(tm
     # The feeds hold absolute addresses: another site address makes each again.
     moved = tmp_path / "moved.json"
     build(BuildOptions(content=content, output=site, timings=moved, base_url="https://briefs.example.org"))
-    assert _feed_counts(moved) == {"make": len(TOPICS), "reuse": 0}
+    assert _made_and_reused(moved, "feed") == {"make": len(TOPICS), "reuse": 0}
     assert "https://briefs.example.org/topics/quarry/" in feed.read_text()
 
 
