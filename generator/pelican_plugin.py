@@ -233,14 +233,19 @@ class BriefingGenerator(Generator):  # type: ignore[misc]
         # Pelican lists the first ``FEED_MAX_ITEMS`` only: the rest need no entry.
         updates = briefing.updates[: self.settings.get("FEED_MAX_ITEMS")]
 
-        def make() -> str:
+        def write() -> None:
             entries = [TopicUpdateEntry(briefing, update) for update in updates]
             writer.write_feed(entries, self.context, path, feed_title=title)
-            return (Path(self.output_path) / path).read_text(encoding="utf-8")
 
         if pages is None:
-            make()
+            write()
             return
+
+        def make() -> str:
+            """The feed written, and its text for the cache's manifest."""
+            write()
+            return (Path(self.output_path) / path).read_text(encoding="utf-8")
+
         inputs = [
             pages.shared(self.context),
             self.context.get("SITEURL"),
