@@ -187,11 +187,16 @@ def interrupt(path, context):
     """Press Ctrl-C (a real SIGINT) once Pelican has written its first page,
     and wait for it here: Python runs the handler on the main thread at a
     moment of its choosing, and the build could otherwise end first."""
+    signals.content_written.disconnect(interrupt)  # once
     os.kill(os.getpid(), signal.SIGINT)
-    time.sleep(30)
+    time.sleep(10)
 
 
 def register():
+    # As in a terminal. A process started in the background by a shell
+    # without job control inherits SIGINT ignored, and Python then installs
+    # no handler of its own: the signal would do nothing.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     signals.content_written.connect(interrupt)
 '''
 
