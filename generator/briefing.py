@@ -41,7 +41,7 @@ from generator.model import (
     Topic,
     Update,
 )
-from generator.timeline import build_timeline
+from generator.timeline import KnownWords, build_timeline
 
 LEAD_MIN = 3
 LEAD_MAX = 5
@@ -76,14 +76,13 @@ def with_origins(statement: Statement, origin_of: Mapping[str, str]) -> Statemen
 def choose_lead(facts: Sequence[Statement]) -> tuple[Statement, ...]:
     """Up to ``LEAD_MAX`` facts reported by several origins; topped up to
     ``LEAD_MIN`` with the best-placed others when too few are."""
+
+    def full(statement: Statement) -> bool:
+        return len(statement.text.split()) >= LEAD_MIN_WORDS
+
     # Lazily: a topic has thousands of facts, of which a handful lead.
-    full = (s for s in facts if len(s.text.split()) >= LEAD_MIN_WORDS)
-    lead = list(
-        itertools.islice(
-            (s for s in facts if s.independent > 1 and len(s.text.split()) >= LEAD_MIN_WORDS), LEAD_MAX
-        )
-    )
-    for statement in full:
+    lead = list(itertools.islice((s for s in facts if s.independent > 1 and full(s)), LEAD_MAX))
+    for statement in filter(full, facts):
         if len(lead) >= LEAD_MIN:
             break
         if statement not in lead:
@@ -133,7 +132,7 @@ def _briefing(
     dated: Sequence[DatedSentence],
     people: Iterable[Entity],
     disagreements: Iterable[Disagreement],
-    known_words: dict[tuple[str, int, str], frozenset[str]] | None = None,
+    known_words: KnownWords | None = None,
 ) -> Briefing:
     """``build_briefing`` of the topic's ``own`` statements, their origins
     given (``known_words``: see ``build_timeline``)."""
@@ -193,7 +192,7 @@ def build_briefings(
     for item in dated:
         by_sentence[item.sentence].append(item)
     people, disagreements = tuple(people), tuple(disagreements)
-    known_words: dict[tuple[str, int, str], frozenset[str]] = {}
+    known_words: KnownWords = {}
     briefings = []
     for topic in topics:
         own = by_topic.get(topic.slug, [])

@@ -884,7 +884,8 @@ class QuotePairsInPlain:
     """The word pairs of quotes that each sentence without quote marks
     has, found by reading every such sentence (``quote_pairs_in_plain``).
 
-    ``wanted``: all the quotes' pairs, sorted; ``carried``: each sentence's
+    ``wanted``: all the quotes' pairs, sorted, and ``digest``, their
+    ``_digest_of_pairs``; ``carried``: each sentence's
     pairs among them, by item number, for the sentences that have any, in
     the order of the members they were found for. A sentence's pairs are
     kept as ``wanted``'s own tuples (a tuple of two new strings takes 160
@@ -892,6 +893,7 @@ class QuotePairsInPlain:
     56): at 5,000 articles, 70,000 sentences have some."""
 
     wanted: list[tuple[str, str]]
+    digest: bytes
     carried: dict[int, Pairs]
 
     def kept(self) -> KeptPairsInPlain:
@@ -903,7 +905,7 @@ class QuotePairsInPlain:
             numbers.append(number)
             pairs.extend(place[pair] for pair in found)
             ends.append(len(pairs))
-        return KeptPairsInPlain(_digest_of_pairs(self.wanted), numbers, ends, pairs)
+        return KeptPairsInPlain(self.digest, numbers, ends, pairs)
 
 
 @dataclass(frozen=True, slots=True)
@@ -938,10 +940,11 @@ def quote_pairs_in_plain(
     others are read: reading every sentence of the archive is most of the
     work of ``_quoted_in_plain``, whose pairs then come out the same."""
     wanted = sorted({pair for i in quoted for pair in items[i].quote_pairs})
+    digest = _digest_of_pairs(wanted)
     own = {pair: pair for pair in wanted}
     before: dict[int, Pairs] = {}
     if previous is not None and carried is not None:
-        if previous.wanted == _digest_of_pairs(wanted):
+        if previous.wanted == digest:
             for at, number in enumerate(previous.numbers):
                 start = previous.ends[at - 1] if at else 0
                 before[number] = tuple(wanted[place] for place in previous.pairs[start : previous.ends[at]])
@@ -953,7 +956,7 @@ def quote_pairs_in_plain(
         pairs = before.get(was, ()) if was >= 0 else tuple(_pairs_among(items[number].sentence.text, own))
         if pairs:
             found[number] = pairs
-    return QuotePairsInPlain(wanted, found)
+    return QuotePairsInPlain(wanted, digest, found)
 
 
 def _quoted_in_plain(

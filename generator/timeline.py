@@ -607,10 +607,14 @@ def _source_order(item: tuple[Citation, DatedSentence]) -> tuple[datetime.date, 
     return (citation.date, citation.outlet, citation.article, citation.position, citation.sentence)
 
 
+KnownWords = dict[tuple[str, int, str], frozenset[str]]
+"""Each dated sentence's ``_words``, by its key and the date's place and words."""
+
+
 def build_timeline(
     dated: Sequence[DatedSentence],
     statements: Sequence[Statement],
-    known_words: dict[tuple[str, int, str], frozenset[str]] | None = None,
+    known_words: KnownWords | None = None,
 ) -> tuple[Event, ...]:
     """The events of ``statements``: one per date they give, with every source whose own sentence gives it.
 
@@ -633,12 +637,9 @@ def build_timeline(
     return tuple(sorted(events, key=lambda e: (e.date, e.text, e.statements)))
 
 
-def _join(
-    candidates: list[_Candidate], known: dict[tuple[str, int, str], frozenset[str]]
-) -> list[list[_Candidate]]:
+def _join(candidates: list[_Candidate], known: KnownWords) -> list[list[_Candidate]]:
     """Candidates with one date, joined when every pair of their sentences is
-    alike; ``known``: each dated sentence's ``_words``, by its key and the
-    date's place and words, found as needed."""
+    alike; ``known``: each dated sentence's words, found as needed."""
     ordered = sorted(candidates, key=lambda c: (-len(c.sources), c.statement.id))
     clusters: list[list[_Candidate]] = []
     cluster_words: list[list[frozenset[str]]] = []  # of every source of each cluster, computed once
