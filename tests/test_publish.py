@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -391,6 +392,41 @@ def test_pagefind_runs_side_by_side_write_the_index_one_run_at_a_time_writes(
     assert _index(site, tmp_path / "cache", workers=3) == alone  # each bundle from the cache
 
 
+def test_pagefind_reads_the_pages_without_what_it_skips_and_writes_the_same_index(
+    tmp_path: Path, local_site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import generator.search
+    from generator.search import without_skipped_markup
+
+    site = shutil.copytree(local_site, tmp_path / "site")
+    for page in site.glob("topics/*/index.html"):
+        html = page.read_bytes()
+        read = without_skipped_markup(html)
+        # The source lists and JSON-LD are cut, every statement's text is kept.
+        assert b'class="sources"' in html and b'class="sources"' not in read
+        assert b"application/ld+json" not in read
+        texts = re.findall(rb'<p class="statement-text">.*?</p>', html)
+        assert texts and texts == re.findall(rb'<p class="statement-text">.*?</p>', read)
+    read_cut = _index(site, None)
+    monkeypatch.setattr(generator.search, "without_skipped_markup", lambda html: html)
+    assert _index(site, None) == read_cut
+
+
+def test_markup_pagefind_skips_is_cut_only_where_a_browser_ends_it_too() -> None:
+    from generator.search import without_skipped_markup
+
+    sources = b'<p class="sources"><span class="count">1 outlet:</span> <a href="a/">A</a></p>'
+    backlink = b'<a class="backlink" href="t/#s">\xe2\x86\xa9<span class="visually-hidden"> used</span></a>'
+    assert without_skipped_markup(b"<li>" + sources + b"<p>Kept.</p>" + backlink + b"</li>") == (
+        b"<li><p>Kept.</p></li>"
+    )
+    # A <div> ends a <p> before its </p>: what follows it is read, so it stays.
+    ended_early = b'<p class="sources"><span>1</span><div>Indexed.</div></p>'
+    unclosed = b'<p>Text.</p><a class="backlink" href="t/">back'
+    for html in (ended_early, unclosed, b'<p class="sourced">Kept.</p>'):
+        assert without_skipped_markup(html) == html
+
+
 def test_pages_queued_for_search_twice_are_indexed_once_in_the_order_queued(
     tmp_path: Path, local_site: Path
 ) -> None:
@@ -543,7 +579,7 @@ def test_an_error_on_the_indexing_thread_fails_the_build_with_its_words(
     def broken(*_: object) -> None:
         raise ValueError("no such luck")
 
-    monkeypatch.setattr(generator.search, "link_or_copy", broken)
+    monkeypatch.setattr(generator.search, "_copy_for_pagefind", broken)
     site = shutil.copytree(local_site, tmp_path / "site")
     with pytest.raises(BriefingError, match="could not index the site for search: no such luck"):
         finish_indexing(start_indexing(site))
