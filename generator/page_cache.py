@@ -351,6 +351,14 @@ class PageCache:
         self._written[name] = [key, hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()]
         return text
 
+    def written_digest(self, name: str) -> bytes | None:
+        """The SHA-256 of the file this build wrote as ``name`` (a path under
+        the site root), if it went through this cache; else None. It is the
+        digest of the text made, or of the published file reused, checked
+        this build (``_published_or_made``)."""
+        entry = self._written.get(name)
+        return bytes.fromhex(entry[1]) if entry is not None else None
+
     def save(self) -> None:
         """Write the manifest of this build's pages (call once the site is published)."""
         manifest = json.dumps(self._written, sort_keys=True).encode("utf-8")

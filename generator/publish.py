@@ -159,15 +159,20 @@ queued to ``finish`` (absent when none was started)."""
 def _indexing(settings: dict[str, Any], output_path: str) -> Indexing:
     """The build's ``Indexing``, made on first use. With Pelican's content
     cache on, the bundles' indexes are kept in the build's cache folder
-    (``SEARCH_CACHE``) and reused where their pages are the same."""
+    (``SEARCH_CACHE``) and reused where their pages are the same; the page
+    cache, if any, gives the digests of the pages it wrote."""
+    from generator.page_cache import PAGE_CACHE_SETTING, PageCache  # it imports the settings, which import us
+
     indexing = settings.get(SEARCH_SETTING)
     if not isinstance(indexing, Indexing):
         cache = Path(settings["CACHE_PATH"]) / SEARCH_CACHE if settings.get("CACHE_CONTENT") else None
+        pages = settings.get(PAGE_CACHE_SETTING)
         indexing = settings[SEARCH_SETTING] = Indexing(
             Path(output_path),
             cache,
             max_pages=int(settings.get("BRIEFING_SEARCH_BUNDLE_PAGES", MAX_BUNDLE_PAGES)),
             workers=workers_setting(settings),
+            page_digests=pages.written_digest if isinstance(pages, PageCache) else None,
         )
     return indexing
 
