@@ -667,20 +667,23 @@ def test_features_sent_between_processes_arrive_whole_with_their_words_stored_on
     import pickle
     import sys
 
-    from generator.merge import features_of
+    from generator.merge import features_of, pickled_features, unpickled_features
 
     document = make_document(
         '"We will rebuild the bridge by 2025," Mayor Ana Ruiz said on Monday.\n\n'
         "The European Union pledged 40 million euros. The EU said more would follow."
     )
     sent = features_of(document, find_quotes(document))
-    arrived = pickle.loads(pickle.dumps(sent))
+    assert pickle.loads(pickle.dumps(sent)) == sent
+    arrived = unpickled_features(pickled_features(sent))
     assert arrived == sent
     assert any(f.quote_pairs for f in arrived) and any(f.numbers for f in arrived)
     for features in arrived:
         words = [*features.words, *features.stems, *features.names, *features.plain, features.opener]
+        words += [*features.numbers, *features.quote_numbers]
+        words += [word for pair in features.quote_pairs for word in pair]
+        words += [word for run in features.runs for word in run]
         assert all(word is sys.intern(word) for word in words)
-        assert not features.numbers or all(n is sys.intern(n) for n in features.numbers)
 
 
 def test_topical_only_leaves_out_just_the_statements_no_briefing_shows() -> None:
