@@ -34,7 +34,7 @@ import functools
 import hashlib
 import pickle
 from collections.abc import Callable, Sequence, Set
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -132,10 +132,45 @@ def _load(path: Path) -> dict[str, bytes]:
     return stored
 
 
-def _save(path: Path, results: dict[str, bytes]) -> None:
+def _save(path: Path, results: dict[str, bytes]) -> bool:
     """Write ``results`` to ``path`` through a temporary file, so a build cut
-    short never leaves half a file; a failure to write only costs speed."""
-    save_pickle(path, results, "per-article cache")
+    short never leaves half a file; a failure to write only costs speed.
+    Whether it was written."""
+    return save_pickle(path, results, "per-article cache")
+
+
+class DocumentsNotKept(LookupError):
+    """A document ``DocumentsKept.load`` looked for is not in the file (another
+    build replaced it since): the caller has them, and goes on with its own."""
+
+
+@dataclass(frozen=True)
+class DocumentsKept:
+    """Where the content check kept this build's documents
+    (``DocumentCache.save``), and each one's ``article_key``, in order: what
+    a second process is handed to read the documents there
+    (``pipeline.people_and_disagreements``) rather than be sent them.
+    Sending them through a pipe took the build's own process about 1 s at
+    5,000 articles, in pickling and in waiting for the other to read.
+
+    A document is found by its article's key: the file is in the cache
+    folder of this version of the code, so the document kept for an article
+    is the one this code makes of it."""
+
+    path: Path
+    keys: tuple[str, ...]
+
+    def load(self) -> tuple[Document, ...]:
+        """The documents, in order; raises ``DocumentsNotKept`` if one is missing."""
+        by_key: dict[str, Document] = {}
+        wanted = set(self.keys)
+        for pickled in _load(self.path).values():
+            document = _unpickled(pickled)
+            if isinstance(document, Document) and (key := article_key(document)) in wanted:
+                by_key[key] = document
+        if not wanted <= by_key.keys():
+            raise DocumentsNotKept(f"{len(wanted - by_key.keys())} documents are no longer in {self.path}")
+        return tuple(by_key[key] for key in self.keys)
 
 
 class DocumentCache:
@@ -265,10 +300,12 @@ class DocumentCache:
         documents: Sequence[Document] = (),
         topics: Sequence[Topic] = (),
         assignment: TopicAssignment | None = None,
-    ) -> None:
+    ) -> Path | None:
         """Keep this build's documents (and, given the ``assignment`` of
         ``documents`` by ``topics``, each one's share of it) for the next
-        build if any changed, and let go of the old ones."""
+        build if any changed, and let go of the old ones. Returns the file
+        that holds them all (for ``DocumentsKept``): None without a cache,
+        or if it could not be written."""
         if self._path is not None and assignment is not None:
             shares = {
                 key: pickle.dumps(share_of(document, assignment), protocol=pickle.HIGHEST_PROTOCOL)
@@ -277,6 +314,8 @@ class DocumentCache:
             }
             if shares.keys() != self._stored_topics:
                 _save(self._path.with_name(TOPICS_FILE), shares)
+        kept = self._path
         if self._path is not None and self._kept.keys() != self._stored.keys():
-            _save(self._path, self._kept)
+            kept = self._path if _save(self._path, self._kept) else None
         self._stored, self._kept, self._found = {}, {}, {}
+        return kept

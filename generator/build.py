@@ -121,9 +121,10 @@ def _checked_content(
     progress: Progress = NO_PROGRESS,
     cache: Path | None = None,
     workers: int = 1,
-) -> tuple[Content, tuple[Document, ...], list[str], KnownAssignment]:
+) -> tuple[Content, tuple[Document, ...], list[str], KnownAssignment, Path | None]:
     """Read, segment (in up to ``workers`` processes) and assign topics:
-    all a check needs to report every problem.
+    all a check needs to report every problem. Last, the file in the cache
+    that holds the documents (``DocumentCache.save``), if any.
 
     The merge is left to the Pelican run, so a build merges once, not twice;
     the segmented documents and the assignment are handed to it too
@@ -146,9 +147,10 @@ def _checked_content(
     if strict and warnings:
         raise ContentErrors(warnings)
     # Only once the check has passed: a failed build writes nothing.
-    known.save(documents, content.topics, assignment)
+    kept = known.save(documents, content.topics, assignment)
     release_free_memory()  # the documents' pickled bytes
-    return content, documents, [str(w) for w in warnings], remember(documents, content.topics, assignment)
+    known_assignment = remember(documents, content.topics, assignment)
+    return content, documents, [str(w) for w in warnings], known_assignment, kept
 
 
 def check_content(content_dir: Path, *, strict: bool = False) -> list[str]:
@@ -237,12 +239,17 @@ def _build(options: BuildOptions) -> BuildResult:
         return _result(last, time.perf_counter() - started, up_to_date=True)
     forget(stamp)
     from generator import settings as default_settings
-    from generator.pelican_plugin import ASSIGNMENT_SETTING, SEGMENTED_SETTING, SITE_SETTING
+    from generator.pelican_plugin import (
+        ASSIGNMENT_SETTING,
+        DOCUMENTS_KEPT_SETTING,
+        SEGMENTED_SETTING,
+        SITE_SETTING,
+    )
     from generator.publish import SEARCH_LATER_SETTING, abandon_search, finish_search
     from generator.search import BUNDLE_DIR
 
     cache, workers = _cache_and_workers(options)
-    content, documents, warnings, known = _checked_content(
+    content, documents, warnings, known, documents_kept = _checked_content(
         options.content,
         strict=options.strict,
         timings=timings.scoped("check") if timings else None,
@@ -264,6 +271,7 @@ def _build(options: BuildOptions) -> BuildResult:
         settings[SITE_SETTING] = merged
         settings[ASSIGNMENT_SETTING] = known
         settings[SEGMENTED_SETTING] = {str(Path(d.article.path).resolve()): d for d in documents}
+        settings[DOCUMENTS_KEPT_SETTING] = documents_kept
         settings[PROGRESS_SETTING] = progress
         settings[SEARCH_LATER_SETTING] = True  # finished below, while the pages are compared
         progress.stage("read", total=len(content.articles) + len(content.topics))

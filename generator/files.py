@@ -66,10 +66,12 @@ def load_pickle(path: Path, what: str) -> object | None:
         return None
 
 
-def save_pickle(path: Path, value: object, what: str) -> None:
+def save_pickle(path: Path, value: object, what: str) -> bool:
     """Keep ``value`` at ``path`` (``write_atomically``); a failure to write is
-    a warning naming ``what``: it costs only speed."""
+    a warning naming ``what``: it costs only speed. Whether it was written."""
     try:
         write_atomically(path, lambda handle: pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL))
     except (OSError, pickle.PicklingError) as exc:
         log.warning("Could not save the %s %s: %s", what, path, exc)
+        return False
+    return True

@@ -70,6 +70,11 @@ SEGMENTED_SETTING = "BRIEFING_SEGMENTED"
 already read and segmented, by absolute source path: the reader takes them
 instead of reading each article a second time."""
 
+DOCUMENTS_KEPT_SETTING = "BRIEFING_DOCUMENTS_KEPT"
+"""Setting holding the file in which ``briefing build``'s content check kept
+those documents (``DocumentCache.save``), for the second process of the
+merge to read them there (``pipeline.merge_site``)."""
+
 _SAFE_SCHEMES = frozenset(("http", "https", "mailto"))
 
 
@@ -308,7 +313,17 @@ def attach_briefings(generators: list[Any]) -> None:
     progress_of(articles.settings).stage("merge")
     workers = workers_setting(articles.settings)
     cache = Path(articles.settings["CACHE_PATH"]) if articles.settings.get("CACHE_CONTENT") else None
-    site = merge_site(tuple(documents), tuple(topics), method, timings, assignment, workers, cache)
+    kept = articles.settings.get(DOCUMENTS_KEPT_SETTING)
+    site = merge_site(
+        tuple(documents),
+        tuple(topics),
+        method,
+        timings,
+        assignment,
+        workers,
+        cache,
+        documents_kept=kept if isinstance(kept, Path) else None,
+    )
     by_slug = {b.topic.slug: b for b in site.briefings}
     for page in topic_pages:
         page.briefing = by_slug[page.topic.slug]

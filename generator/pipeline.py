@@ -44,7 +44,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from generator.article_cache import article_key, cached_pickles
+from generator.article_cache import DocumentsKept, DocumentsNotKept, article_key, cached_pickles
 from generator.briefing import build_briefings, coverage
 from generator.content import Content
 from generator.disagree import SupersetMemory, find_disagreements
@@ -181,7 +181,7 @@ def each_unpickled(
 
 
 def people_and_disagreements(
-    documents: tuple[Document, ...],
+    documents: tuple[Document, ...] | DocumentsKept,
     quotes: tuple[Quote, ...],
     assignment: TopicAssignment,
     clues: NameClues,
@@ -195,7 +195,11 @@ def people_and_disagreements(
     run beside the merge (``merge_site``). ``prepared``: each document's
     ``disagree.prepare``, pickled, if already made (else they are taken from
     the cache, or made, in up to ``workers`` processes); ``keys``: each
-    document's ``article_key``, if made already."""
+    document's ``article_key``, if made already. ``documents`` may be where
+    they are kept (``DocumentsKept``: raises ``DocumentsNotKept`` if they
+    are no longer there)."""
+    if isinstance(documents, DocumentsKept):
+        documents = documents.load()
     timings = Timings()
     with timings.stage("people"):
         names = MentionMemory.load(cache / PEOPLE_CACHE) if cache is not None else None
@@ -222,6 +226,8 @@ def merge_site(
     assignment: TopicAssignment | None = None,
     workers: int = 1,
     cache: Path | None = None,
+    *,
+    documents_kept: Path | None = None,
 ) -> Site:
     """Run the stages after segmentation (the Pelican reader segments each file).
 
@@ -231,7 +237,8 @@ def merge_site(
     ``workers`` is how many processes the per-article stages may use (the
     result is the same for any number); ``cache``, the build's cache
     folder, keeps their per-article results for the next build (None: not
-    kept).
+    kept); ``documents_kept``, a file in it that holds these documents
+    (``DocumentCache.save``), from which the second process reads them.
     """
     # People and disagreements read none of the merge's results: with two
     # cores they are found in a second process while this one merges.
@@ -256,10 +263,12 @@ def merge_site(
             prepared = made if cache is None else None  # else it reads them from the cache
             del made
             release_free_memory()  # what shipping the documents to the workers took
+        rest = (quotes, assignment, clues, cache, 1 if second_process else workers, prepared, keys)
         with stage(timings, "people+disagree.start"):
-            later.start(
-                documents, quotes, assignment, clues, cache, 1 if second_process else workers, prepared, keys
-            )
+            if second_process and documents_kept is not None and keys is not None:
+                later.start(DocumentsKept(documents_kept, tuple(keys)), *rest)
+            else:
+                later.start(documents, *rest)
         del clues, prepared
         release_free_memory()  # what pickling them for the second process took
         with stage(timings, "merge"):
@@ -270,7 +279,11 @@ def merge_site(
             del features, memory
         release_free_memory()
         with stage(timings, "people+disagree.wait"):
-            people, disagreements, seconds = later.result()
+            try:
+                people, disagreements, seconds = later.result()
+            except DocumentsNotKept:  # another build replaced the file: with the documents, here
+                people, disagreements, seconds = people_and_disagreements(documents, *rest)
+        del rest
     for name, spent in seconds.items():  # in the second process, beside the merge
         if timings is not None:
             timings.add(name, spent)
