@@ -77,11 +77,8 @@ from __future__ import annotations
 import bisect
 import functools
 import hashlib
-import io
 import itertools
 import math
-import operator
-import pickle
 import re
 import struct
 import sys
@@ -97,7 +94,7 @@ from collections.abc import (
     MutableSequence,
     Sequence,
 )
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from itertools import pairwise
 from pathlib import Path
 from typing import Any, Literal, TypeVar
@@ -175,9 +172,9 @@ class SentenceFeatures:
       (``_within``);
     * a sentence's own word pairs are not kept at all: only quotes are
       compared on them, rarely;
-    * a copy from another process or from the cache is read with its
-      words interned (``pickled_features``), stored once per build rather
-      than once per sentence.
+    * a copy from another process or from the cache is rebuilt with its
+      words interned (``__reduce__``), stored once per build rather than
+      once per sentence.
 
     Not frozen (nor is ``_Item``), though nothing changes one once made: a
     frozen dataclass sets each field through ``object.__setattr__``, and
@@ -199,7 +196,17 @@ class SentenceFeatures:
     def __reduce__(self) -> tuple[Any, ...]:
         if type(self) is not SentenceFeatures:
             raise TypeError(f"{type(self).__name__} is not meant to be pickled")
-        return SentenceFeatures, _FEATURE_FIELDS(self)
+        return _restored, (
+            self.words,
+            self.numbers,
+            self.quote_pairs,
+            self.quote_numbers,
+            self.stems,
+            self.names,
+            self.opener,
+            self.plain,
+            self.runs,
+        )
 
 
 Words = tuple[str, ...]
@@ -211,35 +218,30 @@ Pairs = tuple[tuple[str, str], ...]
 """Distinct word pairs in sorted order, as ``Words``."""
 
 
-_FEATURE_FIELDS = operator.attrgetter(*(f.name for f in fields(SentenceFeatures)))
-"""A ``SentenceFeatures``' fields, as a tuple in order."""
-
-
-class _WordsAsIds(pickle.Pickler):
-    """Pickles each string as a persistent id (``pickled_features``)."""
-
-    def persistent_id(self, obj: object) -> object:
-        return obj if type(obj) is str else None
-
-
-def pickled_features(features: Iterable[SentenceFeatures]) -> bytes:
-    """``features`` pickled for ``unpickled_features``: each as the tuple of
-    its fields, and every string in them as a persistent id, which the
-    reader interns as it reads it (``persistent_load`` is ``sys.intern``).
-    So reading needs no call of ours per sentence: the features of the
-    5,000 articles of the benchmark (187,000 sentences, 6.2 million words)
-    were read in 0.8 s, against 1.4 s rebuilt one by one and their words
-    interned then."""
-    buffer = io.BytesIO()
-    _WordsAsIds(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(list(map(_FEATURE_FIELDS, features)))
-    return buffer.getvalue()
-
-
-def unpickled_features(data: bytes) -> tuple[SentenceFeatures, ...]:
-    """What ``pickled_features`` pickled, with every word interned."""
-    reader = pickle.Unpickler(io.BytesIO(data))
-    reader.persistent_load = sys.intern  # type: ignore[method-assign]
-    return tuple(itertools.starmap(SentenceFeatures, reader.load()))
+def _restored(
+    words: Words,
+    numbers: Words,
+    quote_pairs: Pairs,
+    quote_numbers: Words,
+    stems: Words,
+    names: Words,
+    opener: str,
+    plain: Words,
+    runs: tuple[tuple[str, ...], ...],
+) -> SentenceFeatures:
+    """A ``SentenceFeatures`` unpickled, with its words interned."""
+    intern = sys.intern
+    return SentenceFeatures(
+        words=tuple(map(intern, words)),
+        numbers=tuple(map(intern, numbers)),
+        quote_pairs=tuple((intern(a), intern(b)) for a, b in quote_pairs),
+        quote_numbers=tuple(map(intern, quote_numbers)),
+        stems=tuple(map(intern, stems)),
+        names=tuple(map(intern, names)),
+        opener=intern(opener),
+        plain=tuple(map(intern, plain)),
+        runs=tuple(tuple(map(intern, run)) for run in runs),
+    )
 
 
 @dataclass(slots=True)

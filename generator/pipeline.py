@@ -39,7 +39,7 @@ Nothing here runs Pelican: the plugin hands Pelican's articles to
 from __future__ import annotations
 
 import pickle
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -50,15 +50,7 @@ from generator.content import Content
 from generator.disagree import SupersetMemory, find_disagreements
 from generator.disagree import prepare as prepare_disagreements
 from generator.memory import release_free_memory
-from generator.merge import (
-    MergeMethod,
-    PairMemory,
-    SentenceFeatures,
-    features_of,
-    merge_statements,
-    pickled_features,
-    unpickled_features,
-)
+from generator.merge import MergeMethod, PairMemory, SentenceFeatures, features_of, merge_statements
 from generator.model import (
     DatedSentence,
     Disagreement,
@@ -106,17 +98,17 @@ class ArticleFindings:
     fingerprint: Fingerprint
     name_clues: NameClues
     merge_features: bytes
-    """The article's ``tuple[SentenceFeatures, ...]``, pickled on its own
-    (``merge.pickled_features``): the build reads the rest of every
-    article's findings first and the features later
-    (``per_article_findings``), and unpickling features is most of the work."""
+    """The article's ``tuple[SentenceFeatures, ...]``, pickled on its own:
+    the build reads the rest of every article's findings first and the
+    features later (``per_article_findings``), and unpickling features is
+    most of the work (their words are interned, ``SentenceFeatures``)."""
 
 
 def read_one_article(document: Document) -> ArticleFindings:
     """The stages that read one article at a time, run together per article."""
     masked = masks_of(document)  # read by the quotes and the names' clues alike
     quotes = tuple(find_quotes(document, masked))
-    features = pickled_features(features_of(document, quotes))
+    features = pickle.dumps(features_of(document, quotes), protocol=pickle.HIGHEST_PROTOCOL)
     return ArticleFindings(
         quotes, find_dates(document), wire_fingerprint(document), name_clues(document, masked), features
     )
@@ -161,21 +153,19 @@ def per_article_findings(
 
     # Joined as they are read: each article's own clues are let go at once.
     joined = NameClues.joined(each_read())
-    features = list(each_unpickled(pickled_features, release_every=1000, loads=unpickled_features))
+    features = list(each_unpickled(pickled_features, release_every=1000))
     return tuple(quotes), tuple(dated), fingerprints, joined, features
 
 
-def each_unpickled(
-    pickled: list[bytes], release_every: int = 0, loads: Callable[[bytes], Any] = pickle.loads
-) -> Iterator[Any]:
-    """Each of ``pickled`` unpickled (``loads``) in turn, its bytes let go as
-    soon as they are read; with ``release_every``, the freed bytes go back
-    to the system after every so many (``release_free_memory``), so the
-    results, which grow as their bytes shrink, take the same memory again
-    instead of adding to it."""
+def each_unpickled(pickled: list[bytes], release_every: int = 0) -> Iterator[Any]:
+    """Each of ``pickled`` unpickled in turn, its bytes let go as soon as
+    they are read; with ``release_every``, the freed bytes go back to the
+    system after every so many (``release_free_memory``), so the results,
+    which grow as their bytes shrink, take the same memory again instead of
+    adding to it."""
     for number, result in enumerate(pickled):
         pickled[number] = b""
-        yield loads(result)
+        yield pickle.loads(result)
         if release_every and number % release_every == release_every - 1:
             release_free_memory()
 

@@ -667,15 +667,14 @@ def test_features_sent_between_processes_arrive_whole_with_their_words_stored_on
     import pickle
     import sys
 
-    from generator.merge import features_of, pickled_features, unpickled_features
+    from generator.merge import features_of
 
     document = make_document(
         '"We will rebuild the bridge by 2025," Mayor Ana Ruiz said on Monday.\n\n'
         "The European Union pledged 40 million euros. The EU said more would follow."
     )
     sent = features_of(document, find_quotes(document))
-    assert pickle.loads(pickle.dumps(sent)) == sent
-    arrived = unpickled_features(pickled_features(sent))
+    arrived = pickle.loads(pickle.dumps(sent))
     assert arrived == sent
     assert any(f.quote_pairs for f in arrived) and any(f.numbers for f in arrived)
     for features in arrived:
