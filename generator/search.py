@@ -201,37 +201,49 @@ def bundle_key(site: Path, pages: Sequence[str], known: PageDigests | None = Non
 
 
 def without_skipped_markup(html: bytes) -> bytes:
-    """``html`` without the elements of ``SKIPPED_MARKUP``. An element is cut
+    """``html`` without the elements of ``SKIPPED_MARKUP`` (``_kept_parts``)."""
+    return b"".join(_kept_parts(html))
+
+
+def _kept_parts(html: bytes) -> list[memoryview]:
+    """The parts of ``html`` around the elements of ``SKIPPED_MARKUP``, as
+    views of it: the page is not copied (a topic page is up to 5.5 MB, and
+    runs may copy two at once beside the build's peak). An element is cut
     only when it holds no other tag than those listed, so its end tag is
     where a browser ends it too (a ``<div>`` would end a ``<p>`` before its
     ``</p>``); any other is left as it is, for Pagefind to skip."""
+    cut: list[tuple[int, int]] = []
     for start, end, inner_tags in SKIPPED_MARKUP:
-        pieces = html.split(start)
-        if len(pieces) == 1:
-            continue
-        kept = [pieces[0]]
-        for piece in pieces[1:]:
-            close = piece.find(end)
-            inner = piece[:close]
-            if close < 0 or (
-                inner_tags is not None and inner.count(b"<") != sum(map(inner.count, inner_tags))
-            ):
-                kept += (start, piece)
+        at = html.find(start)
+        while at >= 0:
+            inside = at + len(start)
+            close = html.find(end, inside)
+            if close < 0:
+                break
+            inner = html[inside:close]
+            if inner_tags is None or inner.count(b"<") == sum(map(inner.count, inner_tags)):
+                cut.append((at, close + len(end)))
+                at = html.find(start, close + len(end))
             else:
-                kept.append(piece[close + len(end) :])
-        html = b"".join(kept)
-    return html
+                at = html.find(start, inside)
+    view, kept, done = memoryview(html), [], 0
+    for at, after in sorted(cut):  # one inside another (a link back in a source list) goes with it
+        if at >= done:
+            kept.append(view[done:at])
+        done = max(done, after)
+    kept.append(view[done:])
+    return kept
 
 
 def _copy_for_pagefind(page: Path, copy: Path) -> None:
     """``copy`` becomes what Pagefind reads of ``page``: the page without its
     skipped markup, or where it has none, the page itself (``link_or_copy``)."""
-    html = page.read_bytes()
-    read = without_skipped_markup(html)
-    if len(read) == len(html):
+    parts = _kept_parts(page.read_bytes())
+    if len(parts) == 1:
         link_or_copy(page, copy)
     else:
-        copy.write_bytes(read)
+        with copy.open("wb") as handle:
+            handle.writelines(parts)
 
 
 def bundle_folder(number: int) -> str:
