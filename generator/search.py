@@ -86,7 +86,7 @@ SKIPPED_MARKUP: tuple[tuple[bytes, bytes, tuple[bytes, ...] | None], ...] = (
     (b'<script type="application/ld+json">', b"</script>", None),
 )
 """Elements our pages print that Pagefind reads but indexes nothing of, cut
-from the copy of each page it is given (``without_skipped_markup``): each as
+from the copy of each page it is given (``_copy_for_pagefind``): each as
 its start, its end, and the only tags it may hold (None: none is read as a
 tag, as in a script). A topic page's source lists (``.sources``, in
 ``NOT_INDEXED``) are most of its bytes, and Pagefind's time on it was mostly
