@@ -402,8 +402,10 @@ def test_pagefind_reads_the_pages_without_what_it_skips_and_writes_the_same_inde
     for page in site.glob("topics/*/index.html"):
         html = page.read_bytes()
         read = without_skipped_markup(html)
-        # The source lists and JSON-LD are cut, every statement's text is kept.
+        # The source lists, the list of source articles and JSON-LD are cut,
+        # every statement's text is kept.
         assert b'class="sources"' in html and b'class="sources"' not in read
+        assert b'id="sources-heading"' in html and b'id="sources-heading"' not in read
         assert b"application/ld+json" not in read
         texts = re.findall(rb'<p class="statement-text">.*?</p>', html)
         assert texts and texts == re.findall(rb'<p class="statement-text">.*?</p>', read)
