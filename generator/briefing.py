@@ -166,6 +166,25 @@ def _briefing(
     )
 
 
+def with_people_and_disagreements(
+    briefings: Iterable[Briefing], people: Iterable[Entity], disagreements: Iterable[Disagreement]
+) -> tuple[Briefing, ...]:
+    """``briefings`` built without people and disagreements, given those of
+    their topics, in the order given: what ``build_briefings`` with them
+    would have built, as nothing else in a briefing reads them. So a build
+    can make the briefings while it still waits for the people and
+    disagreements (``pipeline.merge_site``)."""
+    people, disagreements = tuple(people), tuple(disagreements)
+    return tuple(
+        replace(
+            briefing,
+            disagreements=tuple(d for d in disagreements if briefing.topic.slug in d.topics),
+            people=tuple(e for e in people if briefing.topic.slug in e.topics),
+        )
+        for briefing in briefings
+    )
+
+
 def build_briefings(
     topics: Sequence[Topic],
     statements: Iterable[Statement],

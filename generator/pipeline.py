@@ -25,10 +25,11 @@ only runs them in order, in plain sight:
    stem sets it found parallel kept between builds, in ``SupersetMemory``).
    5. and 6. read nothing the merge finds, so with two cores they run in
    a second process while this one merges (``people_and_disagreements``,
-   ``parallel.Alongside``);
+   ``parallel.Alongside``), then makes 7. and 8.;
 7. ``find_wire_copies``: Documents → groups of articles that carry one
    wire story (counted once when ranking);
-8. ``build_briefings``: Statements → one Briefing per topic, sectioned;
+8. ``build_briefings``: Statements → one Briefing per topic, sectioned,
+   to which ``with_people_and_disagreements`` adds those of 5. and 6.;
 9. ``build_outlets`` and ``coverage``: Briefings → outlet pages and the
    topics × outlets heat map.
 
@@ -45,7 +46,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.article_cache import DocumentsKept, DocumentsNotKept, article_key, cached_pickles
-from generator.briefing import build_briefings, coverage
+from generator.briefing import build_briefings, coverage, with_people_and_disagreements
 from generator.content import Content
 from generator.disagree import SupersetMemory, find_disagreements
 from generator.disagree import prepare as prepare_disagreements
@@ -268,6 +269,15 @@ def merge_site(
             )
             del features, memory
         release_free_memory()
+        # Wire copies and briefings need no people or disagreements (these are
+        # added to the briefings after): made while the second process may
+        # still work (at 20,000 articles it ends after the merge).
+        with stage(timings, "wire"):
+            wire_copies = find_wire_copies(documents, fingerprints=fingerprints)
+            origins = origin_of(wire_copies)
+        with stage(timings, "briefing"):
+            articles = tuple(d.article for d in documents)
+            briefings = build_briefings(topics, statements, articles, origins, dated)
         with stage(timings, "people+disagree.wait"):
             try:
                 people, disagreements, seconds = later.result()
@@ -277,14 +287,7 @@ def merge_site(
     for name, spent in seconds.items():  # in the second process, beside the merge
         if timings is not None:
             timings.add(name, spent)
-    articles = tuple(d.article for d in documents)
-    with stage(timings, "wire"):
-        wire_copies = find_wire_copies(documents, fingerprints=fingerprints)
-        origins = origin_of(wire_copies)
-    with stage(timings, "briefing"):
-        briefings = build_briefings(
-            topics, statements, articles, origins, dated, people=people, disagreements=disagreements
-        )
+    briefings = with_people_and_disagreements(briefings, people, disagreements)
     citations: dict[str, list[tuple[str, str]]] = {}
     for briefing in briefings:
         for statement in briefing.statements:

@@ -302,3 +302,38 @@ def test_all_briefings_at_once_are_each_topic_built_from_the_whole_archive() -> 
     one_by_one = tuple(build_briefing(t, statements, articles, origins, dated) for t in content.topics)
     assert build_briefings(content.topics, statements, articles, origins, dated) == one_by_one
     assert all(b.timeline for b in one_by_one)
+
+
+def test_people_and_disagreements_added_after_make_the_same_briefings() -> None:
+    """The build makes the briefings while the people and disagreements are
+    still being found, and adds them after: the briefings must be those
+    built with them from the start."""
+    from benchmarks.generate import generate
+    from generator.briefing import build_briefings, with_people_and_disagreements
+    from generator.content import load_content
+    from generator.disagree import find_disagreements
+    from generator.merge import merge_statements
+    from generator.people import find_people
+    from generator.pipeline import read_one_article
+    from generator.segment import segment
+    from generator.topics import assign_topics
+
+    with tempfile.TemporaryDirectory() as folder:
+        generate(Path(folder), articles=60, topics=5, outlets=6, seed=11)
+        content = load_content(Path(folder))
+    documents = tuple(segment(article) for article in content.articles)
+    assignment = assign_topics(documents, content.topics)
+    findings = [read_one_article(d) for d in documents]
+    quotes = tuple(q for f in findings for q in f.quotes)
+    dated = tuple(d for f in findings for d in f.dates)
+    statements = merge_statements(documents, assignment, quotes)
+    people = find_people(documents, quotes, assignment)
+    disagreements = find_disagreements(documents, assignment, people)
+    articles = tuple(d.article for d in documents)
+    at_once = build_briefings(
+        content.topics, statements, articles, None, dated, people=people, disagreements=disagreements
+    )
+    assert any(b.people for b in at_once) and any(b.disagreements for b in at_once)  # exercised
+    assert sum(len(d.topics) > 1 for d in disagreements) or sum(len(e.topics) > 1 for e in people)
+    later = build_briefings(content.topics, statements, articles, None, dated)
+    assert with_people_and_disagreements(later, people, disagreements) == at_once
