@@ -321,6 +321,8 @@ class Statement:
     @property
     def outlets(self) -> tuple[str, ...]:
         """Distinct outlets in source order."""
+        if len(self.sources) == 1:  # most statements: read for every ranking and page
+            return (self.sources[0].outlet,)
         return tuple(dict.fromkeys(c.outlet for c in self.sources))
 
     def sources_from(self, outlet: str) -> tuple[Citation, ...]:

@@ -208,6 +208,30 @@ def test_wire_copies_count_as_one_origin() -> None:
     assert briefing.statements[0].copies == ()
 
 
+def test_grouping_by_origin_keeps_everything_else_of_the_statement() -> None:
+    from dataclasses import fields
+
+    from generator.briefing import with_origins
+
+    # Every field but ``origins`` is passed on by name: a field added to
+    # ``Statement`` must be added there too, or it would be lost here.
+    assert [f.name for f in fields(Statement)] == [
+        "id",
+        "kind",
+        "text",
+        "speaker",
+        "sources",
+        "topics",
+        "origins",
+    ]
+    one = replace(fact("st-one", [("a", "Alpha")], position=0.2), kind="quote", speaker="A. Speaker")
+    wire = fact("st-wire", [("b", "Beta"), ("c", "Gamma"), ("a", "Alpha")], position=0.1)
+    for statement, origins in ((one, (("a",),)), (wire, (("b", "c"), ("a",)))):
+        grouped = with_origins(statement, {"b": "b", "c": "b"})
+        assert grouped.origins == origins
+        assert replace(grouped, origins=()) == statement
+
+
 def test_one_outlets_own_articles_do_not_corroborate_each_other() -> None:
     repeated = fact("st-rep", [("a", "Alpha"), ("d", "Alpha")], position=0.0)
     briefing = build_briefing(FLOOD, [repeated], ARTICLES)
