@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import datetime
+import functools
 import tempfile
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from generator.briefing import build_briefing, coverage
-from generator.model import Article, Briefing, Statement
+from generator.model import (
+    Article,
+    Briefing,
+    DatedSentence,
+    Document,
+    Quote,
+    Statement,
+    Topic,
+    TopicAssignment,
+)
 from tests.helpers import make_article, make_citation, make_document, make_statement, make_topic, site_of
 
 FLOOD = make_topic("flood", keywords=["flood*"])
@@ -298,18 +308,31 @@ def test_coverage_counts_statements_per_topic_and_outlet() -> None:
     assert 0 < table.level("flood", "Beta") < 4
 
 
-def test_all_briefings_at_once_are_each_topic_built_from_the_whole_archive() -> None:
-    """``build_briefings`` hands each topic only its own statements and dates:
-    an optimisation, so it must give exactly what ``build_briefing`` gives
-    from everything (statements in two topics, dates, wire copies)."""
+@dataclass(frozen=True)
+class _Archive:
+    """A generated archive merged as the pipeline merges it (``_merged_archive``)."""
+
+    topics: tuple[Topic, ...]
+    documents: tuple[Document, ...]
+    assignment: TopicAssignment
+    quotes: tuple[Quote, ...]
+    dated: tuple[DatedSentence, ...]
+    statements: tuple[Statement, ...]
+
+    @property
+    def articles(self) -> tuple[Article, ...]:
+        return tuple(d.article for d in self.documents)
+
+
+@functools.cache
+def _merged_archive() -> _Archive:
+    """60 generated articles over 5 topics, segmented, assigned and merged."""
     from benchmarks.generate import generate
-    from generator.briefing import build_briefings
     from generator.content import load_content
     from generator.merge import merge_statements
     from generator.pipeline import read_one_article
     from generator.segment import segment
     from generator.topics import assign_topics
-    from generator.wire import find_wire_copies, origin_of
 
     with tempfile.TemporaryDirectory() as folder:
         generate(Path(folder), articles=60, topics=5, outlets=6, seed=11)
@@ -319,12 +342,23 @@ def test_all_briefings_at_once_are_each_topic_built_from_the_whole_archive() -> 
     findings = [read_one_article(d) for d in documents]
     quotes = tuple(q for f in findings for q in f.quotes)
     dated = tuple(d for f in findings for d in f.dates)
-    statements = merge_statements(documents, assignment, quotes)
-    origins = origin_of(find_wire_copies(documents))
-    articles = tuple(d.article for d in documents)
+    statements = tuple(merge_statements(documents, assignment, quotes))
+    return _Archive(tuple(content.topics), documents, assignment, quotes, dated, statements)
+
+
+def test_all_briefings_at_once_are_each_topic_built_from_the_whole_archive() -> None:
+    """``build_briefings`` hands each topic only its own statements and dates:
+    an optimisation, so it must give exactly what ``build_briefing`` gives
+    from everything (statements in two topics, dates, wire copies)."""
+    from generator.briefing import build_briefings
+    from generator.wire import find_wire_copies, origin_of
+
+    archive = _merged_archive()
+    statements, articles, dated = archive.statements, archive.articles, archive.dated
+    origins = origin_of(find_wire_copies(archive.documents))
     assert sum(len(s.topics) > 1 for s in statements) and dated  # the case is exercised
-    one_by_one = tuple(build_briefing(t, statements, articles, origins, dated) for t in content.topics)
-    assert build_briefings(content.topics, statements, articles, origins, dated) == one_by_one
+    one_by_one = tuple(build_briefing(t, statements, articles, origins, dated) for t in archive.topics)
+    assert build_briefings(archive.topics, statements, articles, origins, dated) == one_by_one
     assert all(b.timeline for b in one_by_one)
 
 
@@ -332,32 +366,16 @@ def test_people_and_disagreements_added_after_make_the_same_briefings() -> None:
     """The build makes the briefings while the people and disagreements are
     still being found, and adds them after: the briefings must be those
     built with them from the start."""
-    from benchmarks.generate import generate
     from generator.briefing import build_briefings, with_people_and_disagreements
-    from generator.content import load_content
     from generator.disagree import find_disagreements
-    from generator.merge import merge_statements
     from generator.people import find_people
-    from generator.pipeline import read_one_article
-    from generator.segment import segment
-    from generator.topics import assign_topics
 
-    with tempfile.TemporaryDirectory() as folder:
-        generate(Path(folder), articles=60, topics=5, outlets=6, seed=11)
-        content = load_content(Path(folder))
-    documents = tuple(segment(article) for article in content.articles)
-    assignment = assign_topics(documents, content.topics)
-    findings = [read_one_article(d) for d in documents]
-    quotes = tuple(q for f in findings for q in f.quotes)
-    dated = tuple(d for f in findings for d in f.dates)
-    statements = merge_statements(documents, assignment, quotes)
-    people = find_people(documents, quotes, assignment)
-    disagreements = find_disagreements(documents, assignment, people)
-    articles = tuple(d.article for d in documents)
-    at_once = build_briefings(
-        content.topics, statements, articles, None, dated, people=people, disagreements=disagreements
-    )
+    archive = _merged_archive()
+    people = find_people(archive.documents, archive.quotes, archive.assignment)
+    disagreements = find_disagreements(archive.documents, archive.assignment, people)
+    shared = (archive.topics, archive.statements, archive.articles, None, archive.dated)
+    at_once = build_briefings(*shared, people=people, disagreements=disagreements)
     assert any(b.people for b in at_once) and any(b.disagreements for b in at_once)  # exercised
     assert sum(len(d.topics) > 1 for d in disagreements) or sum(len(e.topics) > 1 for e in people)
-    later = build_briefings(content.topics, statements, articles, None, dated)
+    later = build_briefings(*shared)
     assert with_people_and_disagreements(later, people, disagreements) == at_once
