@@ -3,19 +3,22 @@
     python benchmarks/run.py --articles 1000 5000 20000 [--topics 50 --outlets 40 --repeat 3]
 
 Per size it generates a corpus (``benchmarks/generate.py``, seed 0) under
-``--work`` (gitignored), then, each ``--repeat`` times:
+``--work`` (gitignored), then runs ``--repeat`` rounds, each of these
+builds in this order (one kind after another in every round, not every
+run of one kind first: on a shared machine whose speed drifts, timing all
+of Pelican's runs before ours skewed the ratios):
 
-* **cold**: our build into a fresh output folder, reader cache removed (no caches exist);
-* **warm**: our build again with nothing changed (the up-to-date check skips it);
-* **forced**: the same with ``--force``: a full build from the caches;
-* **edit**: our build after one article's text changed (a different one each run);
 * **pelican**: plain Pelican (no plugin, its default Markdown reader, the
   simple theme) on the same articles, fresh output: the baseline;
 * **pagefind**: Pagefind (the search indexer our build runs) over the
   pages that plain Pelican wrote, into a fresh folder. Plain Pelican builds
   no search; a site with one does at least both kinds of work, so their sum
   is a floor for our cold build, whatever the merge costs (the "floor"
-  table).
+  table);
+* **cold**: our build into a fresh output folder, reader cache removed (no caches exist);
+* **warm**: our build again with nothing changed (the up-to-date check skips it);
+* **forced**: the same with ``--force``: a full build from the caches;
+* **edit**: our build after one article's text changed (a different one each round).
 
 Every build runs as its own subprocess, in a session of its own; wall time
 is measured around it. Memory is measured twice: the peak RSS of its
@@ -26,7 +29,9 @@ proportional set size, so pages two processes share count once; a peak
 shorter than the interval can be missed). Stage times come
 from the build's own timing report (``BRIEFING_TIMINGS``). Each figure is the
 median of the runs, with min and max. A build that exceeds ``--timeout`` is
-killed and reported as such, and the remaining runs of that kind are skipped.
+killed and reported as such, and the remaining runs of that kind are
+skipped (after a failed cold build, the round's warm, forced and edit
+builds too).
 
 ``--stages-only`` runs just the pipeline (``generator.pipeline.build_site``:
 read, segment, assign, quotes, merge, briefing) at each size, for the merge
@@ -46,6 +51,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -306,29 +312,40 @@ def measure_size(args: argparse.Namespace, articles: int) -> SizeResult:
         _fresh(work / ".briefing-cache")  # our caches and Pelican's reader cache (generator/settings.py)
         return our_build(content, output, report, args.timeout)
 
-    result.runs["pelican"] = _repeat(args, "pelican", plain_pelican)
-    if result.runs["pelican"][-1].failed:
-        raise SystemExit(f"plain Pelican failed: {result.runs['pelican'][-1].failed}")
-    result.runs["pagefind"] = _repeat(
-        args,
-        "pagefind",
-        lambda i: pagefind_over(work / "pelican-output", work / "pelican-pagefind", args.timeout),
-    )
-    result.runs["cold"] = _repeat(args, "cold", cold)
-    if result.runs["cold"] and not result.runs["cold"][-1].failed:
-        result.runs["warm"] = _repeat(
-            args, "warm", lambda i: our_build(content, output, report, args.timeout)
-        )
-        result.runs["forced"] = _repeat(
-            args, "forced", lambda i: our_build(content, output, report, args.timeout, force=True)
-        )
+    def pagefind(i: int) -> Run:
+        return pagefind_over(work / "pelican-output", work / "pelican-pagefind", args.timeout)
 
-        def edited(i: int) -> Run:
-            edit_one_article(content, i)
-            return our_build(content, output, report, args.timeout)
+    def edited(i: int) -> Run:
+        edit_one_article(content, i)
+        return our_build(content, output, report, args.timeout)
 
-        result.runs["edit"] = _repeat(args, "edit", edited)
+    # One round after another, each of every kind: on a machine whose speed
+    # drifts, timing every Pelican run first and ours after skewed the ratios.
+    kinds: list[tuple[str, Callable[[int], Run]]] = [
+        ("pelican", plain_pelican),
+        ("pagefind", pagefind),
+        ("cold", cold),
+        ("warm", lambda i: our_build(content, output, report, args.timeout)),
+        ("forced", lambda i: our_build(content, output, report, args.timeout, force=True)),
+        ("edit", edited),
+    ]
+    failed: set[str] = set()
+    for i in range(args.repeat):
+        for kind, once in kinds:
+            if kind in failed or (kind in AFTER_COLD and "cold" in failed):
+                continue
+            run = once(i)
+            result.runs.setdefault(kind, []).append(run)
+            _report(kind, i, run)
+            if run.failed:
+                if kind == "pelican":
+                    raise SystemExit(f"plain Pelican failed: {run.failed}")
+                failed.add(kind)
     return result
+
+
+AFTER_COLD = frozenset({"warm", "forced", "edit"})
+"""The kinds of build that start from the output of the round's cold build."""
 
 
 def _fresh(folder: Path) -> None:
@@ -340,15 +357,19 @@ def _repeat(args: argparse.Namespace, kind: str, once: object) -> list[Run]:
     for i in range(args.repeat):
         run = once(i)  # type: ignore[operator]
         runs.append(run)
-        status = run.failed or "ok"
-        print(
-            f"  {kind:8} run {i + 1}: {run.seconds:8.2f} s  {run.rss_mb:7.0f} MB"
-            f"  (all processes {run.all_mb:5.0f} MB)  {status}",
-            flush=True,
-        )
+        _report(kind, i, run)
         if run.failed:
             break
     return runs
+
+
+def _report(kind: str, i: int, run: Run) -> None:
+    status = run.failed or "ok"
+    print(
+        f"  {kind:8} run {i + 1}: {run.seconds:8.2f} s  {run.rss_mb:7.0f} MB"
+        f"  (all processes {run.all_mb:5.0f} MB)  {status}",
+        flush=True,
+    )
 
 
 # Stages of the issue, from the stage names in the timing report.

@@ -128,6 +128,49 @@ def test_the_floor_adds_pelican_and_pagefind_medians() -> None:
     assert row.split(" | ")[3:] == ["5.50", "1.38×", "2.00× |"]
 
 
+def test_runs_go_in_rounds_of_every_kind_and_a_failed_cold_build_skips_what_starts_from_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each round times Pelican and then our builds, so a machine whose speed
+    drifts slows both alike; only the order is checked here (the builds
+    themselves are stand-ins that note what they were asked)."""
+    import argparse
+
+    from benchmarks import run
+
+    order: list[str] = []
+
+    def ours(content: Path, output: Path, report: Path, timeout: float, *, force: bool = False) -> run.Run:
+        cold = not output.exists()  # the cold build starts from no output
+        order.append("forced" if force else "cold" if cold else "build")
+        output.mkdir(parents=True, exist_ok=True)
+        failed = cold and order.count("cold") == 2
+        return run.Run(1.0, 10.0, failed="timed out" if failed else "")
+
+    def other(kind: str) -> object:
+        def build(*args: object, **kwargs: object) -> run.Run:
+            order.append(kind)
+            return run.Run(1.0, 10.0)
+
+        return build
+
+    monkeypatch.setattr(run, "generate", lambda content, **kwargs: content.mkdir(parents=True))
+    monkeypatch.setattr(run, "edit_one_article", lambda content, number: order.append("edit"))
+    monkeypatch.setattr(run, "pelican_build", other("pelican"))
+    monkeypatch.setattr(run, "pagefind_over", other("pagefind"))
+    monkeypatch.setattr(run, "our_build", ours)
+    args = argparse.Namespace(work=tmp_path, topics=2, outlets=2, seed=0, repeat=3, timeout=60.0)
+    args.pairs_only = args.stages_only = False
+    result = run.measure_size(args, 10)
+    # A round: Pelican, Pagefind, cold, warm, forced, then an edit and its build.
+    first = ["pelican", "pagefind", "cold", "build", "forced", "edit", "build"]
+    # The second cold build fails: no more builds start from one, Pelican goes on.
+    assert order == [*first, "pelican", "pagefind", "cold", "pelican", "pagefind"]
+    assert {kind: len(runs) for kind, runs in result.runs.items()} == {
+        "pelican": 3, "pagefind": 3, "cold": 2, "warm": 1, "forced": 1, "edit": 1
+    }  # fmt: skip
+
+
 HOLDS_MEMORY = """\
 import subprocess, sys, time
 from pathlib import Path
