@@ -162,6 +162,7 @@ def _briefing(
     cited = {c.article for s in chosen for c in s.sources}
     sources = tuple(a for a in articles if a.slug in cited)
     updates = group_updates(chosen)
+    own_people, own_disagreements = _found_on(topic, people, disagreements)
     dates = sorted({a.date for a in sources})
     return Briefing(
         topic=topic,
@@ -175,8 +176,8 @@ def _briefing(
         updates=updates,
         new_since=dates[-2] if len(dates) > 1 else None,
         timeline=build_timeline(dated, chosen, known_words),
-        disagreements=tuple(d for d in disagreements if topic.slug in d.topics),
-        people=tuple(e for e in people if topic.slug in e.topics),
+        people=own_people,
+        disagreements=own_disagreements,
     )
 
 
@@ -189,14 +190,20 @@ def with_people_and_disagreements(
     can make the briefings while it still waits for the people and
     disagreements (``pipeline.merge_site``)."""
     people, disagreements = tuple(people), tuple(disagreements)
-    return tuple(
-        replace(
-            briefing,
-            disagreements=tuple(d for d in disagreements if briefing.topic.slug in d.topics),
-            people=tuple(e for e in people if briefing.topic.slug in e.topics),
-        )
-        for briefing in briefings
-    )
+
+    def given(briefing: Briefing) -> Briefing:
+        own_people, own_disagreements = _found_on(briefing.topic, people, disagreements)
+        return replace(briefing, people=own_people, disagreements=own_disagreements)
+
+    return tuple(map(given, briefings))
+
+
+def _found_on(
+    topic: Topic, people: Iterable[Entity], disagreements: Iterable[Disagreement]
+) -> tuple[tuple[Entity, ...], tuple[Disagreement, ...]]:
+    """The people and the disagreements of ``topic``, each in the order given."""
+    own_people = tuple(e for e in people if topic.slug in e.topics)
+    return own_people, tuple(d for d in disagreements if topic.slug in d.topics)
 
 
 def build_briefings(
