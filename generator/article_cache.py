@@ -147,30 +147,28 @@ class DocumentsNotKept(LookupError):
 @dataclass(frozen=True)
 class DocumentsKept:
     """Where the content check kept this build's documents
-    (``DocumentCache.save``), and each one's ``article_key``, in order: what
-    a second process is handed to read the documents there
+    (``DocumentCache.save``), and each one's key there, in order: what a
+    second process is handed to read the documents there
     (``pipeline.people_and_disagreements``) rather than be sent them.
     Sending them through a pipe took the build's own process about 1 s at
     5,000 articles, in pickling and in waiting for the other to read.
 
-    A document is found by its article's key: the file is in the cache
-    folder of this version of the code, so the document kept for an article
-    is the one this code makes of it."""
+    The keys are the cache's own (each file's path and text), and the file
+    is in the cache folder of this version of the code, so the document
+    kept under a key is the one this code makes of that file."""
 
     path: Path
     keys: tuple[str, ...]
 
     def load(self) -> tuple[Document, ...]:
         """The documents, in order; raises ``DocumentsNotKept`` if one is missing."""
-        by_key: dict[str, Document] = {}
-        wanted = set(self.keys)
-        for pickled in _load(self.path).values():
-            document = _unpickled(pickled)
-            if isinstance(document, Document) and (key := article_key(document)) in wanted:
-                by_key[key] = document
-        if not wanted <= by_key.keys():
-            raise DocumentsNotKept(f"{len(wanted - by_key.keys())} documents are no longer in {self.path}")
-        return tuple(by_key[key] for key in self.keys)
+        stored = _load(self.path)
+        found = (_unpickled(stored.get(key)) for key in self.keys)
+        documents = tuple(document for document in found if isinstance(document, Document))
+        if len(documents) != len(self.keys):
+            missing = len(self.keys) - len(documents)
+            raise DocumentsNotKept(f"{missing} documents are no longer in {self.path}")
+        return documents
 
 
 class DocumentCache:
@@ -300,12 +298,12 @@ class DocumentCache:
         documents: Sequence[Document] = (),
         topics: Sequence[Topic] = (),
         assignment: TopicAssignment | None = None,
-    ) -> Path | None:
+    ) -> DocumentsKept | None:
         """Keep this build's documents (and, given the ``assignment`` of
         ``documents`` by ``topics``, each one's share of it) for the next
-        build if any changed, and let go of the old ones. Returns the file
-        that holds them all (for ``DocumentsKept``): None without a cache,
-        or if it could not be written."""
+        build if any changed, and let go of the old ones. Returns where
+        ``documents`` are kept (``DocumentsKept``): None without a cache, if
+        the file could not be written, or if one of them was not read here."""
         if self._path is not None and assignment is not None:
             shares = {
                 key: pickle.dumps(share_of(document, assignment), protocol=pickle.HIGHEST_PROTOCOL)
@@ -314,8 +312,10 @@ class DocumentCache:
             }
             if shares.keys() != self._stored_topics:
                 _save(self._path.with_name(TOPICS_FILE), shares)
-        kept = self._path
-        if self._path is not None and self._kept.keys() != self._stored.keys():
-            kept = self._path if _save(self._path, self._kept) else None
+        path, kept = self._path, self._kept
+        written = path is not None and (kept.keys() == self._stored.keys() or _save(path, kept))
         self._stored, self._kept, self._found = {}, {}, {}
-        return kept
+        keys = tuple(self._keys.get(document.article.path, "") for document in documents)
+        if path is None or not written or not all(key in kept for key in keys):
+            return None
+        return DocumentsKept(path, keys)

@@ -40,7 +40,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator.article_cache import DocumentCache
+from generator.article_cache import DocumentCache, DocumentsKept
 from generator.content import Content, load_content
 from generator.errors import BriefingError, ConfigError, ContentError, ContentErrors
 from generator.files import link_or_copy
@@ -121,10 +121,10 @@ def _checked_content(
     progress: Progress = NO_PROGRESS,
     cache: Path | None = None,
     workers: int = 1,
-) -> tuple[Content, tuple[Document, ...], list[str], KnownAssignment, Path | None]:
+) -> tuple[Content, tuple[Document, ...], list[str], KnownAssignment, DocumentsKept | None]:
     """Read, segment (in up to ``workers`` processes) and assign topics:
-    all a check needs to report every problem. Last, the file in the cache
-    that holds the documents (``DocumentCache.save``), if any.
+    all a check needs to report every problem. Last, where the cache keeps
+    the documents (``DocumentCache.save``), if it does.
 
     The merge is left to the Pelican run, so a build merges once, not twice;
     the segmented documents and the assignment are handed to it too

@@ -40,6 +40,7 @@ from pelican.generators import ArticlesGenerator, Generator, PagesGenerator
 from pelican.readers import BaseReader
 from pelican.urlwrappers import Author
 
+from generator.article_cache import DocumentsKept
 from generator.charts import describe, timeline_chart
 from generator.content import read_article, read_topic
 from generator.export import write_export
@@ -71,9 +72,9 @@ already read and segmented, by absolute source path: the reader takes them
 instead of reading each article a second time."""
 
 DOCUMENTS_KEPT_SETTING = "BRIEFING_DOCUMENTS_KEPT"
-"""Setting holding the file in which ``briefing build``'s content check kept
-those documents (``DocumentCache.save``), for the second process of the
-merge to read them there (``pipeline.merge_site``)."""
+"""Setting holding where ``briefing build``'s content check kept those
+documents (``DocumentCache.save``: a ``DocumentsKept``), for the second
+process of the merge to read them there (``pipeline.merge_site``)."""
 
 _SAFE_SCHEMES = frozenset(("http", "https", "mailto"))
 
@@ -322,7 +323,7 @@ def attach_briefings(generators: list[Any]) -> None:
         assignment,
         workers,
         cache,
-        documents_kept=kept if isinstance(kept, Path) else None,
+        documents_kept=kept if isinstance(kept, DocumentsKept) else None,
     )
     by_slug = {b.topic.slug: b for b in site.briefings}
     for page in topic_pages:

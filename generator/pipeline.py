@@ -218,7 +218,7 @@ def merge_site(
     workers: int = 1,
     cache: Path | None = None,
     *,
-    documents_kept: Path | None = None,
+    documents_kept: DocumentsKept | None = None,
 ) -> Site:
     """Run the stages after segmentation (the Pelican reader segments each file).
 
@@ -228,8 +228,8 @@ def merge_site(
     ``workers`` is how many processes the per-article stages may use (the
     result is the same for any number); ``cache``, the build's cache
     folder, keeps their per-article results for the next build (None: not
-    kept); ``documents_kept``, a file in it that holds these documents
-    (``DocumentCache.save``), from which the second process reads them.
+    kept); ``documents_kept``, where the content check kept these
+    documents (``DocumentCache.save``), for the second process to read them.
     """
     # People and disagreements read none of the merge's results: with two
     # cores they are found in a second process while this one merges.
@@ -256,8 +256,8 @@ def merge_site(
             release_free_memory()  # what shipping the documents to the workers took
         rest = (quotes, assignment, clues, cache, 1 if second_process else workers, prepared, keys)
         with stage(timings, "people+disagree.start"):
-            if second_process and documents_kept is not None and keys is not None:
-                later.start(DocumentsKept(documents_kept, tuple(keys)), *rest)
+            if second_process and documents_kept is not None:
+                later.start(documents_kept, *rest)
             else:
                 later.start(documents, *rest)
         del clues, prepared

@@ -136,9 +136,9 @@ def test_without_worker_processes_the_stage_still_runs_in_this_one(
         assert later.result() == (os.getpid(), 49)
 
 
-def _kept_documents(content: Path, cache: Path) -> tuple[tuple[Any, ...], tuple[Any, ...], Path]:
+def _kept_documents(content: Path, cache: Path) -> tuple[tuple[Any, ...], tuple[Any, ...], Any]:
     """The documents and topics of ``content``, read and segmented as the
-    content check does, and the file in ``cache`` that now holds them."""
+    content check does, and where ``cache`` now keeps them (``DocumentsKept``)."""
     from generator.article_cache import DocumentCache
     from generator.content import load_content
 
@@ -146,20 +146,21 @@ def _kept_documents(content: Path, cache: Path) -> tuple[tuple[Any, ...], tuple[
     loaded = load_content(content, known.read_article)
     documents = known.segmented(loaded.articles, workers=1)
     kept = known.save(documents)
-    assert kept is not None and kept.is_file()
+    assert kept is not None and kept.path.is_file()
     return documents, loaded.topics, kept
 
 
 def test_documents_kept_by_the_check_are_read_back_the_same_and_in_order(tmp_path: Path) -> None:
-    from generator.article_cache import DocumentsKept, DocumentsNotKept, article_key
+    from generator.article_cache import DocumentsKept, DocumentsNotKept
 
     content = tmp_path / "content"
     generate(content, articles=30, topics=3, outlets=4, seed=5)
     documents, _, kept = _kept_documents(content, tmp_path / "cache")
-    keys = tuple(article_key(document) for document in reversed(documents))
-    assert DocumentsKept(kept, keys).load() == tuple(reversed(documents))
+    assert kept.load() == documents
+    keys = tuple(reversed(kept.keys))
+    assert DocumentsKept(kept.path, keys).load() == tuple(reversed(documents))
     with pytest.raises(DocumentsNotKept):
-        DocumentsKept(kept, (*keys, "0" * 64)).load()
+        DocumentsKept(kept.path, (*keys, "0" * 64)).load()
 
 
 @pytest.mark.parametrize("still_there", [True, False])
@@ -175,7 +176,7 @@ def test_the_second_process_reads_the_documents_where_the_check_kept_them(
     generate(content, articles=2 * MIN_DOCUMENTS_PER_WORKER + 20, topics=4, outlets=6, seed=3)
     documents, topics, kept = _kept_documents(content, tmp_path / "cache")
     if not still_there:
-        kept.write_bytes(pickle.dumps({}))
+        kept.path.write_bytes(pickle.dumps({}))
     sent = merge_site(documents, topics, workers=2, cache=tmp_path / "sent")
     read = merge_site(documents, topics, workers=2, cache=tmp_path / "read", documents_kept=kept)
     assert read.people and read.people == sent.people
