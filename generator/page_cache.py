@@ -39,6 +39,16 @@ new site as a hard link to the published file (``feeds.BriefingWriter``), so
 it is neither read back as text nor written again. The manifest is saved only
 after a build published its site (``save``).
 
+To know a published page is still the one noted without reading it (700 MB
+at 5,000 articles: 0.7-0.9 s of an edit build), the manifest also notes
+each file's *signature* once the file has settled: its size, modification
+time and inode (``_signature``), which an edit by hand changes, as git and
+make rely on. A file whose signature is noted and the same is taken as it
+was; any other is read and its SHA-256 compared. Only a file last modified
+at least ``SETTLED_NS`` before the signature is noted gets one (git's rule
+for "racy" files): one changed again within the same tick of the file
+system's clock would keep its modification time.
+
 Only our own templates are covered: a theme that overrides one of them may
 read anything in Pelican's context, so with it every page is rendered.
 """
@@ -53,6 +63,8 @@ import itertools
 import json
 import locale
 import operator
+import os
+import stat
 import time
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
@@ -67,6 +79,9 @@ PAGE_CACHE_SETTING = "BRIEFING_PAGE_CACHE"
 """Setting holding the build's ``PageCache`` (absent: every page is rendered)."""
 
 MANIFEST = "pages.json"
+SETTLED_NS = 2_000_000_000
+"""How long before its signature is noted a published file must have been
+last modified (two seconds: the coarsest clock of a common file system, FAT's)."""
 
 _PER_BUILD = frozenset({"SITEURL", "OUTPUT_PATH"})
 """Settings left out of the shared part of a key: ``SITEURL`` is keyed per
@@ -341,10 +356,10 @@ class PageCache:
         if last is not None and last[0] == key:
             started = time.perf_counter()
             published = self._published / name
-            if _sha256_of(published) == last[1]:
+            if _still(published, last):
                 if self._timings is not None:
                     self._timings.add(f"{label}reuse", time.perf_counter() - started)
-                self._written[name] = last
+                self._written[name] = last[:2]
                 return published
         with stage(self._timings, f"{label}make" if label else "render"):
             text = make()
@@ -360,7 +375,13 @@ class PageCache:
         return bytes.fromhex(entry[1]) if entry is not None else None
 
     def save(self) -> None:
-        """Write the manifest of this build's pages (call once the site is published)."""
+        """Write the manifest of this build's pages, with the signature of
+        each that has settled (call once the site is published)."""
+        now = time.time_ns()
+        for name, entry in self._written.items():
+            signature = _signature(self._published / name, settled_before=now - SETTLED_NS)
+            if signature is not None:
+                entry.append(signature)
         manifest = json.dumps(self._written, sort_keys=True).encode("utf-8")
         with contextlib.suppress(OSError):  # no manifest: the next build renders every page
             write_atomically(self._manifest, lambda handle: handle.write(manifest))
@@ -431,6 +452,29 @@ class _CachedTemplate:
         return ""
 
 
+def _still(published: Path, entry: list[str]) -> bool:
+    """Whether ``published`` is the file the manifest's ``entry`` noted: the
+    same signature, if one was noted, or else the same bytes."""
+    if len(entry) > 2 and _signature(published) == entry[2]:
+        return True
+    return _sha256_of(published) == entry[1]
+
+
+def _signature(path: Path, settled_before: int | None = None) -> str | None:
+    """The size, modification time and inode of the regular file at
+    ``path``; None for a link or a file that cannot be read, or, given
+    ``settled_before`` (nanoseconds since the epoch), for one modified since."""
+    try:
+        found = os.lstat(path)
+    except OSError:
+        return None
+    if not stat.S_ISREG(found.st_mode):
+        return None
+    if settled_before is not None and found.st_mtime_ns >= settled_before:
+        return None
+    return f"{found.st_size}:{found.st_mtime_ns}:{found.st_dev}:{found.st_ino}"
+
+
 def _sha256_of(path: Path) -> str | None:
     """The SHA-256 of the file at ``path`` (hex); None if it cannot be read,
     or is a symbolic link (the writer would put the link itself in the site)."""
@@ -483,4 +527,5 @@ def _load(manifest: Path) -> dict[str, list[str]]:
 
 
 def _is_entry(entry: object) -> bool:
-    return isinstance(entry, list) and len(entry) == 2 and all(isinstance(x, str) for x in entry)
+    """A key and a SHA-256, and maybe a signature."""
+    return isinstance(entry, list) and len(entry) in (2, 3) and all(isinstance(x, str) for x in entry)
