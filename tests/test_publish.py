@@ -509,6 +509,57 @@ def test_a_rebuild_indexes_a_changed_bundle_at_once_and_copies_the_kept_ones_at_
     assert file_tree(site / "pagefind") == _index(site, None)
 
 
+def _indexed_pages(site: Path) -> dict[str, bytes]:
+    return {path: data for path, data in file_tree(site).items() if path.startswith(("articles/", "topics/"))}
+
+
+def test_a_rebuild_cuts_for_pagefind_only_the_pages_that_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What Pagefind reads of each page is kept in the cache: the bundle an
+    edit changed is indexed again from the kept copies of its other pages,
+    into the index a build from nothing writes."""
+    import generator.search
+    from generator.search import COPIES_DIR
+
+    def kept_copies() -> set[str]:
+        """The digests of the pages whose copies are kept."""
+        copies = next((tmp_path / ".briefing-cache").rglob(COPIES_DIR))
+        return {path.name.split("-")[0] for path in copies.iterdir()}
+
+    def named_by_digest(pages: dict[str, bytes]) -> set[str]:
+        return {hashlib.sha256(data).hexdigest() for data in pages.values()}
+
+    content = shutil.copytree(CONTENT, tmp_path / "content")
+    site = _build(tmp_path / "site", content=content)
+    before = _indexed_pages(site)
+    assert kept_copies() == named_by_digest(before)
+
+    cut: list[bytes] = []
+    cut_parts = generator.search._kept_parts
+
+    def counted(html: bytes) -> list[memoryview]:
+        cut.append(html)
+        return cut_parts(html)
+
+    monkeypatch.setattr(generator.search, "_kept_parts", counted)
+    article = content / "articles" / "uk-pulling-mali-troop-deployment.md"
+    article.write_text(
+        article.read_text(encoding="utf-8").replace("Wagner", "Wagner Group"), encoding="utf-8"
+    )
+    _build(site, content=content)
+    after = _indexed_pages(site)
+    changed = {path: data for path, data in after.items() if before.get(path) != data}
+    assert changed and len(changed) < len(after)
+    assert sorted(cut) == sorted(changed.values())
+    assert kept_copies() == named_by_digest(after)
+
+    fresh = _build(
+        tmp_path / "elsewhere" / "site", content=shutil.copytree(content, tmp_path / "elsewhere" / "content")
+    )
+    assert file_tree(site / "pagefind") == file_tree(fresh / "pagefind")
+
+
 def test_an_index_kept_from_another_pagefind_version_is_not_reused(
     tmp_path: Path, local_site: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
