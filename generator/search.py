@@ -78,6 +78,8 @@ BUNDLES_FILE = "bundles.json"
 """In the first bundle: the folders of the others, for ``mergeIndex``."""
 DIGESTS_FILE = "digests.json"
 """In a bundle's index kept in the cache: each file's SHA-256, checked before reuse."""
+PLAN_FILE = "plan.json"
+"""In the folder of a Pagefind run's pages: what its helper is to do (``Indexing._plan``)."""
 COPIES_DIR = ".pages"
 """In the cache folder: what Pagefind read of each page (``_KeptCopies``).
 Its name starts with a dot, as no bundle's does."""
@@ -261,9 +263,17 @@ def _kept_parts(html: bytes) -> list[memoryview]:
     return kept
 
 
-def _copy_for_pagefind(page: Path, copy: Path) -> None:
-    """``copy`` becomes what Pagefind reads of ``page``: the page without its
-    skipped markup, or where it has none, the page itself (``link_or_copy``)."""
+def _copy_for_pagefind(
+    page: Path, copy: Path, copies: _KeptCopies | None = None, page_digest: str | None = None
+) -> None:
+    """``copy`` becomes what Pagefind reads of ``page``: a link to its copy
+    kept in ``copies``, if given with the page's SHA-256 (hex); else the
+    page without its skipped markup, or where it has none, the page itself
+    (``link_or_copy``)."""
+    if copies is not None and page_digest is not None:
+        with contextlib.suppress(OSError):  # a cache that cannot be written only costs speed
+            copies.link(page, page_digest, copy)
+            return
     parts = _kept_parts(page.read_bytes())
     if len(parts) == 1:
         link_or_copy(page, copy)
@@ -284,21 +294,20 @@ class _KeptCopies:
         self._names: dict[str, str] | None = None
         """Each kept copy's file name, by its page's SHA-256 (hex)."""
 
-    def link(self, page: Path, page_digest: bytes, copy: Path) -> None:
+    def link(self, page: Path, page_digest: str, copy: Path) -> None:
         """``copy`` becomes a link to the kept copy of ``page``, whose SHA-256
-        is ``page_digest`` (made first if none is kept)."""
-        key = page_digest.hex()
-        name = self._listed().get(key)
+        is ``page_digest`` (hex): made first if none is kept."""
+        name = self._listed().get(page_digest)
         if name is None:
             parts = _kept_parts(page.read_bytes())
-            name = f"{key}-{sum(map(len, parts))}.html"
+            name = f"{page_digest}-{sum(map(len, parts))}.html"
             write_atomically(self.folder / name, lambda handle: handle.writelines(parts))
-            self._listed()[key] = name
+            self._listed()[page_digest] = name
         link_or_copy(self.folder / name, copy)
 
-    def forget_all_but(self, page_digests: Iterable[bytes]) -> None:
-        """Remove every file of the folder but the copies of ``page_digests``."""
-        wanted = {page_digest.hex() for page_digest in page_digests}
+    def forget_all_but(self, page_digests: Iterable[str]) -> None:
+        """Remove every file of the folder but the copies of ``page_digests`` (hex)."""
+        wanted = set(page_digests)
         with contextlib.suppress(OSError):  # left for the next build to forget
             for entry in os.scandir(self.folder):
                 named = _COPY_NAME.fullmatch(entry.name)
@@ -372,8 +381,6 @@ class Indexing:
         """The bundles kept in the cache, to be copied into the site by ``finish``."""
         self._keys: dict[int, str] = {}
         """Each bundle's key in the cache, once checked."""
-        self._copies = None if cache is None or page_digests is None else _KeptCopies(cache / COPIES_DIR)
-        """What Pagefind read of each page, kept (None: the pages' digests are not known)."""
         self._lock = threading.Lock()
         self._stopped = False
         self._finishing = False
@@ -415,9 +422,10 @@ class Indexing:
             try:
                 if self.cache is not None and len(self._keys) == len(self.bundles):
                     _forget_all_but(self.cache, set(self._keys.values()))
-                if self._copies is not None and self.page_digests is not None:
+                if self.cache is not None and self.page_digests is not None:
                     pages = (page for bundle in self.bundles for page in bundle)
-                    self._copies.forget_all_but(filter(None, map(self.page_digests, pages)))
+                    kept = (known.hex() for known in map(self.page_digests, pages) if known)
+                    _KeptCopies(self.cache / COPIES_DIR).forget_all_but(kept)
                 others = [bundle_folder(number) for number in range(1, len(self.bundles))]
                 manifest = json.dumps({"merge": others}, indent=1) + "\n"
                 (self.site / BUNDLE_DIR / BUNDLES_FILE).write_text(manifest, encoding="utf-8")
@@ -532,32 +540,36 @@ class Indexing:
             shutil.rmtree(staging, ignore_errors=True)
         return self._index(pages, output)
 
-    def _copy(self, page: str, copy: Path) -> None:
-        """``copy`` becomes what Pagefind reads of ``page``: a link to the
-        copy kept in the cache where the page's digest is known, else cut
-        from the page (``_copy_for_pagefind``)."""
-        page_digest = self.page_digests(page) if self.page_digests is not None else None
-        if self._copies is not None and page_digest is not None:
-            with contextlib.suppress(OSError):  # a cache that cannot be written only costs speed
-                self._copies.link(self.site / page, page_digest, copy)
-                return
-        _copy_for_pagefind(self.site / page, copy)
+    def _plan(self, pages: list[str], folder: Path, output: Path) -> dict[str, object]:
+        """What the helper that runs Pagefind on ``pages`` is told (``_prepare_and_index``)."""
+        copies = self.cache / COPIES_DIR if self.cache is not None and self.page_digests is not None else None
+        known = self.page_digests or (lambda page: None)
+        return {
+            "site": str(self.site),
+            "folder": str(folder),
+            "copies": str(copies) if copies is not None else None,
+            "pages": [[page, page_digest.hex() if (page_digest := known(page)) else None] for page in pages],
+            "pagefind": [
+                "--site", str(folder), "--output-path", str(output),
+                *(arg for selector in NOT_INDEXED for arg in ("--exclude-selectors", selector)),
+                "--silent",
+            ],
+        }  # fmt: skip
 
     def _index(self, pages: list[str], output: Path) -> str | None:
-        """Index ``pages`` into ``output``: None, or what went wrong."""
+        """Index ``pages`` into ``output``: None, or what went wrong. A
+        helper process copies the pages for Pagefind, then becomes Pagefind
+        (``_prepare_and_index``): linking and cutting 1,000 pages here, on a
+        thread beside a build that holds the interpreter, waited for it at
+        every file, and took seconds."""
         try:
             folder = Path(tempfile.mkdtemp(prefix=".pagefind-", dir=self.site.parent))
         except OSError as exc:
             return f"could not prepare Pagefind's pages: {exc}"
         try:
-            for page in pages:
-                (folder / page).parent.mkdir(parents=True, exist_ok=True)
-                self._copy(page, folder / page)
-            command = [
-                sys.executable, "-m", "pagefind", "--site", str(folder), "--output-path", str(output),
-                *(arg for selector in NOT_INDEXED for arg in ("--exclude-selectors", selector)),
-                "--silent",
-            ]  # fmt: skip
+            plan = folder / PLAN_FILE
+            plan.write_text(json.dumps(self._plan(pages, folder, output)), encoding="utf-8")
+            command = [sys.executable, "-m", "generator.search", str(plan)]
             # While the build works, Pagefind gets one core (its thread pool
             # takes every core otherwise, and slows the build as much as it gains).
             environment = None if self._finishing else {**os.environ, "RAYON_NUM_THREADS": "1"}
@@ -642,3 +654,26 @@ def finish_indexing(indexing: Indexing) -> None:
 def abandon_indexing(indexing: Indexing) -> None:
     """Stop ``indexing`` (the build failed; its folder is about to go)."""
     indexing.stop()
+
+
+def _prepare_and_index(plan_file: Path) -> None:
+    """The helper process of a Pagefind run (``Indexing._index``): copies
+    the pages the plan names into its folder, as Pagefind is to read them
+    (``_copy_for_pagefind``, through the kept copies if the plan has
+    them), then becomes Pagefind. Exits with 1 and says why if it cannot."""
+    plan = json.loads(plan_file.read_text(encoding="utf-8"))
+    site, folder = Path(plan["site"]), Path(plan["folder"])
+    copies = _KeptCopies(Path(plan["copies"])) if plan["copies"] else None
+    try:
+        for page, page_digest in plan["pages"]:
+            (folder / page).parent.mkdir(parents=True, exist_ok=True)
+            _copy_for_pagefind(site / page, folder / page, copies, page_digest)
+    except OSError as exc:
+        print(f"could not prepare Pagefind's pages: {exc}", file=sys.stderr)
+        sys.exit(1)
+    sys.stdout.flush()
+    os.execv(sys.executable, [sys.executable, "-m", "pagefind", *plan["pagefind"]])
+
+
+if __name__ == "__main__":
+    _prepare_and_index(Path(sys.argv[1]))

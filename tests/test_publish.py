@@ -393,10 +393,9 @@ def test_pagefind_runs_side_by_side_write_the_index_one_run_at_a_time_writes(
 
 
 def test_pagefind_reads_the_pages_without_what_it_skips_and_writes_the_same_index(
-    tmp_path: Path, local_site: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, local_site: Path
 ) -> None:
-    import generator.search
-    from generator.search import without_skipped_markup
+    from generator.search import NOT_INDEXED, indexed_pages, without_skipped_markup
 
     site = shutil.copytree(local_site, tmp_path / "site")
     for page in site.glob("topics/*/index.html"):
@@ -409,9 +408,20 @@ def test_pagefind_reads_the_pages_without_what_it_skips_and_writes_the_same_inde
         assert b"application/ld+json" not in read
         texts = re.findall(rb'<p class="statement-text">.*?</p>', html)
         assert texts and texts == re.findall(rb'<p class="statement-text">.*?</p>', read)
-    read_cut = _index(site, None)
-    monkeypatch.setattr(generator.search, "_kept_parts", lambda html: [memoryview(html)])  # the whole pages
-    assert _index(site, None) == read_cut
+    # Pagefind itself, over the whole pages and over what it is given of them.
+    whole, cut = tmp_path / "whole", tmp_path / "cut"
+    for name, _ in indexed_pages(site, ("articles/*/index.html", "topics/*/index.html")):
+        html = (site / name).read_bytes()
+        for folder, given in ((whole, html), (cut, without_skipped_markup(html))):
+            (folder / name).parent.mkdir(parents=True, exist_ok=True)
+            (folder / name).write_bytes(given)
+    indexes = []
+    for folder in (whole, cut):
+        excluded = [arg for selector in NOT_INDEXED for arg in ("--exclude-selectors", selector)]
+        command = [sys.executable, "-m", "pagefind", "--site", str(folder), *excluded, "--silent"]
+        subprocess.run(command, check=True)
+        indexes.append(file_tree(folder / "pagefind"))
+    assert indexes[0] == indexes[1] and len(indexes[0]) > 5
 
 
 def test_markup_pagefind_skips_is_cut_only_where_a_browser_ends_it_too() -> None:
@@ -513,46 +523,37 @@ def _indexed_pages(site: Path) -> dict[str, bytes]:
     return {path: data for path, data in file_tree(site).items() if path.startswith(("articles/", "topics/"))}
 
 
-def test_a_rebuild_cuts_for_pagefind_only_the_pages_that_changed(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_rebuild_cuts_for_pagefind_only_the_pages_that_changed(tmp_path: Path) -> None:
     """What Pagefind reads of each page is kept in the cache: the bundle an
     edit changed is indexed again from the kept copies of its other pages,
     into the index a build from nothing writes."""
-    import generator.search
     from generator.search import COPIES_DIR
 
-    def kept_copies() -> set[str]:
-        """The digests of the pages whose copies are kept."""
+    def kept_copies() -> dict[str, int]:
+        """The digest of each page whose copy is kept, with the copy's inode."""
         copies = next((tmp_path / ".briefing-cache").rglob(COPIES_DIR))
-        return {path.name.split("-")[0] for path in copies.iterdir()}
+        return {path.name.split("-")[0]: path.stat().st_ino for path in copies.iterdir()}
 
-    def named_by_digest(pages: dict[str, bytes]) -> set[str]:
+    def digests(pages: dict[str, bytes]) -> set[str]:
         return {hashlib.sha256(data).hexdigest() for data in pages.values()}
 
     content = shutil.copytree(CONTENT, tmp_path / "content")
     site = _build(tmp_path / "site", content=content)
-    before = _indexed_pages(site)
-    assert kept_copies() == named_by_digest(before)
+    before, copies_before = _indexed_pages(site), kept_copies()
+    assert set(copies_before) == digests(before)
 
-    cut: list[bytes] = []
-    cut_parts = generator.search._kept_parts
-
-    def counted(html: bytes) -> list[memoryview]:
-        cut.append(html)
-        return cut_parts(html)
-
-    monkeypatch.setattr(generator.search, "_kept_parts", counted)
     article = content / "articles" / "uk-pulling-mali-troop-deployment.md"
     article.write_text(
         article.read_text(encoding="utf-8").replace("Wagner", "Wagner Group"), encoding="utf-8"
     )
     _build(site, content=content)
-    after = _indexed_pages(site)
+    after, copies_after = _indexed_pages(site), kept_copies()
     changed = {path: data for path, data in after.items() if before.get(path) != data}
     assert changed and len(changed) < len(after)
-    assert sorted(cut) == sorted(changed.values())
-    assert kept_copies() == named_by_digest(after)
+    assert set(copies_after) == digests(after)  # the copies of the pages before the edit went
+    # Only the changed pages were cut again; the other copies are the files kept.
+    made = {digest for digest, inode in copies_after.items() if copies_before.get(digest) != inode}
+    assert made == digests(changed)
 
     fresh = _build(
         tmp_path / "elsewhere" / "site", content=shutil.copytree(content, tmp_path / "elsewhere" / "content")
@@ -632,7 +633,7 @@ def test_an_error_on_the_indexing_thread_fails_the_build_with_its_words(
     def broken(*_: object) -> None:
         raise ValueError("no such luck")
 
-    monkeypatch.setattr(generator.search, "_copy_for_pagefind", broken)
+    monkeypatch.setattr(generator.search.Indexing, "_plan", broken)
     site = shutil.copytree(local_site, tmp_path / "site")
     with pytest.raises(BriefingError, match="could not index the site for search: no such luck"):
         finish_indexing(start_indexing(site))
