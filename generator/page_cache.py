@@ -219,6 +219,12 @@ def _feed_each(values: Iterable[object], parts: list[bytes], memo: dict[int, byt
     for item in values:
         if type(item) in _SCALARS:
             parts.append(repr(item).encode("utf-8", "surrogatepass") + b"\0")
+        elif (known := memo.get(id(item))) is not None:
+            # Read already (``_feed``): a briefing holds each of its statements
+            # in four of its lists on average, and an article in every list of
+            # sources it is in (at 5,000 articles, most of 600,000 reads).
+            parts.append(b"D")
+            parts.append(known)
         else:
             _feed(item, parts, memo)
 
