@@ -406,6 +406,7 @@ def test_pagefind_reads_the_pages_without_what_it_skips_and_writes_the_same_inde
         assert b'class="sources"' in html and b'class="sources"' not in read
         assert b'id="sources-heading"' in html and b'id="sources-heading"' not in read
         assert b"application/ld+json" not in read
+        assert b'<nav aria-label="Topics">' in html and b'<nav aria-label="Topics">' not in read
         texts = re.findall(rb'<p class="statement-text">.*?</p>', html)
         assert texts and texts == re.findall(rb'<p class="statement-text">.*?</p>', read)
     # Pagefind itself, over the whole pages and over what it is given of them.
