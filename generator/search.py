@@ -84,9 +84,9 @@ DIGESTS_FILE = "digests.json"
 """In a bundle's index kept in the cache: each file's SHA-256, checked before reuse."""
 PLAN_FILE = "plan.json"
 """In the folder of a Pagefind run's pages: what its helper is to do (``Indexing._plan``)."""
-COPIES_DIR = ".pages"
-"""In the cache folder: what Pagefind read of each page (``_KeptCopies``).
-Its name starts with a dot, as no bundle's does."""
+COPIES_DIR = "pages"
+"""In the cache folder, beside the bundles' indexes (each named by a
+64-digit digest): what Pagefind read of each page (``_KeptCopies``)."""
 MAX_BUNDLE_PAGES = 1000
 """Pages a bundle holds at most (the setting ``BRIEFING_SEARCH_BUNDLE_PAGES``):
 Pagefind then needs about 330 MB."""
@@ -297,7 +297,7 @@ def _copy_for_pagefind(
 
 class _KeptCopies:
     """What Pagefind read of each page in earlier builds (``_kept_parts``),
-    kept in ``folder`` as ``<the page's SHA-256>-<the copy's size>.html``: a
+    kept in ``folder`` as ``<the page's SHA-256>-<the copy's size>``: a
     copy whose size is not the one its name says (a write cut short) is made
     again. The folder is listed once, on first use."""
 
@@ -313,7 +313,7 @@ class _KeptCopies:
         name = self._listed().get(page_digest)
         if name is None:
             parts = _kept_parts(page.read_bytes())
-            name = f"{page_digest}-{sum(map(len, parts))}.html"
+            name = f"{page_digest}-{sum(map(len, parts))}"
             write_atomically(self.folder / name, lambda handle: handle.writelines(parts))
             self._listed()[page_digest] = name
         link_or_copy(self.folder / name, copy)
@@ -339,7 +339,7 @@ class _KeptCopies:
             return self._names
 
 
-_COPY_NAME = re.compile(r"([0-9a-f]{64})-([0-9]+)\.html")
+_COPY_NAME = re.compile(r"([0-9a-f]{64})-([0-9]+)")
 
 
 def bundle_folder(number: int) -> str:
@@ -437,7 +437,7 @@ class Indexing:
         if self.error is None:
             try:
                 if self.cache is not None and len(self._keys) == len(self.bundles):
-                    _forget_all_but(self.cache, set(self._keys.values()))
+                    _forget_all_but(self.cache, {*self._keys.values(), COPIES_DIR})
                 if self.cache is not None and self.page_digests is not None:
                     pages = (page for bundle in self.bundles for page in bundle)
                     kept = (known.hex() for known in map(self.page_digests, pages) if known)
