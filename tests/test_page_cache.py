@@ -121,12 +121,19 @@ def test_a_published_page_replaced_by_a_link_is_rendered_again_as_a_file(tmp_pat
     assert file_tree(site) == first
 
 
-def _age(site: Path, seconds: float = 60) -> None:
-    """Make every file of ``site`` last modified ``seconds`` ago."""
-    then = time.time() - seconds
+def _built_then_aged(tmp_path: Path) -> tuple[Path, Path, dict[str, int]]:
+    """Build, make every file of the site a minute old, and build again,
+    which notes the signature of each page settled by then: the content,
+    the site, and the first build's counts."""
+    content = _write_content(tmp_path)
+    site = tmp_path / "site"
+    cold = _build(content, site, tmp_path / "cold.json")
+    then = time.time() - 60
     for path in site.rglob("*"):
         if path.is_file() and not path.is_symlink():
             os.utime(path, (then, then))
+    _build(content, site, tmp_path / "noted.json")
+    return content, site, cold
 
 
 def _never_read(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -137,12 +144,8 @@ def _never_read(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_a_settled_page_is_reused_without_reading_it_but_one_edited_by_hand_is_not(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    content = _write_content(tmp_path)
-    site = tmp_path / "site"
-    cold = _build(content, site, tmp_path / "cold.json")
+    content, site, cold = _built_then_aged(tmp_path)
     first = file_tree(site)
-    _age(site)
-    _build(content, site, tmp_path / "noted.json")  # reads each page, and notes its signature
     page = site / "topics" / "quarry" / "index.html"
     page.write_text(page.read_text().replace("Brackwater", "Brackwatex"))  # same size, new bytes
 
@@ -158,12 +161,8 @@ def test_a_page_modified_just_before_its_signature_would_be_noted_is_read_again(
     # A page changed again within the same tick of a coarse clock would keep
     # its time: until it settles it is checked by its bytes. (A day stands in
     # for the two seconds, which a slow test machine could let pass.)
-    content = _write_content(tmp_path)
-    site = tmp_path / "site"
-    cold = _build(content, site, tmp_path / "cold.json")
-    _age(site, seconds=3600)
     monkeypatch.setattr(page_cache, "SETTLED_NS", 86_400 * 10**9)
-    _build(content, site, tmp_path / "not-noted.json")
+    content, site, cold = _built_then_aged(tmp_path)
 
     _never_read(monkeypatch)
     again = _build(content, site, tmp_path / "again.json")
