@@ -299,11 +299,11 @@ class _KeptCopies:
     """What Pagefind read of each page in earlier builds (``_kept_parts``),
     kept in ``folder`` as ``<the page's SHA-256>-<the copy's size>``: a
     copy whose size is not the one its name says (a write cut short) is made
-    again. The folder is listed once, on first use."""
+    again. The folder is listed once, on first use, by the one helper
+    process that uses it (``_run_pagefind``)."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        self._lock = threading.Lock()
         self._names: dict[str, str] | None = None
         """Each kept copy's file name, by its page's SHA-256 (hex)."""
 
@@ -328,15 +328,14 @@ class _KeptCopies:
                     Path(entry.path).unlink(missing_ok=True)
 
     def _listed(self) -> dict[str, str]:
-        with self._lock:
-            if self._names is None:
-                self._names = {}
-                with contextlib.suppress(OSError):  # no folder yet
-                    for entry in os.scandir(self.folder):
-                        named = _COPY_NAME.fullmatch(entry.name)
-                        if named and entry.stat(follow_symlinks=False).st_size == int(named[2]):
-                            self._names[named[1]] = entry.name
-            return self._names
+        if self._names is None:
+            self._names = {}
+            with contextlib.suppress(OSError):  # no folder yet
+                for entry in os.scandir(self.folder):
+                    named = _COPY_NAME.fullmatch(entry.name)
+                    if named and entry.stat(follow_symlinks=False).st_size == int(named[2]):
+                        self._names[named[1]] = entry.name
+        return self._names
 
 
 _COPY_NAME = re.compile(r"([0-9a-f]{64})-([0-9]+)")
