@@ -540,7 +540,9 @@ class Indexing:
             return None
         return self._index(pages, output, stored)
 
-    def _plan(self, pages: list[str], folder: Path, output: Path, stored: Path | None) -> dict[str, object]:
+    def _plan(
+        self, pages: list[str], folder: Path, output: Path, stored: Path | None, staging: Path | None
+    ) -> dict[str, object]:
         """What the helper process of a Pagefind run is told (``_run_pagefind``)."""
         copies = self.cache / COPIES_DIR if self.cache is not None and self.page_digests is not None else None
         known = self.page_digests or (lambda page: None)
@@ -551,6 +553,7 @@ class Indexing:
             "pages": [[page, page_digest.hex() if (page_digest := known(page)) else None] for page in pages],
             "output": str(output),
             "stored": str(stored) if stored is not None else None,
+            "staging": str(staging) if staging is not None else None,
         }
 
     def _index(self, pages: list[str], output: Path, stored: Path | None = None) -> str | None:
@@ -565,9 +568,12 @@ class Indexing:
             folder = Path(tempfile.mkdtemp(prefix=".pagefind-", dir=self.site.parent))
         except OSError as exc:
             return f"could not prepare Pagefind's pages: {exc}"
+        # Where the helper makes the index it keeps, named here so that a
+        # helper killed midway leaves nothing behind (``_remove_folders``).
+        staging = stored.parent / f".staging{folder.name}" if stored is not None else None
         try:
             plan = folder / PLAN_FILE
-            plan.write_text(json.dumps(self._plan(pages, folder, output, stored)), encoding="utf-8")
+            plan.write_text(json.dumps(self._plan(pages, folder, output, stored, staging)), encoding="utf-8")
             command = [sys.executable, "-m", "generator.search", str(plan)]
             # The helper imports this very package, wherever it was imported from.
             paths = [str(Path(__file__).resolve().parents[1]), os.environ.get("PYTHONPATH", "")]
@@ -599,7 +605,7 @@ class Indexing:
         except OSError as exc:
             return f"could not prepare Pagefind's pages: {exc}"
         finally:
-            self._folders.append(folder)  # the helper removes it, unless it was killed
+            self._folders += [folder] if staging is None else [folder, staging]  # the helper removes them
         if returncode != 0 and not self._stopped:
             return f"Pagefind could not index the site: {detail}"
         return None
@@ -683,7 +689,7 @@ def _run_pagefind(plan_file: Path) -> int:
             return 1
         if plan["stored"] is None:
             return _pagefind(folder, output)
-        return _index_and_keep(folder, output, Path(plan["stored"]))
+        return _index_and_keep(folder, output, Path(plan["stored"]), Path(plan["staging"]))
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
@@ -699,14 +705,14 @@ def _pagefind(site: Path, output: Path) -> int:
     return subprocess.run(command, check=False).returncode
 
 
-def _index_and_keep(site: Path, output: Path, stored: Path) -> int:
+def _index_and_keep(site: Path, output: Path, stored: Path, staging: Path) -> int:
     """Index the pages in ``site`` into ``stored``, in the cache, with each
-    file's digest, then copy the index into ``output``: Pagefind's exit
-    status. A cache that cannot be written only costs speed."""
+    file's digest (made in ``staging``, beside it, then renamed), then copy
+    the index into ``output``: Pagefind's exit status. A cache that cannot
+    be written only costs speed."""
     shutil.rmtree(stored, ignore_errors=True)  # damaged, or never made
     try:
-        stored.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=stored.parent))
+        staging.mkdir(parents=True)
     except OSError:
         return _pagefind(site, output)
     try:

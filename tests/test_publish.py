@@ -655,6 +655,25 @@ def test_a_failed_build_leaves_no_pagefind_running(tmp_path: Path, local_site: P
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
 
 
+def test_a_run_stopped_while_pagefind_writes_leaves_nothing_in_the_cache(
+    tmp_path: Path, local_site: Path
+) -> None:
+    from generator.search import abandon_indexing, start_indexing
+
+    site = shutil.copytree(local_site, tmp_path / "site")
+    shutil.rmtree(site / "pagefind")
+    cache = tmp_path / "cache"
+    indexing = start_indexing(site, max_pages=1, cache=cache)
+    deadline = time.monotonic() + 120
+    while not list(cache.glob(".staging*")):  # a run is writing the index it will keep
+        assert time.monotonic() < deadline and indexing.running, "no run was seen writing"
+        time.sleep(0.002)
+    abandon_indexing(indexing)
+    assert _pagefind_children() == []
+    assert not list(cache.glob(".*"))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cache", "site"]
+
+
 def _pagefind_children() -> list[int]:
     """This process's child processes that run Pagefind (Linux: /proc)."""
     found = []
