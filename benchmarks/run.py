@@ -352,10 +352,10 @@ def _fresh(folder: Path) -> None:
     shutil.rmtree(folder, ignore_errors=True)
 
 
-def _repeat(args: argparse.Namespace, kind: str, once: object) -> list[Run]:
+def _repeat(args: argparse.Namespace, kind: str, once: Callable[[int], Run]) -> list[Run]:
     runs: list[Run] = []
     for i in range(args.repeat):
-        run = once(i)  # type: ignore[operator]
+        run = once(i)
         runs.append(run)
         _report(kind, i, run)
         if run.failed:
