@@ -19,6 +19,7 @@ from pathlib import Path
 from jinja2 import StrictUndefined
 
 from generator import search
+from generator.formatting import time_tag
 from generator.publish import article_jsonld, briefing_jsonld, page_path
 
 
@@ -135,6 +136,7 @@ JINJA_FILTERS = {
     "briefing_jsonld": briefing_jsonld,
     "article_jsonld": article_jsonld,
     "page_path": page_path,
+    "time_tag": time_tag,
 }
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; "
