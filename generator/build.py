@@ -51,6 +51,7 @@ from generator.page_cache import PAGE_CACHE_SETTING, PageCache, plain_setting
 from generator.parallel import workers_setting
 from generator.progress import NO_PROGRESS, Progress
 from generator.progress import SETTING as PROGRESS_SETTING
+from generator.publish import size_warning
 from generator.stamp import Summary, forget, inputs_digest, record, unchanged
 from generator.timings import SETTING as TIMINGS_SETTING
 from generator.timings import Timings, requested, stage, timings_of
@@ -300,6 +301,11 @@ def _build(options: BuildOptions) -> BuildResult:
         with stage(timings, "publish"):
             _keep_unchanged(output / BUNDLE_DIR, staging / BUNDLE_DIR)
             _carry_over(output, staging)
+            too_big = size_warning(staging)
+            if too_big is not None:
+                if options.strict:
+                    raise BriefingError(f"{too_big}; {output} was left as it was")
+                warnings.append(too_big)
             staging.chmod(0o755)  # mkdtemp makes it private; a web server must read the published folder
             _swap(staging, output)
         if pages_kept is not None:

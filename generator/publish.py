@@ -30,6 +30,7 @@ title can close the ``<script>`` element that holds them.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
@@ -132,6 +133,41 @@ def html_pages(output: Path) -> list[str]:
         for path in output.rglob("*.html")
         if path.relative_to(output).as_posix() not in NOT_IN_SITEMAP
     )
+
+
+PAGES_SITE_LIMIT = 1_000_000_000
+"""The largest site GitHub Pages publishes: "Published GitHub Pages sites may
+be no larger than 1 GB" (its documented limits). The benchmark's archive
+takes about 145 kB of site a source article (its page, and its share of the
+briefings, outlet pages, export and search index): some 6,900 articles."""
+
+
+def size_warning(site: Path, limit: int = PAGES_SITE_LIMIT) -> str | None:
+    """Why ``site`` may not deploy to GitHub Pages, naming its largest
+    folders; None when it is no larger than ``limit`` bytes."""
+    sizes: dict[str, int] = {}
+    for folder, _, files in os.walk(site):
+        top = Path(os.path.relpath(folder, site)).parts[:1]
+        where = f"{top[0]}/" if top else "the top folder"
+        files_size = sum(os.lstat(os.path.join(folder, name)).st_size for name in files)  # noqa: PTH118
+        sizes[where] = sizes.get(where, 0) + files_size
+    total = sum(sizes.values())
+    if total <= limit:
+        return None
+    largest = sorted(sizes.items(), key=lambda item: (-item[1], item[0]))[:3]
+    listed = ", ".join(f"{name} {_readable(size)}" for name, size in largest)
+    return (
+        f"the site is {_readable(total)}, more than the {_readable(limit)} GitHub Pages "
+        f"publishes (largest: {listed}); a deploy there may fail"
+    )
+
+
+def _readable(size: int) -> str:
+    """``size`` bytes in GB, MB or kB (decimal, as GitHub states its limits)."""
+    for unit, scale in (("GB", 1e9), ("MB", 1e6)):
+        if size >= scale:
+            return f"{size / scale:.2f} {unit}"
+    return f"{size / 1e3:.1f} kB"
 
 
 def write_crawler_files(output: Path, siteurl: str) -> None:

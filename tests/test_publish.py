@@ -23,7 +23,7 @@ import yaml
 
 from generator.build import BuildOptions, build
 from generator.errors import BriefingError
-from generator.publish import page_path, robots_txt
+from generator.publish import page_path, robots_txt, size_warning
 from generator.serve import RELOAD_TAG, inject_reload
 from tests.helpers import file_tree
 
@@ -124,6 +124,52 @@ def test_a_briefing_page_with_its_css_weighs_under_60_kb(local_site: Path) -> No
         path.parent.name: path.stat().st_size + css for path in (local_site / "topics").glob("*/index.html")
     }
     assert weights and max(weights.values()) < PAGE_WEIGHT_LIMIT, weights
+
+
+def test_a_site_too_big_for_github_pages_is_named_with_its_largest_folders(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    for name, size in [("topics/a/index.html", 600), ("topics/b/index.html", 500), ("api/x.json", 300)]:
+        (site / name).parent.mkdir(parents=True, exist_ok=True)
+        (site / name).write_bytes(b"x" * size)
+    (site / "index.html").write_bytes(b"x" * 100)
+    assert size_warning(site, limit=1500) is None  # exactly at the limit still deploys
+    warning = size_warning(site, limit=1499)
+    assert warning is not None
+    assert warning.startswith("the site is 1.5 kB, more than the 1.5 kB GitHub Pages publishes")
+    assert "(largest: topics/ 1.1 kB, api/ 0.3 kB, the top folder 0.1 kB)" in warning
+    assert size_warning(site) is None
+    with (site / "api" / "big.json").open("wb") as big:
+        big.truncate(1_200_000_000)  # sparse: its size on disk is nothing, what it publishes is not
+    warning = size_warning(site)
+    assert warning is not None and warning.startswith(
+        "the site is 1.20 GB, more than the 1.00 GB GitHub Pages"
+    )
+    assert "(largest: api/ 1.20 GB, topics/ 1.1 kB, the top folder 0.1 kB)" in warning
+
+
+def test_a_build_too_big_to_publish_warns_and_under_strict_keeps_the_old_site(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The example site is about 300 kB: with a limit of 100 kB the build
+    says so, and ``--strict`` refuses to publish it at all."""
+    monkeypatch.setattr("generator.build.size_warning", lambda site: size_warning(site, limit=100_000))
+    output = tmp_path / "output"
+    result = build(BuildOptions(content=CONTENT, output=output, settings_file=REPO / "pelicanconf.py"))
+    (warning,) = [w for w in result.warnings if "GitHub Pages" in w]
+    sizes: dict[str, int] = {}
+    for path in output.rglob("*"):
+        if path.is_file() and len(path.relative_to(output).parts) > 1:
+            top = path.relative_to(output).parts[0]
+            sizes[top] = sizes.get(top, 0) + path.stat().st_size
+    largest = sorted(sizes, key=lambda name: -sizes[name])[0]
+    assert f"(largest: {largest}/ " in warning
+    before = file_tree(output)
+    strict = BuildOptions(
+        content=CONTENT, output=output, settings_file=REPO / "pelicanconf.py", strict=True, force=True
+    )
+    with pytest.raises(BriefingError, match=r"GitHub Pages publishes .*was left as it was"):
+        build(strict)
+    assert file_tree(output) == before
 
 
 def test_every_page_has_a_strict_content_security_policy_and_no_inline_script(public_site: Path) -> None:
