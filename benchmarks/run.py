@@ -594,6 +594,9 @@ def write_markdown(path: Path, args: argparse.Namespace, results: list[SizeResul
         "Corpora and outputs go to `benchmarks/corpus/` (gitignored); raw per-run figures to "
         "`benchmarks/corpus/results*.json`. A build's stage times: "
         "`BRIEFING_TIMINGS=timings.json briefing build --content DIR`.\n\n"
+        "The effect of one change, apart from the machine's drift: `python benchmarks/compare.py REV "
+        "--articles 5000 --edits 4` builds one archive with the code of commit `REV` and with the code "
+        "here, in turns, and says whether the two sites are byte-identical.\n\n"
     )
     sections: dict[str, str] = {}
     if path.exists():

@@ -204,3 +204,41 @@ def test_memory_of_all_the_builds_processes_is_summed(tmp_path: Path) -> None:
     assert not measured.failed, measured.failed
     assert 160 <= measured.rss_mb < 250  # the largest process alone
     assert measured.all_mb >= 280  # both at once
+
+
+def test_a_comparison_builds_each_side_with_its_own_code_in_turns(corpus: Path, tmp_path: Path) -> None:
+    """``compare.py``'s two sides: the same archive and edits, each built by
+    its own checkout. A copy of the code here whose theme prints one more
+    comment stands in for an earlier commit: only its site carries it."""
+    from benchmarks import compare
+
+    root = Path(compare.__file__).resolve().parent.parent
+    earlier = tmp_path / "earlier"
+    for name in compare.CODE:
+        shutil.copytree(root / name, earlier / name, ignore=shutil.ignore_patterns("__pycache__"))
+    base_html = earlier / "templates" / "base.html"
+    base_html.write_text(base_html.read_text().replace("</body>", "<!-- the earlier commit -->\n</body>"))
+    sides = (
+        compare.Side("earlier", earlier, tmp_path / "a"),
+        compare.Side("here", root, tmp_path / "b"),
+    )
+    for side in sides:
+        shutil.copytree(corpus, side.content)
+    result = compare.compare(sides, edits=2, timeout=600)
+    assert list(result.runs) == ["cold", "edit 1", "edit 2"]
+    assert all(set(runs) == {"earlier", "here"} for runs in result.runs.values())
+    assert all(run.stages["total"] > 0 for runs in result.runs.values() for run in runs.values())
+    assert result.identical is False
+    assert "<!-- the earlier commit -->" in (sides[0].output / "index.html").read_text()
+    assert "<!-- the earlier commit -->" not in (sides[1].output / "index.html").read_text()
+    # Both archives were edited alike: the same articles, the same bytes.
+    assert _files(sides[0].content) == _files(sides[1].content) != _files(corpus)
+    report = compare.table(result, ("earlier", "here"))
+    assert "| **edit, median** |" in report and "The two sites after the last build: different." in report
+
+
+def test_a_comparison_with_an_unknown_commit_says_which(tmp_path: Path) -> None:
+    from benchmarks import compare
+
+    with pytest.raises(SystemExit, match="no commit 'no-such-commit'"):
+        compare.checkout("no-such-commit", tmp_path)
