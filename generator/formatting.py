@@ -1,10 +1,11 @@
 """Formatting the templates call as filters, in Python because it runs for
 every source of every statement a page lists.
 
-A Jinja macro costs a frame, an argument check and a ``Markup`` per call;
-at 5,000 articles the outlet pages called the date macro about 120,000
-times, a quarter of their rendering. The same few thousand dates recur, so
-each is formatted once per process.
+A Jinja macro costs a frame, an argument check and a ``Markup`` per call,
+and the outlet pages printed a date through one for each source of each
+statement they list. The same few thousand dates recur, so each is
+formatted once per process. At 5,000 articles, rendering every page again
+took 11.2 s with this filter against 13.8-14.1 s with the macro.
 """
 
 from __future__ import annotations
