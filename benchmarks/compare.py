@@ -41,7 +41,7 @@ ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))  # run as a script: the package beside it
 
 from benchmarks.generate import generate  # noqa: E402
-from benchmarks.run import STAGE_COLUMNS, Run, edit_one_article, timed  # noqa: E402
+from benchmarks.run import STAGE_COLUMNS, Run, edit_one_article, timed_build  # noqa: E402
 
 CODE = ("generator", "templates")
 """What a side's builds run: the package (its settings with it) and its theme."""
@@ -105,19 +105,12 @@ def checkout(revision: str, into: Path) -> Path:
 
 def build(side: Side, timeout: float) -> Run:
     """One ``briefing build`` of ``side``'s archive by ``side``'s code, with its stage times."""
-    report = side.folder / "timings.json"
-    report.unlink(missing_ok=True)
     paths = [str(side.code), os.environ.get("PYTHONPATH", "")]
-    env = dict(os.environ, BRIEFING_TIMINGS=str(report), PYTHONPATH=os.pathsep.join(filter(None, paths)))
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, paths)))
     # -P: the folder it runs in is not put before ``PYTHONPATH`` (it may hold another checkout).
     command = [sys.executable, "-P", "-c", BUILD, "build", "--content", str(side.content)]
     command += ["--output", str(side.output)]
-    run = timed(command, env=env, timeout=timeout)
-    if not run.failed and report.exists():
-        stages = json.loads(report.read_text())["stages"]
-        run.stages = {name: value["seconds"] for name, value in stages.items()}
-        run.own_mb = float(stages.get("total", {}).get("peak_mb", 0.0))
-    return run
+    return timed_build(command, env, side.folder / "timings.json", timeout)
 
 
 def compare(sides: tuple[Side, Side], edits: int, timeout: float) -> Comparison:

@@ -194,11 +194,17 @@ def _tool(name: str) -> str:
 
 
 def our_build(content: Path, output: Path, report: Path, timeout: float, *, force: bool = False) -> Run:
-    env = dict(os.environ, BRIEFING_TIMINGS=str(report))
     command = [_tool("briefing"), "build", "--content", str(content), "--output", str(output)]
     if force:
         command.append("--force")
-    run = timed(command, env=env, timeout=timeout)
+    return timed_build(command, dict(os.environ), report, timeout)
+
+
+def timed_build(command: list[str], env: dict[str, str], report: Path, timeout: float) -> Run:
+    """``timed`` of a ``briefing build`` command, with the stage times and
+    peak memory its timing report (``BRIEFING_TIMINGS``, at ``report``) gives."""
+    report.unlink(missing_ok=True)
+    run = timed(command, env=dict(env, BRIEFING_TIMINGS=str(report)), timeout=timeout)
     if not run.failed and report.exists():
         stages = json.loads(report.read_text())["stages"]
         run.stages = {name: value["seconds"] for name, value in stages.items()}
