@@ -41,7 +41,7 @@ ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))  # run as a script: the package beside it
 
 from benchmarks.generate import generate  # noqa: E402
-from benchmarks.run import STAGE_COLUMNS, Run, edit_one_article, timed_build  # noqa: E402
+from benchmarks.run import STAGE_COLUMNS, Run, edit_one_article, stage_value, timed_build  # noqa: E402
 
 CODE = ("generator", "templates")
 """What a side's builds run: the package (its settings with it) and its theme."""
@@ -159,7 +159,7 @@ def table(result: Comparison, names: tuple[str, str]) -> str:
         )
         lines += ["", f"| stage (edit builds, median s) | {base} | {here} |", "|---|---|---|"]
         for column, names_of_stage in STAGE_COLUMNS.items():
-            values = [[_stage(r[side], names_of_stage) for r in edits] for side in names]
+            values = [[stage_value(r[side], names_of_stage) for r in edits] for side in names]
             if all(v is not None for side in values for v in side):
                 medians = [statistics.median(v for v in side if v is not None) for side in values]
                 lines.append(f"| {column} | {medians[0]:.2f} | {medians[1]:.2f} |")
@@ -170,11 +170,6 @@ def table(result: Comparison, names: tuple[str, str]) -> str:
 
 def _line(kind: str, base: float, here: float) -> str:
     return f"| {kind} | {base:.2f} s | {here:.2f} s | {here / base:.2f}× |"
-
-
-def _stage(run: Run, names: tuple[str, ...]) -> float | None:
-    """The first of ``names`` in ``run``'s stage times (as ``run.tables`` reads them)."""
-    return next((run.stages[name] for name in names if name in run.stages), None)
 
 
 def main() -> None:
@@ -188,7 +183,8 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=1800.0, help="Seconds before a build is killed.")
     parser.add_argument("--work", type=Path, default=HERE / "corpus" / "compare")
     args = parser.parse_args()
-    base = Side(args.revision, checkout(args.revision, args.work), args.work / "base")
+    name = args.revision if args.revision != "here" else "commit here"  # the sides need two names
+    base = Side(name, checkout(args.revision, args.work), args.work / "base")
     here = Side("here", ROOT, args.work / "here")
     print(f"== {args.articles} articles: {base.name} ({base.code.name}) against the code here", flush=True)
     for side in (base, here):

@@ -426,7 +426,8 @@ def _cell(runs: list[Run]) -> str:
     return _fmt([r.seconds for r in good])
 
 
-def _stage_value(run: Run, names: tuple[str, ...]) -> float | None:
+def stage_value(run: Run, names: tuple[str, ...]) -> float | None:
+    """A ``STAGE_COLUMNS`` column of ``run``: its stages summed, None if it has none."""
     found = [run.stages[n] for n in names if n in run.stages]
     if not found:
         return None
@@ -448,7 +449,7 @@ def tables(results: list[SizeResult], stages_only_mode: bool) -> str:
             good = _ok(runs)
             row = [str(res.articles), _cell(runs), _fmt([r.rss_mb for r in runs], "MB")]
             for names in STAGE_COLUMNS.values():
-                values = [v for r in good if (v := _stage_value(r, names)) is not None]
+                values = [v for r in good if (v := stage_value(r, names)) is not None]
                 row.append(_fmt(values))
             lines.append(_row(row))
         return "\n".join(lines)
@@ -502,7 +503,7 @@ def tables(results: list[SizeResult], stages_only_mode: bool) -> str:
         good = _ok(res.runs.get("cold", []))
         row = [f"{res.articles:,}"]
         for names in STAGE_COLUMNS.values():
-            values = [v for r in good if (v := _stage_value(r, names)) is not None]
+            values = [v for r in good if (v := stage_value(r, names)) is not None]
             row.append(_fmt(values) if good else "—")
         lines.append(_row(row))
     return "\n".join(lines)
