@@ -6,9 +6,13 @@ Two sentences from different articles report the same thing when one is
 * **quotes** are compared on their quoted words only, so ``"Two coups…," he
   said`` and ``…, saying "two coups…"`` match whatever surrounds them, and
   differences of case, punctuation and straight/curly marks do not count;
+  provided they give the same figures and name no one new (a spokesman's
+  formula said of two places is two quotes), and that their speakers, where
+  both are known, share a name (the same words from two people are two
+  statements);
 * a quote and a sentence without quote marks match only when the sentence
-  carries the quoted words, so a quote is never credited to an outlet that
-  did not print it;
+  carries the quoted words and names, so a quote is never credited to an
+  outlet that did not print it;
 * **facts** are compared on their content words: the share of the shorter
   sentence's words that the longer one also has (the overlap coefficient),
   provided they give the same figures and name mostly the same actors
@@ -187,6 +191,7 @@ class SentenceFeatures:
     numbers: Words
     quote_pairs: Pairs
     quote_numbers: Words
+    quote_names: Words
     stems: Words
     names: Words
     opener: str
@@ -201,6 +206,7 @@ class SentenceFeatures:
             self.numbers,
             self.quote_pairs,
             self.quote_numbers,
+            self.quote_names,
             self.stems,
             self.names,
             self.opener,
@@ -223,6 +229,7 @@ def _restored(
     numbers: Words,
     quote_pairs: Pairs,
     quote_numbers: Words,
+    quote_names: Words,
     stems: Words,
     names: Words,
     opener: str,
@@ -236,6 +243,7 @@ def _restored(
         numbers=tuple(map(intern, numbers)),
         quote_pairs=tuple((intern(a), intern(b)) for a, b in quote_pairs),
         quote_numbers=tuple(map(intern, quote_numbers)),
+        quote_names=tuple(map(intern, quote_names)),
         stems=tuple(map(intern, stems)),
         names=tuple(map(intern, names)),
         opener=intern(opener),
@@ -269,6 +277,7 @@ def _item(
         numbers=found.numbers,
         quote_pairs=found.quote_pairs,
         quote_numbers=found.quote_numbers,
+        quote_names=found.quote_names,
         stems=found.stems,
         names=found.names,
         opener=found.opener,
@@ -492,6 +501,43 @@ def paraphrase(a: _Item, b: _Item, method: MergeMethod = "lexical") -> float:
     return score if _same_figures(a.numbers, len(a.words), b.numbers, len(b.words)) else 0.0
 
 
+def _same_quoted_names(a: _Item, b: _Item) -> bool:
+    """Every name of the shorter quote is a word of the longer one (in any
+    case: a quote printed in capitals, or one that opens on the word the
+    other has mid-sentence, names no one new); both ways when neither is
+    shorter. One formula said of two places ("Our teams have been working
+    day and night in Mizeath" and "… in Triopruterk") is two quotes,
+    however many of its words they share."""
+    if len(a.quote_pairs) == len(b.quote_pairs):
+        return _names_quoted_in(a, b) and _names_quoted_in(b, a)
+    shorter, longer = (a, b) if len(a.quote_pairs) < len(b.quote_pairs) else (b, a)
+    return _names_quoted_in(shorter, longer)
+
+
+def _names_quoted_in(part: _Item, whole: _Item) -> bool:
+    """Whether each name of ``part``'s quote is a word of ``whole``'s."""
+    if _within(part.quote_names, whole.quote_names):
+        return True
+    return {word for pair in whole.quote_pairs for word in pair}.issuperset(part.quote_names)
+
+
+def _other_speakers(a: Quote | None, b: Quote | None) -> bool:
+    """Whether both quotes name who said them and the two names share no
+    word: the same words from two people are two statements, each credited
+    to the outlets that quote its speaker. "Ms Mwangi" and "Grace Mwangi"
+    are one speaker, and a quote whose speaker is unknown may join either."""
+    if a is None or b is None or not a.speaker or not b.speaker:
+        return False
+    names_a, names_b = _speaker_names(a.speaker), _speaker_names(b.speaker)
+    return bool(names_a) and bool(names_b) and names_a.isdisjoint(names_b)
+
+
+@functools.lru_cache(maxsize=4096)
+def _speaker_names(speaker: str) -> frozenset[str]:
+    """The names in a speaker (``names_in``); an archive has a few hundred speakers."""
+    return _names(_tokens(speaker))
+
+
 def _semantic(a: _Item, b: _Item) -> float:
     """The cosine of the two sentence embeddings, 0.0 below the paraphrase threshold."""
     score = round(sum(x * y for x, y in zip(a.vector, b.vector, strict=True)), 4)
@@ -510,6 +556,8 @@ def containment(a: _Item, b: _Item) -> float:
     if a.quote is not None and b.quote is not None:
         if not _same_figures(a.quote_numbers, len(a.quote_pairs), b.quote_numbers, len(b.quote_pairs)):
             return 0.0
+        if not _same_quoted_names(a, b) or _other_speakers(a.quote, b.quote):
+            return 0.0
         if min(len(a.quote_pairs), len(b.quote_pairs)) < MIN_WORDS:
             return 1.0 if a.quote_pairs == b.quote_pairs else 0.0
         score = overlap(a.quote_pairs, b.quote_pairs)
@@ -521,6 +569,8 @@ def containment(a: _Item, b: _Item) -> float:
         quoted, other = (a, b) if a.quote is not None else (b, a)
         if not _within(quoted.quote_numbers, other.numbers):
             return 0.0
+        if not all(holds(other.names, name) or holds(other.plain, name) for name in quoted.quote_names):
+            return 0.0  # "… day and night in Mizeath" is not reported by "… in Triopruterk"
         shared = len(word_pairs(other.sentence.text).intersection(quoted.quote_pairs))
         score = shared / max(1, len(quoted.quote_pairs))
         return score if score >= QUOTE_THRESHOLD and len(quoted.quote_pairs) >= MIN_WORDS else 0.0
@@ -657,6 +707,7 @@ def _sentence_features(
         numbers=sorted_words(numbers_in(sentence.text)),
         quote_pairs=tuple(sorted(word_pairs(quote.text))) if quote else (),
         quote_numbers=sorted_words(numbers_in(quote.text)) if quote else (),
+        quote_names=sorted_words(_names(_tokens(quote.text))) if quote else (),
         stems=sorted_words(_stems(words, stem)),
         names=sorted_words(_names(tokens)),
         opener=next(iter(words), ""),
@@ -1141,8 +1192,8 @@ def _clusters_path(path: Path) -> Path:
 def _fingerprint(item: _Item) -> bytes:
     """A digest of all the pair search and the scores read of ``item``: its
     key (and so its article), its text and its quote's, which its features
-    are a function of, and its topics."""
-    quote = item.quote.text if item.quote is not None else None
+    are a function of, its quote's speaker, and its topics."""
+    quote = (item.quote.text, item.quote.speaker) if item.quote is not None else None
     described = repr((item.sentence.key, item.sentence.text, quote, sorted(item.topics)))
     return hashlib.blake2b(described.encode(), digest_size=FINGERPRINT_BYTES).digest()
 
@@ -1546,13 +1597,15 @@ def _all_contained(cluster: list[_Item]) -> bool:
     """Whether every pair of ``cluster`` is contained one in the other.
 
     Each pair once, as containment reads its two sentences alike (tested);
-    and sources with the same sentence and quote (a boilerplate line: the
+    and sources with the same sentence, quote and speaker (a boilerplate line: the
     largest clusters are hundreds of copies of a few) have the same
     features, so one pair of each two such groups is compared, and one pair
     within each group of two or more."""
-    alike: dict[tuple[str, str | None], list[_Item]] = {}
+    alike: dict[tuple[str, str | None, str | None], list[_Item]] = {}
     for item in cluster:
-        alike.setdefault((item.sentence.text, item.quote.text if item.quote else None), []).append(item)
+        quote = item.quote
+        said = (quote.text, quote.speaker) if quote is not None else (None, None)
+        alike.setdefault((item.sentence.text, *said), []).append(item)
     groups = list(alike.values())
     return all(containment(group[0], group[1]) > 0 for group in groups if len(group) > 1) and all(
         containment(a[0], b[0]) > 0 for a, b in itertools.combinations(groups, 2)
@@ -1578,7 +1631,8 @@ def _statement(cluster: list[_Item], as_quote: bool = True, salt: str = "") -> S
         assert shown.quote is not None
         text = shown.quote.text
         speakers = [i.quote.speaker for i in quoted if i.quote is not None and i.quote.speaker]
-        speaker = max(sorted(set(speakers)), key=speakers.count) if speakers else None
+        # The name most sources give; of two as often, the fuller ("Tomas Berg", not "Berg").
+        speaker = max(sorted(set(speakers)), key=lambda s: (speakers.count(s), len(s))) if speakers else None
     else:
         text, speaker = shown.sentence.text, None
     given = {i.topics for i in cluster}  # each ``assignment.of`` its sentence (``_items``)

@@ -26,7 +26,9 @@ from generator.merge import (
     content_words,
     features_of,
     merge_statements,
+    names_in,
     stems_of,
+    words_of,
 )
 from generator.model import Document, Statement, Topic
 from generator.quotes import find_quotes
@@ -206,6 +208,83 @@ def test_two_different_quotes_in_one_paragraph_never_merge() -> None:
     assert source_keys(bridge) == {"a#p1s1", "b#p1s1"}
 
 
+def test_one_formula_quoted_of_two_places_is_two_quotes() -> None:
+    # A spokesman's line, said of each district in turn: the two quotes share
+    # 18 of their 20 word pairs, but credit neither outlet with the other's place.
+    formula = (
+        '"Our teams have been working day and night in {place}, and the budget for {place} has been '
+        'doubled," said Petra Kroukul.'
+    )
+    first = make_document(formula.format(place="Mizeath"), slug="first", outlet="First")
+    second = make_document(formula.format(place="Triopruterk"), slug="second", outlet="Second")
+    third = make_document(formula.format(place="Triopruterk"), slug="third", outlet="Third")
+    statements = merged([first, second, third])
+    assert sorted(sorted(source_keys(s)) for s in statements) == [
+        ["first#p1s1"],
+        ["second#p1s1", "third#p1s1"],
+    ]
+    for statement in statements:
+        assert statement.kind == "quote" and statement.speaker == "Petra Kroukul"
+        assert all(statement.text in c.text for c in statement.sources)
+
+
+def test_a_quote_printed_in_capitals_or_cut_short_still_merges() -> None:
+    full = make_document(
+        '"Our teams in Mizeath have been working day and night since Sunday," said Petra Kroukul.',
+        slug="full",
+        outlet="First",
+    )
+    shouted = make_document(
+        'Petra Kroukul said: "OUR TEAMS IN MIZEATH HAVE BEEN WORKING DAY AND NIGHT SINCE SUNDAY"',
+        slug="shouted",
+        outlet="Second",
+    )
+    cut = make_document(
+        'Kroukul said teams "in Mizeath have been working day and night since Sunday."',
+        slug="cut",
+        outlet="Third",
+    )
+    statements = merged([full, shouted, cut])
+    assert len(statements) == 1
+    assert source_keys(statements[0]) == {"full#p1s1", "shouted#p1s1", "cut#p1s1"}
+
+
+def test_the_same_words_from_two_speakers_are_two_quotes() -> None:
+    line = "We will fight every job cut at every plant in the country"
+    union = make_document(f'"{line}," said union leader Tomas Berg.', slug="union", outlet="First")
+    echoed = make_document(f'"{line}," Berg told reporters.', slug="echoed", outlet="Second")
+    minister = make_document(f'"{line}," said labour minister Ana Lopes.', slug="minister", outlet="Third")
+    unknown = make_document(f'Unions put it bluntly: "{line}."', slug="unknown", outlet="Fourth")
+    statements = merged([union, echoed, minister, unknown])
+    by_speaker = {s.speaker: source_keys(s) for s in statements}
+    assert set(by_speaker) == {"Tomas Berg", "Ana Lopes"}
+    assert {"union#p1s1", "echoed#p1s1"} <= by_speaker["Tomas Berg"]
+    assert by_speaker["Ana Lopes"] in ({"minister#p1s1"}, {"minister#p1s1", "unknown#p1s1"})
+    # The quote of no known speaker joins one of them, never both.
+    assert sum("unknown#p1s1" in keys for keys in by_speaker.values()) == 1
+
+
+def test_a_sentence_without_quote_marks_carries_a_quote_only_with_its_names() -> None:
+    quoted = make_document(
+        '"Our teams have been working day and night in Mizeath since the floods," said Petra Kroukul.',
+        slug="quoted",
+        outlet="First",
+    )
+    reported = make_document(
+        "Petra Kroukul said their teams have been working day and night in Triopruterk since the floods.",
+        slug="reported",
+        outlet="Second",
+    )
+    same_place = make_document(
+        "Petra Kroukul said their teams have been working day and night in Mizeath since the floods.",
+        slug="same-place",
+        outlet="Third",
+    )
+    statements = merged([quoted, reported, same_place])
+    assert source_keys(statement_with(statements, "reported", "p1s1")) == {"reported#p1s1"}
+    assert "quoted#p1s1" in source_keys(statement_with(statements, "same-place", "p1s1"))
+
+
 def test_never_two_sentences_of_one_article_in_a_statement() -> None:
     repeated = make_document(
         "Acme agreed a merger with Globex worth four billion dollars on Monday.\n\n"
@@ -279,6 +358,9 @@ def check_invariants(documents: Sequence[Document], statements: list[Statement])
         assert len(articles) == len(set(articles))
         if statement.kind == "quote":
             assert any(statement.text in c.text for c in statement.sources)
+            # No source is credited with a name it did not print.
+            names = names_in(statement.text)
+            assert all(names <= set(words_of(c.text)) for c in statement.sources)
         else:
             assert statement.text in [c.text for c in statement.sources]
         shown, stems = content_words(statement.text), stems_of(statement.text)
@@ -307,6 +389,9 @@ POOL = [
     'Lena Ortiz said: "This merger will create jobs across the whole of northern Europe."',
     "Ortiz said the merger “will create jobs across the whole of northern Europe” and cut costs.",
     '"We will fight every job cut at every plant," said union leader Tomas Berg.',
+    '"We will fight every job cut at every plant," said Acme chief executive Lena Ortiz.',
+    '"Our teams have been working day and night in Brussels to close the deal," said Lena Ortiz.',
+    '"Our teams have been working day and night in Madrid to close the deal," said Lena Ortiz.',
     "Unions said they feared thousands of job losses in the packaging industry.",
     "Unions fear job losses.",
     "## What happens next?",
@@ -779,9 +864,10 @@ def test_sources_printed_alike_are_compared_once_with_the_same_outcome(
     that of comparing every pair, for clusters that mix such copies (a
     boilerplate line printed by many outlets) with other sentences."""
     items = generated_items
-    copies: dict[tuple[str, str | None], list[merge._Item]] = {}
+    copies: dict[tuple[str, str | None, str | None], list[merge._Item]] = {}
     for item in items:
-        copies.setdefault((item.sentence.text, item.quote.text if item.quote else None), []).append(item)
+        said = (item.quote.text, item.quote.speaker) if item.quote else (None, None)
+        copies.setdefault((item.sentence.text, *said), []).append(item)
     printed_often = [group for group in copies.values() if len(group) > 1]
     quoted = [item for item in items if item.quote is not None]
     chosen = random.Random(4)
