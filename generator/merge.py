@@ -1649,22 +1649,34 @@ def _statement(cluster: list[_Item], as_quote: bool = True, salt: str = "") -> S
     )
 
 
-def _shown_ranks(cluster: list[_Item]) -> list[tuple[bool, float, int]]:
+def _shown_ranks(cluster: list[_Item]) -> list[tuple[bool, bool, float, int]]:
     """Which source's words to show, as a rank per source of ``cluster``: first
     one whose figures every source gives (a paraphrase may leave a figure
-    out: "deployed in 2020" beside "sent 300 troops in 2020"), then the one
-    best contained in the others, then the shorter.
+    out: "deployed in 2020" beside "sent 300 troops in 2020"), then one whose
+    names every source gives (in any case: "late on Wednesday" is not shown
+    for an outlet that gave no day), then the one best contained in the
+    others, then the shorter.
 
     A source's figures are in every source when they are in the figures
-    all sources share: one intersection, not a test per pair."""
+    all sources share: one intersection, not a test per pair; likewise its
+    names, among the few the cluster's sources name."""
     if len(cluster) == 1:
-        return [(True, 1.0, -len(cluster[0].sentence.text))]
+        return [(True, True, 1.0, -len(cluster[0].sentence.text))]
     everywhere = frozenset(cluster[0].numbers).intersection(*(i.numbers for i in cluster[1:]))
+    named = {name for item in cluster for name in item.names}
+    named_everywhere = {
+        name for name in named if all(holds(i.names, name) or holds(i.plain, name) for i in cluster)
+    }
     # Sources of the same words share their share: each set is compared once.
     sources_of = Counter(i.words for i in cluster)
     contained = {words: _contained_in_others(words, sources_of) for words in sources_of}
     return [
-        (everywhere.issuperset(item.numbers), contained[item.words], -len(item.sentence.text))
+        (
+            everywhere.issuperset(item.numbers),
+            named_everywhere.issuperset(item.names),
+            contained[item.words],
+            -len(item.sentence.text),
+        )
         for item in cluster
     ]
 

@@ -651,6 +651,22 @@ def test_a_statement_shows_no_figure_one_of_its_sources_leaves_out() -> None:
     assert "2020" in statement.text and "300" not in statement.text
 
 
+def test_a_statement_shows_no_name_one_of_its_sources_leaves_out() -> None:
+    # One outlet alone gives the day; the shown words are credited to all three.
+    reports = {
+        "alpha": "The disaster agency announced evacuation orders for Hebaind and two neighbouring "
+        "districts late on Wednesday.",
+        "beta": "The disaster agency has announced evacuation orders for Hebaind and two neighbouring "
+        "districts.",
+        "gamma": "Late on Wednesday, evacuation orders were announced for Hebaind and nearby districts by "
+        "the disaster agency.",
+    }
+    documents = [make_document(text, slug=slug, outlet=slug.title()) for slug, text in reports.items()]
+    (statement,) = merged(documents)
+    assert {c.article for c in statement.sources} == set(reports)
+    assert statement.text == reports["beta"]
+
+
 def test_figure_test_is_the_same_whichever_sentence_comes_first() -> None:
     # Same number of words, one figure more on one side: not the same report,
     # whichever article is read first.
@@ -888,7 +904,7 @@ def test_sources_printed_alike_are_compared_once_with_the_same_outcome(
                 min(len(own & other) / max(1, len(own)) for m, other in enumerate(sets) if m != n)
                 for n, own in enumerate(sets)
             ]
-            assert [rank[1] for rank in merge._shown_ranks(cluster)] == contained
+            assert [rank[2] for rank in merge._shown_ranks(cluster)] == contained
     assert outcomes == {True, False} and len(printed_often) > 5  # both cases are exercised
     # Two copies of a line of no content words are not the same statement:
     # the copies of one group are compared too.
