@@ -97,6 +97,15 @@ HEDGE = re.compile(
 )
 """Words that make a figure approximate or part of a range: never a disagreement."""
 YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+COUNTED = re.compile(r"\s+(?P<unit>[a-z]+)\b")
+"""The word after a year-shaped number: "1968 people" counts people."""
+YEAR_BEFORE = re.compile(
+    r"\b(?:in|of|since|by|until|till|from|before|after|during|the|a|an|its|their|his|her|our|this|"
+    r"last|next)\s+$",
+    re.IGNORECASE,
+)
+"""Words after which a year-shaped number is a year ("in 2020", "the 2020
+elections"), whatever word follows it."""
 TIME_WORDS = frozenset("hour hours day days week weeks month months year years decade decades".split())
 STEM_LENGTH = 5
 """Letters of a word compared when telling parallel sentences."""
@@ -318,12 +327,22 @@ def _values(item: _Item, unit: str) -> frozenset[int]:
     return frozenset(value for value, _ in _given(item.figures, unit))
 
 
+def _counts(text: str, year: re.Match[str]) -> bool:
+    """Whether a year-shaped number counts the word after it: "at least 1968
+    people displaced", "said 2000 troops would leave"; not "in 2020", "the
+    2020 elections", "in 1997.", "2019 to 2021"."""
+    after = COUNTED.match(text, year.end())
+    if after is None or after.group("unit") in STOPWORDS or after.group("unit") in TIME_WORDS:
+        return False
+    return YEAR_BEFORE.search(text, 0, year.start()) is None
+
+
 def _figures(text: str) -> Figures:
     """Unit → exact value → the figure as printed: "12 people" → people: {12: "12
     people"}; "in 2020" → calendar year; "on Monday" → weekday; "in March" →
     month. Approximate figures ("more than 12", "some 300") and ranges are left out."""
     figures: dict[str, dict[int, str]] = defaultdict(dict)
-    years = {int(match.group(0)): match.group(0) for match in YEAR.finditer(text)}
+    years = {int(match.group(0)): match.group(0) for match in YEAR.finditer(text) if not _counts(text, match)}
     if years:
         figures["calendar year"] = years
     for match in CURRENCY.finditer(text):

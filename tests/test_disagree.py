@@ -96,6 +96,11 @@ def test_outlets_that_agree_share_one_variant() -> None:
             "Police arrested 12 people during protests in the north of the country on Saturday.",
             "Police arrested 15 people during protests in the south of the country on Saturday.",
         ),
+        # Year-shaped counts are counts: "at least" makes them approximate.
+        (
+            "The warehouse fire left at least 1968 people homeless in the old town, the brigade said.",
+            "The warehouse fire left at least 1974 people homeless in the old town, the brigade said.",
+        ),
         # Same number, two wordings.
         (TWELVE, "Twelve people were killed when a warehouse burned in the old town, the brigade said."),
         # Sentences on different points that happen to carry figures.
@@ -104,6 +109,14 @@ def test_outlets_that_agree_share_one_variant() -> None:
 )
 def test_details_ranges_other_events_and_other_points_are_not_disagreements(first: str, second: str) -> None:
     assert disagreements(first, second) == ()
+
+
+def test_a_year_shaped_count_is_a_number_not_a_date() -> None:
+    first = "The warehouse fire left 1968 people homeless in the old town, the fire brigade said."
+    second = "The warehouse fire left 1974 people homeless in the old town, the fire brigade said."
+    found = one(disagreements(first, second))
+    assert found.kind == "number" and found.about == "Number of people"
+    assert variants(found) == {"1968 people": ("Outlet A",), "1974 people": ("Outlet B",)}
 
 
 def test_sums_of_money_are_compared_with_their_multipliers() -> None:
@@ -136,6 +149,10 @@ def test_one_outlet_never_disagrees_with_itself() -> None:
         (
             "The old bridge over the river was closed to traffic in 2019 after engineers found cracks.",
             "The old bridge over the river was closed to traffic in 2021 after engineers found cracks.",
+        ),
+        (
+            "The 2019 floods closed the old bridge over the river after engineers found deep cracks.",
+            "The 2021 floods closed the old bridge over the river after engineers found deep cracks.",
         ),
         (
             "Engineers closed the old bridge over the river on Monday after finding deep cracks.",
