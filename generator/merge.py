@@ -16,7 +16,9 @@ Two sentences from different articles report the same thing when one is
 * **facts** are compared on their content words: the share of the shorter
   sentence's words that the longer one also has (the overlap coefficient),
   provided they give the same figures and name mostly the same actors
-  (``names_in``: "Acme cut 300 jobs" is not "Globex cut 300 jobs").
+  (``names_in``: "Acme cut 300 jobs" is not "Globex cut 300 jobs"), and do
+  not each name something the other does not print ("visited Lohul" is not
+  "visited Zaiteajios on Wednesday": ``_names_apart``);
 
 Containment, not plain similarity, is the test because a statement is shown
 with the words of one source and credited to all: each source must say at
@@ -26,7 +28,7 @@ give, and of those the one best contained in the others.
 **Paraphrases** (the same fact in other words) merge in a second, stricter
 tier, tried only where containment fails and only for sentences that share a
 topic, carry the same figures, name the same actors and are not both
-quotes. How alike they must be depends on the *method*:
+quotes, nor the same words told of other names. How alike they must be depends on the *method*:
 
 * ``"lexical"`` (the default, no model): the share of the shorter sentence's
   word stems (Snowball's English stemmer, so "deployed"/"deployment" and
@@ -151,6 +153,10 @@ PARAPHRASE_MIN_WORDS = 6
 """Sentences with fewer content words merge only by containment."""
 NAME_OVERLAP = 0.6
 """Share of the fewer names two fact sentences must share (see ``names_in``)."""
+HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "dr", "sir", "dame", "prof"})
+"""Courtesy titles: "Mr Heappey" names no one "Heappey" does not."""
+MIN_NAME_FORM = 4
+"""Letters of the shortest name taken as the start of another form of it."""
 PARAPHRASE_WEIGHT = 0.5
 """Paraphrase scores are scaled below every containment score, so clustering,
 best pair first, settles the verbatim groups before it tries paraphrases."""
@@ -421,6 +427,37 @@ def _same_actors(a: _Item, b: _Item) -> bool:
     return not names_a or not names_b or overlap(names_a, names_b) >= NAME_OVERLAP
 
 
+def _names_apart(a: _Item, b: _Item) -> bool:
+    """Whether each sentence names something the other does not print at all
+    (its first word aside). Two sentences with the same words but for their
+    names are one wording told of two things: "Sana Hodo visited Lohul" and
+    "Sana Hodo visited Zaiteajios on Wednesday" are two visits, neither
+    contained in the other nor a paraphrase of it.
+
+    Only for sentences that share their words: outlets that tell one fact
+    in their own words name it in their own ways ("Britain" and "the UK",
+    "Mali" and "the Malian government"), which ``_same_actors`` allows for."""
+    return _names_unprinted(a, b) and _names_unprinted(b, a)
+
+
+def _names_unprinted(a: _Item, b: _Item) -> bool:
+    """Whether ``a`` names something (but its first word or a courtesy title)
+    that ``b`` does not print, in any case or form ("Mali", "Malian")."""
+    return any(name != a.opener and name not in HONORIFICS and not _printed(name, b) for name in a.names)
+
+
+def _printed(name: str, b: _Item) -> bool:
+    """Whether ``b`` prints ``name``, or a name it is the start of or that
+    starts it ("Mali" and "Malian": one country)."""
+    if holds(b.names, name) or holds(b.plain, name):
+        return True
+    if len(name) >= MIN_NAME_FORM:
+        at = bisect.bisect_left(b.names, name)
+        if at < len(b.names) and b.names[at].startswith(name):
+            return True
+    return any(name.startswith(other) for other in b.names if len(other) >= MIN_NAME_FORM)
+
+
 def holds(words: Words, word: str) -> bool:
     """Whether the sorted ``words`` hold ``word`` (a binary search)."""
     at = bisect.bisect_left(words, word)
@@ -494,6 +531,8 @@ def paraphrase(a: _Item, b: _Item, method: MergeMethod = "lexical") -> float:
         return 0.0  # two quotations are the same only word for word
     if a.topics.isdisjoint(b.topics) or min(len(a.stems), len(b.stems)) < PARAPHRASE_MIN_WORDS:
         return 0.0
+    if overlap(a.words, b.words) >= FACT_THRESHOLD and _names_apart(a, b):
+        return 0.0  # one wording told of other names (``_names_apart``): not a paraphrase either
     # The score first: most pairs fail it, and it is cheaper than the actors' test.
     score = _semantic(a, b) if method == "semantic" else _lexical(a, b)
     if not score or not _same_actors(a, b):
@@ -582,7 +621,7 @@ def containment(a: _Item, b: _Item) -> float:
         score = score if score >= FACT_THRESHOLD else 0.0
     if not score or not _same_figures(a.numbers, len(a.words), b.numbers, len(b.words)):
         return 0.0
-    return score if _same_actors(a, b) else 0.0
+    return score if _same_actors(a, b) and not _names_apart(a, b) else 0.0
 
 
 def merge_method(value: object) -> MergeMethod:

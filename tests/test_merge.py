@@ -208,6 +208,50 @@ def test_two_different_quotes_in_one_paragraph_never_merge() -> None:
     assert source_keys(bridge) == {"a#p1s1", "b#p1s1"}
 
 
+VISITS = make_topic("visits", keywords=["visit*", "minister", "Wagner", "mercenar*"])
+
+
+def test_one_wording_told_of_two_places_is_two_statements_but_a_detail_more_is_one() -> None:
+    lohul = "Finance Minister Sana Hodo visited Lohul and met local officials and residents."
+    wording = {
+        "lohul": lohul,
+        "zaiteajios": "Finance Minister Sana Hodo visited Zaiteajios on Wednesday and met local officials "
+        "and residents.",
+        "lohul-wednesday": "Finance Minister Sana Hodo visited Lohul on Wednesday and met local officials "
+        "and residents.",
+    }
+    documents = [make_document(text, slug=slug, outlet=slug.title()) for slug, text in wording.items()]
+    # Sharing a topic, they are tried as paraphrases too: no more so.
+    statements = merged(documents, [VISITS])
+    assert sorted(sorted(source_keys(s)) for s in statements) == [
+        ["lohul#p1s1", "lohul-wednesday#p1s1"],
+        ["zaiteajios#p1s1"],
+    ]
+    assert statement_with(statements, "lohul", "p1s1").text == lohul
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        (  # "Mali" and "Malian": one country
+            "Heappey accused Mali of working with the Russian mercenary group Wagner in the north.",
+            "Mr Heappey said the Malian government was working with the Russian mercenary group Wagner "
+            "in the north.",
+        ),
+        (  # "Mr" names no one
+            "Yesterday Mr Heappey said Mali was working with the Russian mercenary group Wagner.",
+            "Heappey said Mali was working with the Russian mercenary group Wagner, the MoD confirmed.",
+        ),
+    ],
+)
+def test_one_actor_named_in_two_forms_or_with_a_title_is_one_statement(first: str, second: str) -> None:
+    documents = [
+        make_document(text, slug=slug, outlet=slug.upper()) for slug, text in [("a", first), ("b", second)]
+    ]
+    (statement,) = merged(documents, [VISITS])
+    assert source_keys(statement) == {"a#p1s1", "b#p1s1"}
+
+
 def test_one_formula_quoted_of_two_places_is_two_quotes() -> None:
     # A spokesman's line, said of each district in turn: the two quotes share
     # 18 of their 20 word pairs, but credit neither outlet with the other's place.
