@@ -18,7 +18,7 @@ Two sentences from different articles report the same thing when one is
   provided they give the same figures and name mostly the same actors
   (``names_in``: "Acme cut 300 jobs" is not "Globex cut 300 jobs"), and do
   not each name something the other does not print ("visited Lohul" is not
-  "visited Zaiteajios on Wednesday": ``_names_apart``);
+  "visited Zaiteajios on Wednesday": ``names_apart``);
 
 Containment, not plain similarity, is the test because a statement is shown
 with the words of one source and credited to all: each source must say at
@@ -103,7 +103,7 @@ from collections.abc import (
 from dataclasses import dataclass, field, replace
 from itertools import pairwise
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, Protocol, TypeVar
 
 import snowballstemmer
 
@@ -427,7 +427,19 @@ def _same_actors(a: _Item, b: _Item) -> bool:
     return not names_a or not names_b or overlap(names_a, names_b) >= NAME_OVERLAP
 
 
-def _names_apart(a: _Item, b: _Item) -> bool:
+class Named(Protocol):
+    """What ``names_apart`` reads of a sentence: its names, its words in lower
+    case and its first word (``names_in``, ``lowercase_words``, ``words_of``)."""
+
+    @property
+    def names(self) -> Words: ...
+    @property
+    def plain(self) -> Words: ...
+    @property
+    def opener(self) -> str: ...
+
+
+def names_apart(a: Named, b: Named) -> bool:
     """Whether each sentence names something the other does not print at all
     (its first word aside). Two sentences with the same words but for their
     names are one wording told of two things: "Sana Hodo visited Lohul" and
@@ -440,13 +452,13 @@ def _names_apart(a: _Item, b: _Item) -> bool:
     return _names_unprinted(a, b) and _names_unprinted(b, a)
 
 
-def _names_unprinted(a: _Item, b: _Item) -> bool:
+def _names_unprinted(a: Named, b: Named) -> bool:
     """Whether ``a`` names something (but its first word or a courtesy title)
     that ``b`` does not print, in any case or form ("Mali", "Malian")."""
     return any(name != a.opener and name not in HONORIFICS and not _printed(name, b) for name in a.names)
 
 
-def _printed(name: str, b: _Item) -> bool:
+def _printed(name: str, b: Named) -> bool:
     """Whether ``b`` prints ``name``, or a name it is the start of or that
     starts it ("Mali" and "Malian": one country)."""
     if holds(b.names, name) or holds(b.plain, name):
@@ -485,7 +497,7 @@ def numbers_in(text: str) -> frozenset[str]:
     return frozenset(sys.intern(n.replace(",", "").rstrip(".")) for n in re.findall(r"\d[\d,.]*", text))
 
 
-def _same_figures(a: Words, a_size: int, b: Words, b_size: int) -> bool:
+def same_figures(a: Words, a_size: int, b: Words, b_size: int) -> bool:
     """Every figure of the shorter text stands in the longer one too.
 
     Two outlets that report a flood with 12 and with 40 dead do not report the
@@ -531,13 +543,13 @@ def paraphrase(a: _Item, b: _Item, method: MergeMethod = "lexical") -> float:
         return 0.0  # two quotations are the same only word for word
     if a.topics.isdisjoint(b.topics) or min(len(a.stems), len(b.stems)) < PARAPHRASE_MIN_WORDS:
         return 0.0
-    if overlap(a.words, b.words) >= FACT_THRESHOLD and _names_apart(a, b):
-        return 0.0  # one wording told of other names (``_names_apart``): not a paraphrase either
+    if overlap(a.words, b.words) >= FACT_THRESHOLD and names_apart(a, b):
+        return 0.0  # one wording told of other names (``names_apart``): not a paraphrase either
     # The score first: most pairs fail it, and it is cheaper than the actors' test.
     score = _semantic(a, b) if method == "semantic" else _lexical(a, b)
     if not score or not _same_actors(a, b):
         return 0.0
-    return score if _same_figures(a.numbers, len(a.words), b.numbers, len(b.words)) else 0.0
+    return score if same_figures(a.numbers, len(a.words), b.numbers, len(b.words)) else 0.0
 
 
 def _same_quoted_names(a: _Item, b: _Item) -> bool:
@@ -593,7 +605,7 @@ def _lexical(a: _Item, b: _Item) -> float:
 def containment(a: _Item, b: _Item) -> float:
     """How far the shorter of ``a`` and ``b`` is contained in the other, 0.0 to 1.0."""
     if a.quote is not None and b.quote is not None:
-        if not _same_figures(a.quote_numbers, len(a.quote_pairs), b.quote_numbers, len(b.quote_pairs)):
+        if not same_figures(a.quote_numbers, len(a.quote_pairs), b.quote_numbers, len(b.quote_pairs)):
             return 0.0
         if not _same_quoted_names(a, b) or _other_speakers(a.quote, b.quote):
             return 0.0
@@ -619,9 +631,9 @@ def containment(a: _Item, b: _Item) -> float:
     else:
         score = overlap(a.words, b.words)
         score = score if score >= FACT_THRESHOLD else 0.0
-    if not score or not _same_figures(a.numbers, len(a.words), b.numbers, len(b.words)):
+    if not score or not same_figures(a.numbers, len(a.words), b.numbers, len(b.words)):
         return 0.0
-    return score if _same_actors(a, b) and not _names_apart(a, b) else 0.0
+    return score if _same_actors(a, b) and not names_apart(a, b) else 0.0
 
 
 def merge_method(value: object) -> MergeMethod:

@@ -10,7 +10,8 @@ Two steps, each a plain function:
 * ``build_timeline(dated, statements)`` turns the dated sentences of a
   topic's statements into ``Event``s: one per statement and date, joined
   across statements when they give the same date and say nearly the same
-  thing, each with every source whose *own* sentence gives that date.
+  thing (with the same figures, and not each naming something the other
+  does not), each with every source whose *own* sentence gives that date.
 
 Why a small rule set rather than a date-parsing library: ``dateparser``'s
 ``search_dates`` takes bare words such as "may", "march" or "in three years"
@@ -48,7 +49,19 @@ from dataclasses import dataclass
 from typing import Literal
 
 from generator.importer import CAPTION_PATTERNS
-from generator.merge import MIN_WORDS, content_words, overlap
+from generator.merge import (
+    MIN_WORDS,
+    Words,
+    content_words,
+    lowercase_words,
+    names_apart,
+    names_in,
+    numbers_in,
+    overlap,
+    same_figures,
+    sorted_words,
+    words_of,
+)
 from generator.model import Citation, DatedSentence, Document, Event, Precision, Statement
 
 JOIN_THRESHOLD = 0.6
@@ -590,16 +603,40 @@ class _Candidate:
     sources: tuple[tuple[Citation, DatedSentence], ...]
 
 
-def _words(citation: Citation, dated: DatedSentence) -> frozenset[str]:
-    """Content words of the sentence, the date words left out."""
+@dataclass(frozen=True, slots=True)
+class _Said:
+    """What a dated sentence says besides its date (the date's words left
+    out): its content words, figures and names, as the merge reads them."""
+
+    words: frozenset[str]
+    numbers: Words
+    names: Words
+    plain: Words
+    opener: str
+
+
+def _said(citation: Citation, dated: DatedSentence) -> _Said:
     text = citation.text[: dated.start] + " " + citation.text[dated.start + len(dated.expression) :]
-    return content_words(text)
+    return _Said(
+        words=content_words(text),
+        numbers=sorted_words(numbers_in(text)),
+        names=sorted_words(names_in(text)),
+        plain=sorted_words(lowercase_words(text)),
+        opener=next(iter(words_of(text)), ""),
+    )
 
 
-def _alike(a: frozenset[str], b: frozenset[str]) -> bool:
-    if min(len(a), len(b)) < MIN_WORDS:
-        return a == b
-    return overlap(a, b) >= JOIN_THRESHOLD
+def _alike(a: _Said, b: _Said) -> bool:
+    """Whether two sentences of one date tell one event: most of their words
+    alike, the same figures, and not each naming something the other does
+    not ("Flooding in Johouvem has left at least 57 people displaced" and
+    "Flooding in Drucrean has left at least 1943 people displaced", both on
+    Monday, are two events)."""
+    if min(len(a.words), len(b.words)) < MIN_WORDS:
+        alike = a.words == b.words
+    else:
+        alike = overlap(a.words, b.words) >= JOIN_THRESHOLD
+    return alike and same_figures(a.numbers, len(a.words), b.numbers, len(b.words)) and not names_apart(a, b)
 
 
 def _source_order(item: tuple[Citation, DatedSentence]) -> tuple[datetime.date, str, str, float, str]:
@@ -607,8 +644,8 @@ def _source_order(item: tuple[Citation, DatedSentence]) -> tuple[datetime.date, 
     return (citation.date, citation.outlet, citation.article, citation.position, citation.sentence)
 
 
-KnownWords = dict[tuple[str, int, str], frozenset[str]]
-"""Each dated sentence's ``_words``, by its key and the date's place and words."""
+KnownWords = dict[tuple[str, int, str], _Said]
+"""What each dated sentence says (``_said``), by its key and the date's place and words."""
 
 
 def build_timeline(
@@ -618,7 +655,7 @@ def build_timeline(
 ) -> tuple[Event, ...]:
     """The events of ``statements``: one per date they give, with every source whose own sentence gives it.
 
-    ``known_words`` keeps each dated sentence's words (``_words``) for the
+    ``known_words`` keeps what each dated sentence says (``_said``) for the
     next call: a statement of several topics is in each of their timelines."""
     by_sentence: dict[str, list[DatedSentence]] = defaultdict(list)
     for item in dated:
@@ -642,13 +679,13 @@ def _join(candidates: list[_Candidate], known: KnownWords) -> list[list[_Candida
     alike; ``known``: each dated sentence's words, found as needed."""
     ordered = sorted(candidates, key=lambda c: (-len(c.sources), c.statement.id))
     clusters: list[list[_Candidate]] = []
-    cluster_words: list[list[frozenset[str]]] = []  # of every source of each cluster, computed once
+    cluster_words: list[list[_Said]] = []  # of every source of each cluster, computed once
     for candidate in ordered:
         words = []
         for citation, found in candidate.sources:
             place = (citation.key, found.start, found.expression)
             if place not in known:
-                known[place] = _words(citation, found)
+                known[place] = _said(citation, found)
             words.append(known[place])
         for cluster, others in zip(clusters, cluster_words, strict=True):
             if all(_alike(a, b) for a in words for b in others):

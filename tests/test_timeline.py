@@ -370,6 +370,45 @@ def test_statements_kept_apart_by_the_merge_join_when_same_date_and_same_event()
     assert len(joined.statements) == 2
 
 
+def test_one_wording_of_one_date_told_of_other_places_or_figures_is_other_events() -> None:
+    flooding = "Flooding in the {} district has left {} people displaced, the {} said on Monday."
+    told = {
+        "johouvem": flooding.format("Johouvem", "at least 57", "agency"),
+        "drucrean": flooding.format("Drucrean", "at least 57", "agency"),
+        "johouvem-more": flooding.format("Johouvem", "at least 90", "agency"),
+        "johouvem-again": flooding.format("Johouvem", "57", "disaster agency"),
+    }
+    documents = [
+        make_document(text, slug=slug, outlet=slug.title(), date=datetime.date(2023, 3, 22))
+        for slug, text in told.items()
+    ]
+    statements = [
+        make_statement(
+            f"st-{d.article.slug}",
+            [
+                make_citation(
+                    d.article.slug,
+                    outlet=d.article.outlet,
+                    sentence=d.sentences[0].id,
+                    text=d.sentences[0].text,
+                    date=d.article.date,
+                )
+            ],
+            ["flood"],
+            text=d.sentences[0].text,
+        )
+        for d in documents
+    ]
+    dated = [found for d in documents for found in find_dates(d)]
+    events = build_timeline(dated, statements)
+    assert {e.date for e in events} == {"2023-03-20"}
+    assert sorted(sorted(c.article for c in e.sources) for e in events) == [
+        ["drucrean"],
+        ["johouvem", "johouvem-again"],
+        ["johouvem-more"],
+    ]
+
+
 def test_build_timeline_ignores_sentences_of_other_statements() -> None:
     documents = flood_documents()
     site = site_of(documents, [FLOOD])
