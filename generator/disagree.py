@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.files import load_pickle, save_pickle
-from generator.merge import STOPWORDS, Words, content_words, holds, sorted_words, words_of
+from generator.merge import STOPWORDS, Words, content_words, english_stemmer, holds, sorted_words, words_of
 from generator.model import (
     Citation,
     Disagreement,
@@ -107,8 +107,6 @@ YEAR_BEFORE = re.compile(
 """Words after which a year-shaped number is a year ("in 2020", "the 2020
 elections"), whatever word follows it."""
 TIME_WORDS = frozenset("hour hours day days week weeks month months year years decade decades".split())
-STEM_LENGTH = 5
-"""Letters of a word compared when telling parallel sentences."""
 PARALLEL_MIN_SHARED = 3
 """Parallel sentences share at least this many content words."""
 CLAUSE = re.compile(r"[^,;:—–]+")
@@ -135,7 +133,7 @@ class _Item:
     figures: Figures
     topics: frozenset[str]
     stems: Words
-    """The first ``STEM_LENGTH`` letters of each of ``words`` (see ``_parallel``).
+    """The Snowball stem of each of ``words`` (see ``_parallel_stems``).
 
     Both are sorted tuples of interned strings, not sets: the items of every
     sentence with a figure are alive together, and a set of a dozen words
@@ -391,15 +389,17 @@ def _parallel_stems(a: Words, b: Words) -> bool:
     They must share enough content words, and one must say nothing the other
     does not: words on one side only are a detail, but words on both sides
     may be another place, group or event ("in the north" / "in the south").
-    Words are compared on their first letters (``STEM_LENGTH``), so
-    "killing" matches "killed". Two sentences are *parallel* when their
+    Words are compared on their Snowball stems (``english_stemmer``, as
+    the merge's paraphrases), so "killing" matches "killed" but "Niger" is
+    not "Nigeria", nor "Austria" "Australia". Two sentences are *parallel* when their
     stems are, they share a content word, and they are ``_separable``."""
     first, second = frozenset(a), frozenset(b)
     return len(first & second) >= PARALLEL_MIN_SHARED and not (first - second and second - first)
 
 
 def _stems(words: Iterable[str]) -> Words:
-    return sorted_words(sys.intern(w[:STEM_LENGTH]) for w in words)
+    stem = english_stemmer()
+    return sorted_words(sys.intern(stem(w)) for w in words)
 
 
 def _share_a_word(a: Words, b: Words) -> bool:
@@ -577,7 +577,7 @@ def _supersets_among_new(
 class SupersetMemory:
     """The parallel stem sets of the last build (``_parallel_supersets``),
     kept between builds in the cache folder of this code's version, so the
-    stems are cut as they were (``STEM_LENGTH``). ``reused`` and ``searched``
+    stems are cut as they were (``_stems``). ``reused`` and ``searched``
     count the stem sets taken over and those looked up anew."""
 
     known: dict[Words, tuple[Words, ...]] = field(default_factory=dict)

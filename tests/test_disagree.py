@@ -91,6 +91,11 @@ def test_outlets_that_agree_share_one_variant() -> None:
             "The warehouse fire killed 12 people in Riverton, the fire brigade said.",
             "The warehouse fire killed 15 people in Lakeside, the fire brigade said.",
         ),
+        # Two countries whose names start alike.
+        (
+            "Attacks in Niger killed 12 people on Sunday, officials said.",
+            "Attacks in Nigeria killed 30 people on Sunday, officials said.",
+        ),
         # Words on both sides: another place or group, not another figure for one.
         (
             "Police arrested 12 people during protests in the north of the country on Saturday.",
