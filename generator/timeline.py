@@ -604,26 +604,40 @@ class _Candidate:
 
 
 @dataclass(frozen=True, slots=True)
-class _Said:
-    """What a dated sentence says besides its date (the date's words left
-    out): its content words, figures and names, as the merge reads them."""
+class _Named:
+    """A dated sentence's figures and names, as the merge reads them (``Named``)."""
 
-    words: frozenset[str]
     numbers: Words
     names: Words
     plain: Words
     opener: str
 
 
+@dataclass(slots=True)
+class _Said:
+    """What a dated sentence says besides its date: the sentence with the
+    date's words left out, and its content words; its figures and names are
+    read when first asked for (``named``), as most pairs differ in words."""
+
+    text: str
+    words: frozenset[str]
+    _named: _Named | None = None
+
+    def named(self) -> _Named:
+        if self._named is None:
+            text = self.text
+            self._named = _Named(
+                numbers=sorted_words(numbers_in(text)),
+                names=sorted_words(names_in(text)),
+                plain=sorted_words(lowercase_words(text)),
+                opener=next(iter(words_of(text)), ""),
+            )
+        return self._named
+
+
 def _said(citation: Citation, dated: DatedSentence) -> _Said:
     text = citation.text[: dated.start] + " " + citation.text[dated.start + len(dated.expression) :]
-    return _Said(
-        words=content_words(text),
-        numbers=sorted_words(numbers_in(text)),
-        names=sorted_words(names_in(text)),
-        plain=sorted_words(lowercase_words(text)),
-        opener=next(iter(words_of(text)), ""),
-    )
+    return _Said(text, content_words(text))
 
 
 def _alike(a: _Said, b: _Said) -> bool:
@@ -636,7 +650,12 @@ def _alike(a: _Said, b: _Said) -> bool:
         alike = a.words == b.words
     else:
         alike = overlap(a.words, b.words) >= JOIN_THRESHOLD
-    return alike and same_figures(a.numbers, len(a.words), b.numbers, len(b.words)) and not names_apart(a, b)
+    if not alike:
+        return False
+    named_a, named_b = a.named(), b.named()
+    return same_figures(named_a.numbers, len(a.words), named_b.numbers, len(b.words)) and not names_apart(
+        named_a, named_b
+    )
 
 
 def _source_order(item: tuple[Citation, DatedSentence]) -> tuple[datetime.date, str, str, float, str]:
