@@ -28,7 +28,8 @@ give, and of those the one best contained in the others.
 **Paraphrases** (the same fact in other words) merge in a second, stricter
 tier, tried only where containment fails and only for sentences that share a
 topic, carry the same figures, name the same actors and are not both
-quotes, nor the same words told of other names. How alike they must be depends on the *method*:
+quotes, nor much the same words told of other names (``NAMES_APART_SHARE``).
+How alike they must be depends on the *method*:
 
 * ``"lexical"`` (the default, no model): the share of the shorter sentence's
   word stems (Snowball's English stemmer, so "deployed"/"deployment" and
@@ -153,6 +154,14 @@ PARAPHRASE_MIN_WORDS = 6
 """Sentences with fewer content words merge only by containment."""
 NAME_OVERLAP = 0.6
 """Share of the fewer names two fact sentences must share (see ``names_in``)."""
+NAMES_APART_SHARE = 0.6
+"""Share of the shorter sentence's content words two paraphrases must share
+for names that each prints alone to make them two facts ("Governor Kriocior
+visited Daiseni on Friday" / "Kriocior, the Governor, travelled to Groulo on
+Friday"): wordings further apart name one fact in their own ways (the
+seeds' "Britain announced Monday that it would cut short its troop
+deployment" / "Following in the footsteps of its European partners, Britain
+too has cut short its troop deployment": 53 %)."""
 HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "dr", "sir", "dame", "prof"})
 """Courtesy titles: "Mr Heappey" names no one "Heappey" does not."""
 MIN_NAME_FORM = 4
@@ -429,7 +438,8 @@ def _same_actors(a: _Item, b: _Item) -> bool:
 
 class Named(Protocol):
     """What ``names_apart`` reads of a sentence: its names, its words in lower
-    case and its first word (``names_in``, ``lowercase_words``, ``words_of``)."""
+    case, its first word and its runs of names (``names_in``,
+    ``lowercase_words``, ``words_of``, ``name_runs``)."""
 
     @property
     def names(self) -> Words: ...
@@ -437,6 +447,8 @@ class Named(Protocol):
     def plain(self) -> Words: ...
     @property
     def opener(self) -> str: ...
+    @property
+    def runs(self) -> tuple[tuple[str, ...], ...]: ...
 
 
 def names_apart(a: Named, b: Named) -> bool:
@@ -446,16 +458,20 @@ def names_apart(a: Named, b: Named) -> bool:
     "Sana Hodo visited Zaiteajios on Wednesday" are two visits, neither
     contained in the other nor a paraphrase of it.
 
-    Only for sentences that share their words: outlets that tell one fact
-    in their own words name it in their own ways ("Britain" and "the UK",
-    "Mali" and "the Malian government"), which ``_same_actors`` allows for."""
-    return _names_unprinted(a, b) and _names_unprinted(b, a)
+    Only for sentences that share most of their words: outlets that tell
+    one fact in their own words name it in their own ways ("Britain" and
+    "the UK"), which ``_same_actors`` allows for. A run of names counts as
+    one where the other sentence uses its acronym, as there."""
+    names_a = _fold_acronyms(frozenset(a.names), a.runs, frozenset(b.names))
+    names_b = _fold_acronyms(frozenset(b.names), b.runs, frozenset(a.names))
+    return _names_unprinted(names_a, a.opener, b) and _names_unprinted(names_b, b.opener, a)
 
 
-def _names_unprinted(a: Named, b: Named) -> bool:
-    """Whether ``a`` names something (but its first word or a courtesy title)
-    that ``b`` does not print, in any case or form ("Mali", "Malian")."""
-    return any(name != a.opener and name not in HONORIFICS and not _printed(name, b) for name in a.names)
+def _names_unprinted(names: Iterable[str], opener: str, b: Named) -> bool:
+    """Whether any of ``names`` (but the first word, ``opener``, or a courtesy
+    title) is one that ``b`` does not print, in any case or form ("Mali",
+    "Malian")."""
+    return any(name != opener and name not in HONORIFICS and not _printed(name, b) for name in names)
 
 
 def _printed(name: str, b: Named) -> bool:
@@ -543,8 +559,8 @@ def paraphrase(a: _Item, b: _Item, method: MergeMethod = "lexical") -> float:
         return 0.0  # two quotations are the same only word for word
     if a.topics.isdisjoint(b.topics) or min(len(a.stems), len(b.stems)) < PARAPHRASE_MIN_WORDS:
         return 0.0
-    if overlap(a.words, b.words) >= FACT_THRESHOLD and names_apart(a, b):
-        return 0.0  # one wording told of other names (``names_apart``): not a paraphrase either
+    if overlap(a.words, b.words) >= NAMES_APART_SHARE and names_apart(a, b):
+        return 0.0  # much the same words told of other names (``names_apart``)
     # The score first: most pairs fail it, and it is cheaper than the actors' test.
     score = _semantic(a, b) if method == "semantic" else _lexical(a, b)
     if not score or not _same_actors(a, b):

@@ -54,6 +54,7 @@ from generator.merge import (
     Words,
     content_words,
     lowercase_words,
+    name_runs,
     names_apart,
     names_in,
     numbers_in,
@@ -611,6 +612,7 @@ class _Named:
     names: Words
     plain: Words
     opener: str
+    runs: tuple[tuple[str, ...], ...]
 
 
 @dataclass(slots=True)
@@ -631,6 +633,7 @@ class _Said:
                 names=sorted_words(names_in(text)),
                 plain=sorted_words(lowercase_words(text)),
                 opener=next(iter(words_of(text)), ""),
+                runs=name_runs(text),
             )
         return self._named
 

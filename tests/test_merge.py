@@ -230,6 +230,22 @@ def test_one_wording_told_of_two_places_is_two_statements_but_a_detail_more_is_o
     assert statement_with(statements, "lohul", "p1s1").text == lohul
 
 
+def test_a_paraphrase_told_of_another_place_is_another_statement() -> None:
+    told = {
+        "daiseni": "Governor Elif Kriocior visited Daiseni on Friday and met local officials and patients.",
+        "groulo": "Elif Kriocior, the Governor, travelled to Groulo on Friday to meet officials and "
+        "patients.",
+        "daiseni-too": "Elif Kriocior, the Governor, travelled to Daiseni on Friday to meet officials and "
+        "patients.",
+    }
+    documents = [make_document(text, slug=slug, outlet=slug.title()) for slug, text in told.items()]
+    statements = merged(documents, [VISITS])
+    assert sorted(sorted(source_keys(s)) for s in statements) == [
+        ["daiseni#p1s1", "daiseni-too#p1s1"],
+        ["groulo#p1s1"],
+    ]
+
+
 @pytest.mark.parametrize(
     ("first", "second"),
     [
