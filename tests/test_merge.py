@@ -9,6 +9,7 @@ import random
 import shutil
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
@@ -821,6 +822,17 @@ def test_the_fast_stemmer_gives_the_same_stems_as_snowballs_reference() -> None:
     assert [english_stemmer()(w) for w in words] == [reference.stemWord(w) for w in words]
 
 
+def copy_of_strings(value: Any) -> Any:
+    """``value`` with every string in it a new object, as in another process."""
+    if isinstance(value, str):
+        return "".join(list(value))
+    if isinstance(value, tuple):
+        return tuple(copy_of_strings(v) for v in value)
+    if isinstance(value, merge.SentenceFeatures):
+        return merge.SentenceFeatures(*(copy_of_strings(getattr(value, n)) for n in value.__slots__))
+    return value
+
+
 def test_features_sent_between_processes_arrive_whole_with_their_words_stored_once() -> None:
     """Per-article features travel from the worker processes and the cache as
     pickles; each arrives equal, with its words interned, so a word of the
@@ -831,16 +843,21 @@ def test_features_sent_between_processes_arrive_whole_with_their_words_stored_on
     from generator.merge import features_of
 
     document = make_document(
-        '"We will rebuild the bridge by 2025," Mayor Ana Ruiz said on Monday.\n\n'
-        "The European Union pledged 40 million euros. The EU said more would follow."
+        '"We will rebuild the Tamar bridge by 2025," Mayor Ana Ruiz said on Monday.\n\n'
+        "The European Union pledged 40 million euros. The EU said more would follow.\n\n"
+        "Yes."
     )
     sent = features_of(document, find_quotes(document))
-    arrived = pickle.loads(pickle.dumps(sent))
+    # Made anew, not copied: the copy must not hold the sender's own strings.
+    arrived = pickle.loads(pickle.dumps(copy_of_strings(sent)))
     assert arrived == sent
-    assert any(f.quote_pairs for f in arrived) and any(f.numbers for f in arrived)
+    assert any(f.quote_pairs for f in arrived) and any(f.quote_names for f in arrived)
+    assert any(f.numbers for f in arrived) and any(f.runs for f in arrived)
+    assert any(not f.numbers and not f.runs and not f.quote_pairs for f in arrived)
+    assert pickle.loads(pickle.dumps(features_of(make_document(""), []))) == ()
     for features in arrived:
         words = [*features.words, *features.stems, *features.names, *features.plain, features.opener]
-        words += [*features.numbers, *features.quote_numbers]
+        words += [*features.numbers, *features.quote_numbers, *features.quote_names]
         words += [word for pair in features.quote_pairs for word in pair]
         words += [word for run in features.runs for word in run]
         assert all(word is sys.intern(word) for word in words)
