@@ -559,12 +559,12 @@ def paraphrase(a: _Item, b: _Item, method: MergeMethod = "lexical") -> float:
         return 0.0  # two quotations are the same only word for word
     if a.topics.isdisjoint(b.topics) or min(len(a.stems), len(b.stems)) < PARAPHRASE_MIN_WORDS:
         return 0.0
-    if overlap(a.words, b.words) >= NAMES_APART_SHARE and names_apart(a, b):
-        return 0.0  # much the same words told of other names (``names_apart``)
     # The score first: most pairs fail it, and it is cheaper than the actors' test.
     score = _semantic(a, b) if method == "semantic" else _lexical(a, b)
     if not score or not _same_actors(a, b):
         return 0.0
+    if overlap(a.words, b.words) >= NAMES_APART_SHARE and names_apart(a, b):
+        return 0.0  # much the same words told of other names (``names_apart``)
     return score if same_figures(a.numbers, len(a.words), b.numbers, len(b.words)) else 0.0
 
 
