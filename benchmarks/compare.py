@@ -107,10 +107,13 @@ def build(side: Side, timeout: float) -> Run:
     """One ``briefing build`` of ``side``'s archive by ``side``'s code, with its stage times."""
     paths = [str(side.code), os.environ.get("PYTHONPATH", "")]
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, paths)))
-    # -P: the folder it runs in is not put before ``PYTHONPATH`` (it may hold another checkout).
+    # -P: the folder it runs in is not put before ``PYTHONPATH``. It runs in
+    # the side's folder, too: Pelican puts the working folder first on
+    # ``sys.path`` ("" in ``Pelican.init_path``), and the worker processes,
+    # started after it, would import the package of a checkout run from.
     command = [sys.executable, "-P", "-c", BUILD, "build", "--content", str(side.content)]
     command += ["--output", str(side.output)]
-    return timed_build(command, env, side.folder / "timings.json", timeout)
+    return timed_build(command, env, side.folder / "timings.json", timeout, cwd=side.folder)
 
 
 def compare(sides: tuple[Side, Side], edits: int, timeout: float) -> Comparison:

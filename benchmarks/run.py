@@ -145,13 +145,17 @@ def _process_kb(proc: Path) -> int:
     return int((proc / "statm").read_text().split()[1]) * (os.sysconf("SC_PAGE_SIZE") // 1024)
 
 
-def timed(command: list[str], *, env: dict[str, str] | None = None, timeout: float) -> Run:
-    """Run ``command``; wall seconds, the peak RSS (MB) of its largest process
-    and the peak of all its processes together, or why it failed."""
+def timed(
+    command: list[str], *, env: dict[str, str] | None = None, timeout: float, cwd: Path | None = None
+) -> Run:
+    """Run ``command`` (in ``cwd``, if given); wall seconds, the peak RSS (MB)
+    of its largest process and the peak of all its processes together, or
+    why it failed."""
     started = time.perf_counter()
     process = subprocess.Popen(
         command,
         env=env,
+        cwd=cwd,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         start_new_session=True,
@@ -200,11 +204,13 @@ def our_build(content: Path, output: Path, report: Path, timeout: float, *, forc
     return timed_build(command, dict(os.environ), report, timeout)
 
 
-def timed_build(command: list[str], env: dict[str, str], report: Path, timeout: float) -> Run:
+def timed_build(
+    command: list[str], env: dict[str, str], report: Path, timeout: float, cwd: Path | None = None
+) -> Run:
     """``timed`` of a ``briefing build`` command, with the stage times and
     peak memory its timing report (``BRIEFING_TIMINGS``, at ``report``) gives."""
     report.unlink(missing_ok=True)
-    run = timed(command, env=dict(env, BRIEFING_TIMINGS=str(report)), timeout=timeout)
+    run = timed(command, env=dict(env, BRIEFING_TIMINGS=str(report)), timeout=timeout, cwd=cwd)
     if not run.failed and report.exists():
         stages = json.loads(report.read_text())["stages"]
         run.stages = {name: value["seconds"] for name, value in stages.items()}

@@ -209,7 +209,10 @@ def test_memory_of_all_the_builds_processes_is_summed(tmp_path: Path) -> None:
 def test_a_comparison_builds_each_side_with_its_own_code_in_turns(corpus: Path, tmp_path: Path) -> None:
     """``compare.py``'s two sides: the same archive and edits, each built by
     its own checkout. A copy of the code here whose theme prints one more
-    comment stands in for an earlier commit: only its site carries it."""
+    comment stands in for an earlier commit: only its site carries it. The
+    copy also finds no dates, in worker processes from its first article on:
+    only its site has no timeline, so its workers ran its code too (they ran
+    the code of the folder the comparison was started from, before)."""
     from benchmarks import compare
 
     root = Path(compare.__file__).resolve().parent.parent
@@ -218,6 +221,11 @@ def test_a_comparison_builds_each_side_with_its_own_code_in_turns(corpus: Path, 
         shutil.copytree(root / name, earlier / name, ignore=shutil.ignore_patterns("__pycache__"))
     base_html = earlier / "templates" / "base.html"
     base_html.write_text(base_html.read_text().replace("</body>", "<!-- the earlier commit -->\n</body>"))
+    _append(earlier / "generator" / "parallel.py", "MIN_DOCUMENTS_PER_WORKER = 1\n")
+    _append(
+        earlier / "generator" / "timeline.py",
+        "def find_dates(document: Document) -> tuple[()]:\n    return ()\n",
+    )
     sides = (
         compare.Side("earlier", earlier, tmp_path / "a"),
         compare.Side("here", root, tmp_path / "b"),
@@ -231,10 +239,22 @@ def test_a_comparison_builds_each_side_with_its_own_code_in_turns(corpus: Path, 
     assert result.identical is False
     assert "<!-- the earlier commit -->" in (sides[0].output / "index.html").read_text()
     assert "<!-- the earlier commit -->" not in (sides[1].output / "index.html").read_text()
+    assert [_events(side.output) == 0 for side in sides] == [True, False]
     # Both archives were edited alike: the same articles, the same bytes.
     assert _files(sides[0].content) == _files(sides[1].content) != _files(corpus)
     report = compare.table(result, ("earlier", "here"))
     assert "| **edit, median** |" in report and "The two sites after the last build: different." in report
+
+
+def _append(path: Path, code: str) -> None:
+    path.write_text(path.read_text() + "\n\n" + code)
+
+
+def _events(site: Path) -> int:
+    """How many timeline events the site's export lists."""
+    return sum(
+        len(json.loads(f.read_text())["timeline"]) for f in (site / "api" / "briefings").glob("*.json")
+    )
 
 
 def test_a_comparison_with_an_unknown_commit_says_which(tmp_path: Path) -> None:

@@ -71,6 +71,16 @@ def source_keys(statement: Statement) -> set[str]:
     return {f"{c.article}#{c.sentence}" for c in statement.sources}
 
 
+def documents_of(texts: dict[str, str]) -> list[Document]:
+    """One article per slug of ``texts``, of that text, from an outlet of its own."""
+    return [make_document(text, slug=slug, outlet=slug.title()) for slug, text in texts.items()]
+
+
+def source_groups(statements: Sequence[Statement]) -> list[list[str]]:
+    """Each statement's sources, sorted: which sentences the merge put together."""
+    return sorted(sorted(source_keys(s)) for s in statements)
+
+
 # --- three outlets, one election story ------------------------------------------------------------
 
 DAILY = make_document(
@@ -221,13 +231,10 @@ def test_one_wording_told_of_two_places_is_two_statements_but_a_detail_more_is_o
         "lohul-wednesday": "Finance Minister Sana Hodo visited Lohul on Wednesday and met local officials "
         "and residents.",
     }
-    documents = [make_document(text, slug=slug, outlet=slug.title()) for slug, text in wording.items()]
+    documents = documents_of(wording)
     # Sharing a topic, they are tried as paraphrases too: no more so.
     statements = merged(documents, [VISITS])
-    assert sorted(sorted(source_keys(s)) for s in statements) == [
-        ["lohul#p1s1", "lohul-wednesday#p1s1"],
-        ["zaiteajios#p1s1"],
-    ]
+    assert source_groups(statements) == [["lohul#p1s1", "lohul-wednesday#p1s1"], ["zaiteajios#p1s1"]]
     assert statement_with(statements, "lohul", "p1s1").text == lohul
 
 
@@ -239,9 +246,8 @@ def test_a_paraphrase_told_of_another_place_is_another_statement() -> None:
         "daiseni-too": "Elif Kriocior, the Governor, travelled to Daiseni on Friday to meet officials and "
         "patients.",
     }
-    documents = [make_document(text, slug=slug, outlet=slug.title()) for slug, text in told.items()]
-    statements = merged(documents, [VISITS])
-    assert sorted(sorted(source_keys(s)) for s in statements) == [
+    documents = documents_of(told)
+    assert source_groups(merged(documents, [VISITS])) == [
         ["daiseni#p1s1", "daiseni-too#p1s1"],
         ["groulo#p1s1"],
     ]
@@ -280,32 +286,24 @@ def test_one_formula_quoted_of_two_places_is_two_quotes() -> None:
     second = make_document(formula.format(place="Triopruterk"), slug="second", outlet="Second")
     third = make_document(formula.format(place="Triopruterk"), slug="third", outlet="Third")
     statements = merged([first, second, third])
-    assert sorted(sorted(source_keys(s)) for s in statements) == [
-        ["first#p1s1"],
-        ["second#p1s1", "third#p1s1"],
-    ]
+    assert source_groups(statements) == [["first#p1s1"], ["second#p1s1", "third#p1s1"]]
     for statement in statements:
         assert statement.kind == "quote" and statement.speaker == "Petra Kroukul"
         assert all(statement.text in c.text for c in statement.sources)
 
 
 def test_a_quote_printed_in_capitals_or_cut_short_still_merges() -> None:
-    full = make_document(
-        '"Our teams in Mizeath have been working day and night since Sunday," said Petra Kroukul.',
-        slug="full",
-        outlet="First",
+    statements = merged(
+        documents_of(
+            {
+                "full": '"Our teams in Mizeath have been working day and night since Sunday," said '
+                "Petra Kroukul.",
+                "shouted": 'Petra Kroukul said: "OUR TEAMS IN MIZEATH HAVE BEEN WORKING DAY AND NIGHT '
+                'SINCE SUNDAY"',
+                "cut": 'Kroukul said teams "in Mizeath have been working day and night since Sunday."',
+            }
+        )
     )
-    shouted = make_document(
-        'Petra Kroukul said: "OUR TEAMS IN MIZEATH HAVE BEEN WORKING DAY AND NIGHT SINCE SUNDAY"',
-        slug="shouted",
-        outlet="Second",
-    )
-    cut = make_document(
-        'Kroukul said teams "in Mizeath have been working day and night since Sunday."',
-        slug="cut",
-        outlet="Third",
-    )
-    statements = merged([full, shouted, cut])
     assert len(statements) == 1
     assert source_keys(statements[0]) == {"full#p1s1", "shouted#p1s1", "cut#p1s1"}
 
@@ -326,22 +324,17 @@ def test_the_same_words_from_two_speakers_are_two_quotes() -> None:
 
 
 def test_a_sentence_without_quote_marks_carries_a_quote_only_with_its_names() -> None:
-    quoted = make_document(
-        '"Our teams have been working day and night in Mizeath since the floods," said Petra Kroukul.',
-        slug="quoted",
-        outlet="First",
+    reported = "Petra Kroukul said their teams have been working day and night in {} since the floods."
+    statements = merged(
+        documents_of(
+            {
+                "quoted": '"Our teams have been working day and night in Mizeath since the floods," said '
+                "Petra Kroukul.",
+                "reported": reported.format("Triopruterk"),
+                "same-place": reported.format("Mizeath"),
+            }
+        )
     )
-    reported = make_document(
-        "Petra Kroukul said their teams have been working day and night in Triopruterk since the floods.",
-        slug="reported",
-        outlet="Second",
-    )
-    same_place = make_document(
-        "Petra Kroukul said their teams have been working day and night in Mizeath since the floods.",
-        slug="same-place",
-        outlet="Third",
-    )
-    statements = merged([quoted, reported, same_place])
     assert source_keys(statement_with(statements, "reported", "p1s1")) == {"reported#p1s1"}
     assert "quoted#p1s1" in source_keys(statement_with(statements, "same-place", "p1s1"))
 
@@ -722,7 +715,7 @@ def test_a_statement_shows_no_name_one_of_its_sources_leaves_out() -> None:
         "gamma": "Late on Wednesday, evacuation orders were announced for Hebaind and nearby districts by "
         "the disaster agency.",
     }
-    documents = [make_document(text, slug=slug, outlet=slug.title()) for slug, text in reports.items()]
+    documents = documents_of(reports)
     (statement,) = merged(documents)
     assert {c.article for c in statement.sources} == set(reports)
     assert statement.text == reports["beta"]

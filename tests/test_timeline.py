@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator.model import Document, Event, Site, Topic
+from generator.model import Document, Event, Site, Statement, Topic
 from generator.timeline import build_timeline, dates_in, find_dates, is_furniture
 from tests.helpers import make_citation, make_document, make_statement, make_topic, site_of
 
@@ -322,6 +322,28 @@ def test_a_topic_timeline_holds_only_its_own_statements() -> None:
     assert "2024-09-20" not in [e.date for e in timeline_of(site, "flood")]
 
 
+def first_sentences_apart(documents: Sequence[Document], topic: str) -> list[Statement]:
+    """One statement per document, of its first sentence: what a merge that
+    keeps those sentences apart gives."""
+    return [
+        make_statement(
+            f"st-{d.article.slug}",
+            [
+                make_citation(
+                    d.article.slug,
+                    outlet=d.article.outlet,
+                    sentence=d.sentences[0].id,
+                    text=d.sentences[0].text,
+                    date=d.article.date,
+                )
+            ],
+            [topic],
+            text=d.sentences[0].text,
+        )
+        for d in documents
+    ]
+
+
 def test_statements_kept_apart_by_the_merge_join_when_same_date_and_same_event() -> None:
     documents = [
         make_document(
@@ -343,24 +365,7 @@ def test_statements_kept_apart_by_the_merge_join_when_same_date_and_same_event()
             date=datetime.date(2022, 8, 10),
         ),
     ]
-    # One statement per sentence, as a merge that keeps them apart would give.
-    statements = [
-        make_statement(
-            f"st-{d.article.slug}",
-            [
-                make_citation(
-                    d.article.slug,
-                    outlet=d.article.outlet,
-                    sentence=d.sentences[0].id,
-                    text=d.sentences[0].text,
-                    date=d.article.date,
-                )
-            ],
-            ["election"],
-            text=d.sentences[0].text,
-        )
-        for d in documents
-    ]
+    statements = first_sentences_apart(documents, "election")
     dated = [found for d in documents for found in find_dates(d)]
     events = build_timeline(dated, statements)
     assert all(e.date == "2022-08-09" for e in events)
@@ -382,23 +387,7 @@ def test_one_wording_of_one_date_told_of_other_places_or_figures_is_other_events
         make_document(text, slug=slug, outlet=slug.title(), date=datetime.date(2023, 3, 22))
         for slug, text in told.items()
     ]
-    statements = [
-        make_statement(
-            f"st-{d.article.slug}",
-            [
-                make_citation(
-                    d.article.slug,
-                    outlet=d.article.outlet,
-                    sentence=d.sentences[0].id,
-                    text=d.sentences[0].text,
-                    date=d.article.date,
-                )
-            ],
-            ["flood"],
-            text=d.sentences[0].text,
-        )
-        for d in documents
-    ]
+    statements = first_sentences_apart(documents, "flood")
     dated = [found for d in documents for found in find_dates(d)]
     events = build_timeline(dated, statements)
     assert {e.date for e in events} == {"2023-03-20"}
