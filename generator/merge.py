@@ -474,10 +474,15 @@ def _names_unprinted(names: Iterable[str], opener: str, b: Named) -> bool:
     return any(name != opener and name not in HONORIFICS and not _printed(name, b) for name in names)
 
 
+def _prints(b: Named, name: str) -> bool:
+    """Whether ``b`` prints ``name`` (lower-cased), as a name or in lower case."""
+    return holds(b.names, name) or holds(b.plain, name)
+
+
 def _printed(name: str, b: Named) -> bool:
     """Whether ``b`` prints ``name``, or a name it is the start of or that
     starts it ("Mali" and "Malian": one country)."""
-    if holds(b.names, name) or holds(b.plain, name):
+    if _prints(b, name):
         return True
     if len(name) >= MIN_NAME_FORM:
         at = bisect.bisect_left(b.names, name)
@@ -636,7 +641,7 @@ def containment(a: _Item, b: _Item) -> float:
         quoted, other = (a, b) if a.quote is not None else (b, a)
         if not _within(quoted.quote_numbers, other.numbers):
             return 0.0
-        if not all(holds(other.names, name) or holds(other.plain, name) for name in quoted.quote_names):
+        if not all(_prints(other, name) for name in quoted.quote_names):
             return 0.0  # "… day and night in Mizeath" is not reported by "… in Triopruterk"
         shared = len(word_pairs(other.sentence.text).intersection(quoted.quote_pairs))
         score = shared / max(1, len(quoted.quote_pairs))
@@ -1731,9 +1736,7 @@ def _shown_ranks(cluster: list[_Item]) -> list[tuple[bool, bool, float, int]]:
         return [(True, True, 1.0, -len(cluster[0].sentence.text))]
     everywhere = frozenset(cluster[0].numbers).intersection(*(i.numbers for i in cluster[1:]))
     named = {name for item in cluster for name in item.names}
-    named_everywhere = {
-        name for name in named if all(holds(i.names, name) or holds(i.plain, name) for i in cluster)
-    }
+    named_everywhere = {name for name in named if all(_prints(i, name) for i in cluster)}
     # Sources of the same words share their share: each set is compared once.
     sources_of = Counter(i.words for i in cluster)
     contained = {words: _contained_in_others(words, sources_of) for words in sources_of}
