@@ -33,6 +33,7 @@ import os
 import re
 import shutil
 import stat
+import sys
 import tempfile
 import time
 from collections.abc import Iterable, Iterator
@@ -429,8 +430,15 @@ def _run_pelican(settings: dict[str, object]) -> None:
     logger.addHandler(errors)
     quiet = console.quiet
     console.quiet = True
+    path = list(sys.path)
     try:
-        Pelican(settings).run()
+        pelican = Pelican(settings)
+        # Pelican puts the working folder first on ``sys.path`` (``init_path``)
+        # for a settings file's plugins, which it has imported by now. Left
+        # there, it would be the worker processes' too, and they import our
+        # package afresh: a ``generator`` folder of the user's in its place.
+        sys.path[:] = path
+        pelican.run()
     except OSError:
         raise
     except Exception as exc:  # Pelican raises plain exceptions from readers and writers.

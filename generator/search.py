@@ -212,7 +212,7 @@ def pagefind_version() -> str:
     Empty if it cannot be asked."""
     try:
         reported = subprocess.run(
-            [sys.executable, "-m", "pagefind", "--version"],
+            [sys.executable, "-P", "-m", "pagefind", "--version"],
             capture_output=True,
             text=True,
             timeout=60,
@@ -574,8 +574,10 @@ class Indexing:
         try:
             plan = folder / PLAN_FILE
             plan.write_text(json.dumps(self._plan(pages, folder, output, stored, staging)), encoding="utf-8")
-            command = [sys.executable, "-m", "generator.search", str(plan)]
-            # The helper imports this very package, wherever it was imported from.
+            # The helper imports this very package, wherever it was imported
+            # from; ``-P``: not a ``generator`` folder of the user's (``python
+            # -m`` would put the working folder first on ``sys.path``).
+            command = [sys.executable, "-P", "-m", "generator.search", str(plan)]
             paths = [str(Path(__file__).resolve().parents[1]), os.environ.get("PYTHONPATH", "")]
             environment = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, paths))}
             if not self._finishing:
@@ -697,7 +699,7 @@ def _run_pagefind(plan_file: Path) -> int:
 def _pagefind(site: Path, output: Path) -> int:
     """Run Pagefind over the pages in ``site``, writing the index to ``output``: its exit status."""
     command = [
-        sys.executable, "-m", "pagefind", "--site", str(site), "--output-path", str(output),
+        sys.executable, "-P", "-m", "pagefind", "--site", str(site), "--output-path", str(output),
         *(arg for selector in NOT_INDEXED for arg in ("--exclude-selectors", selector)),
         "--silent",
     ]  # fmt: skip

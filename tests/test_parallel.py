@@ -5,6 +5,8 @@ from __future__ import annotations
 import multiprocessing
 import os
 import pickle
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -110,6 +112,30 @@ def test_a_parallel_build_writes_the_same_bytes_as_a_serial_one(tmp_path: Path) 
     parallel = build(BuildOptions(content=content, output=tmp_path / "parallel", workers=2))
     assert serial.statements == parallel.statements > 100
     assert file_tree(tmp_path / "serial") == file_tree(tmp_path / "parallel")
+
+
+def test_a_generator_folder_of_the_users_does_not_stand_in_for_ours(tmp_path: Path) -> None:
+    """``briefing build`` run in a project folder that holds a package called
+    ``generator`` (or a module called ``pagefind``): the second process, the
+    worker processes and the search index's helper still run our code. Had
+    one imported the user's, the build would go on in one process, warning,
+    or fail to index; the site is the one built from anywhere else."""
+    for place in ("elsewhere", "project"):  # each with its own cache, beside its content
+        content = tmp_path / place / "content"
+        generate(content, articles=2 * MIN_DOCUMENTS_PER_WORKER + 20, topics=4, outlets=6, seed=3)
+    build(BuildOptions(content=tmp_path / "elsewhere" / "content", output=tmp_path / "elsewhere" / "site"))
+    project = tmp_path / "project"
+    (project / "generator").mkdir()
+    (project / "generator" / "__init__.py").write_text('raise ImportError("the user\'s generator")\n')
+    (project / "pagefind.py").write_text('raise ImportError("the user\'s pagefind")\n')
+    (project / "pelicanconf.py").write_text(
+        "from generator.settings import *  # noqa: F403\nBRIEFING_WORKERS = 2\n"
+    )
+    command = [str(Path(sys.executable).with_name("briefing")), "build", "--output", "site"]
+    built = subprocess.run(command, cwd=project, capture_output=True, text=True, timeout=300, check=False)
+    assert built.returncode == 0, built.stderr
+    assert "Error" not in built.stderr and "one process" not in built.stderr, built.stderr
+    assert file_tree(project / "site") == file_tree(tmp_path / "elsewhere" / "site")
 
 
 @pytest.mark.parametrize(
