@@ -8,10 +8,12 @@ is about hosting, not content:
   relative ``SITEURL`` (so links work at a domain root and under a project
   sub-path alike); canonical URLs, Open Graph tags and the sitemap need the
   absolute one.
-* ``article_writer_finalized``, ``page_writer_finalized``: queue the
-  article pages, then the topic pages, for search (``generator.search``)
-  as soon as they are written, so Pagefind indexes them while the build
-  writes the rest.
+* ``all_generators_finalized``, ``content_written``: take each article
+  and topic page into a search bundle (``generator.search``) as soon as it
+  is written, and queue each bundle once full, so Pagefind indexes the
+  first bundles while the build writes the rest;
+  ``article_writer_finalized``, ``page_writer_finalized``: queue the last
+  bundle of article pages, then of topic pages (a bundle holds one kind).
 * ``finalized``: writes ``robots.txt`` and, when the public address is known
   (``briefing build --base-url``), ``sitemap.xml`` listing every HTML page
   but the 404 page. A sitemap must hold absolute addresses, so without one
@@ -213,14 +215,34 @@ def _indexing(settings: dict[str, Any], output_path: str) -> Indexing:
     return indexing
 
 
+def search_pages_as_written(generators: list[Any]) -> None:
+    """Once every page is read, before the first is written: start the
+    search index, and hand it to every page Pelican writes (each page's
+    context is a copy of the one its generators share), for
+    ``search_written_page``."""
+    if generators:
+        generator = generators[0]
+        generator.context[SEARCH_SETTING] = _indexing(generator.settings, generator.output_path)
+
+
+def search_written_page(path: str, context: dict[str, Any]) -> None:
+    """Take each article or topic page into a search bundle as soon as Pelican
+    has written it: Pagefind starts on the first bundle of articles while
+    the build writes the others (``Indexing.written``)."""
+    indexing = context.get(SEARCH_SETTING)
+    if isinstance(indexing, Indexing):
+        names = (*INDEXED_ARTICLES, *INDEXED_PAGES)
+        indexing.written(Path(path), saved_patterns(str(context.get(name, "")) for name in names))
+
+
 def search_written_articles(generator: Any, writer: Any = None) -> None:
-    """Queue the article pages for search as soon as Pelican has written
-    them: Pagefind indexes them while the topic pages are rendered."""
+    """Queue the last bundle of article pages for search once Pelican has
+    written them all: Pagefind indexes it while the topic pages are rendered."""
     _search_written(generator, INDEXED_ARTICLES)
 
 
 def search_written_pages(generator: Any, writer: Any = None) -> None:
-    """Queue the topic pages for search as soon as Pelican has written them."""
+    """Queue the last bundle of topic pages for search once Pelican has written them."""
     _search_written(generator, INDEXED_PAGES)
 
 
@@ -269,6 +291,8 @@ def finish_search(settings: dict[str, Any]) -> None:
 
 def register() -> None:
     signals.initialized.connect(keep_public_siteurl)
+    signals.all_generators_finalized.connect(search_pages_as_written)
+    signals.content_written.connect(search_written_page)
     signals.article_writer_finalized.connect(search_written_articles)
     signals.page_writer_finalized.connect(search_written_pages)
     signals.finalized.connect(finish)

@@ -352,6 +352,22 @@ def test_search_reads_only_the_files_pelican_saves_articles_and_topics_as() -> N
     assert page_patterns(["", ""]) == ALL_PAGES  # nothing configured: every page, as Pagefind does
 
 
+@pytest.mark.parametrize(
+    "patterns",
+    [("articles/*/index.html", "topics/*/index.html"), ("*/*/*.html",), ("**/*.html",), ("*.html",)],
+)
+def test_a_page_written_is_taken_for_search_if_the_patterns_glob_it(
+    local_site: Path, patterns: tuple[str, ...]
+) -> None:
+    """What ``Indexing.written`` takes as the pages are written is what
+    ``Indexing.add`` finds by globbing the site afterwards."""
+    from generator.search import matching
+
+    every = [p.relative_to(local_site).as_posix() for p in local_site.rglob("*") if p.is_file()]
+    globbed = {p.relative_to(local_site).as_posix() for pattern in patterns for p in local_site.glob(pattern)}
+    assert globbed and {path for path in every if matching(patterns).fullmatch(path)} == globbed
+
+
 def test_search_bundles_keep_the_pages_in_order_within_their_limits() -> None:
     from generator.search import plan_bundles
 
@@ -425,6 +441,35 @@ def _index(site: Path, cache: Path | None, workers: int = 1) -> dict[str, bytes]
     shutil.rmtree(site / "pagefind", ignore_errors=True)
     finish_indexing(start_indexing(site, max_pages=1, cache=cache, workers=workers))
     return file_tree(site / "pagefind")
+
+
+def test_each_search_bundle_is_queued_as_soon_as_its_pages_are_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pagefind need not wait for the last article page: with bundles of one
+    page, each article's bundle is queued once its page is written, while
+    the build has the next ones still to write."""
+    from generator.search import Indexing
+
+    written_when_queued: list[tuple[list[str], int]] = []
+    queue = Indexing._queue
+
+    def queued(indexing: Indexing, pages: list[str]) -> None:
+        written_when_queued.append((pages, len(list(indexing.site.glob("articles/*/index.html")))))
+        queue(indexing, pages)
+
+    monkeypatch.setattr(Indexing, "_queue", queued)
+    settings = tmp_path / "pelicanconf.py"
+    settings.write_text(
+        (REPO / "pelicanconf.py").read_text(encoding="utf-8") + "\nBRIEFING_SEARCH_BUNDLE_PAGES = 1\n",
+        encoding="utf-8",
+    )
+    site = tmp_path / "output"
+    build(BuildOptions(content=CONTENT, output=site, settings_file=settings))
+    articles = sorted(p.relative_to(site).as_posix() for p in site.glob("articles/*/index.html"))
+    queued_articles = [(pages, written) for pages, written in written_when_queued if pages[0] in articles]
+    assert sorted(page for pages, _ in queued_articles for page in pages) == articles
+    assert [written for _, written in queued_articles] == list(range(1, len(articles) + 1))
 
 
 def test_pagefind_runs_side_by_side_write_the_index_one_run_at_a_time_writes(
