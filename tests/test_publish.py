@@ -411,10 +411,15 @@ def test_an_article_added_or_removed_changes_one_search_bundle_not_the_ones_afte
 @pytest.fixture(scope="module")
 def bundled_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The example site with its search index cut into bundles of two pages."""
-    folder = tmp_path_factory.mktemp("bundled")
+    return _build_in_bundles(tmp_path_factory.mktemp("bundled"), pages=2)
+
+
+def _build_in_bundles(folder: Path, pages: int) -> Path:
+    """The example site built into ``folder``/output, its search index cut
+    into bundles of ``pages`` pages (its settings file beside it)."""
     settings = folder / "pelicanconf.py"
     settings.write_text(
-        (REPO / "pelicanconf.py").read_text(encoding="utf-8") + "\nBRIEFING_SEARCH_BUNDLE_PAGES = 2\n",
+        (REPO / "pelicanconf.py").read_text(encoding="utf-8") + f"\nBRIEFING_SEARCH_BUNDLE_PAGES = {pages}\n",
         encoding="utf-8",
     )
     output = folder / "output"
@@ -459,13 +464,7 @@ def test_each_search_bundle_is_queued_as_soon_as_its_pages_are_written(
         queue(indexing, pages)
 
     monkeypatch.setattr(Indexing, "_queue", queued)
-    settings = tmp_path / "pelicanconf.py"
-    settings.write_text(
-        (REPO / "pelicanconf.py").read_text(encoding="utf-8") + "\nBRIEFING_SEARCH_BUNDLE_PAGES = 1\n",
-        encoding="utf-8",
-    )
-    site = tmp_path / "output"
-    build(BuildOptions(content=CONTENT, output=site, settings_file=settings))
+    site = _build_in_bundles(tmp_path, pages=1)
     articles = sorted(p.relative_to(site).as_posix() for p in site.glob("articles/*/index.html"))
     queued_articles = [(pages, written) for pages, written in written_when_queued if pages[0] in articles]
     assert sorted(page for pages, _ in queued_articles for page in pages) == articles
