@@ -30,8 +30,9 @@ pages, then the topic pages), each bundle queued as soon as its last page
 is, and indexed one at a time while the build writes the rest, so Pagefind
 has one core and the build the other. (Queued only once every article
 page was written, the bundles of the benchmark's 5,000 articles kept
-Pagefind busy 5.5 s after the build had written its last page.) Once the build has nothing left but to
-wait (``finish_indexing``), up to ``BRIEFING_WORKERS`` Pagefind runs go at
+Pagefind busy 5.5 s after the build had written its last page; queued as
+written, 2.7 s.) Once the build has nothing left but to wait
+(``finish_indexing``), up to ``BRIEFING_WORKERS`` Pagefind runs go at
 once. Which run ends first changes nothing: each bundle has its folder. A
 bundle whose index the cache (below) holds is copied into the site only
 then, so it never delays a bundle that needs Pagefind.
