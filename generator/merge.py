@@ -383,13 +383,9 @@ def _names(tokens: Iterable[str]) -> frozenset[str]:
     )
 
 
-def name_runs(text: str) -> tuple[tuple[str, ...], ...]:
-    """Runs of two or more capitalised words ("European Union"), lowercased, for acronyms."""
-    return _runs(_tokens(text))
-
-
 def _runs(tokens: Iterable[str]) -> tuple[tuple[str, ...], ...]:
-    """``name_runs`` of a sentence whose ``_tokens`` are ``tokens``."""
+    """Runs of two or more capitalised words ("European Union") of a sentence
+    whose ``_tokens`` are ``tokens``, lowercased, for acronyms."""
     runs: list[tuple[str, ...]] = []
     current: list[str] = []
     for word in [*tokens, ""]:
@@ -413,13 +409,9 @@ def _fold_acronyms(
     return names
 
 
-def lowercase_words(text: str) -> frozenset[str]:
-    """The words ``text`` writes in lower case: ordinary words, not names."""
-    return _lowercase(_tokens(text))
-
-
 def _lowercase(tokens: Iterable[str]) -> frozenset[str]:
-    """``lowercase_words`` of a sentence whose ``_tokens`` are ``tokens``."""
+    """The words a sentence whose ``_tokens`` are ``tokens`` writes in lower
+    case: ordinary words, not names."""
     return frozenset(sys.intern(w.removesuffix("'s")) for w in tokens if w[:1].islower())
 
 
@@ -438,8 +430,7 @@ def _same_actors(a: _Item, b: _Item) -> bool:
 
 class Named(Protocol):
     """What ``names_apart`` reads of a sentence: its names, its words in lower
-    case, its first word and its runs of names (``names_in``,
-    ``lowercase_words``, ``words_of``, ``name_runs``)."""
+    case, its first word and its runs of names (as ``named_text`` reads them)."""
 
     @property
     def names(self) -> Words: ...
@@ -449,6 +440,31 @@ class Named(Protocol):
     def opener(self) -> str: ...
     @property
     def runs(self) -> tuple[tuple[str, ...], ...]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class NamedText:
+    """A text's figures and names, as the merge reads a sentence's (a ``Named``)."""
+
+    numbers: Words
+    names: Words
+    plain: Words
+    opener: str
+    runs: tuple[tuple[str, ...], ...]
+
+
+def named_text(text: str) -> NamedText:
+    """The figures and names of ``text``, split into words once, as
+    ``_sentence_features`` reads them: for another stage to compare two
+    texts by ``same_figures`` and ``names_apart``."""
+    tokens = _tokens(text)
+    return NamedText(
+        numbers=sorted_words(numbers_in(text)),
+        names=sorted_words(_names(tokens)),
+        plain=sorted_words(_lowercase(tokens)),
+        opener=next(iter(words_of(text)), ""),
+        runs=_runs(tokens),
+    )
 
 
 def names_apart(a: Named, b: Named) -> bool:

@@ -51,17 +51,12 @@ from typing import Literal
 from generator.importer import CAPTION_PATTERNS
 from generator.merge import (
     MIN_WORDS,
-    Words,
+    NamedText,
     content_words,
-    lowercase_words,
-    name_runs,
+    named_text,
     names_apart,
-    names_in,
-    numbers_in,
     overlap,
     same_figures,
-    sorted_words,
-    words_of,
 )
 from generator.model import Citation, DatedSentence, Document, Event, Precision, Statement
 
@@ -604,17 +599,6 @@ class _Candidate:
     sources: tuple[tuple[Citation, DatedSentence], ...]
 
 
-@dataclass(frozen=True, slots=True)
-class _Named:
-    """A dated sentence's figures and names, as the merge reads them (``Named``)."""
-
-    numbers: Words
-    names: Words
-    plain: Words
-    opener: str
-    runs: tuple[tuple[str, ...], ...]
-
-
 @dataclass(slots=True)
 class _Said:
     """What a dated sentence says besides its date: the sentence with the
@@ -623,18 +607,11 @@ class _Said:
 
     text: str
     words: frozenset[str]
-    _named: _Named | None = None
+    _named: NamedText | None = None
 
-    def named(self) -> _Named:
+    def named(self) -> NamedText:
         if self._named is None:
-            text = self.text
-            self._named = _Named(
-                numbers=sorted_words(numbers_in(text)),
-                names=sorted_words(names_in(text)),
-                plain=sorted_words(lowercase_words(text)),
-                opener=next(iter(words_of(text)), ""),
-                runs=name_runs(text),
-            )
+            self._named = named_text(self.text)
         return self._named
 
 

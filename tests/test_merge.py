@@ -856,6 +856,31 @@ def test_features_sent_between_processes_arrive_whole_with_their_words_stored_on
         assert all(word is sys.intern(word) for word in words)
 
 
+def test_another_stage_reads_a_texts_figures_and_names_as_the_merge_does() -> None:
+    """``named_text`` (the timeline's reading of a dated sentence) gives the
+    figures and names the merge's own features hold for the same sentence,
+    so ``same_figures`` and ``names_apart`` judge both stages' pairs alike."""
+    from generator.merge import features_of, named_text
+
+    document = make_document(
+        "The European Union pledged 40 million euros to Mali on Monday. The EU's envoy, "
+        "Ms Ana Ruiz, said more would follow.\n\nMalian officials welcomed it. Yes."
+    )
+    compared = [sentence for sentence in document.sentences if not sentence.is_heading]
+    for sentence, features in zip(compared, features_of(document, []), strict=True):
+        named = named_text(sentence.text)
+        assert (named.numbers, named.names, named.plain, named.opener, named.runs) == (
+            features.numbers,
+            features.names,
+            features.plain,
+            features.opener,
+            features.runs,
+        ), sentence.text
+    assert any(named_text(s.text).runs for s in compared) and any(
+        named_text(s.text).numbers for s in compared
+    )
+
+
 def test_topical_only_leaves_out_just_the_statements_no_briefing_shows() -> None:
     """The build asks for the statements of some topic only: the others
     were half of all statements, kept in memory for nothing."""
