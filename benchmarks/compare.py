@@ -109,8 +109,9 @@ def build(side: Side, timeout: float) -> Run:
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, paths)))
     # -P: the folder it runs in is not put before ``PYTHONPATH``. It runs in
     # the side's folder, too: Pelican puts the working folder first on
-    # ``sys.path`` ("" in ``Pelican.init_path``), and the worker processes,
-    # started after it, would import the package of a checkout run from.
+    # ``sys.path`` ("" in ``Pelican.init_path``), and in code before 431acd0,
+    # which did not take it off again, the worker processes started after it
+    # would import the package of a checkout run from.
     command = [sys.executable, "-P", "-c", BUILD, "build", "--content", str(side.content)]
     command += ["--output", str(side.output)]
     return timed_build(command, env, side.folder / "timings.json", timeout, cwd=side.folder)
