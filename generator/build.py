@@ -446,8 +446,27 @@ def _run_pelican(settings: dict[str, object]) -> None:
     finally:
         console.quiet = quiet
         logger.removeHandler(errors)
+        _forget_pelican_memos()
     if errors.messages:
         raise BriefingError("Pelican reported errors:\n  " + "\n  ".join(errors.messages))
+
+
+def _forget_pelican_memos() -> None:
+    """Empty the memos of Pelican's ``Content.get_content`` and ``get_summary``.
+
+    Pelican memoizes both (``pelican.utils.memoized``) in one dict per method
+    for the life of the process, keyed by the page itself, so every article
+    and page of a build outlived it, and with them the documents and
+    briefings our plugin attaches: the whole merged site. ``briefing serve``
+    builds again and again in one process, and kept one more site on every
+    rebuild (at 5,000 articles, over a million objects each time). The memo
+    only saves rendering a page's content twice within one build."""
+    from pelican.contents import Content
+
+    for method in (Content.get_content, Content.get_summary):
+        memo = getattr(method, "cache", None)  # ``memoized.__get__`` hands it out
+        if isinstance(memo, dict):
+            memo.clear()
 
 
 class _ErrorCollector(logging.Handler):

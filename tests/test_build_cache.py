@@ -284,6 +284,26 @@ def test_a_build_leaves_the_garbage_collector_as_it_found_it(tmp_path: Path, ena
         gc.enable()
 
 
+def test_a_build_keeps_nothing_of_its_site_alive_once_it_returns(tmp_path: Path) -> None:
+    """``briefing serve`` builds again and again in one process: once a build
+    returns, its pages and documents (and the briefings they hold) must be
+    free to go, not kept by Pelican's memo of every page's content."""
+    from pelican.contents import Content
+
+    content = _write_content(tmp_path)
+    for _ in range(2):
+        build(BuildOptions(content=content, output=tmp_path / "site", force=True))
+    gc.collect()
+    ours = str(tmp_path)
+    alive = [
+        o
+        for o in gc.get_objects()
+        if (isinstance(o, Content) and ours in str(o.source_path))
+        or (isinstance(o, Document) and ours in str(o.article.path))
+    ]
+    assert alive == []
+
+
 def test_a_build_removes_the_caches_of_other_versions_and_keeps_its_own(tmp_path: Path) -> None:
     """Each version of the code has its own cache folder, which nothing else
     can read; a build deletes the others' instead of letting them pile up."""
