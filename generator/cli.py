@@ -10,6 +10,7 @@ from __future__ import annotations
 import gc
 import logging
 import os
+import signal
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -25,6 +26,19 @@ from generator.merge import MERGE_METHODS, merge_method
 from generator.progress import NO_PROGRESS, Progress, RichProgress
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+class Terminated(KeyboardInterrupt):
+    """The command was asked to stop by a signal other than Ctrl-C's: it
+    stops as Ctrl-C stops it (``run``)."""
+
+    def __init__(self, number: int) -> None:
+        super().__init__(number)
+        self.number = number
+
+
+def _terminated(number: int, frame: object) -> None:
+    raise Terminated(number)
 
 
 def _reports_errors(command: F) -> F:
@@ -47,11 +61,11 @@ def _reports_errors(command: F) -> F:
             if debug:
                 raise
             sys.exit(1)
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as exc:
             click.echo("interrupted; nothing was changed.", err=True)
             if debug:
                 raise
-            sys.exit(130)
+            sys.exit(128 + (exc.number if isinstance(exc, Terminated) else signal.SIGINT))
 
     return wrapper  # type: ignore[return-value]
 
@@ -104,8 +118,16 @@ def run() -> None:
     back on as the build returned, its first pass walked every object the
     build had made, to free memory that ``os._exit`` gives back at once
     (1.1 s after one edit at 5,000 articles). ``serve``, which runs on and
-    builds again and again, switches it back on."""
+    builds again and again, switches it back on.
+
+    SIGTERM (a cancelled CI job, ``timeout``, ``docker stop``) stops the
+    command as Ctrl-C does, the build cleaning up after itself. Python's own
+    default ended the process on the spot: the new site's half-written
+    folder stayed beside the output, and the worker processes lived on, idle
+    for good, holding the caller's pipes open, so whatever waited for the
+    command's output waited for ever."""
     gc.disable()
+    signal.signal(signal.SIGTERM, _terminated)
     code: object = 0
     try:
         main()

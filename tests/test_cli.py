@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import logging
+import os
 import re
 import shutil
 from pathlib import Path
@@ -348,3 +350,72 @@ def test_the_console_command_flushes_its_report_and_exit_status_as_it_ends_at_on
         )
         assert (tmp_path / "out" / "index.html").is_file()
         assert (tmp_path / "out" / "pagefind" / "pagefind.js").is_file()
+
+
+def _processes_under(pid: int) -> dict[int, int]:
+    """Each living process descended from ``pid``, with its depth below it (1: a child)."""
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parents[int(stat.parent.name)] = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue  # ended while read
+    found: dict[int, int] = {}
+    level, depth = {pid}, 0
+    while level:
+        depth += 1
+        level = {child for child, parent in parents.items() if parent in level and child not in found}
+        found.update(dict.fromkeys(level, depth))
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads the processes in /proc")
+def test_a_build_stopped_by_sigterm_cleans_up_and_ends_with_its_workers(tmp_path: Path) -> None:
+    """A cancelled CI job, ``timeout`` or ``docker stop`` sends SIGTERM: the
+    build stops as on Ctrl-C (exit 143, no half-written site left beside the
+    output), and its worker processes end with it, so a caller reading its
+    output is not left waiting on pipes they hold open."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from benchmarks.generate import generate
+    from generator.parallel import MIN_DOCUMENTS_PER_WORKER
+
+    content = tmp_path / "content"
+    generate(content, articles=2 * MIN_DOCUMENTS_PER_WORKER + 20, topics=4, outlets=6, seed=3)
+    running = subprocess.Popen(
+        [sys.executable, "-c", "from generator.cli import run; run()", "build", "--output", "site"],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    seen: dict[int, int] = {}
+    try:
+        deadline = time.monotonic() + 240
+        # Stopped once the new site's folder exists and worker processes (the
+        # forkserver's children) read the articles: a cold build's Pelican stage.
+        while running.poll() is None and time.monotonic() < deadline:
+            seen.update(_processes_under(running.pid))
+            if list(tmp_path.glob(".site-*")) and max(seen.values(), default=0) >= 2:
+                break
+            time.sleep(0.005)
+        assert running.poll() is None, "the build ended before it could be stopped"
+        running.send_signal(signal.SIGTERM)
+        _, errors = running.communicate(timeout=120)
+    finally:
+        running.kill()
+        for pid in seen:  # left behind: the test fails, but leaves no process running
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+    assert running.returncode == 128 + signal.SIGTERM
+    assert "interrupted; nothing was changed." in errors
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith((".site", "site"))) == []
+    for _ in range(100):  # the forkserver ends just after the build
+        alive = [pid for pid in seen if Path(f"/proc/{pid}").exists()]
+        if not alive:
+            break
+        time.sleep(0.1)
+    assert alive == []
