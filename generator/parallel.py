@@ -16,13 +16,16 @@ shipping the documents costs more than it saves.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import logging
 import multiprocessing
 import os
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from multiprocessing.connection import Connection
 from types import TracebackType
 from typing import Any, Generic, TypeVar
 
@@ -69,15 +72,42 @@ def map_documents(
     chunk = -(-len(documents) // (workers * CHUNKS_PER_WORKER))
     try:
         context = multiprocessing.get_context("forkserver")
-        # Workers, like the build, make many long-lived objects and no cycles
-        # (see ``build.collector_paused``).
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=gc.disable) as pool:
-            return list(pool.map(function, documents, chunksize=chunk))
+        lifeline, held = context.Pipe(duplex=False)
+        try:
+            with ProcessPoolExecutor(
+                max_workers=workers, mp_context=context, initializer=_worker_started, initargs=(lifeline,)
+            ) as pool:
+                return list(pool.map(function, documents, chunksize=chunk))
+        finally:  # the workers have ended: nothing reads the lifeline any more
+            held.close()
+            lifeline.close()
     except (OSError, ValueError, BrokenProcessPool) as exc:
         # No processes here (a sandbox without semaphores, a system without
         # ``forkserver``, a killed worker): the same results, only slower.
         logging.getLogger(__name__).warning("running in one process: %s", exc)
         return [function(document) for document in documents]
+
+
+def _worker_started(lifeline: Connection) -> None:
+    """A worker of ``map_documents``, starting. Like the build, it makes many
+    long-lived objects and no cycles: the collector is off (see
+    ``build.collector_paused``). And it ends with the build: ``lifeline`` is
+    the reading end of a pipe whose writing end only the build holds.
+
+    A build killed outright (SIGKILL, the out-of-memory killer) runs no
+    clean-up, and its idle workers, which wait on a queue they hold both
+    ends of, lived on for good, and with them the forkserver; they hold the
+    caller's pipes open, so whatever waited for the build's output waited
+    for ever. The system closes a killed process's files, so the pipe's end
+    tells a worker at once."""
+    gc.disable()
+    threading.Thread(target=_end_with_the_build, args=(lifeline,), daemon=True).start()
+
+
+def _end_with_the_build(lifeline: Connection) -> None:
+    with contextlib.suppress(EOFError, OSError):
+        lifeline.recv_bytes()  # nothing is ever sent: this returns only at the pipe's end
+    os._exit(1)
 
 
 MIN_DOCUMENTS_ALONGSIDE = 2 * MIN_DOCUMENTS_PER_WORKER

@@ -8,6 +8,7 @@ import logging
 import os
 import re
 import shutil
+import signal
 from pathlib import Path
 
 import pytest
@@ -369,13 +370,11 @@ def _processes_under(pid: int) -> dict[int, int]:
     return found
 
 
-@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads the processes in /proc")
-def test_a_build_stopped_by_sigterm_cleans_up_and_ends_with_its_workers(tmp_path: Path) -> None:
-    """A cancelled CI job, ``timeout`` or ``docker stop`` sends SIGTERM: the
-    build stops as on Ctrl-C (exit 143, no half-written site left beside the
-    output), and its worker processes end with it, so a caller reading its
-    output is not left waiting on pipes they hold open."""
-    import signal
+def _build_stopped_by(tmp_path: Path, number: int, *, staged: bool = True) -> tuple[int, str, list[int]]:
+    """Start a cold build of 220 generated articles, send it signal ``number``
+    once its new site's folder exists and worker processes (the forkserver's
+    children) run, and wait for it and its output; its exit status, its
+    error output, and the processes seen under it still alive 10 s later."""
     import subprocess
     import sys
     import time
@@ -395,27 +394,48 @@ def test_a_build_stopped_by_sigterm_cleans_up_and_ends_with_its_workers(tmp_path
     seen: dict[int, int] = {}
     try:
         deadline = time.monotonic() + 240
-        # Stopped once the new site's folder exists and worker processes (the
-        # forkserver's children) read the articles: a cold build's Pelican stage.
         while running.poll() is None and time.monotonic() < deadline:
-            seen.update(_processes_under(running.pid))
-            if list(tmp_path.glob(".site-*")) and max(seen.values(), default=0) >= 2:
+            now = _processes_under(running.pid)
+            seen.update(now)
+            if (list(tmp_path.glob(".site-*")) or not staged) and max(now.values(), default=0) >= 2:
                 break
             time.sleep(0.005)
         assert running.poll() is None, "the build ended before it could be stopped"
-        running.send_signal(signal.SIGTERM)
+        running.send_signal(number)
+        # Returns once every process holding the build's pipes has ended.
         _, errors = running.communicate(timeout=120)
+        for _ in range(100):  # the forkserver ends just after the build
+            alive = [pid for pid in seen if Path(f"/proc/{pid}").exists()]
+            if not alive:
+                break
+            time.sleep(0.1)
+        return running.returncode, errors, alive
     finally:
         running.kill()
         for pid in seen:  # left behind: the test fails, but leaves no process running
             with contextlib.suppress(OSError):
                 os.kill(pid, signal.SIGKILL)
-    assert running.returncode == 128 + signal.SIGTERM
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads the processes in /proc")
+def test_a_build_stopped_by_sigterm_cleans_up_and_ends_with_its_workers(tmp_path: Path) -> None:
+    """A cancelled CI job, ``timeout`` or ``docker stop`` sends SIGTERM: the
+    build stops as on Ctrl-C (exit 143, no half-written site left beside the
+    output), and its worker processes end with it, so a caller reading its
+    output is not left waiting on pipes they hold open."""
+    status, errors, alive = _build_stopped_by(tmp_path, signal.SIGTERM)
+    assert status == 128 + signal.SIGTERM
     assert "interrupted; nothing was changed." in errors
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith((".site", "site"))) == []
-    for _ in range(100):  # the forkserver ends just after the build
-        alive = [pid for pid in seen if Path(f"/proc/{pid}").exists()]
-        if not alive:
-            break
-        time.sleep(0.1)
     assert alive == []
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads the processes in /proc")
+def test_the_workers_of_a_build_killed_outright_end_with_it(tmp_path: Path) -> None:
+    """SIGKILL (the out-of-memory killer) runs no clean-up, but the worker
+    processes must still end with the build, not wait for ever holding the
+    caller's pipes open; and no half-made site is published."""
+    status, _, alive = _build_stopped_by(tmp_path, signal.SIGKILL, staged=False)
+    assert status == -signal.SIGKILL
+    assert alive == []
+    assert not (tmp_path / "site").exists()
