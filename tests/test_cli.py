@@ -372,9 +372,11 @@ def _processes_under(pid: int) -> dict[int, int]:
 
 def _build_stopped_by(tmp_path: Path, number: int, *, staged: bool = True) -> tuple[int, str, list[int]]:
     """Start a cold build of 220 generated articles, send it signal ``number``
-    once its new site's folder exists and worker processes (the forkserver's
-    children) run, and wait for it and its output; its exit status, its
-    error output, and the processes seen under it still alive 10 s later."""
+    once worker processes (the forkserver's children) run, and, if
+    ``staged``, its new site's folder exists (the Pelican stage; else the
+    content check's pool may be the one running), and wait for it and its
+    output; its exit status, its error output, and the processes seen under
+    it that are still alive after up to 10 s."""
     import subprocess
     import sys
     import time
