@@ -41,31 +41,52 @@ def _terminated(number: int, frame: object) -> None:
     raise Terminated(number)
 
 
+def _interrupt_behind(error: BaseException) -> KeyboardInterrupt | None:
+    """The interrupt (Ctrl-C, or ``Terminated``) that ``error`` is, or was
+    raised while handling, if any.
+
+    An interrupt lands wherever the build is, even inside the standard
+    library: one arriving while a process pool starts its manager thread
+    left the pool unable to shut down ("cannot join thread before it is
+    started"), and that error, not the interrupt, reached the command
+    (seen in CI: a SIGTERM that ended in "Pelican failed" and exit 1)."""
+    seen: set[int] = set()
+    cause: BaseException | None = error
+    while cause is not None and id(cause) not in seen:
+        if isinstance(cause, KeyboardInterrupt):
+            return cause
+        seen.add(id(cause))
+        cause = cause.__cause__ or cause.__context__
+    return None
+
+
 def _reports_errors(command: F) -> F:
-    """Print ``BriefingError`` as ``path:line: message`` lines and exit 1."""
+    """Print ``BriefingError`` as ``path:line: message`` lines and exit 1;
+    on an interrupt (``_interrupt_behind``), say so and exit 128 + the
+    signal's number, as a shell reports a command a signal ended."""
 
     @wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         debug = click.get_current_context().find_root().params.get("debug", False)
         try:
             return command(*args, **kwargs)
-        except ContentErrors as exc:
-            for problem in exc.problems:
-                click.echo(f"error: {problem}", err=True)
-            click.echo(f"{len(exc.problems)} problem(s); nothing was written.", err=True)
+        except (KeyboardInterrupt, Exception) as exc:
+            if (interrupt := _interrupt_behind(exc)) is not None:
+                click.echo("interrupted; nothing was changed.", err=True)
+                code = 128 + (interrupt.number if isinstance(interrupt, Terminated) else signal.SIGINT)
+            elif isinstance(exc, ContentErrors):
+                for problem in exc.problems:
+                    click.echo(f"error: {problem}", err=True)
+                click.echo(f"{len(exc.problems)} problem(s); nothing was written.", err=True)
+                code = 1
+            elif isinstance(exc, BriefingError):
+                click.echo(f"error: {exc}", err=True)
+                code = 1
+            else:
+                raise
             if debug:
                 raise
-            sys.exit(1)
-        except BriefingError as exc:
-            click.echo(f"error: {exc}", err=True)
-            if debug:
-                raise
-            sys.exit(1)
-        except KeyboardInterrupt as exc:
-            click.echo("interrupted; nothing was changed.", err=True)
-            if debug:
-                raise
-            sys.exit(128 + (exc.number if isinstance(exc, Terminated) else signal.SIGINT))
+            sys.exit(code)
 
     return wrapper  # type: ignore[return-value]
 

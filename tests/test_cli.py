@@ -11,12 +11,14 @@ import shutil
 import signal
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 from rich.console import Console
 
 from generator.build import BuildOptions, build
-from generator.cli import main
+from generator.cli import Terminated, _reports_errors, main
+from generator.errors import BriefingError
 from generator.progress import STAGES, RichProgress
 
 REPO = Path(__file__).resolve().parent.parent
@@ -419,6 +421,29 @@ def _build_stopped_by(tmp_path: Path, number: int, *, staged: bool = True) -> tu
                 os.kill(pid, signal.SIGKILL)
 
 
+def test_an_error_raised_as_a_build_stops_is_reported_as_the_stop() -> None:
+    """Seen in CI: SIGTERM landed while a process pool was starting its
+    manager thread; the pool then failed to shut down ("cannot join thread
+    before it is started"), the Pelican stage reported that as "Pelican
+    failed" and the command exited 1. Whoever sent the signal stopped the
+    build: the command says so and exits 143, whatever failed on the way."""
+
+    @click.command()
+    @_reports_errors
+    def stopping() -> None:
+        try:
+            raise Terminated(signal.SIGTERM)
+        except KeyboardInterrupt:
+            try:
+                raise RuntimeError("cannot join thread before it is started")
+            except RuntimeError as exc:
+                raise BriefingError(f"Pelican failed: {exc}") from exc
+
+    result = CliRunner().invoke(stopping, [])
+    assert result.exit_code == 128 + signal.SIGTERM
+    assert result.output == "interrupted; nothing was changed.\n"
+
+
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads the processes in /proc")
 def test_a_build_stopped_by_sigterm_cleans_up_and_ends_with_its_workers(tmp_path: Path) -> None:
     """A cancelled CI job, ``timeout`` or ``docker stop`` sends SIGTERM: the
@@ -426,7 +451,7 @@ def test_a_build_stopped_by_sigterm_cleans_up_and_ends_with_its_workers(tmp_path
     output), and its worker processes end with it, so a caller reading its
     output is not left waiting on pipes they hold open."""
     status, errors, alive = _build_stopped_by(tmp_path, signal.SIGTERM)
-    assert status == 128 + signal.SIGTERM
+    assert status == 128 + signal.SIGTERM, errors
     assert "interrupted; nothing was changed." in errors
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith((".site", "site"))) == []
     assert alive == []
