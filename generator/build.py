@@ -26,6 +26,8 @@ library never prints.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import gc
 import hashlib
 import logging
@@ -264,7 +266,8 @@ def _build(options: BuildOptions) -> BuildResult:
     try:
         output.parent.mkdir(parents=True, exist_ok=True)
         _recover(output)
-        staging = Path(tempfile.mkdtemp(prefix=f".{output.name}-", dir=output.parent))
+        _remove_abandoned(output)
+        staging, claim = _claimed_staging(output)
     except OSError as exc:
         raise BriefingError(f"cannot write beside {output}: {exc.strerror or exc}") from exc
     settings: dict[str, object] = {}
@@ -320,6 +323,7 @@ def _build(options: BuildOptions) -> BuildResult:
     finally:
         abandon_search(settings)  # a Pagefind run a failed build left running
         shutil.rmtree(staging, ignore_errors=True)
+        os.close(claim)
     if timings is not None and timings_path is not None:
         timings.add("total", time.perf_counter() - started)
         timings.write(timings_path)
@@ -551,6 +555,67 @@ def _recover(output: Path) -> None:
     retired = _retired(output)
     if retired.is_dir() and not output.exists():
         retired.rename(output)
+
+
+_FOLDER_TAG = re.compile(r"[a-z0-9_]{8}")
+"""The random part of a name ``tempfile.mkdtemp`` makes."""
+
+
+def _claimed_staging(output: Path) -> tuple[Path, int]:
+    """A new folder beside ``output`` for the site being built, and the
+    descriptor by which this build holds it locked until it closes it (or
+    ends, however it ends): ``_remove_abandoned`` tells a live build's
+    folder from a dead one's by that lock."""
+    while True:
+        staging = Path(tempfile.mkdtemp(prefix=f".{output.name}-", dir=output.parent))
+        # Another build starting at the same moment may take it for
+        # abandoned before it is locked, and remove it: then another.
+        with contextlib.suppress(FileNotFoundError):
+            claim = os.open(staging, os.O_RDONLY)
+            try:
+                fcntl.flock(claim, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                os.close(claim)
+            else:
+                return staging, claim
+
+
+def _remove_abandoned(output: Path) -> None:
+    """Remove what builds into ``output`` killed outright left beside it.
+
+    SIGKILL (the out-of-memory killer, a CI job's hard timeout) runs no
+    clean-up: the new site's folder stayed for good (1 GB at 20,000
+    articles), and the folders of pages given to Pagefind
+    (``search.Indexing._index``, named after it). A staging folder is
+    abandoned if no build holds its lock (``_claimed_staging``; the system
+    drops a process's locks when it ends), a Pagefind folder if its staging
+    folder is gone: a live build removes its Pagefind folders before it
+    publishes or removes its staging folder."""
+    prefix = f".{output.name}-"
+    for entry in sorted(output.parent.iterdir()):  # a staging folder before its Pagefind folders
+        tag, _, pagefind = entry.name[len(prefix) :].partition(".pagefind-")
+        if not entry.name.startswith(prefix) or not _FOLDER_TAG.fullmatch(tag):
+            continue
+        if not pagefind:
+            _remove_if_abandoned(entry)
+        elif _FOLDER_TAG.fullmatch(pagefind) and not entry.with_name(prefix + tag).exists():
+            shutil.rmtree(entry, ignore_errors=True)
+
+
+def _remove_if_abandoned(staging: Path) -> None:
+    """Remove ``staging`` if no build holds it, holding it meanwhile."""
+    try:
+        claim = os.open(staging, os.O_RDONLY)
+    except OSError:  # gone meanwhile, or not ours to read: leave it
+        return
+    try:
+        fcntl.flock(claim, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:  # a live build's
+        pass
+    else:
+        shutil.rmtree(staging, ignore_errors=True)
+    finally:
+        os.close(claim)
 
 
 def _swap(staging: Path, output: Path) -> None:

@@ -622,7 +622,9 @@ class Indexing:
         the thousands of files it touches waited for the interpreter: 4 s
         before Pagefind started on 836 pages, and 1.8 s after it ended."""
         try:
-            folder = Path(tempfile.mkdtemp(prefix=".pagefind-", dir=self.site.parent))
+            # Named after the site's folder: a build killed outright leaves both,
+            # and the next removes them together (``build._remove_abandoned``).
+            folder = Path(tempfile.mkdtemp(prefix=f".{self.site.name}.pagefind-", dir=self.site.parent))
         except OSError as exc:
             return f"could not prepare Pagefind's pages: {exc}"
         # Where the helper makes the index it keeps, named here so that a

@@ -466,3 +466,19 @@ def test_the_workers_of_a_build_killed_outright_end_with_it(tmp_path: Path) -> N
     assert status == -signal.SIGKILL
     assert alive == []
     assert not (tmp_path / "site").exists()
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads the processes in /proc")
+def test_the_next_build_removes_what_a_build_killed_outright_left(tmp_path: Path) -> None:
+    """A build killed outright leaves its half-written site beside the
+    output (1 GB at 20,000 articles): the next build removes it."""
+    status, _, alive = _build_stopped_by(tmp_path, signal.SIGKILL)
+    assert status == -signal.SIGKILL
+    assert alive == []
+    assert list(tmp_path.glob(".site-*")) != []  # what the killed build left
+    result = CliRunner().invoke(
+        main, ["build", "--content", str(tmp_path / "content"), "--output", str(tmp_path / "site")]
+    )
+    assert result.exit_code == 0, result.output
+    assert list(tmp_path.glob(".site-*")) == []
+    assert (tmp_path / "site" / "index.html").is_file()

@@ -12,6 +12,7 @@ no traceback, from ``briefing check`` and ``briefing build`` alike, and
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import re
@@ -500,6 +501,33 @@ def test_an_output_left_aside_by_a_killed_build_is_recovered(tmp_path: Path) -> 
     assert (output / "CNAME").read_text() == before["CNAME"].decode()
     assert (output / ".git" / "HEAD").is_file()
     assert not (tmp_path / ".output-old").exists()
+
+
+def test_what_killed_builds_left_beside_the_output_is_removed_but_not_a_live_builds(tmp_path: Path) -> None:
+    """A build killed outright (SIGKILL: no clean-up runs) leaves its new
+    site's folder and its folders of pages for Pagefind beside the output;
+    the next build removes them, and leaves alone those of a build running
+    now (one holding its folder's lock), and anything not named as ours."""
+    output, before = _published(tmp_path)
+    dead = tmp_path / ".output-abcd1234"
+    (dead / "articles").mkdir(parents=True)
+    (dead / "articles" / "index.html").write_text("half-written")
+    (tmp_path / ".output-abcd1234.pagefind-efgh5678").mkdir()
+    (tmp_path / ".output-gone9999.pagefind-efgh5678").mkdir()  # its site's folder already removed
+    live = tmp_path / ".output-live0000"
+    live.mkdir()
+    (tmp_path / ".output-live0000.pagefind-ijkl0000").mkdir()
+    (tmp_path / ".output-notes").mkdir()  # a user's
+    claim = os.open(live, os.O_RDONLY)
+    try:
+        fcntl.flock(claim, fcntl.LOCK_EX)
+        build(BuildOptions(content=tmp_path / "content", output=output, force=True))
+    finally:
+        os.close(claim)
+    left = sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".output"))
+    assert left == [".output-live0000", ".output-live0000.pagefind-ijkl0000", ".output-notes"]
+    assert (output / "CNAME").read_text() == before["CNAME"].decode()
+    assert (output / "index.html").is_file()
 
 
 def test_pelican_path_settings_in_front_matter_are_ignored(tmp_path: Path) -> None:
