@@ -77,7 +77,16 @@ def map_documents(
             with ProcessPoolExecutor(
                 max_workers=workers, mp_context=context, initializer=_worker_started, initargs=(lifeline,)
             ) as pool:
-                return list(pool.map(function, documents, chunksize=chunk))
+                try:
+                    return list(pool.map(function, documents, chunksize=chunk))
+                except BaseException:
+                    # Every worker ends now, before the pool waits for them. An
+                    # interrupt (Ctrl-C, SIGTERM) can land just as the pool starts
+                    # a worker, before it notes it; that worker then took the
+                    # signal to end meant for another, and the pool waited for
+                    # the other for ever (seen in the test suite).
+                    held.close()
+                    raise
         finally:  # the workers have ended: nothing reads the lifeline any more
             held.close()
             lifeline.close()

@@ -99,6 +99,52 @@ def test_results_come_back_in_input_order_from_other_processes() -> None:
     assert os.getpid() not in {pid for pid, _ in results}
 
 
+_INTERRUPTED_AS_A_WORKER_STARTS = """
+import multiprocessing.context, time
+from generator.parallel import MIN_DOCUMENTS_PER_WORKER, map_documents
+
+start = multiprocessing.context.ForkServerProcess.start
+started = []
+
+def start_then_interrupted(process):
+    start(process)
+    started.append(process.pid)
+    if len(started) == 2:  # as Ctrl-C or SIGTERM would, before the pool notes its second worker
+        raise KeyboardInterrupt
+
+multiprocessing.context.ForkServerProcess.start = start_then_interrupted
+try:
+    # The first worker sleeps on its first document while the second, done
+    # with its own, waits: it takes the first signal to end.
+    map_documents(time.sleep, [1.0] + [0.0] * (4 * MIN_DOCUMENTS_PER_WORKER - 1), workers=2)
+except KeyboardInterrupt:
+    print(*started)
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads the processes in /proc")
+def test_an_interrupt_as_a_worker_starts_ends_every_worker_and_waits_for_none() -> None:
+    """An interrupt (Ctrl-C; SIGTERM, see ``cli.run``) lands wherever the
+    build is: one that landed as the pool started its second worker left a
+    worker the pool did not know of, which took the first worker's signal
+    to end, and the pool then waited for the first for ever (seen once in
+    the test suite: a build stopped by SIGTERM that never ended). Here it
+    stops promptly, every worker ends, and the process exits normally."""
+    import time
+
+    done = subprocess.run(
+        [sys.executable, "-c", _INTERRUPTED_AS_A_WORKER_STARTS], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    workers = [int(pid) for pid in done.stdout.split()]
+    assert len(workers) == 2
+    for _ in range(50):
+        if not any(Path(f"/proc/{pid}").exists() for pid in workers):
+            break
+        time.sleep(0.1)
+    assert [pid for pid in workers if Path(f"/proc/{pid}").exists()] == []
+
+
 def test_a_small_archive_stays_in_this_process() -> None:
     values = list(range(MIN_DOCUMENTS_PER_WORKER))
     results = map_documents(_process_and_square, values, workers=4)
