@@ -283,10 +283,14 @@ def finish(pelican: Any) -> None:
 
 def finish_search(settings: dict[str, Any]) -> None:
     """Wait for the search index under way, if any; raises ``BriefingError``
-    if Pagefind failed."""
-    indexing = settings.pop(SEARCH_SETTING, None)
+    if Pagefind failed. Until it has ended, it stays in ``settings`` for
+    ``abandon_search``: a build stopped while it waited here (Ctrl-C,
+    SIGTERM) left its Pagefind runs going, writing into the new site's
+    folder after the build had removed it."""
+    indexing = settings.get(SEARCH_SETTING)
     if isinstance(indexing, Indexing):
         finish_indexing(indexing)
+    settings.pop(SEARCH_SETTING, None)
 
 
 def register() -> None:
