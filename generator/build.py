@@ -34,14 +34,17 @@ import logging
 import os
 import re
 import shutil
+import signal
 import stat
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from generator.article_cache import DocumentCache, DocumentsKept
 from generator.content import Content, load_content
@@ -200,8 +203,8 @@ def _cache_and_workers(options: BuildOptions) -> tuple[Path | None, int]:
 def build(options: BuildOptions) -> BuildResult:
     """Build the site into ``options.output``; raises ``BriefingError`` on failure."""
     try:
-        with collector_paused():
-            result = _build(options)
+        with collector_paused(), HeldStops() as stops:
+            result = _build(options, stops)
     except BaseException:
         options.progress.finish(ok=False)
         raise
@@ -229,7 +232,46 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _build(options: BuildOptions) -> BuildResult:
+class HeldStops:
+    """Ctrl-C and SIGTERM, held from ``hold`` until the block ends.
+
+    A build holds them once it begins to put its new site in place
+    (``_build``): it then finishes, in a second or so (two renames, the old
+    site's removal, the caches and the stamp saved), rather than stopping
+    half-way. Stopped there, the old site stayed set aside beside the
+    published new one (``.output-old``, or the output itself missing
+    between the two renames), and the command said nothing was changed.
+    A stop asked for meanwhile is a warning. Only the main thread receives
+    signals: a build run on another (``serve``'s) holds nothing."""
+
+    def __init__(self) -> None:
+        self._previous: dict[int, Any] = {}
+        self.asked: list[int] = []
+        """The signals received while held."""
+
+    def hold(self) -> None:
+        if threading.current_thread() is threading.main_thread():
+            for number in (signal.SIGINT, signal.SIGTERM):
+                self._previous[number] = signal.signal(number, self._note)
+
+    def _note(self, number: int, frame: object) -> None:
+        self.asked.append(number)
+
+    def __enter__(self) -> HeldStops:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        for number, handler in self._previous.items():
+            signal.signal(number, signal.SIG_DFL if handler is None else handler)
+        self._previous.clear()
+        if self.asked:
+            name = signal.Signals(self.asked[0]).name
+            logging.getLogger(__name__).warning(
+                "%s came as the new site was being put in place: the build finished instead", name
+            )
+
+
+def _build(options: BuildOptions, stops: HeldStops) -> BuildResult:
     progress = options.progress
     started = time.perf_counter()
     timings_path = requested(options.timings)
@@ -311,6 +353,7 @@ def _build(options: BuildOptions) -> BuildResult:
                     raise BriefingError(f"{too_big}; {output} was left as it was")
                 warnings.append(too_big)
             staging.chmod(0o755)  # mkdtemp makes it private; a web server must read the published folder
+            stops.hold()
             _swap(staging, output)
         if pages_kept is not None:
             pages_kept.save()

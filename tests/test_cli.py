@@ -9,6 +9,10 @@ import os
 import re
 import shutil
 import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -148,12 +152,7 @@ def test_import_rejects_a_bad_date(tmp_path: Path) -> None:
 
 
 def test_serve_builds_and_serves_the_site_on_localhost(tmp_path: Path) -> None:
-    import os
-    import signal
     import socket
-    import subprocess
-    import sys
-    import time
     import urllib.request
 
     with socket.socket() as probe:
@@ -379,10 +378,6 @@ def _build_stopped_by(tmp_path: Path, number: int, *, staged: bool = True) -> tu
     content check's pool may be the one running), and wait for it and its
     output; its exit status, its error output, and the processes seen under
     it that are still alive after up to 10 s."""
-    import subprocess
-    import sys
-    import time
-
     from benchmarks.generate import generate
     from generator.parallel import MIN_DOCUMENTS_PER_WORKER
 
@@ -419,6 +414,97 @@ def _build_stopped_by(tmp_path: Path, number: int, *, staged: bool = True) -> tu
         for pid in seen:  # left behind: the test fails, but leaves no process running
             with contextlib.suppress(OSError):
                 os.kill(pid, signal.SIGKILL)
+
+
+def _started_build(folder: Path, *args: str) -> subprocess.Popen[str]:
+    """``briefing build --output site`` (and ``args``) started in ``folder``, as a shell starts it."""
+    return subprocess.Popen(
+        [sys.executable, "-c", "from generator.cli import run; run()", "build", "--output", "site", *args],
+        cwd=folder,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _stop_once(running: subprocess.Popen[str], ready: Callable[[], bool]) -> None:
+    """Send ``running`` SIGTERM as soon as ``ready()``; fail if it ends first
+    (on a machine much faster than those the tests were tuned on)."""
+    deadline = time.monotonic() + 240
+    while running.poll() is None and not ready() and time.monotonic() < deadline:
+        time.sleep(0.001)
+    assert running.poll() is None, "the build ended before it could be stopped"
+    running.send_signal(signal.SIGTERM)
+
+
+def test_a_stop_while_the_new_site_is_put_in_place_lets_the_build_finish(tmp_path: Path) -> None:
+    """SIGTERM as the new site replaced the old one stopped the build half-way:
+    the old site was left set aside beside the new one (``.site-old``) and
+    the command said nothing was changed, though the new site was published.
+    Now the build finishes, says so, and exits 0. (The old site holds a
+    large ``.git``, carried over, so its removal takes long enough to land
+    in.)"""
+    _content(tmp_path)
+    first = _started_build(tmp_path)
+    assert first.wait(timeout=240) == 0, first.communicate()[1]
+    for number in range(20_000):
+        objects = tmp_path / "site" / ".git" / "objects" / f"{number % 256:02x}"
+        objects.mkdir(parents=True, exist_ok=True)
+        (objects / f"{number:038x}").write_bytes(b"x")
+    article = sorted((tmp_path / "content" / "articles").glob("*.md"))[0]
+    article.write_text(article.read_text(encoding="utf-8") + "\nA sentence added for this build.\n")
+    running = _started_build(tmp_path)
+    _stop_once(running, (tmp_path / ".site-old").exists)
+    _, errors = running.communicate(timeout=120)
+    assert running.returncode == 0, errors
+    assert "SIGTERM came as the new site was being put in place: the build finished instead" in errors
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".site")) == []
+    pages = (tmp_path / "site" / "articles").rglob("index.html")
+    assert any("A sentence added for this build." in page.read_text(encoding="utf-8") for page in pages)
+    assert len(list((tmp_path / "site" / ".git" / "objects").rglob("*"))) == 20_000 + 256
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads the processes in /proc")
+def test_a_build_stopped_while_it_waits_for_its_search_index_leaves_nothing(tmp_path: Path) -> None:
+    """Stopped while it waited for Pagefind at the end, a build left its
+    Pagefind runs going: they wrote their index into the new site's folder
+    after the build had removed it, and the folder came back for good."""
+    from benchmarks.generate import generate
+    from generator.parallel import MIN_DOCUMENTS_PER_WORKER
+
+    generate(tmp_path / "content", articles=2 * MIN_DOCUMENTS_PER_WORKER + 20, topics=4, outlets=6, seed=3)
+    running = _started_build(tmp_path)
+    seen: dict[int, int] = {}
+    pelican_done: list[float] = []
+
+    def waiting_for_pagefind() -> bool:
+        """Pelican's stage ended (it writes ``robots.txt`` last) a moment
+        ago, so the build waits for Pagefind, and a Pagefind run still works."""
+        seen.update(_processes_under(running.pid))
+        if not pelican_done and any(
+            (staging / "robots.txt").exists() for staging in tmp_path.glob(".site-*")
+        ):
+            pelican_done.append(time.monotonic())
+        return (
+            bool(pelican_done)
+            and time.monotonic() > pelican_done[0] + 0.3
+            and any(_is_pagefind_run(pid) for pid in seen)
+        )
+
+    _stop_once(running, waiting_for_pagefind)
+    _, errors = running.communicate(timeout=120)
+    assert running.returncode == 128 + signal.SIGTERM, errors
+    time.sleep(3)  # what a Pagefind run left going would write meanwhile
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".site")) == []
+    assert [pid for pid in seen if _is_pagefind_run(pid)] == []
+
+
+def _is_pagefind_run(pid: int) -> bool:
+    """Whether process ``pid`` is a living Pagefind run's helper (``search._run_pagefind``)."""
+    try:
+        return b"generator.search" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
 
 
 def test_an_error_raised_as_a_build_stops_is_reported_as_the_stop() -> None:
