@@ -157,6 +157,13 @@ def run() -> None:
     if code is not None and not isinstance(code, int):
         print(code, file=sys.stderr)  # as ``sys.exit`` does with a message
         code = 1
+    if code:
+        # A failed or stopped command's objects are still held, in cycles
+        # through its exception's frames, among them a process pool's; the
+        # collector frees them, and with them the pool's semaphores, which
+        # the resource tracker otherwise reported as leaked under the
+        # command's message.
+        gc.collect()
     logging.shutdown()
     sys.stdout.flush()
     sys.stderr.flush()

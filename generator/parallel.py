@@ -21,6 +21,7 @@ import gc
 import logging
 import multiprocessing
 import os
+import signal
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -77,8 +78,13 @@ def map_documents(
             with ProcessPoolExecutor(
                 max_workers=workers, mp_context=context, initializer=_worker_started, initargs=(lifeline,)
             ) as pool:
+                # Not ``pool.map``, which cancels what is left on an interrupt: the
+                # pool, finding its workers gone, then failed on the cancelled
+                # work and printed its own traceback under the build's message.
                 try:
-                    return list(pool.map(function, documents, chunksize=chunk))
+                    starts = range(0, len(documents), chunk)
+                    parts = [pool.submit(_mapped, function, documents[at : at + chunk]) for at in starts]
+                    return [result for part in parts for result in part.result()]
                 except BaseException:
                     # Every worker ends now, before the pool waits for them. An
                     # interrupt (Ctrl-C, SIGTERM) can land just as the pool starts
@@ -97,6 +103,11 @@ def map_documents(
         return [function(document) for document in documents]
 
 
+def _mapped(function: Callable[[Item], Result], documents: Sequence[Item]) -> list[Result]:
+    """In a worker of ``map_documents``: one part of its documents."""
+    return [function(document) for document in documents]
+
+
 def _worker_started(lifeline: Connection) -> None:
     """A worker of ``map_documents``, starting. Like the build, it makes many
     long-lived objects and no cycles: the collector is off (see
@@ -108,8 +119,13 @@ def _worker_started(lifeline: Connection) -> None:
     ends of, lived on for good, and with them the forkserver; they hold the
     caller's pipes open, so whatever waited for the build's output waited
     for ever. The system closes a killed process's files, so the pipe's end
-    tells a worker at once."""
+    tells a worker at once.
+
+    Ctrl-C in a terminal reaches every process of the build, and each
+    worker printed its own interrupted traceback under the build's message:
+    a worker ignores it, and the build, which it reaches too, ends them."""
     gc.disable()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_end_with_the_build, args=(lifeline,), daemon=True).start()
 
 
@@ -231,7 +247,8 @@ def _received(connection: Any) -> Any:
 def _serve(function: Callable[..., Any], connection: Any) -> None:
     """In the second process: run ``function`` on the arguments received and
     send back (True, its result) or (False, what it raised)."""
-    gc.disable()  # as in the workers of ``map_documents``
+    gc.disable()  # as in the workers of ``map_documents``, and Ctrl-C too
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         args = tuple(_received(connection) for _ in range(connection.recv()))
     except EOFError:  # the caller went on without it

@@ -371,13 +371,16 @@ def _processes_under(pid: int) -> dict[int, int]:
     return found
 
 
-def _build_stopped_by(tmp_path: Path, number: int, *, staged: bool = True) -> tuple[int, str, list[int]]:
+def _build_stopped_by(
+    tmp_path: Path, number: int, *, staged: bool = True, whole_group: bool = False
+) -> tuple[int, str, list[int]]:
     """Start a cold build of 220 generated articles, send it signal ``number``
     once worker processes (the forkserver's children) run, and, if
     ``staged``, its new site's folder exists (the Pelican stage; else the
     content check's pool may be the one running), and wait for it and its
     output; its exit status, its error output, and the processes seen under
-    it that are still alive after up to 10 s."""
+    it that are still alive after up to 10 s. ``whole_group``: the signal
+    goes to every process of the build, as Ctrl-C in a terminal sends it."""
     from benchmarks.generate import generate
     from generator.parallel import MIN_DOCUMENTS_PER_WORKER
 
@@ -389,6 +392,7 @@ def _build_stopped_by(tmp_path: Path, number: int, *, staged: bool = True) -> tu
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        start_new_session=whole_group,
     )
     seen: dict[int, int] = {}
     try:
@@ -400,7 +404,10 @@ def _build_stopped_by(tmp_path: Path, number: int, *, staged: bool = True) -> tu
                 break
             time.sleep(0.005)
         assert running.poll() is None, "the build ended before it could be stopped"
-        running.send_signal(number)
+        if whole_group:
+            os.killpg(running.pid, number)
+        else:
+            running.send_signal(number)
         # Returns once every process holding the build's pipes has ended.
         _, errors = running.communicate(timeout=120)
         for _ in range(100):  # the forkserver ends just after the build
@@ -540,6 +547,19 @@ def test_a_build_stopped_by_sigterm_cleans_up_and_ends_with_its_workers(tmp_path
     assert status == 128 + signal.SIGTERM, errors
     assert "interrupted; nothing was changed." in errors
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith((".site", "site"))) == []
+    assert alive == []
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads the processes in /proc")
+def test_ctrl_c_in_a_terminal_stops_a_build_with_one_message(tmp_path: Path) -> None:
+    """Ctrl-C in a terminal interrupts every process of the build: it stops
+    with its one message (each worker printed an interrupted traceback
+    under it), and every process ends."""
+    status, errors, alive = _build_stopped_by(tmp_path, signal.SIGINT, staged=False, whole_group=True)
+    assert status == 128 + signal.SIGINT, errors
+    assert [line for line in errors.splitlines() if not line.startswith("WARNING: Feeds")] == [
+        "interrupted; nothing was changed."
+    ]
     assert alive == []
 
 
