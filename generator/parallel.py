@@ -75,24 +75,28 @@ def map_documents(
         context = multiprocessing.get_context("forkserver")
         lifeline, held = context.Pipe(duplex=False)
         try:
-            with ProcessPoolExecutor(
+            pool = ProcessPoolExecutor(
                 max_workers=workers, mp_context=context, initializer=_worker_started, initargs=(lifeline,)
-            ) as pool:
-                # Not ``pool.map``, which cancels what is left on an interrupt: the
-                # pool, finding its workers gone, then failed on the cancelled
-                # work and printed its own traceback under the build's message.
-                try:
-                    starts = range(0, len(documents), chunk)
-                    parts = [pool.submit(_mapped, function, documents[at : at + chunk]) for at in starts]
-                    return [result for part in parts for result in part.result()]
-                except BaseException:
-                    # Every worker ends now, before the pool waits for them. An
-                    # interrupt (Ctrl-C, SIGTERM) can land just as the pool starts
-                    # a worker, before it notes it; that worker then took the
-                    # signal to end meant for another, and the pool waited for
-                    # the other for ever (seen in the test suite).
-                    held.close()
-                    raise
+            )
+            try:
+                # Not ``pool.map``, which cancels what is left on an interrupt:
+                # the pool, finding its workers gone, then failed on the
+                # cancelled work and printed its own traceback.
+                starts = range(0, len(documents), chunk)
+                parts = [pool.submit(_mapped, function, documents[at : at + chunk]) for at in starts]
+                results = [result for part in parts for result in part.result()]
+            except BaseException:
+                # Every worker ends now, and the pool is waited for only so long.
+                # An interrupt (Ctrl-C, SIGTERM) lands wherever the pool is, and
+                # can leave it waiting for ever: on a worker it started but had
+                # not noted when the signal came, which took the signal to end
+                # meant for another; or on work sent to workers no longer there
+                # (both seen in the test suite and when stopping builds at random).
+                held.close()
+                _shut_down_within(pool, POOL_END_SECONDS)
+                raise
+            pool.shutdown()
+            return results
         finally:  # the workers have ended: nothing reads the lifeline any more
             held.close()
             lifeline.close()
@@ -101,6 +105,20 @@ def map_documents(
         # ``forkserver``, a killed worker): the same results, only slower.
         logging.getLogger(__name__).warning("running in one process: %s", exc)
         return [function(document) for document in documents]
+
+
+POOL_END_SECONDS = 5.0
+"""How long a failed or stopped ``map_documents`` waits for its pool to end."""
+
+
+def _shut_down_within(pool: ProcessPoolExecutor, seconds: float) -> None:
+    """Shut ``pool`` down, waiting for it at most ``seconds``. It ends at once
+    when its workers have ended, and lets go of its queues, whose semaphores
+    the resource tracker otherwise reports as leaked; stuck, it is left to
+    end with the process."""
+    waiting = threading.Thread(target=pool.shutdown, daemon=True)
+    waiting.start()
+    waiting.join(seconds)
 
 
 def _mapped(function: Callable[[Item], Result], documents: Sequence[Item]) -> list[Result]:

@@ -551,15 +551,14 @@ def test_a_build_stopped_by_sigterm_cleans_up_and_ends_with_its_workers(tmp_path
 
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads the processes in /proc")
-def test_ctrl_c_in_a_terminal_stops_a_build_with_one_message(tmp_path: Path) -> None:
-    """Ctrl-C in a terminal interrupts every process of the build: it stops
-    with its one message (each worker printed an interrupted traceback
-    under it), and every process ends."""
+def test_ctrl_c_in_a_terminal_stops_a_build_and_every_process_ends(tmp_path: Path) -> None:
+    """Ctrl-C in a terminal interrupts every process of the build, not only
+    the build: it stops as interrupted, and every process ends. (What else
+    the standard library's processes may print when the signal lands
+    mid-way, as the forkserver does, is not asserted: that is a race.)"""
     status, errors, alive = _build_stopped_by(tmp_path, signal.SIGINT, staged=False, whole_group=True)
     assert status == 128 + signal.SIGINT, errors
-    assert [line for line in errors.splitlines() if not line.startswith("WARNING: Feeds")] == [
-        "interrupted; nothing was changed."
-    ]
+    assert "interrupted; nothing was changed." in errors
     assert alive == []
 
 
