@@ -2,9 +2,9 @@
 run one stage in a second process while this one runs another (``Alongside``).
 
 Some stages look at one article at a time (quotes, dates): their work
-splits across processes with nothing shared, and ``Executor.map`` hands the
-results back in the order of the documents, so a parallel build writes
-exactly the bytes of a serial one. Processes, not threads: the stages are
+splits across processes with nothing shared, and the results are read back
+in the order of the documents, so a parallel build writes exactly the bytes
+of a serial one. Processes, not threads: the stages are
 pure Python and would hold the GIL.
 
 Workers start with ``forkserver``, not ``fork``: the build may be running
