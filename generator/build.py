@@ -619,8 +619,10 @@ def _claimed_staging(output: Path) -> tuple[Path, int]:
                 fcntl.flock(claim, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
                 os.close(claim)
-            else:
-                return staging, claim
+                continue
+            except OSError:  # a file system without locks: no build can tell, none removes it
+                pass
+            return staging, claim
 
 
 def _remove_abandoned(output: Path) -> None:

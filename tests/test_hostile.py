@@ -530,6 +530,30 @@ def test_what_killed_builds_left_beside_the_output_is_removed_but_not_a_live_bui
     assert (output / "index.html").is_file()
 
 
+def test_a_build_beside_a_file_system_without_locks_still_builds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Some file systems (FUSE, old network mounts) refuse ``flock``: the
+    build still publishes, and leaves a folder it cannot tell is abandoned."""
+    import errno
+
+    output, _ = _published(tmp_path)
+    left = tmp_path / ".output-abcd1234"
+    left.mkdir()
+
+    def no_locks(descriptor: int, operation: int) -> None:
+        raise OSError(errno.ENOLCK, "No locks available")
+
+    monkeypatch.setattr(fcntl, "flock", no_locks)
+    article = tmp_path / "content" / "articles" / "reservoir-levels-fall.md"
+    article.write_text(article.read_text(encoding="utf-8") + "\nThe board met again on Friday.\n")
+    build(BuildOptions(content=tmp_path / "content", output=output))
+    assert "The board met again on Friday." in (
+        output / "articles" / "reservoir-levels-fall" / "index.html"
+    ).read_text(encoding="utf-8")
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".output")) == [".output-abcd1234"]
+
+
 def test_pelican_path_settings_in_front_matter_are_ignored(tmp_path: Path) -> None:
     """Pelican obeys ``save_as`` and ``url`` metadata; ours never passes them on."""
     content = _lay_out([], tmp_path)
