@@ -371,6 +371,40 @@ def _processes_under(pid: int) -> dict[int, int]:
     return found
 
 
+def _started_build(folder: Path, *args: str, own_group: bool = False) -> subprocess.Popen[str]:
+    """``briefing build --output site`` (and ``args``) started in ``folder``,
+    as a shell starts it (``own_group``: in a process group of its own, as a
+    terminal's foreground job, which Ctrl-C reaches whole)."""
+    return subprocess.Popen(
+        [sys.executable, "-c", "from generator.cli import run; run()", "build", "--output", "site", *args],
+        cwd=folder,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=own_group,
+    )
+
+
+def _stop_once(
+    running: subprocess.Popen[str],
+    ready: Callable[[], bool],
+    number: int = signal.SIGTERM,
+    *,
+    whole_group: bool = False,
+) -> None:
+    """Send ``running`` signal ``number`` (to its whole process group if
+    ``whole_group``) as soon as ``ready()``; fail if it ends first (on a
+    machine much faster than those the tests were tuned on)."""
+    deadline = time.monotonic() + 240
+    while running.poll() is None and not ready() and time.monotonic() < deadline:
+        time.sleep(0.001)
+    assert running.poll() is None, "the build ended before it could be stopped"
+    if whole_group:
+        os.killpg(running.pid, number)
+    else:
+        running.send_signal(number)
+
+
 def _build_stopped_by(
     tmp_path: Path, number: int, *, staged: bool = True, whole_group: bool = False
 ) -> tuple[int, str, list[int]]:
@@ -386,28 +420,16 @@ def _build_stopped_by(
 
     content = tmp_path / "content"
     generate(content, articles=2 * MIN_DOCUMENTS_PER_WORKER + 20, topics=4, outlets=6, seed=3)
-    running = subprocess.Popen(
-        [sys.executable, "-c", "from generator.cli import run; run()", "build", "--output", "site"],
-        cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=whole_group,
-    )
+    running = _started_build(tmp_path, own_group=whole_group)
     seen: dict[int, int] = {}
+
+    def workers_run() -> bool:
+        now = _processes_under(running.pid)
+        seen.update(now)
+        return (bool(list(tmp_path.glob(".site-*"))) or not staged) and max(now.values(), default=0) >= 2
+
     try:
-        deadline = time.monotonic() + 240
-        while running.poll() is None and time.monotonic() < deadline:
-            now = _processes_under(running.pid)
-            seen.update(now)
-            if (list(tmp_path.glob(".site-*")) or not staged) and max(now.values(), default=0) >= 2:
-                break
-            time.sleep(0.005)
-        assert running.poll() is None, "the build ended before it could be stopped"
-        if whole_group:
-            os.killpg(running.pid, number)
-        else:
-            running.send_signal(number)
+        _stop_once(running, workers_run, number, whole_group=whole_group)
         # Returns once every process holding the build's pipes has ended.
         _, errors = running.communicate(timeout=120)
         for _ in range(100):  # the forkserver ends just after the build
@@ -421,27 +443,6 @@ def _build_stopped_by(
         for pid in seen:  # left behind: the test fails, but leaves no process running
             with contextlib.suppress(OSError):
                 os.kill(pid, signal.SIGKILL)
-
-
-def _started_build(folder: Path, *args: str) -> subprocess.Popen[str]:
-    """``briefing build --output site`` (and ``args``) started in ``folder``, as a shell starts it."""
-    return subprocess.Popen(
-        [sys.executable, "-c", "from generator.cli import run; run()", "build", "--output", "site", *args],
-        cwd=folder,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-
-
-def _stop_once(running: subprocess.Popen[str], ready: Callable[[], bool]) -> None:
-    """Send ``running`` SIGTERM as soon as ``ready()``; fail if it ends first
-    (on a machine much faster than those the tests were tuned on)."""
-    deadline = time.monotonic() + 240
-    while running.poll() is None and not ready() and time.monotonic() < deadline:
-        time.sleep(0.001)
-    assert running.poll() is None, "the build ended before it could be stopped"
-    running.send_signal(signal.SIGTERM)
 
 
 def test_a_stop_while_the_new_site_is_put_in_place_lets_the_build_finish(tmp_path: Path) -> None:
