@@ -406,6 +406,34 @@ def test_a_site_without_articles_builds_the_same_twice(
     assert "<updated>2030-03-17T17:46:40+00:00</updated>" in feed
 
 
+def test_articles_of_one_day_come_in_slug_order_whatever_order_they_are_found_in(tmp_path: Path) -> None:
+    """Pelican finds the files as a set, in an order that changes with each
+    process; the site's feed (and the order pages are written and indexed
+    in) must not: newest first, then by slug."""
+    content = tmp_path / "content"
+    shutil.copytree(HOSTILE_BASE, content)
+    slugs = [f"story-{letter}" for letter in "mkcxaqhzeuwb"]
+    for number, slug in enumerate(slugs):
+        (content / "articles" / f"{slug}.md").write_text(
+            _story(
+                slug,
+                f"Bulletin {slug}",
+                f"The harbour office said {number + 3} ferries ran late.",
+                outlet="Hill Gazette",
+                date="2031-06-13" if number else "2031-06-14",
+            ),
+            encoding="utf-8",
+        )
+    build(BuildOptions(content=content, output=tmp_path / "site"))
+    atom = "{http://www.w3.org/2005/Atom}"
+    feed = ElementTree.parse(tmp_path / "site" / "feeds" / "all.atom.xml").getroot()
+    links = [link.get("href", "") for link in feed.findall(f"{atom}entry/{atom}link")]
+    listed = [re.sub(r"^(.*/)?articles/([^/]+)/$", r"\2", link) for link in links]
+    ours = [slug for slug in listed if slug.startswith("story-")]
+    assert ours == [slugs[0], *sorted(slugs[1:])]
+    assert listed.index(slugs[0]) == 0  # the newest article of all
+
+
 def _ids(output: Path) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
     """Statement ids per briefing, and sentence anchors per article page."""
     statements = {
