@@ -27,7 +27,8 @@ only runs them in order, in plain sight:
    a second process while this one merges (``people_and_disagreements``,
    ``parallel.Alongside``), then makes 7. and 8.;
 7. ``find_wire_copies``: Documents → groups of articles that carry one
-   wire story (counted once when ranking);
+   wire story (counted once when ranking; the copies it linked kept
+   between builds, in ``LinkMemory``);
 8. ``build_briefings``: Statements → one Briefing per topic, sectioned,
    to which ``with_people_and_disagreements`` adds those of 5. and 6.;
 9. ``build_outlets`` and ``coverage``: Briefings → outlet pages and the
@@ -62,7 +63,7 @@ from generator.model import (
     Topic,
     TopicAssignment,
 )
-from generator.neardup import Fingerprint
+from generator.neardup import Fingerprint, LinkMemory
 from generator.outlets import build_outlets
 from generator.parallel import MIN_DOCUMENTS_ALONGSIDE, Alongside
 from generator.people import MentionMemory, NameClues, find_people, name_clues
@@ -79,6 +80,8 @@ PEOPLE_CACHE = "people-names.pickle"
 """The names found in each article, in the cache folder, for the next build (``MentionMemory``)."""
 DISAGREE_CACHE = "disagree-stems.pickle"
 """The parallel stem sets, in the cache folder, for the next build (``SupersetMemory``)."""
+WIRE_CACHE = "wire-links.pickle"
+"""The wire copies' links, in the cache folder, for the next build (``LinkMemory``)."""
 
 
 def build_site(
@@ -273,7 +276,8 @@ def merge_site(
         # added to the briefings after): made while the second process may
         # still work (at 20,000 articles it ends after the merge).
         with stage(timings, "wire"):
-            wire_copies = find_wire_copies(documents, fingerprints=fingerprints)
+            links = LinkMemory.load(cache / WIRE_CACHE) if cache is not None else None
+            wire_copies = find_wire_copies(documents, fingerprints=fingerprints, memory=links)
             origins = origin_of(wire_copies)
         with stage(timings, "briefing"):
             articles = tuple(d.article for d in documents)

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from generator.model import Document
-from generator.neardup import DEFAULT_THRESHOLD, Fingerprint, fingerprint, fingerprint_groups
+from generator.neardup import DEFAULT_THRESHOLD, Fingerprint, LinkMemory, fingerprint, fingerprint_groups
 
 
 def article_text(document: Document) -> str:
@@ -35,17 +35,19 @@ def find_wire_copies(
     documents: Sequence[Document],
     threshold: float = DEFAULT_THRESHOLD,
     fingerprints: Mapping[str, Fingerprint] | None = None,
+    memory: LinkMemory | None = None,
 ) -> tuple[tuple[str, ...], ...]:
     """Groups of article slugs (sorted) that carry one wire story under more
     than one outlet; sorted, so the result does not depend on input order.
 
     ``fingerprints``: each document's ``wire_fingerprint`` by slug, if
     already computed (the pipeline computes them with the other per-article
-    stages)."""
+    stages); ``memory``: the copies the last build linked, to take over
+    where the articles did not change (``neardup.fingerprint_groups``)."""
     outlet = {d.article.slug: d.article.outlet for d in documents}
     if fingerprints is None:
         fingerprints = {d.article.slug: wire_fingerprint(d) for d in documents}
-    groups = fingerprint_groups(fingerprints, threshold)
+    groups = fingerprint_groups(fingerprints, threshold, memory)
     return tuple(g for g in groups if len({outlet[slug] for slug in g}) > 1)
 
 

@@ -12,6 +12,7 @@ import hashlib
 import pickle
 import random
 import tracemalloc
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -312,6 +313,55 @@ def test_groups_do_not_depend_on_input_order(rng: random.Random) -> None:
     items = list(SITE.items())
     rng.shuffle(items)
     assert near_duplicate_groups(dict(items)) == near_duplicate_groups(SITE)
+
+
+EDITS = {
+    "city-libraries-copy": "The harbour reopened to ferries on Friday after the storm.",  # no copy any more
+    "valley-post-landslide": None,  # removed
+    "city-libraries-again": UNRELATED + "\nEdited by Tom Vik.",  # a new copy
+    "weekly-review-railways-copy": ANALYSIS.replace("a century ago", "long ago"),  # a new copy
+}
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.sampled_from(sorted(EDITS)), unique=True), st.randoms(use_true_random=False))
+def test_groups_with_the_last_calls_links_are_those_found_from_nothing(
+    edits: list[str], rng: random.Random
+) -> None:
+    """After some articles change, come or go, only those are looked up, and
+    the groups are the same as from nothing."""
+    before = {key: fingerprint(text) for key, text in SITE.items()}
+    memory = neardup.LinkMemory()
+    assert neardup.fingerprint_groups(before, memory=memory) == near_duplicate_groups(SITE)
+    assert memory.looked_up == len(SITE)
+    texts = dict(SITE)
+    for key in edits:
+        if EDITS[key] is None:
+            del texts[key]
+        else:
+            texts[key] = EDITS[key]  # type: ignore[assignment]
+    items = list(texts.items())
+    rng.shuffle(items)
+    now = {key: fingerprint(text) for key, text in items}
+    assert neardup.fingerprint_groups(now, memory=memory) == near_duplicate_groups(texts)
+    assert memory.looked_up == sum(EDITS[key] is not None for key in edits)
+    assert neardup.fingerprint_groups(now, threshold=0.9, memory=memory) == near_duplicate_groups(
+        texts, threshold=0.9
+    )
+    assert memory.looked_up == len(texts)  # links found at another threshold are not taken over
+
+
+def test_links_kept_in_a_file_are_taken_over_and_a_damaged_file_is_not(tmp_path: Path) -> None:
+    fingerprints = {key: fingerprint(text) for key, text in SITE.items()}
+    path = tmp_path / "links.pickle"
+    neardup.fingerprint_groups(fingerprints, memory=neardup.LinkMemory.load(path))
+    again = neardup.LinkMemory.load(path)
+    assert neardup.fingerprint_groups(fingerprints, memory=again) == near_duplicate_groups(SITE)
+    assert again.looked_up == 0
+    path.write_bytes(b"not a pickle")
+    damaged = neardup.LinkMemory.load(path)
+    assert neardup.fingerprint_groups(fingerprints, memory=damaged) == near_duplicate_groups(SITE)
+    assert damaged.looked_up == len(SITE)
 
 
 @settings(max_examples=100, deadline=None)
