@@ -293,6 +293,26 @@ def finish_search(settings: dict[str, Any]) -> None:
     settings.pop(SEARCH_SETTING, None)
 
 
+class NewestFirst:
+    """The order of Pelican's articles (the setting ``ARTICLE_ORDER_BY``), as a
+    sort key: the latest first, and articles of one date by slug. It decides
+    the site feed, and the order the article pages are written in and so
+    cut into search bundles.
+
+    Defined here, not in the settings file: Pelican's reader cache holds the
+    settings (in each article's ``Author``), and a class of a settings file
+    loaded by its path is one of a module named after the file, which a
+    build with another settings file could not load the cache with."""
+
+    __slots__ = ("date", "slug")
+
+    def __init__(self, article: Any) -> None:
+        self.date, self.slug = article.date, article.slug
+
+    def __lt__(self, other: NewestFirst) -> bool:
+        return (self.date, other.slug) > (other.date, self.slug)
+
+
 def register() -> None:
     signals.initialized.connect(keep_public_siteurl)
     signals.all_generators_finalized.connect(search_pages_as_written)

@@ -15,13 +15,12 @@ import hashlib
 import sys
 from importlib.metadata import version
 from pathlib import Path
-from typing import Any
 
 from jinja2 import StrictUndefined
 
 from generator import search
 from generator.formatting import time_tag
-from generator.publish import article_jsonld, briefing_jsonld, page_path
+from generator.publish import NewestFirst, article_jsonld, briefing_jsonld, page_path
 
 
 def templates_dir() -> Path:
@@ -48,21 +47,6 @@ def cache_folder() -> str:
 
 CACHE_ROOT = ".briefing-cache"
 """The folder holding one cache folder per version (``cache_folder``)."""
-
-
-class NewestFirst:
-    """The order of Pelican's articles (``ARTICLE_ORDER_BY``), as a sort key:
-    the latest first, and articles of one date by slug. It decides the site
-    feed and the order the article pages are written, and so cut into
-    search bundles."""
-
-    __slots__ = ("date", "slug")
-
-    def __init__(self, article: Any) -> None:
-        self.date, self.slug = article.date, article.slug
-
-    def __lt__(self, other: NewestFirst) -> bool:
-        return (self.date, other.slug) > (other.date, self.slug)
 
 
 SITENAME = "Briefing"

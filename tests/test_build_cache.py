@@ -17,6 +17,8 @@ import gc
 import json
 import pickle
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -217,6 +219,25 @@ def test_a_truncated_cache_is_not_fatal(tmp_path: Path, kept: float) -> None:
     calls = _build(content, tmp_path / "site", tmp_path / "again.json")
     assert calls["pelican.markdown"] == len(ARTICLES)
     assert file_tree(tmp_path / "site") == first
+
+
+def test_a_cache_written_with_the_default_settings_is_read_with_a_settings_file_of_ones_own(
+    tmp_path: Path,
+) -> None:
+    """Pelican's reader cache holds the settings: a build with no settings
+    file (ours, loaded by its path) and one with a file that imports ours,
+    each a command of its own, must each read what the other wrote."""
+    content = _write_content(tmp_path)
+    first = next((content / "articles").glob("*.md"))  # an author: Pelican keeps the settings in it
+    first.write_text(first.read_text(encoding="utf-8").replace("---\n", "---\nauthor: Ana Sousa\n", 1))
+    own = tmp_path / "mysettings.py"
+    own.write_text("from generator.settings import *  # noqa: F403\nSITENAME = 'Mine'\n", encoding="utf-8")
+    command = [sys.executable, "-c", "from generator.cli import main; main()", "build"]
+    command += ["--content", str(content)]
+    for options in (["--output", "site"], ["--output", "mine", "--settings", str(own)], ["--output", "site"]):
+        done = subprocess.run([*command, *options, "--force"], cwd=tmp_path, capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+    assert "Mine" in (tmp_path / "mine" / "index.html").read_text(encoding="utf-8")
 
 
 def test_the_topic_assignment_runs_once_per_build(tmp_path: Path) -> None:
