@@ -625,8 +625,7 @@ def _alike(a: _Said, b: _Said) -> bool:
     alike, the same figures, and not each naming something the other does
     not ("Flooding in Johouvem has left at least 57 people displaced" and
     "Flooding in Drucrean has left at least 1943 people displaced", both on
-    Monday, are two events). So two sentences alike share a word, or have
-    none (``_join`` relies on it)."""
+    Monday, are two events)."""
     if min(len(a.words), len(b.words)) < MIN_WORDS:
         alike = a.words == b.words
     else:
@@ -680,14 +679,6 @@ def _join(candidates: list[_Candidate], known: KnownWords) -> list[list[_Candida
     ordered = sorted(candidates, key=lambda c: (-len(c.sources), c.statement.id))
     clusters: list[list[_Candidate]] = []
     cluster_words: list[list[_Said]] = []  # of every source of each cluster, computed once
-    # Two sentences alike share a word, or have none (``_alike``): a candidate
-    # is tried only on the clusters whose first sentence shares a word with
-    # its own first one, or like it has none, and never on the others, which
-    # could not take it. Tried on every cluster, the clusters of a topic's
-    # busiest date took time growing with the square of their number: 2.7 s
-    # of a build at 20,000 articles.
-    filed: dict[str, list[int]] = defaultdict(list)  # each cluster, by the words of its first sentence
-    wordless: list[int] = []  # the clusters whose first sentence has none
     for candidate in ordered:
         words = []
         for citation, found in candidate.sources:
@@ -695,21 +686,14 @@ def _join(candidates: list[_Candidate], known: KnownWords) -> list[list[_Candida
             if place not in known:
                 known[place] = _said(citation, found)
             words.append(known[place])
-        first = words[0].words
-        possible = sorted({number for word in first for number in filed.get(word, ())}) if first else wordless
-        for number in possible:
-            if all(_alike(a, b) for a in words for b in cluster_words[number]):
-                clusters[number].append(candidate)
-                cluster_words[number].extend(words)
+        for cluster, others in zip(clusters, cluster_words, strict=True):
+            if all(_alike(a, b) for a in words for b in others):
+                cluster.append(candidate)
+                others.extend(words)
                 break
         else:
-            number = len(clusters)
             clusters.append([candidate])
             cluster_words.append(words)
-            for word in first:
-                filed[word].append(number)
-            if not first:
-                wordless.append(number)
     return clusters
 
 

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Sequence
-from typing import Any
-from unittest import mock
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from generator.model import Document, Event, Site, Statement, Topic
-from generator.timeline import _alike, _said, build_timeline, dates_in, find_dates, is_furniture
+from generator.timeline import build_timeline, dates_in, find_dates, is_furniture
 from tests.helpers import make_citation, make_document, make_statement, make_topic, site_of
 
 MONDAY = datetime.date(2024, 9, 16)
@@ -418,39 +416,6 @@ ONE_DAY = [
 ]
 """Sentences of one date: some of one event, some of others, two with no
 word but the date's, two with one."""
-
-
-def _join_trying_every_cluster(candidates: list[Any], known: Any) -> list[list[Any]]:
-    """The rule ``timeline._join`` follows, trying each candidate on every cluster in turn."""
-    ordered = sorted(candidates, key=lambda c: (-len(c.sources), c.statement.id))
-    clusters: list[list[Any]] = []
-    said: list[list[Any]] = []
-    for candidate in ordered:
-        words = [known.setdefault((c.key, f.start, f.expression), _said(c, f)) for c, f in candidate.sources]
-        for cluster, others in zip(clusters, said, strict=True):
-            if all(_alike(a, b) for a in words for b in others):
-                cluster.append(candidate)
-                others.extend(words)
-                break
-        else:
-            clusters.append([candidate])
-            said.append(words)
-    return clusters
-
-
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(st.sampled_from(ONE_DAY), min_size=2, max_size=14))
-def test_a_date_s_events_are_those_trying_every_cluster_finds(chosen: list[str]) -> None:
-    documents = [
-        make_document(text, slug=f"a{number:02d}", outlet=f"Outlet {number}", date=WEDNESDAY)
-        for number, text in enumerate(chosen)
-    ]
-    statements = first_sentences_apart(documents, "flood")
-    dated = [found for d in documents for found in find_dates(d)]
-    events = build_timeline(dated, statements)
-    with mock.patch("generator.timeline._join", _join_trying_every_cluster):
-        assert build_timeline(dated, statements) == events
-    assert {e.date for e in events} == {"2024-09-17"}
 
 
 def test_sentences_of_one_event_join_and_so_do_those_with_no_word_or_one_alike() -> None:
