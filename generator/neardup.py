@@ -381,7 +381,8 @@ def fingerprint_groups(
     finds (tested). The lookups of a whole archive grow with the square of
     its size, as the articles of one topic share background sentences and
     so LSH bands: 3.3 s of a rebuild at 20,000 articles, 0.36 s at 5,000."""
-    digests = {key: fp.digest() for key, fp in fingerprints.items()}
+    # What a memory keeps and compares: none without one.
+    digests = {key: fp.digest() for key, fp in fingerprints.items()} if memory is not None else {}
     before = memory.known if memory is not None else None
     if before is not None and before.threshold != threshold:
         before = None

@@ -69,7 +69,7 @@ def map_documents(
     """
     workers = processes_for(len(documents), workers)
     if workers <= 1:
-        return [function(document) for document in documents]
+        return _mapped(function, documents)
     chunk = -(-len(documents) // (workers * CHUNKS_PER_WORKER))
     try:
         context = multiprocessing.get_context("forkserver")
@@ -104,7 +104,7 @@ def map_documents(
         # No processes here (a sandbox without semaphores, a system without
         # ``forkserver``, a killed worker): the same results, only slower.
         logging.getLogger(__name__).warning("running in one process: %s", exc)
-        return [function(document) for document in documents]
+        return _mapped(function, documents)
 
 
 POOL_END_SECONDS = 5.0
@@ -122,7 +122,8 @@ def _shut_down_within(pool: ProcessPoolExecutor, seconds: float) -> None:
 
 
 def _mapped(function: Callable[[Item], Result], documents: Sequence[Item]) -> list[Result]:
-    """In a worker of ``map_documents``: one part of its documents."""
+    """``function`` of each of ``documents``, in order: in a worker of
+    ``map_documents``, one part of its documents; or all of them here."""
     return [function(document) for document in documents]
 
 
