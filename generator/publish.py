@@ -271,9 +271,9 @@ def finish(pelican: Any) -> None:
     # Whatever the patterns match that was not queued as it was written
     # (every page, when no setting names the indexed pages).
     names = (*INDEXED_ARTICLES, *INDEXED_PAGES)
-    _indexing(pelican.settings, str(output)).add(
-        page_patterns(str(pelican.settings.get(name, "")) for name in names)
-    )
+    indexing = _indexing(pelican.settings, str(output))
+    indexing.add(page_patterns(str(pelican.settings.get(name, "")) for name in names))
+    indexing.take_every_core()  # Pelican is done: Pagefind may have both cores
     if not pelican.settings.get(SEARCH_LATER_SETTING):
         progress_of(pelican.settings).stage("search")
         # Timed: the wait for Pagefind after everything else was written.

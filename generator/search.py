@@ -475,10 +475,8 @@ class Indexing:
         if (bundle := self._filling.close()) or not self.bundles:
             # With no pages at all, Pagefind itself says what is wrong with the site.
             self._queue(bundle)
-        self._finishing = True
+        self.take_every_core()
         self._checks.put(None)
-        while len(self._runners) < self.workers:
-            self._runners.append(self._started(self._run))
         self._checker.join()
         for number in self._kept:
             if self._stopped or self.error is not None:
@@ -505,6 +503,15 @@ class Indexing:
                 self.error = f"could not index the site for search: {exc}"
         if self.error is not None:
             raise BriefingError(self.error)
+
+    def take_every_core(self) -> None:
+        """From now on, run up to ``workers`` bundles at once, each Pagefind
+        run with every core: the build has only light work left (comparing
+        its pages with the published ones), or only waits. A run started
+        earlier keeps the one core it was given."""
+        self._finishing = True
+        while len(self._runners) < self.workers:
+            self._runners.append(self._started(self._run))
 
     def stop(self) -> None:
         """Kill the Pagefind runs under way, start no other, and wait."""

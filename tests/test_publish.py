@@ -610,6 +610,40 @@ def test_a_rebuild_indexes_a_changed_bundle_at_once_and_copies_the_kept_ones_at_
     assert file_tree(site / "pagefind") == _index(site, None)
 
 
+def test_pagefind_runs_have_one_core_while_the_build_writes_and_every_core_after(
+    tmp_path: Path, local_site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While Pelican writes pages, a Pagefind run leaves the build a core;
+    once Pelican is done (``take_every_core``, called by ``publish.finish``),
+    the runs that start, up to ``workers`` at once, take every core."""
+    from generator import search
+
+    site = shutil.copytree(local_site, tmp_path / "site")
+    shutil.rmtree(site / "pagefind")
+    first, *others = sorted(p.relative_to(site).as_posix() for p in site.glob("articles/*/index.html"))
+    threads: list[str | None] = []
+    popen = subprocess.Popen
+
+    def noted(*args: object, **kwargs: object) -> object:
+        environment = kwargs.get("env")
+        assert isinstance(environment, dict)
+        threads.append(environment.get("RAYON_NUM_THREADS"))
+        return popen(*args, **kwargs)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(search.subprocess, "Popen", noted)
+    indexing = search.Indexing(site, max_pages=1, workers=2)
+    indexing.add((first,))
+    deadline = time.monotonic() + 60
+    while not threads:
+        assert time.monotonic() < deadline, "Pagefind did not start"
+        time.sleep(0.01)
+    indexing.take_every_core()
+    indexing.add(tuple(others))
+    indexing.finish()
+    assert threads == ["1"] + [None] * len(others)
+    assert _bundle_page_counts(site) == [1] * (1 + len(others))
+
+
 def _indexed_pages(site: Path) -> dict[str, bytes]:
     return {path: data for path, data in file_tree(site).items() if path.startswith(("articles/", "topics/"))}
 
