@@ -160,9 +160,17 @@ def _edit_a_page(output: Path) -> None:
         lambda content, output, monkeypatch: (content / "articles" / "harbour-strike-talks.md").unlink(),
         lambda content, output, monkeypatch: _delete_a_page(output),
         lambda content, output, monkeypatch: _edit_a_page(output),
+        lambda content, output, monkeypatch: (output / "articles" / "quarry-permit" / "stray.html").touch(),
         lambda content, output, monkeypatch: monkeypatch.setenv("SOURCE_DATE_EPOCH", "1900000000"),
     ],
-    ids=["article edited", "article removed", "page deleted", "page edited", "environment changed"],
+    ids=[
+        "article edited",
+        "article removed",
+        "page deleted",
+        "page edited",
+        "file added",
+        "environment changed",
+    ],
 )
 def test_any_change_to_the_inputs_or_the_output_builds_again(
     tmp_path: Path, change: Any, monkeypatch: pytest.MonkeyPatch
