@@ -630,7 +630,7 @@ def test_pagefind_runs_have_one_core_while_the_build_writes_and_every_core_after
         threads.append(environment.get("RAYON_NUM_THREADS"))
         return popen(*args, **kwargs)  # type: ignore[call-overload]
 
-    monkeypatch.setattr(search.subprocess, "Popen", noted)
+    monkeypatch.setattr(subprocess, "Popen", noted)  # as generator.search starts it
     indexing = search.Indexing(site, max_pages=1, workers=2)
     indexing.add((first,))
     deadline = time.monotonic() + 60
