@@ -615,9 +615,15 @@ class _Said:
         return self._named
 
 
-def _said(citation: Citation, dated: DatedSentence) -> _Said:
+def _said(citation: Citation, dated: DatedSentence, known: KnownWords) -> _Said:
+    """What ``citation``'s sentence says besides the date ``dated`` found in
+    it, made once per text (``known``): a sentence that wire copies and
+    syndicated articles print word for word is one ``_Said`` for all of them."""
     text = citation.text[: dated.start] + " " + citation.text[dated.start + len(dated.expression) :]
-    return _Said(text, content_words(text))
+    said = known.get(text)
+    if said is None:
+        said = known[text] = _Said(text, content_words(text))
+    return said
 
 
 def _alike(a: _Said, b: _Said) -> bool:
@@ -643,8 +649,8 @@ def _source_order(item: tuple[Citation, DatedSentence]) -> tuple[datetime.date, 
     return (citation.date, citation.outlet, citation.article, citation.position, citation.sentence)
 
 
-KnownWords = dict[tuple[str, int, str], _Said]
-"""What each dated sentence says (``_said``), by its key and the date's place and words."""
+KnownWords = dict[str, _Said]
+"""What each dated sentence says (``_said``), by its text without the date."""
 
 
 def build_timeline(
@@ -675,21 +681,22 @@ def build_timeline(
 
 def _join(candidates: list[_Candidate], known: KnownWords) -> list[list[_Candidate]]:
     """Candidates with one date, joined when every pair of their sentences is
-    alike; ``known``: each dated sentence's words, found as needed."""
+    alike; ``known``: each dated sentence's words, found as needed.
+
+    ``_alike`` reads only the two texts, so each text is compared once: a
+    candidate's sources and a cluster's are taken as their distinct texts
+    (one ``_Said`` each, by ``_said``). Compared source by source, the
+    clusters of the 20,000-article benchmark took 694,000 comparisons,
+    631,000 of them between copies of one sentence."""
     ordered = sorted(candidates, key=lambda c: (-len(c.sources), c.statement.id))
     clusters: list[list[_Candidate]] = []
-    cluster_words: list[list[_Said]] = []  # of every source of each cluster, computed once
+    cluster_words: list[dict[int, _Said]] = []  # each cluster's distinct texts, by identity
     for candidate in ordered:
-        words = []
-        for citation, found in candidate.sources:
-            place = (citation.key, found.start, found.expression)
-            if place not in known:
-                known[place] = _said(citation, found)
-            words.append(known[place])
+        words = {id(said): said for said in (_said(c, found, known) for c, found in candidate.sources)}
         for cluster, others in zip(clusters, cluster_words, strict=True):
-            if all(_alike(a, b) for a in words for b in others):
+            if all(_alike(a, b) for a in words.values() for b in others.values()):
                 cluster.append(candidate)
-                others.extend(words)
+                others.update(words)
                 break
         else:
             clusters.append([candidate])

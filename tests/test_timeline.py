@@ -433,6 +433,56 @@ def test_sentences_of_one_event_join_and_so_do_those_with_no_word_or_one_alike()
     assert not any("a03" in group or "a04" in group for group in joined)
 
 
+def test_copies_of_one_sentence_are_compared_once_whatever_the_number_of_outlets(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Wire copies print one sentence word for word in many outlets: the
+    join compares each wording once, not each copy with each copy (at
+    20,000 articles, 631,000 of 694,000 comparisons were between copies)."""
+    from generator import timeline
+
+    wordings = {"st-a": ONE_DAY[0], "st-b": ONE_DAY[1], "st-c": ONE_DAY[4]}
+    copies = 12
+    documents = {
+        statement: [
+            make_document(text, slug=f"{statement}-{n:02d}", outlet=f"Outlet {n}", date=WEDNESDAY)
+            for n in range(copies)
+        ]
+        for statement, text in wordings.items()
+    }
+    statements = [
+        make_statement(
+            statement,
+            [
+                make_citation(
+                    d.article.slug,
+                    outlet=d.article.outlet,
+                    sentence=d.sentences[0].id,
+                    text=d.sentences[0].text,
+                    date=d.article.date,
+                )
+                for d in printed
+            ],
+            ["flood"],
+            text=wordings[statement],
+        )
+        for statement, printed in documents.items()
+    ]
+    dated = [found for printed in documents.values() for d in printed for found in find_dates(d)]
+    compared: list[tuple[str, str]] = []
+    alike = timeline._alike
+
+    def counted(a: timeline._Said, b: timeline._Said) -> bool:
+        compared.append((a.text, b.text))
+        return alike(a, b)
+
+    monkeypatch.setattr(timeline, "_alike", counted)
+    events = build_timeline(dated, statements)
+    assert sorted(e.statements for e in events) == [("st-a", "st-b"), ("st-c",)]
+    assert sorted(len(e.sources) for e in events) == [copies, 2 * copies]
+    assert len(compared) == len(set(compared)) <= 3
+
+
 def test_build_timeline_ignores_sentences_of_other_statements() -> None:
     documents = flood_documents()
     site = site_of(documents, [FLOOD])
