@@ -30,7 +30,7 @@ import re
 import tempfile
 from functools import partial
 from html import escape
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any, ClassVar
 
 from markdown_it import MarkdownIt
@@ -112,10 +112,18 @@ class BriefingReader(BaseReader):  # type: ignore[misc]
     def __init__(self, settings: dict[str, Any]) -> None:
         super().__init__(settings)
         # Pelican's reader cache pickles what ``read`` returns, and an
-        # ``Author`` keeps the settings it was made with: leave our
-        # build-time hand-overs (``BRIEFING_*``: the merged site, the known
-        # assignment, timings) out of the cache.
-        self._author_settings = {k: v for k, v in settings.items() if not k.startswith("BRIEFING_")}
+        # ``Author`` keeps the settings it was made with. It reads only
+        # settings of plain data (its URL patterns and slug rules), so only
+        # those are kept: not our build-time hand-overs (``BRIEFING_*``: the
+        # merged site, the known assignment, timings), and not a function or
+        # class a settings file defines (a Jinja filter), which pickles as a
+        # name in that file's module: a build with another settings file
+        # could not load the cache ("No module named 'mysettings'").
+        self._author_settings = {
+            key: value
+            for key, value in settings.items()
+            if not key.startswith("BRIEFING_") and _plain_data(value)
+        }
 
     def read(self, source_path: str) -> tuple[str, dict[str, Any]]:
         path = Path(source_path)
@@ -148,6 +156,24 @@ class BriefingReader(BaseReader):  # type: ignore[misc]
         }
         progress_of(self.settings).advance()
         return _MARKDOWN.render(topic.intro), metadata
+
+
+_PLAIN_SCALARS = frozenset({str, bytes, int, float, bool, type(None), datetime.date, datetime.datetime})
+
+
+def _plain_data(value: object) -> bool:
+    """Whether ``value`` pickles as data alone, with no function, class or
+    module of a file another process might not import: scalars, dates and
+    paths of their own types (not subclasses), and lists, tuples, sets and
+    dicts of them."""
+    kind = type(value)
+    if kind in _PLAIN_SCALARS or (isinstance(value, PurePath) and kind.__module__ == "pathlib"):
+        return True
+    if isinstance(value, list | tuple | set | frozenset) and kind in (list, tuple, set, frozenset):
+        return all(map(_plain_data, value))
+    if isinstance(value, dict) and kind is dict:
+        return all(_plain_data(key) and _plain_data(item) for key, item in value.items())
+    return False
 
 
 def document_of(path: Path, settings: dict[str, Any]) -> Document:

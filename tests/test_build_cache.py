@@ -233,17 +233,30 @@ def test_a_cache_written_with_the_default_settings_is_read_with_a_settings_file_
     tmp_path: Path,
 ) -> None:
     """Pelican's reader cache holds the settings: a build with no settings
-    file (ours, loaded by its path) and one with a file that imports ours,
-    each a command of its own, must each read what the other wrote."""
+    file (ours, loaded by its path) and one with a file that imports ours
+    and defines a function of its own (a Jinja filter), each a command of
+    its own, must each read what the other wrote."""
     content = _write_content(tmp_path)
     first = next((content / "articles").glob("*.md"))  # an author: Pelican keeps the settings in it
     first.write_text(first.read_text(encoding="utf-8").replace("---\n", "---\nauthor: Ana Sousa\n", 1))
-    own = tmp_path / "mysettings.py"
-    own.write_text("from generator.settings import *  # noqa: F403\nSITENAME = 'Mine'\n", encoding="utf-8")
+    own = tmp_path / "conf" / "mysettings.py"  # not in the working folder, which ``python -c`` imports from
+    own.parent.mkdir()
+    own.write_text(
+        "from generator.settings import *  # noqa: F403\n"
+        "SITENAME = 'Mine'\n"
+        "def shout(text):\n"
+        "    return str(text).upper()\n"
+        "JINJA_FILTERS = {**JINJA_FILTERS, 'shout': shout}  # noqa: F405\n",
+        encoding="utf-8",
+    )
     command = [sys.executable, "-c", "from generator.cli import main; main()", "build"]
     command += ["--content", str(content)]
-    for options in (["--output", "site"], ["--output", "mine", "--settings", str(own)], ["--output", "site"]):
-        done = subprocess.run([*command, *options, "--force"], cwd=tmp_path, capture_output=True, text=True)
+    for number, options in enumerate(
+        (["--output", "site"], ["--output", "mine", "--settings", str(own)], ["--output", "site"])
+    ):
+        # Read again by each build, so each writes its own entry for it.
+        first.write_text(f"{first.read_text(encoding='utf-8')}\nThe talks went on into day {number}.\n")
+        done = subprocess.run([*command, *options], cwd=tmp_path, capture_output=True, text=True)
         assert done.returncode == 0, done.stderr
     assert "Mine" in (tmp_path / "mine" / "index.html").read_text(encoding="utf-8")
 
