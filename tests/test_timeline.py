@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator.model import Document, Event, Site, Statement, Topic
+from generator.model import Citation, Document, Event, Site, Statement, Topic
 from generator.timeline import build_timeline, dates_in, find_dates, is_furniture
 from tests.helpers import make_citation, make_document, make_statement, make_topic, site_of
 
@@ -322,21 +322,24 @@ def test_a_topic_timeline_holds_only_its_own_statements() -> None:
     assert "2024-09-20" not in [e.date for e in timeline_of(site, "flood")]
 
 
+def first_sentence_cited(document: Document) -> Citation:
+    """A citation of ``document``'s first sentence."""
+    return make_citation(
+        document.article.slug,
+        outlet=document.article.outlet,
+        sentence=document.sentences[0].id,
+        text=document.sentences[0].text,
+        date=document.article.date,
+    )
+
+
 def first_sentences_apart(documents: Sequence[Document], topic: str) -> list[Statement]:
     """One statement per document, of its first sentence: what a merge that
     keeps those sentences apart gives."""
     return [
         make_statement(
             f"st-{d.article.slug}",
-            [
-                make_citation(
-                    d.article.slug,
-                    outlet=d.article.outlet,
-                    sentence=d.sentences[0].id,
-                    text=d.sentences[0].text,
-                    date=d.article.date,
-                )
-            ],
+            [first_sentence_cited(d)],
             [topic],
             text=d.sentences[0].text,
         )
@@ -453,16 +456,7 @@ def test_copies_of_one_sentence_are_compared_once_whatever_the_number_of_outlets
     statements = [
         make_statement(
             statement,
-            [
-                make_citation(
-                    d.article.slug,
-                    outlet=d.article.outlet,
-                    sentence=d.sentences[0].id,
-                    text=d.sentences[0].text,
-                    date=d.article.date,
-                )
-                for d in printed
-            ],
+            [first_sentence_cited(d) for d in printed],
             ["flood"],
             text=wordings[statement],
         )
