@@ -33,11 +33,13 @@ title can close the ``<script>`` element that holds them.
 from __future__ import annotations
 
 import os
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
 from pelican import signals
+from pelican.utils import order_content
 
 from generator.model import Article, Briefing
 from generator.parallel import workers_setting
@@ -313,8 +315,23 @@ class NewestFirst:
         return (self.date, other.slug) > (other.date, self.slug)
 
 
+def keep_ties_in_slug_order(generator: Any) -> None:
+    """Articles that an ``ARTICLE_ORDER_BY`` of a settings file's own, a
+    string such as Pelican's "reversed-date", ranks alike, in slug order.
+    Pelican finds the files as a set, in an order that changes with each
+    process, and sorts them stably: the feed and the order pages are
+    written and indexed in would change from build to build. (Our setting,
+    ``NewestFirst``, orders every article already.)"""
+    order_by = generator.settings.get("ARTICLE_ORDER_BY")
+    if isinstance(order_by, str):
+        for listed in ("articles", "hidden_articles", "drafts"):
+            by_slug = sorted(getattr(generator, listed), key=attrgetter("slug"))
+            setattr(generator, listed, order_content(by_slug, order_by))
+
+
 def register() -> None:
     signals.initialized.connect(keep_public_siteurl)
+    signals.article_generator_pretaxonomy.connect(keep_ties_in_slug_order)
     signals.all_generators_finalized.connect(search_pages_as_written)
     signals.content_written.connect(search_written_page)
     signals.article_writer_finalized.connect(search_written_articles)

@@ -406,10 +406,21 @@ def test_a_site_without_articles_builds_the_same_twice(
     assert "<updated>2030-03-17T17:46:40+00:00</updated>" in feed
 
 
-def test_articles_of_one_day_come_in_slug_order_whatever_order_they_are_found_in(tmp_path: Path) -> None:
+@pytest.mark.parametrize("order_by", [None, "reversed-date"])
+def test_articles_of_one_day_come_in_slug_order_whatever_order_they_are_found_in(
+    tmp_path: Path, order_by: str | None
+) -> None:
     """Pelican finds the files as a set, in an order that changes with each
     process; the site's feed (and the order pages are written and indexed
-    in) must not: newest first, then by slug."""
+    in) must not: newest first, then by slug. So with our order, and with a
+    settings file's own (Pelican's default, by date alone)."""
+    settings_file = None
+    if order_by is not None:
+        settings_file = tmp_path / "mysettings.py"
+        settings_file.write_text(
+            f"from generator.settings import *  # noqa: F403\nARTICLE_ORDER_BY = {order_by!r}\n",
+            encoding="utf-8",
+        )
     content = tmp_path / "content"
     shutil.copytree(HOSTILE_BASE, content)
     slugs = [f"story-{letter}" for letter in "mkcxaqhzeuwb"]
@@ -424,7 +435,7 @@ def test_articles_of_one_day_come_in_slug_order_whatever_order_they_are_found_in
             ),
             encoding="utf-8",
         )
-    build(BuildOptions(content=content, output=tmp_path / "site"))
+    build(BuildOptions(content=content, output=tmp_path / "site", settings_file=settings_file))
     atom = "{http://www.w3.org/2005/Atom}"
     feed = ElementTree.parse(tmp_path / "site" / "feeds" / "all.atom.xml").getroot()
     links = [link.get("href", "") for link in feed.findall(f"{atom}entry/{atom}link")]
