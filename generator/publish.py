@@ -295,38 +295,18 @@ def finish_search(settings: dict[str, Any]) -> None:
     settings.pop(SEARCH_SETTING, None)
 
 
-class NewestFirst:
-    """The order of Pelican's articles (the setting ``ARTICLE_ORDER_BY``), as a
-    sort key: the latest first, and articles of one date by slug. It decides
-    the site feed, and the order the article pages are written in and so
-    cut into search bundles.
-
-    Defined here, not in the settings file: Pelican's reader cache holds the
-    settings (in each article's ``Author``), and a class of a settings file
-    loaded by its path is one of a module named after the file, which a
-    build with another settings file could not load the cache with."""
-
-    __slots__ = ("date", "slug")
-
-    def __init__(self, article: Any) -> None:
-        self.date, self.slug = article.date, article.slug
-
-    def __lt__(self, other: NewestFirst) -> bool:
-        return (self.date, other.slug) > (other.date, self.slug)
-
-
 def keep_ties_in_slug_order(generator: Any) -> None:
-    """Articles that an ``ARTICLE_ORDER_BY`` of a settings file's own, a
-    string such as Pelican's "reversed-date", ranks alike, in slug order.
+    """Articles in the order ``ARTICLE_ORDER_BY`` gives (ours: Pelican's
+    "reversed-date", newest first), and those it ranks alike by slug.
     Pelican finds the files as a set, in an order that changes with each
-    process, and sorts them stably: the feed and the order pages are
-    written and indexed in would change from build to build. (Our setting,
-    ``NewestFirst``, orders every article already.)"""
+    process, and sorts them stably: without this, the feed and the order
+    the article pages are written in, and so cut into search bundles, would
+    change from build to build. (Pelican's translation grouping, which
+    sorted them by slug first, is off: ``settings.ARTICLE_TRANSLATION_ID``.)"""
     order_by = generator.settings.get("ARTICLE_ORDER_BY")
-    if isinstance(order_by, str):
-        for listed in ("articles", "hidden_articles", "drafts"):
-            by_slug = sorted(getattr(generator, listed), key=attrgetter("slug"))
-            setattr(generator, listed, order_content(by_slug, order_by))
+    for listed in ("articles", "hidden_articles", "drafts"):
+        by_slug = sorted(getattr(generator, listed), key=attrgetter("slug"))
+        setattr(generator, listed, order_content(by_slug, order_by))
 
 
 def register() -> None:
