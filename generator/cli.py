@@ -23,6 +23,7 @@ from generator.build import BuildOptions, BuildResult, build, check_content
 from generator.content import parse_date
 from generator.errors import BriefingError, ConfigError, ContentErrors
 from generator.merge import MERGE_METHODS, merge_method
+from generator.parallel import quiet_children
 from generator.progress import NO_PROGRESS, Progress, RichProgress
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -146,9 +147,14 @@ def run() -> None:
     default ended the process on the spot: the new site's half-written
     folder stayed beside the output, and the worker processes lived on, idle
     for good, holding the caller's pipes open, so whatever waited for the
-    command's output waited for ever."""
+    command's output waited for ever.
+
+    The processes the build starts are born deaf to Ctrl-C, and say nothing
+    if the build stops before handing them their work
+    (``parallel.quiet_children``)."""
     gc.disable()
     signal.signal(signal.SIGTERM, _terminated)
+    quiet_children()
     code: object = 0
     try:
         main()

@@ -59,6 +59,19 @@ def processes_for(count: int, workers: int) -> int:
     return max(1, min(workers, count // MIN_DOCUMENTS_PER_WORKER))
 
 
+CHILD_SETUP = "generator.child_setup"
+"""The module the forkserver imports before it starts any of the build's processes."""
+
+
+def quiet_children() -> None:
+    """Have the forkserver that starts the build's processes import
+    ``CHILD_SETUP`` first, so each is born deaf to Ctrl-C and quiet if the
+    build stops before handing it its work. For the command, which owns its
+    process: it replaces any list of modules to preload set before, and
+    holds only for a forkserver not yet running."""
+    multiprocessing.get_context("forkserver").set_forkserver_preload([CHILD_SETUP])
+
+
 def map_documents(
     function: Callable[[Item], Result], documents: Sequence[Item], workers: int
 ) -> list[Result]:
