@@ -381,7 +381,40 @@ def _build(options: BuildOptions, stops: HeldStops) -> BuildResult:
     )
     record(stamp, inputs, output, summary)
     _forget_other_versions(cache)
+    _forget_temporaries_left(cache)
     return _result(summary, time.perf_counter() - started, up_to_date=False)
+
+
+LEFT_BEHIND_SECONDS = 3600
+"""Age past which a temporary file or folder in the cache is one a build
+killed outright left behind (``_forget_temporaries_left``): a temporary
+lives for one write, or one Pagefind run over one bundle, seconds."""
+
+
+def _forget_temporaries_left(cache: Path | None, now: float | None = None) -> None:
+    """Remove the temporaries (names starting with ".") in the cache folder
+    that are older than ``LEFT_BEHIND_SECONDS``. Every cache file is
+    written to a temporary renamed into place (``files.write_atomically``)
+    and each search index made in a staging folder (``search``): a build
+    killed outright (SIGKILL, the out-of-memory killer) leaves its own, the
+    size of what it was writing (tens of MB for the merge's pairs), and
+    nothing else ever removed them. A younger one may be another build's,
+    still being written."""
+    if cache is None:
+        return
+    oldest = (time.time() if now is None else now) - LEFT_BEHIND_SECONDS
+    for folder, folders, files in os.walk(cache):
+        for name in [*files, *folders]:
+            if not name.startswith("."):
+                continue
+            path = Path(folder, name)
+            with contextlib.suppress(OSError):  # gone meanwhile, or not ours to remove
+                if path.lstat().st_mtime < oldest:
+                    if name in folders:
+                        shutil.rmtree(path)
+                    else:
+                        path.unlink()
+        folders[:] = [name for name in folders if not name.startswith(".")]
 
 
 def _forget_other_versions(cache: Path | None) -> None:

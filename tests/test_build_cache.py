@@ -346,6 +346,37 @@ def test_a_build_keeps_nothing_of_its_site_alive_once_it_returns(tmp_path: Path)
     assert alive == []
 
 
+def test_a_build_removes_what_builds_killed_outright_left_in_the_cache(tmp_path: Path) -> None:
+    """A build killed outright (SIGKILL, the out-of-memory killer) leaves the
+    temporary file it was writing a cache file through, or the staging folder
+    of a search index, in the cache; nothing removed them, so they piled up.
+    The next build removes those over an hour old, and leaves younger ones,
+    which may be another build's at work, and the cache itself, alone."""
+    import os
+    import time
+
+    content = _write_content(tmp_path)
+    build(BuildOptions(content=content, output=tmp_path / "site"))
+    [cache] = (tmp_path / ".briefing-cache").iterdir()
+    stale_file = cache / ".merge-pairs.pickle-k1ll3d"
+    stale_file.write_bytes(b"half a pickle")
+    stale_folder = cache / "search" / ".staging.site.pagefind-k1ll3d"
+    (stale_folder / "fragment").mkdir(parents=True)
+    (stale_folder / "fragment" / "en_1.pf_fragment").write_bytes(b"half an index")
+    young = cache / "per-article" / ".results.pickle-at-work"
+    young.write_bytes(b"being written")
+    two_hours_ago = time.time() - 7200
+    for path in (stale_file, stale_folder):
+        os.utime(path, (two_hours_ago, two_hours_ago))
+    kept = sorted(p.name for p in cache.iterdir() if not p.name.startswith("."))
+
+    calls = _build(content, tmp_path / "site", tmp_path / "again.json")  # forced
+    assert not stale_file.exists() and not stale_folder.exists()
+    assert young.read_bytes() == b"being written"
+    assert "pelican.markdown" not in calls  # the cache was read, not rebuilt
+    assert sorted(p.name for p in cache.iterdir() if not p.name.startswith(".")) == kept
+
+
 def test_a_build_removes_the_caches_of_other_versions_and_keeps_its_own(tmp_path: Path) -> None:
     """Each version of the code has its own cache folder, which nothing else
     can read; a build deletes the others' instead of letting them pile up."""
