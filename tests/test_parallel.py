@@ -180,6 +180,43 @@ def test_a_process_the_build_never_handed_its_work_ends_without_a_word(setup: st
         assert "EOFError" in done.stderr
 
 
+_FAILED_TO_START = """
+import sys
+import multiprocessing.synchronize
+import generator.child_setup  # as the forkserver imports it
+
+def report_as_the_forkserver_does(start):
+    try:
+        start()
+    except Exception:
+        sys.excepthook(*sys.exc_info())
+        sys.stderr.flush()
+
+# A semaphore of a pool its parent already let go of, opened by a worker
+# that was starting: as a process object holding it is unpickled.
+lock = object.__new__(multiprocessing.synchronize.Lock)
+report_as_the_forkserver_does(lambda: lock.__setstate__((0, 1, 1, "/briefing-pool-gone")))
+print("---", file=sys.stderr, flush=True)
+# Any other failure to start is real, and shown.
+report_as_the_forkserver_does(lambda: open("/no/such/main/module.py"))
+"""
+
+
+def test_a_process_started_as_the_build_let_go_of_its_pool_ends_without_a_word() -> None:
+    """Ctrl-C as the build started a worker could also show the worker
+    failing to open a semaphore of the pool the build had already shut
+    down ("FileNotFoundError", from the standard library's own code). That
+    is quiet; a failure to start for any other reason is still shown in
+    full, the only place its cause is printed."""
+    done = subprocess.run(
+        [sys.executable, "-c", _FAILED_TO_START], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    semaphore, other = done.stderr.split("---\n")
+    assert semaphore == ""
+    assert "FileNotFoundError" in other and "/no/such/main/module.py" in other
+
+
 _HANDLER_AT_BIRTH = """
 import multiprocessing, signal, sys
 from generator.parallel import quiet_children
