@@ -96,6 +96,25 @@ def test_build_with_broken_content_fails_cleanly(tmp_path: Path) -> None:
     assert not (tmp_path / "o").exists()
 
 
+def test_a_settings_file_without_our_plugins_fails_at_once_and_says_why(tmp_path: Path) -> None:
+    """A plain Pelican settings file (no ``from generator.settings import *``)
+    built another kind of site and failed only at its end, on a missing
+    template ("unable to load topic.html"), after the whole content check.
+    It now fails before reading any article, naming the file and what it
+    lacks, and writes nothing."""
+    content = _content(tmp_path)
+    settings = tmp_path / "pelicanconf.py"
+    settings.write_text('SITENAME = "Mine"\nPLUGINS = ["generator.publish"]\nTHEME = "simple"\n')
+    result = CliRunner().invoke(
+        main,
+        ["build", "--content", str(content), "--output", str(tmp_path / "o"), "--settings", str(settings)],
+    )
+    assert result.exit_code == 1
+    assert f"{settings}: its PLUGINS lack generator.pelican_plugin" in result.output
+    assert "from generator.settings import *" in result.output
+    assert not (tmp_path / "o").exists() and not (tmp_path / ".briefing-cache").exists()
+
+
 def test_import_one_file_from_the_command_line(tmp_path: Path) -> None:
     raw = tmp_path / "raw.txt"
     raw.write_text(
