@@ -2,9 +2,10 @@
 forkserver (``parallel.quiet_children``) before it forks any.
 
 Ctrl-C in a terminal reaches every process of the build, and the build
-stops its workers itself (``parallel``). Some of the standard library's own
-messages still came through, about once in ten interrupts, under the
-build's "interrupted; nothing was changed.":
+stops its workers itself (``parallel``). Now and then (one of about 150
+interrupts at random moments of a cold build) the standard library's own
+traceback still came through under the build's "interrupted; nothing was
+changed.":
 
 * a worker forked but not yet running our code has Python's own Ctrl-C
   handler, and printed its ``KeyboardInterrupt``. The forkserver gives each

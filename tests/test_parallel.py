@@ -165,8 +165,8 @@ print(forkserver.read_signed(sentinel))  # its exit status
 @pytest.mark.parametrize("setup", ["quiet", "python's own"])
 def test_a_process_the_build_never_handed_its_work_ends_without_a_word(setup: str) -> None:
     """Ctrl-C as the build started a worker printed the standard library's
-    "EOFError: Ran out of input" traceback under the build's message
-    (about once in ten interrupts). With ``quiet_children``, as the command
+    "EOFError: Ran out of input" traceback under the build's message. With
+    ``quiet_children``, as the command
     runs it, such a process ends with nothing said; without, the traceback
     is there (this test would see it)."""
     done = subprocess.run(
