@@ -2,7 +2,7 @@
 forkserver (``parallel.quiet_children``) before it forks any.
 
 Ctrl-C in a terminal reaches every process of the build, and the build
-stops its workers itself (``parallel``). Now and then (one of about 150
+stops its workers itself (``parallel``). Now and then (2 of about 230
 interrupts at random moments of a cold build) the standard library's own
 traceback still came through under the build's "interrupted; nothing was
 changed.":
