@@ -101,6 +101,12 @@ class BuildResult:
     """HTML files written."""
     up_to_date: bool = False
     """Nothing changed since the last build, so nothing was built; the counts are that build's."""
+    without_address: bool = False
+    """Built without the site's public address (``--base-url``, or the
+    settings' ``SITEURL`` or ``FEED_DOMAIN``): the feeds' links are then
+    relative, their entries' ids name no domain ("tag:None,…"), and there
+    is no ``sitemap.xml``. Fine for a preview; the
+    command says how to publish."""
 
 
 def content_warnings(site: Site) -> list[ContentError]:
@@ -185,7 +191,12 @@ def _pelican_settings(options: BuildOptions, output: Path) -> dict[str, object]:
     if options.base_url:
         overrides["SITEURL"] = options.base_url.rstrip("/")
         overrides["FEED_DOMAIN"] = options.base_url.rstrip("/")
-    settings: dict[str, object] = read_settings(str(settings_file), override=overrides)
+    pelican_log = logging.getLogger("pelican.settings")
+    pelican_log.addFilter(_without_feed_domain_warning)
+    try:
+        settings: dict[str, object] = read_settings(str(settings_file), override=overrides)
+    finally:
+        pelican_log.removeFilter(_without_feed_domain_warning)
     missing = _plugins_missing(settings)
     if missing:
         raise ConfigError(
@@ -194,6 +205,15 @@ def _pelican_settings(options: BuildOptions, output: Path) -> dict[str, object]:
             "PLUGINS (`PLUGINS = [*PLUGINS, ...]`)"
         )
     return settings
+
+
+def _without_feed_domain_warning(record: logging.LogRecord) -> bool:
+    """False for Pelican's warning that the feeds lack a domain ("Feeds
+    generated without SITEURL or FEED_DOMAIN set properly may not be
+    valid"), which names settings a briefing's author never sets, on every
+    build without ``--base-url`` (the README's first command included):
+    ``BuildResult.without_address`` tells the command, which says what to do."""
+    return not record.getMessage().startswith("Feeds generated without SITEURL or FEED_DOMAIN")
 
 
 def _plugins_missing(settings: dict[str, object]) -> list[str]:
@@ -401,7 +421,8 @@ def _build(options: BuildOptions, stops: HeldStops) -> BuildResult:
     record(stamp, inputs, output, summary)
     _forget_other_versions(cache)
     _forget_temporaries_left(cache)
-    return _result(summary, time.perf_counter() - started, up_to_date=False)
+    without_address = not (settings.get("SITEURL") or settings.get("FEED_DOMAIN"))
+    return _result(summary, time.perf_counter() - started, up_to_date=False, without_address=without_address)
 
 
 LEFT_BEHIND_SECONDS = 3600
@@ -450,7 +471,9 @@ def _forget_other_versions(cache: Path | None) -> None:
             shutil.rmtree(sibling, ignore_errors=True)
 
 
-def _result(summary: Summary, seconds: float, *, up_to_date: bool) -> BuildResult:
+def _result(
+    summary: Summary, seconds: float, *, up_to_date: bool, without_address: bool = False
+) -> BuildResult:
     """What ``build`` reports: a build's summary (this one's, or the last one's if skipped)."""
     return BuildResult(
         articles=summary.articles,
@@ -460,6 +483,7 @@ def _result(summary: Summary, seconds: float, *, up_to_date: bool) -> BuildResul
         warnings=list(summary.warnings),
         pages=summary.pages,
         up_to_date=up_to_date,
+        without_address=without_address,
     )
 
 

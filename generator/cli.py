@@ -232,6 +232,13 @@ def build_command(
         f"Built {result.articles} articles, {result.topics} topics, {result.statements} statements, "
         f"{result.pages} pages into {options.output} in {result.seconds:.1f} s."
     )
+    if result.without_address:
+        click.echo(
+            "note: no --base-url, so the feeds hold no address of the site (their links are relative) "
+            "and there is no sitemap.xml: fine for a preview. To publish, give the site's address "
+            "(--base-url https://user.github.io/repo).",
+            err=True,
+        )
 
 
 @main.command("check")

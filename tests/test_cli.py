@@ -87,6 +87,27 @@ def test_build_writes_the_site_and_a_summary(tmp_path: Path) -> None:
     assert (output / "topics" / "wagner-group" / "index.html").is_file()
 
 
+def test_a_build_without_base_url_says_how_to_publish_in_our_words(tmp_path: Path) -> None:
+    """Without ``--base-url`` (the README's first command) Pelican warned
+    "Feeds generated without SITEURL or FEED_DOMAIN set properly may not be
+    valid": settings a briefing's author never sets. The command says what
+    is missing and which option gives it; with the address, nothing."""
+    _content(tmp_path)
+    previewed = _started_build(tmp_path)
+    out, err = previewed.communicate(timeout=120)
+    assert previewed.returncode == 0, err
+    assert "SITEURL" not in err and "FEED_DOMAIN" not in err
+    assert out.startswith("Built 3 articles")
+    assert "note: no --base-url, so the feeds" in err and "--base-url https://" in err
+    assert not (tmp_path / "site" / "sitemap.xml").exists()  # as the note says
+
+    published = _started_build(tmp_path, "--base-url", "https://user.github.io/repo", "--force")
+    out, err = published.communicate(timeout=120)
+    assert published.returncode == 0, err
+    assert out.startswith("Built 3 articles") and err == ""
+    assert (tmp_path / "site" / "sitemap.xml").is_file()
+
+
 def test_build_with_broken_content_fails_cleanly(tmp_path: Path) -> None:
     content = _content(tmp_path)
     (content / "topics" / "bad.md").write_text("no front matter here\n")
