@@ -118,6 +118,11 @@ DRAFT_PAGE_SAVE_AS = ""
 ARTICLE_LANG_SAVE_AS = ""
 PAGE_LANG_SAVE_AS = ""
 
+TOPICS_IN_HEADER = 8
+"""Topics the header lists on every page; with more, they fold into a
+"Topics (N)" menu there (``templates/base.html``), and the home page lists
+them all. A setting the templates read, so it keys every page (``page_cache``)."""
+
 FEED_ALL_ATOM = "feeds/all.atom.xml"
 TOPIC_FEED_ATOM = "feeds/topics/{slug}.atom.xml"
 """One feed per topic (written by our plugin): an entry per update."""

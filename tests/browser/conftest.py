@@ -135,6 +135,25 @@ def sub_site(tmp_path_factory: pytest.TempPathFactory, serve_folder: Any) -> Ser
     return _build_served(docroot, "repo", serve_folder, settings)
 
 
+MANY_TOPICS = 20
+"""Topics of ``many_topics_site``: more than the header lists (``TOPICS_IN_HEADER``)."""
+
+
+@pytest.fixture(scope="session")
+def many_topics_site(tmp_path_factory: pytest.TempPathFactory, serve_folder: Any) -> ServedSite:
+    """A generated archive of 60 articles over ``MANY_TOPICS`` topics (the
+    benchmark's generator), published at a domain root."""
+    from benchmarks.generate import generate
+
+    content = tmp_path_factory.mktemp("many") / "content"
+    generate(content, articles=60, topics=MANY_TOPICS, outlets=6, seed=1)
+    output = content.parent / "site"
+    port = serve_folder(output, output / "404.html")
+    base = f"http://127.0.0.1:{port}"
+    build(BuildOptions(content=content, output=output, base_url=base, settings_file=REPO / "pelicanconf.py"))
+    return ServedSite(output=output, url=base + "/")
+
+
 @pytest.fixture(params=["root", "sub-path"], scope="session")
 def site(request: pytest.FixtureRequest) -> ServedSite:
     """Each way of publishing the site, in turn."""

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import ServedSite, html_pages, page_types
+from tests.browser.conftest import MANY_TOPICS, ServedSite, html_pages, page_types
 
 WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
@@ -197,5 +197,52 @@ def test_axe_reports_a_violation_when_there_is_one(chromium: Any) -> None:
         )
         results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_AA}})
         assert results.violations_count >= 2
+    finally:
+        _close(page)
+
+
+@pytest.mark.parametrize(("width", "height", "scheme"), [(390, 844, "light"), (1280, 800, "dark")])
+def test_many_topics_fold_into_a_menu_so_each_page_opens_on_its_content(
+    chromium: Any, many_topics_site: ServedSite, width: int, height: int, scheme: str
+) -> None:
+    """Every page's header listed every topic: with 50, half a desktop screen
+    and several phone screens came before the briefing. Past
+    ``TOPICS_IN_HEADER`` they fold into a "Topics (N)" menu that a keyboard
+    opens, listing them all, the page's own marked as current."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    slug = sorted(p.name for p in (many_topics_site.output / "topics").iterdir())[0]
+    page = _open(chromium, viewport={"width": width, "height": height}, color_scheme=scheme)
+    try:
+        page.goto(many_topics_site.page_url(f"topics/{slug}/"), wait_until="networkidle")
+        heading = page.locator("main h1").bounding_box()
+        assert heading is not None and heading["y"] < 0.4 * height, heading
+        topics = page.locator("header nav a[href*='/topics/']")
+        assert topics.count() == MANY_TOPICS
+        assert not topics.first.is_visible()
+
+        page.locator("header nav summary").focus()
+        page.keyboard.press("Enter")
+        assert [topics.nth(n).is_visible() for n in range(MANY_TOPICS)] == [True] * MANY_TOPICS
+        current = page.locator("header nav a[aria-current='page']")
+        assert current.count() == 1 and current.get_attribute("href").rstrip("/").endswith(slug)
+        results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_AA}})
+        assert results.violations_count == 0, results.generate_report()
+        assert page.problems == []
+    finally:
+        _close(page)
+
+
+def test_a_few_topics_stay_listed_in_the_header(chromium: Any, root_site: ServedSite) -> None:
+    """The example's three topics need no menu: each is a link in view."""
+    page = _open(chromium, viewport={"width": 390, "height": 844})
+    try:
+        page.goto(root_site.page_url("topics/wagner-group/"), wait_until="networkidle")
+        assert page.locator("header nav details").count() == 0
+        topics = page.locator("header nav a")
+        assert topics.count() == 3
+        assert all(topics.nth(n).is_visible() for n in range(3))
+        current = page.locator("header nav a[aria-current='page']")
+        assert current.count() == 1 and current.inner_text() == "Wagner Group"
     finally:
         _close(page)

@@ -30,12 +30,15 @@ def _tool(name: str) -> str:
 
 
 def test_nu_html_checker_finds_no_errors_or_warnings_on_any_page(
-    root_site: ServedSite, sub_site: ServedSite, tmp_path: Path
+    root_site: ServedSite, sub_site: ServedSite, many_topics_site: ServedSite, tmp_path: Path
 ) -> None:
-    """Every page of both builds, in one run of the checker (one Java start). A
-    deliberately broken page goes along to show that the check can fail."""
+    """Every page of both builds, and a page of a site whose topics fold into
+    a menu, in one run of the checker (one Java start). A deliberately broken
+    page goes along to show that the check can fail."""
     _require_java()
     pages = sorted(root_site.output.rglob("*.html")) + sorted(sub_site.output.rglob("*.html"))
+    folded = many_topics_site.output
+    pages += [folded / "index.html", min((folded / "topics").rglob("*.html"))]
     assert len(pages) >= 10
     broken = tmp_path / "broken.html"
     broken.write_text("<!DOCTYPE html><html lang=en><title>x</title><p><div></p>", encoding="utf-8")
