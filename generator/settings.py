@@ -123,6 +123,10 @@ TOPICS_IN_HEADER = 8
 "Topics (N)" menu there (``templates/base.html``), and the home page lists
 them all. A setting the templates read, so it keys every page (``page_cache``)."""
 
+SOURCES_ON_HOME = 50
+"""Source articles the home page lists, newest first; with more, it lists
+these and links each outlet's page, which lists all of that outlet's."""
+
 FEED_ALL_ATOM = "feeds/all.atom.xml"
 TOPIC_FEED_ATOM = "feeds/topics/{slug}.atom.xml"
 """One feed per topic (written by our plugin): an entry per update."""

@@ -228,6 +228,11 @@ def test_many_topics_fold_into_a_menu_so_each_page_opens_on_its_content(
         assert current.count() == 1 and current.get_attribute("href").rstrip("/").endswith(slug)
         results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_AA}})
         assert results.violations_count == 0, results.generate_report()
+        # Its home, which lists the newest sources and every outlet (``SOURCES_ON_HOME``).
+        page.goto(many_topics_site.url, wait_until="networkidle")
+        assert page.locator("#sources-heading").inner_text() == "Latest sources"
+        results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_AA}})
+        assert results.violations_count == 0, results.generate_report()
         assert page.problems == []
     finally:
         _close(page)
