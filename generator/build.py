@@ -105,8 +105,8 @@ class BuildResult:
     """Built without the site's public address (``--base-url``, or the
     settings' ``SITEURL`` or ``FEED_DOMAIN``): the feeds' links are then
     relative, their entries' ids name no domain ("tag:None,…"), and there
-    is no ``sitemap.xml``. Fine for a preview; the
-    command says how to publish."""
+    is no ``sitemap.xml``. Fine for a preview; the command says how to
+    publish. Only a build sets it: an up-to-date check says nothing more."""
 
 
 def content_warnings(site: Site) -> list[ContentError]:
