@@ -13,6 +13,13 @@ from tests.browser.conftest import MANY_TOPICS, ServedSite, html_pages, page_typ
 WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
+def _axe(page: Any) -> Any:
+    """axe's WCAG 2.1 AA checks of the page as it stands."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    return Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_AA}})
+
+
 def _open(browser: Any, **context: Any) -> Any:
     page = browser.new_context(**context).new_page()
     page.problems = []
@@ -170,15 +177,12 @@ def test_a_missing_address_gets_a_working_404_page(chromium: Any, sub_site: Serv
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_axe_finds_no_wcag_21_aa_violations(chromium: Any, sub_site: ServedSite, scheme: str) -> None:
-    from axe_playwright_python.sync_playwright import Axe
-
-    axe = Axe()
     page = _open(chromium, color_scheme=scheme)
     try:
         reports = {}
         for kind, path in page_types(sub_site.output).items():
             page.goto(sub_site.page_url(path), wait_until="networkidle")
-            results = axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_AA}})
+            results = _axe(page)
             if results.violations_count:
                 reports[kind] = results.generate_report()
         assert not reports, "\n".join(f"{kind}:\n{report}" for kind, report in reports.items())
@@ -188,14 +192,12 @@ def test_axe_finds_no_wcag_21_aa_violations(chromium: Any, sub_site: ServedSite,
 
 def test_axe_reports_a_violation_when_there_is_one(chromium: Any) -> None:
     """The check above can fail: an unlabelled field and an image without text are reported."""
-    from axe_playwright_python.sync_playwright import Axe
-
     page = _open(chromium)
     try:
         page.set_content(
             '<!DOCTYPE html><html lang="en"><title>t</title><main><input><img src="data:,"></main>'
         )
-        results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_AA}})
+        results = _axe(page)
         assert results.violations_count >= 2
     finally:
         _close(page)
@@ -209,8 +211,6 @@ def test_many_topics_fold_into_a_menu_so_each_page_opens_on_its_content(
     and several phone screens came before the briefing. Past
     ``TOPICS_IN_HEADER`` they fold into a "Topics (N)" menu that a keyboard
     opens, listing them all, the page's own marked as current."""
-    from axe_playwright_python.sync_playwright import Axe
-
     slug = sorted(p.name for p in (many_topics_site.output / "topics").iterdir())[0]
     page = _open(chromium, viewport={"width": width, "height": height}, color_scheme=scheme)
     try:
@@ -226,12 +226,12 @@ def test_many_topics_fold_into_a_menu_so_each_page_opens_on_its_content(
         assert [topics.nth(n).is_visible() for n in range(MANY_TOPICS)] == [True] * MANY_TOPICS
         current = page.locator("header nav a[aria-current='page']")
         assert current.count() == 1 and current.get_attribute("href").rstrip("/").endswith(slug)
-        results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_AA}})
+        results = _axe(page)
         assert results.violations_count == 0, results.generate_report()
         # Its home, which lists the newest sources and every outlet (``SOURCES_ON_HOME``).
         page.goto(many_topics_site.url, wait_until="networkidle")
         assert page.locator("#sources-heading").inner_text() == "Latest sources"
-        results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_AA}})
+        results = _axe(page)
         assert results.violations_count == 0, results.generate_report()
         assert page.problems == []
     finally:
