@@ -585,40 +585,50 @@ ANALYSIS_MARKER = "<!-- analysis: kept by run.py -->"
 
 
 def write_markdown(path: Path, args: argparse.Namespace, results: list[SizeResult], table: str) -> None:
-    kept = ""
-    if path.exists() and ANALYSIS_MARKER in path.read_text():
-        kept = path.read_text().split(ANALYSIS_MARKER, 1)[1]
     sizes = " ".join(str(r.articles) for r in results)
     mode = " --stages-only" if args.stages_only else ""
-    section = f"## {'Pipeline stages only' if args.stages_only else 'Full builds'}: {sizes} articles\n"
-    body = (
-        f"{section}\n"
+    write_section(
+        path,
+        f"{'Pipeline stages only' if args.stages_only else 'Full builds'}: {sizes} articles",
         f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on {machine()}.\n\n"
         f"Reproduce: `python benchmarks/run.py --articles {sizes} --topics {args.topics} "
         f"--outlets {args.outlets} --repeat {args.repeat} --timeout {args.timeout:.0f}{mode}` "
-        f"(corpus seed {args.seed}). Figures: median (min–max) of {args.repeat} runs.\n\n{table}\n"
+        f"(corpus seed {args.seed}). Figures: median (min–max) of {args.repeat} runs.\n\n{table}",
     )
-    header = (
-        "# Benchmarks\n\n"
-        "How fast `briefing build` is on a generated news archive, against plain Pelican on the same "
-        "articles. Everything here is produced by `benchmarks/run.py` (see its docstring for what each "
-        "figure is); the analysis below the tables is written by hand.\n\n"
-        "Setup: `pip install -e '.[test,bench]'` (`bench` adds `markdown`, plain Pelican's reader). "
-        "Corpora and outputs go to `benchmarks/corpus/` (gitignored); raw per-run figures to "
-        "`benchmarks/corpus/results*.json`. A build's stage times: "
-        "`BRIEFING_TIMINGS=timings.json briefing build --content DIR`.\n\n"
-        "The effect of one change, apart from the machine's drift: `python benchmarks/compare.py REV "
-        "--articles 5000 --edits 4` builds one archive with the code of commit `REV` and with the code "
-        "here, in turns, and says whether the two sites are byte-identical.\n\n"
-    )
+
+
+HEADER = (
+    "# Benchmarks\n\n"
+    "How fast `briefing build` is on a generated news archive, against plain Pelican on the same "
+    "articles, and how fast its pages open in a browser. Everything here is produced by "
+    "`benchmarks/run.py` and `benchmarks/pages.py` (see their docstrings for what each figure is); "
+    "the analysis below the tables is written by hand.\n\n"
+    "Setup: `pip install -e '.[test,bench]'` (`bench` adds `markdown`, plain Pelican's reader; `test` "
+    "Playwright, which `pages.py` drives Debian's Chromium with). "
+    "Corpora and outputs go to `benchmarks/corpus/` (gitignored); raw per-run figures to "
+    "`benchmarks/corpus/results*.json`. A build's stage times: "
+    "`BRIEFING_TIMINGS=timings.json briefing build --content DIR`.\n\n"
+    "The effect of one change, apart from the machine's drift: `python benchmarks/compare.py REV "
+    "--articles 5000 --edits 4` builds one archive with the code of commit `REV` and with the code "
+    "here, in turns, and says whether the two sites are byte-identical.\n\n"
+)
+
+
+def write_section(path: Path, title: str, body: str) -> None:
+    """Put ``## title`` with ``body`` into the generated part of the file at
+    ``path`` (above ``ANALYSIS_MARKER``), in place of a section of that
+    title; the other sections, in order of title, and the hand-written
+    analysis below the marker are kept."""
+    kept = ""
     sections: dict[str, str] = {}
     if path.exists():
-        text = path.read_text().split(ANALYSIS_MARKER, 1)[0]
+        text = path.read_text()
+        if ANALYSIS_MARKER in text:
+            text, kept = text.split(ANALYSIS_MARKER, 1)
         for chunk in text.split("\n## ")[1:]:
-            title = chunk.split("\n", 1)[0]
-            sections[title] = "## " + chunk.rstrip() + "\n"
-    sections[section.strip()[3:]] = body
-    text = header + "\n".join(sections[k] for k in sorted(sections)) + "\n" + ANALYSIS_MARKER + kept
+            sections[chunk.split("\n", 1)[0]] = "## " + chunk.rstrip() + "\n"
+    sections[title] = f"## {title}\n\n{body.strip()}\n"
+    text = HEADER + "\n".join(sections[k] for k in sorted(sections)) + "\n" + ANALYSIS_MARKER + kept
     path.write_text(text if kept else text + "\n")
 
 

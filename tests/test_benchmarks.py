@@ -262,3 +262,24 @@ def test_a_comparison_with_an_unknown_commit_says_which(tmp_path: Path) -> None:
 
     with pytest.raises(SystemExit, match="no commit 'no-such-commit'"):
         compare.checkout("no-such-commit", tmp_path)
+
+
+def test_a_benchmark_section_is_replaced_and_the_rest_kept(tmp_path: Path) -> None:
+    """``run.py`` and ``pages.py`` each write their own tables into
+    BENCHMARKS.md: one's run must not drop the other's tables, nor the
+    analysis written by hand below them."""
+    from benchmarks.run import ANALYSIS_MARKER, write_section
+
+    path = tmp_path / "BENCHMARKS.md"
+    write_section(path, "Full builds: 1000 articles", "| a |\n|---|\n| 1 |\n")
+    path.write_text(path.read_text() + "\n## Where things stand\n\nBy hand.\n")
+    by_hand = path.read_text().split(ANALYSIS_MARKER)[1]
+    write_section(path, "Pages in the browser: 1000 articles", "| b |\n|---|\n| 2 |\n")
+    write_section(path, "Full builds: 1000 articles", "| a |\n|---|\n| 3 |\n")
+    text = path.read_text()
+    generated, analysis = text.split(ANALYSIS_MARKER)
+    assert analysis == by_hand and "By hand." in by_hand
+    assert generated.count("## Full builds: 1000 articles") == 1
+    assert "| 3 |" in generated and "| 1 |" not in generated
+    assert generated.index("## Full builds") < generated.index("## Pages in the browser") < len(generated)
+    assert "| 2 |" in generated
