@@ -116,7 +116,8 @@ SKIPPED_MARKUP: tuple[tuple[bytes, bytes, tuple[bytes, ...] | None], ...] = (
         b"</section>",
         (
             *(b"<h2", b"</h2>", b"<ul", b"</ul>", b"<li", b"</li>", b"<a ", b"</a>"),
-            *(b"<span", b"</span>", b"<time", b"</time>"),
+            *(b"<span", b"</span>", b"<time", b"</time>", b"<details", b"</details>"),
+            *(b"<summary", b"</summary>"),
         ),
     ),
 )

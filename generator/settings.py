@@ -127,6 +127,24 @@ SOURCES_ON_HOME = 50
 """Source articles the home page lists, newest first; with more, it lists
 these and links each outlet's page, which lists all of that outlet's."""
 
+FOLD_LISTS_OVER = 50
+"""How many items a list of a topic or outlet page shows before the rest
+is folded under their count (a ``<details>`` disclosure, which a click or
+a key opens):
+
+* a topic's key points and quotes, ranked: the first 50 are shown;
+* its timeline's events (the chart above shows them all), the statements
+  only one outlet reports (one list per outlet, folded when they are more
+  than this together) and its sources: all folded when more;
+* an outlet's articles, and its statements (one list per topic, likewise).
+
+At 5,000 articles a topic page lists 2,600 statements, 470 events and 750
+sources, and a phone took seconds to lay them out before it answered
+(BENCHMARKS.md, "Pages in the browser"). A link to the anchor of a folded
+statement or event (an article page's link back, a mark of the chart),
+and finding in the page, open its list. A setting the templates read, so
+it keys every page."""
+
 FEED_ALL_ATOM = "feeds/all.atom.xml"
 TOPIC_FEED_ATOM = "feeds/topics/{slug}.atom.xml"
 """One feed per topic (written by our plugin): an entry per update."""

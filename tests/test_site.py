@@ -192,6 +192,47 @@ def test_a_large_archive_home_lists_its_newest_sources_and_every_outlet(tmp_path
         assert all(f"articles/{a['slug']}/" in outlet_page for a in mine)
 
 
+def _items(html: str) -> tuple[list[str], list[str]]:
+    """What a topic or outlet page lists: its anchors (statements, events) and links, in order."""
+    main = html[html.index("<main") : html.index("</main>")]
+    return re.findall(r'id="((?:st|event)-[^"]+)"', main), re.findall(r'href="([^"]+)"', main)
+
+
+def test_long_lists_fold_under_their_count_and_lose_nothing(tmp_path: Path) -> None:
+    """Past ``FOLD_LISTS_OVER`` (here 2) a page's long lists fold under their
+    count: each page still lists every statement, event, source and link it
+    lists unfolded, in the same order, each count is that of the items
+    folded, and a ranked list's folded rest is numbered on from its shown
+    items."""
+    from benchmarks.generate import generate
+
+    generate(tmp_path / "content", articles=40, topics=4, outlets=5, seed=3)
+    whole, folded = tmp_path / "whole", tmp_path / "folded"
+    for site, most in ((whole, 1_000_000), (folded, 2)):
+        settings = tmp_path / f"{site.name}.py"
+        settings.write_text(
+            (REPO / "pelicanconf.py").read_text(encoding="utf-8") + f"\nFOLD_LISTS_OVER = {most}\n"
+        )
+        build(BuildOptions(content=tmp_path / "content", output=site, settings_file=settings))
+    pages = sorted(p.relative_to(whole) for p in whole.glob("*/*/index.html") if p.parts[-3] != "articles")
+    assert len(pages) >= 9
+    numbered = 0
+    for page in pages:
+        before, after = ((site / page).read_text(encoding="utf-8") for site in (whole, folded))
+        assert "<details" not in before
+        assert _items(after) == _items(before), page
+        for fold in re.findall(r'<details class="fold">(.*?)</details>', after, flags=re.DOTALL):
+            count = re.match(r"<summary>(\d+) ", fold)
+            assert count is not None and int(count[1]) == len(re.findall(r"<li[ >]", fold)) > 0, fold[:200]
+        for start in re.findall(
+            r'<details class="fold"><summary>\d+ more key points</summary>\s*<ol [^>]*start="(\d+)"', after
+        ):
+            assert start == "3"
+            numbered += 1
+    assert numbered > 0, "some topic has more than two key points"
+    assert not broken_anchors(folded)
+
+
 def test_rebuilding_gives_byte_identical_output(site_dir: Path, tmp_path: Path) -> None:
     again = tmp_path / "again"
     build(BuildOptions(content=CONTENT, output=again, settings_file=REPO / "pelicanconf.py"))

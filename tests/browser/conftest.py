@@ -154,6 +154,16 @@ def many_topics_site(tmp_path_factory: pytest.TempPathFactory, serve_folder: Any
     return ServedSite(output=output, url=base + "/")
 
 
+@pytest.fixture(scope="session")
+def folded_site(tmp_path_factory: pytest.TempPathFactory, serve_folder: Any) -> ServedSite:
+    """The example site with ``FOLD_LISTS_OVER = 3``: its long lists fold, as
+    a large archive's do."""
+    root = tmp_path_factory.mktemp("folded")
+    settings = root / "pelicanconf.py"
+    settings.write_text((REPO / "pelicanconf.py").read_text(encoding="utf-8") + "\nFOLD_LISTS_OVER = 3\n")
+    return _build_served(root / "site", "", serve_folder, settings)
+
+
 @pytest.fixture(params=["root", "sub-path"], scope="session")
 def site(request: pytest.FixtureRequest) -> ServedSite:
     """Each way of publishing the site, in turn."""

@@ -30,15 +30,22 @@ def _tool(name: str) -> str:
 
 
 def test_nu_html_checker_finds_no_errors_or_warnings_on_any_page(
-    root_site: ServedSite, sub_site: ServedSite, many_topics_site: ServedSite, tmp_path: Path
+    root_site: ServedSite,
+    sub_site: ServedSite,
+    many_topics_site: ServedSite,
+    folded_site: ServedSite,
+    tmp_path: Path,
 ) -> None:
-    """Every page of both builds, and a page of a site whose topics fold into
-    a menu, in one run of the checker (one Java start). A deliberately broken
-    page goes along to show that the check can fail."""
+    """Every page of both builds, a page of a site whose topics fold into a
+    menu and the topic and outlet pages of one whose long lists fold, in one
+    run of the checker (one Java start). A deliberately broken page goes
+    along to show that the check can fail."""
     _require_java()
     pages = sorted(root_site.output.rglob("*.html")) + sorted(sub_site.output.rglob("*.html"))
     folded = many_topics_site.output
     pages += [folded / "index.html", min((folded / "topics").rglob("*.html"))]
+    pages += sorted(folded_site.output.glob("topics/*/index.html"))
+    pages += sorted(folded_site.output.glob("outlets/*/index.html"))
     assert len(pages) >= 10
     broken = tmp_path / "broken.html"
     broken.write_text("<!DOCTYPE html><html lang=en><title>x</title><p><div></p>", encoding="utf-8")
