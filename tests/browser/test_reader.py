@@ -331,3 +331,31 @@ def test_a_link_into_a_folded_list_opens_it_and_lands_on_its_item(
         assert page.problems == []
     finally:
         _close(page)
+
+
+def test_search_lands_on_the_outlet_whose_folded_list_holds_the_statement(
+    chromium: Any, folded_site: ServedSite
+) -> None:
+    """A statement only one outlet reports is folded under that outlet's
+    heading: a search for its words links to the heading itself (Pagefind
+    links a match to the heading above it that has an id), right above the
+    list to open, not to the top of the section."""
+    html = (folded_site.output / "topics/uk-withdrawal/index.html").read_text(encoding="utf-8")
+    section = html[html.index('id="single-heading"') :]
+    found = re.search(
+        r'<h3 id="([^"]+)">.*?</h3>\s*(<details class="fold">.*?</details>)', section, re.DOTALL
+    )
+    assert found is not None, "a folded list under an outlet's heading"
+    heading, fold = found.groups()
+    statement = max(re.findall(r'<p class="statement-text">([^<]+)</p>', fold), key=len)
+    page = _open(chromium)
+    try:
+        page.goto(folded_site.url, wait_until="networkidle")
+        page.locator("#search input").fill(" ".join(re.findall(r"[A-Za-z]{5,}", statement)[:5]))
+        links = page.locator(".pagefind-ui__result-link")
+        links.first.wait_for(timeout=15_000)
+        hrefs = [links.nth(i).get_attribute("href") or "" for i in range(links.count())]
+        assert any(h.endswith(f"topics/uk-withdrawal/#{heading}") for h in hrefs), hrefs
+        assert page.problems == []
+    finally:
+        _close(page)
