@@ -21,7 +21,8 @@ A page's **key** is a SHA-256 of everything its template reads:
   article page's article (its file's fields, from which the document is
   segmented by this version of the code: the cache folder is per version)
   and the briefings that cite each of its sentences; a topic page's
-  briefing, title and intro; an outlet page's outlet. A field no output
+  briefing, title and intro, and the slugs of the outlets that name its
+  "Only in one outlet" headings; an outlet page's outlet. A field no output
   shows (``NOT_SHOWN``) is left out.
 
 The JSON export's per-topic files are kept the same way (``file``), keyed
@@ -419,7 +420,13 @@ class PageCache:
             ]
         elif template_name == "topic.html":
             page = context["page"]
-            own += [page.title, page.content, getattr(page, "briefing", None)]
+            briefing = getattr(page, "briefing", None)
+            own += [page.title, page.content, briefing]
+            if briefing is not None:
+                # Its headings' ids under "Only in one outlet": the site's
+                # slugs of those outlets, which another outlet's name can change.
+                slugs = context.get("outlet_slugs") or {}
+                own.append([slugs.get(group.outlet) for group in briefing.single_outlet])
         else:
             own.append(context["outlet"])
         _feed(own, parts, self._memo)

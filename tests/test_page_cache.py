@@ -366,6 +366,26 @@ def test_an_article_whose_statements_change_elsewhere_is_rendered_again(tmp_path
     assert file_tree(site) == _fresh(content, tmp_path)
 
 
+def test_a_topic_page_is_rendered_again_when_an_outlet_it_names_gets_another_slug(tmp_path: Path) -> None:
+    # A new outlet, on no topic, whose name makes the same slug and sorts
+    # first: the harbour strike's briefing is the same, but the slug of the
+    # outlet it names under "Only in one outlet" (its heading's id) becomes
+    # "coastal-courier-2".
+    content = _write_content(tmp_path)
+    site = tmp_path / "site"
+    _build(content, site, tmp_path / "cold.json")
+    strike = site / "topics" / "harbour-strike" / "index.html"
+    assert 'id="only-coastal-courier"' in strike.read_text()
+    front = (content / "articles" / "harbour-strike-talks.md").read_text().split("---\n")[1]
+    front = front.replace("Coastal Courier", "Coastal (Courier)").replace("Talks to end", "Rain over")
+    body = "Rain is forecast across the county on Friday, the weather service said.\n"
+    (content / "articles" / "rain-on-friday.md").write_text(f"---\n{front}---\n{body}")
+
+    _build(content, site, tmp_path / "again.json")
+    assert 'id="only-coastal-courier-2"' in strike.read_text()
+    assert file_tree(site) == _fresh(content, tmp_path)
+
+
 def _made_and_reused(report: Path, kind: str) -> dict[str, int]:
     """How many files of ``kind`` ("file": the export; "feed") a build made and took over."""
     stages = json.loads(report.read_text())["stages"]
