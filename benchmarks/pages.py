@@ -98,6 +98,9 @@ def served(site: Path) -> Iterator[str]:
 
 
 def time_pages(site: Path, repeat: int) -> list[PageResult]:
+    """Each page of ``pages_to_time(site)`` opened ``repeat`` times per
+    reader, each time in a fresh browser context (no cache, no warm page),
+    with the timings of each opening."""
     os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
     from playwright.sync_api import sync_playwright
 
