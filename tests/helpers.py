@@ -226,3 +226,12 @@ def file_tree(root: Path) -> dict[str, bytes]:
     """Every file under ``root`` by relative path, with its bytes: two builds compare equal
     exactly when they wrote the same files with the same bytes."""
     return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def settings_with(path: Path, **overrides: object) -> Path:
+    """The repository's ``pelicanconf.py`` with ``overrides`` appended (as
+    ``NAME = repr(value)``), written to ``path``: a test's own settings file."""
+    base = (Path(__file__).resolve().parent.parent / "pelicanconf.py").read_text(encoding="utf-8")
+    lines = "".join(f"\n{name} = {value!r}" for name, value in overrides.items())
+    path.write_text(base + lines + "\n", encoding="utf-8")
+    return path

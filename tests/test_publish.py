@@ -25,7 +25,7 @@ from generator.build import BuildOptions, build
 from generator.errors import BriefingError
 from generator.publish import page_path, robots_txt, size_warning
 from generator.serve import RELOAD_TAG, inject_reload
-from tests.helpers import file_tree
+from tests.helpers import file_tree, settings_with
 
 REPO = Path(__file__).resolve().parent.parent
 CONTENT = REPO / "content"
@@ -417,11 +417,7 @@ def bundled_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def _build_in_bundles(folder: Path, pages: int) -> Path:
     """The example site built into ``folder``/output, its search index cut
     into bundles of ``pages`` pages (its settings file beside it)."""
-    settings = folder / "pelicanconf.py"
-    settings.write_text(
-        (REPO / "pelicanconf.py").read_text(encoding="utf-8") + f"\nBRIEFING_SEARCH_BUNDLE_PAGES = {pages}\n",
-        encoding="utf-8",
-    )
+    settings = settings_with(folder / "pelicanconf.py", BRIEFING_SEARCH_BUNDLE_PAGES=pages)
     output = folder / "output"
     build(BuildOptions(content=CONTENT, output=output, settings_file=settings))
     return output

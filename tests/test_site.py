@@ -27,7 +27,7 @@ from hypothesis import strategies as st
 from generator.build import BuildOptions, build
 from generator.content import CONTROL_CHARACTERS, load_content, read_article
 from generator.segment import segment
-from tests.helpers import broken_anchors, file_tree, page_anchors
+from tests.helpers import broken_anchors, file_tree, page_anchors, settings_with
 
 REPO = Path(__file__).resolve().parent.parent
 CONTENT = REPO / "content"
@@ -169,10 +169,7 @@ def test_a_large_archive_home_lists_its_newest_sources_and_every_outlet(tmp_path
     home. Past ``SOURCES_ON_HOME`` (here 2, or none, of the example's 3) it
     lists the newest, and each outlet with its count, whose page lists all
     of its own."""
-    settings = tmp_path / "pelicanconf.py"
-    settings.write_text(
-        (REPO / "pelicanconf.py").read_text(encoding="utf-8") + f"\nSOURCES_ON_HOME = {shown}\n"
-    )
+    settings = settings_with(tmp_path / "pelicanconf.py", SOURCES_ON_HOME=shown)
     output = tmp_path / "site"
     build(BuildOptions(content=CONTENT, output=output, settings_file=settings))
     home = (output / "index.html").read_text(encoding="utf-8")
@@ -209,10 +206,7 @@ def test_long_lists_fold_under_their_count_and_lose_nothing(tmp_path: Path) -> N
     generate(tmp_path / "content", articles=40, topics=4, outlets=5, seed=3)
     whole, folded = tmp_path / "whole", tmp_path / "folded"
     for site, most in ((whole, 1_000_000), (folded, 2)):
-        settings = tmp_path / f"{site.name}.py"
-        settings.write_text(
-            (REPO / "pelicanconf.py").read_text(encoding="utf-8") + f"\nFOLD_LISTS_OVER = {most}\n"
-        )
+        settings = settings_with(tmp_path / f"{site.name}.py", FOLD_LISTS_OVER=most)
         build(BuildOptions(content=tmp_path / "content", output=site, settings_file=settings))
     pages = sorted(p.relative_to(whole) for p in whole.glob("*/*/index.html") if p.parts[-3] != "articles")
     assert len(pages) >= 9

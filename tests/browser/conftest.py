@@ -22,6 +22,7 @@ from typing import Any
 import pytest
 
 from generator.build import BuildOptions, build
+from tests.helpers import settings_with
 
 REPO = Path(__file__).resolve().parent.parent.parent
 CONTENT = REPO / "content"
@@ -127,10 +128,8 @@ def sub_site(tmp_path_factory: pytest.TempPathFactory, serve_folder: Any) -> Ser
     with its search index in bundles of two pages (as a large archive's is),
     which the search page merges."""
     docroot = tmp_path_factory.mktemp("sub")
-    settings = tmp_path_factory.mktemp("sub-settings") / "pelicanconf.py"
-    settings.write_text(
-        (REPO / "pelicanconf.py").read_text(encoding="utf-8") + "\nBRIEFING_SEARCH_BUNDLE_PAGES = 2\n",
-        encoding="utf-8",
+    settings = settings_with(
+        tmp_path_factory.mktemp("sub-settings") / "pelicanconf.py", BRIEFING_SEARCH_BUNDLE_PAGES=2
     )
     return _build_served(docroot, "repo", serve_folder, settings)
 
@@ -159,8 +158,7 @@ def folded_site(tmp_path_factory: pytest.TempPathFactory, serve_folder: Any) -> 
     """The example site with ``FOLD_LISTS_OVER = 3``: its long lists fold, as
     a large archive's do."""
     root = tmp_path_factory.mktemp("folded")
-    settings = root / "pelicanconf.py"
-    settings.write_text((REPO / "pelicanconf.py").read_text(encoding="utf-8") + "\nFOLD_LISTS_OVER = 3\n")
+    settings = settings_with(root / "pelicanconf.py", FOLD_LISTS_OVER=3)
     return _build_served(root / "site", "", serve_folder, settings)
 
 
