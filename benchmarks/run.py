@@ -18,7 +18,15 @@ of Pelican's runs before ours skewed the ratios):
 * **cold**: our build into a fresh output folder, reader cache removed (no caches exist);
 * **warm**: our build again with nothing changed (the up-to-date check skips it);
 * **forced**: the same with ``--force``: a full build from the caches;
-* **edit**: our build after one article's text changed (a different one each round).
+* **pelican-cached**: plain Pelican again, into its own output folder, with
+  its content cache on (``CACHE_CONTENT``, ``LOAD_CONTENT_CACHE``): in
+  the first round it fills the cache, later it finds nothing changed. It
+  prepares the next kind and is not reported;
+* **edit**: our build after one article's text changed (a different one each round);
+* **pelican-edit**: plain Pelican with its content cache after the same
+  edit: what Pelican itself does to rebuild after one edit, reading the
+  other articles from its cache but rendering and writing every page (the
+  "edit reference" table).
 
 Every build runs as its own subprocess, in a session of its own; wall time
 is measured around it. Memory is measured twice: the peak RSS of its
@@ -77,6 +85,13 @@ RELATIVE_URLS = True
 SLUGIFY_SOURCE = "basename"  # generated headlines repeat; file names are unique
 DELETE_OUTPUT_DIRECTORY = True
 FEED_ALL_ATOM = "feeds/all.atom.xml"
+"""
+
+PELICAN_CACHE_SETTINGS = """\
+# Pelican's own content cache, as its users turn it on for faster rebuilds.
+CACHE_CONTENT = True
+LOAD_CONTENT_CACHE = True
+CACHE_PATH = {cache!r}
 """
 
 STAGES_SCRIPT = """\
@@ -218,13 +233,19 @@ def timed_build(
     return run
 
 
-def pelican_build(content: Path, output: Path, settings: Path, timeout: float) -> Run:
+def pelican_build(
+    content: Path, output: Path, settings: Path, timeout: float, cache: Path | None = None
+) -> Run:
     """Plain Pelican's build; failed unless it wrote a page per article.
+    ``cache``: with Pelican's content cache in that folder.
 
     Without its Markdown reader (the ``markdown`` package, in the ``bench``
     extra) Pelican skips every ``.md`` file and "builds" in a fraction of
     a second: a baseline that would make every ratio meaningless."""
-    settings.write_text(PELICAN_SETTINGS.format(content=str(content), output=str(output)))
+    text = PELICAN_SETTINGS.format(content=str(content), output=str(output))
+    if cache is not None:
+        text += PELICAN_CACHE_SETTINGS.format(cache=str(cache))
+    settings.write_text(text)
     run = timed([_tool("pelican"), "-s", str(settings), "-q"], timeout=timeout)
     articles = sum(1 for _ in (content / "articles").glob("*.md"))
     pages = sum(1 for _ in output.rglob("*.html")) if output.is_dir() else 0
@@ -331,6 +352,12 @@ def measure_size(args: argparse.Namespace, articles: int) -> SizeResult:
         edit_one_article(content, i)
         return our_build(content, output, report, args.timeout)
 
+    def pelican_cached(i: int) -> Run:
+        return pelican_build(
+            content, work / "pelican-cached-output", work / "pelicanconf-cached.py", args.timeout,
+            cache=work / "pelican-cache",
+        )  # fmt: skip
+
     # One round after another, each of every kind: on a machine whose speed
     # drifts, timing every Pelican run first and ours after skewed the ratios.
     kinds: list[tuple[str, Callable[[int], Run]]] = [
@@ -339,13 +366,18 @@ def measure_size(args: argparse.Namespace, articles: int) -> SizeResult:
         ("cold", cold),
         ("warm", lambda i: our_build(content, output, report, args.timeout)),
         ("forced", lambda i: our_build(content, output, report, args.timeout, force=True)),
+        ("pelican-cached", pelican_cached),
         ("edit", edited),
+        ("pelican-edit", pelican_cached),
     ]
     failed: set[str] = set()
     for i in range(args.repeat):
+        ran: set[str] = set()
         for kind, once in kinds:
-            if kind in failed or (kind in AFTER_COLD and "cold" in failed):
+            after = AFTER.get(kind)
+            if kind in failed or (after is not None and (after in failed or after not in ran)):
                 continue
+            ran.add(kind)
             run = once(i)
             result.runs.setdefault(kind, []).append(run)
             _report(kind, i, run)
@@ -356,8 +388,10 @@ def measure_size(args: argparse.Namespace, articles: int) -> SizeResult:
     return result
 
 
-AFTER_COLD = frozenset({"warm", "forced", "edit"})
-"""The kinds of build that start from the output of the round's cold build."""
+AFTER = {"warm": "cold", "forced": "cold", "edit": "cold", "pelican-edit": "edit"}
+"""The kinds that follow another in a round, and run only where it did and
+did not fail: our builds that start from the output of the round's cold
+build, and plain Pelican's rebuild after the round's edit."""
 
 
 def _fresh(folder: Path) -> None:
@@ -498,6 +532,7 @@ def tables(results: list[SizeResult], stages_only_mode: bool) -> str:
             )
         )
     lines += floor_table(results)
+    lines += edit_reference_table(results)
     lines += [
         "",
         "Stage times of our cold build (seconds; both passes summed where the build runs a stage twice; "
@@ -528,12 +563,7 @@ def floor_table(results: list[SizeResult]) -> list[str]:
         "|---|---|---|---|---|---|",
     ]
     for res in results:
-        medians = {
-            kind: statistics.median([r.seconds for r in good])
-            if (good := _ok(res.runs.get(kind, [])))
-            else None
-            for kind in ("pelican", "pagefind", "cold")
-        }
+        medians = _medians(res, ("pelican", "pagefind", "cold"))
         pelican, pagefind, cold = medians["pelican"], medians["pagefind"], medians["cold"]
         together = pelican + pagefind if pelican is not None and pagefind is not None else None
         lines.append(
@@ -549,6 +579,44 @@ def floor_table(results: list[SizeResult]) -> list[str]:
             )
         )
     return lines
+
+
+def edit_reference_table(results: list[SizeResult]) -> list[str]:
+    """What plain Pelican itself takes to rebuild after the same edit, with
+    its content cache on (medians), against its cold build and our edit."""
+    lines = [
+        "",
+        "Plain Pelican's own rebuild after the same edit, with its content cache on "
+        "(it reads the other articles from the cache, renders and writes every page):",
+        "",
+        "| articles | Pelican cold (s) | Pelican after the edit, cached (s) | vs Pelican cold "
+        "| our edit (s) | our edit vs Pelican's cached rebuild |",
+        "|---|---|---|---|---|---|",
+    ]
+    for res in results:
+        medians = _medians(res, ("pelican", "pelican-edit", "edit"))
+        pelican, cached, edit = medians["pelican"], medians["pelican-edit"], medians["edit"]
+        lines.append(
+            _row(
+                [
+                    f"{res.articles:,}",
+                    _cell(res.runs.get("pelican", [])),
+                    _cell(res.runs.get("pelican-edit", [])),
+                    f"{cached / pelican:.2f}×" if cached is not None and pelican else "—",
+                    _cell(res.runs.get("edit", [])),
+                    f"{edit / cached:.2f}×" if edit is not None and cached else "—",
+                ]
+            )
+        )
+    return lines
+
+
+def _medians(res: SizeResult, kinds: tuple[str, ...]) -> dict[str, float | None]:
+    """The median seconds of each kind's runs that did not fail (None: none did)."""
+    return {
+        kind: statistics.median([r.seconds for r in good]) if (good := _ok(res.runs.get(kind, []))) else None
+        for kind in kinds
+    }
 
 
 def machine() -> str:

@@ -128,6 +128,18 @@ def test_the_floor_adds_pelican_and_pagefind_medians() -> None:
     assert row.split(" | ")[3:] == ["5.50", "1.38×", "2.00× |"]
 
 
+def test_the_edit_reference_sets_our_edit_against_pelicans_own_cached_rebuild() -> None:
+    from benchmarks import run
+
+    result = run.SizeResult(1000)
+    result.runs["pelican"] = [run.Run(s, 50.0) for s in (10.0, 12.0, 9.0)]
+    result.runs["pelican-edit"] = [run.Run(s, 50.0) for s in (5.0, 6.0, 4.0)]
+    result.runs["edit"] = [run.Run(s, 50.0) for s in (7.5, 30.0, 6.0)]
+    row = run.edit_reference_table([result])[-1]
+    assert row.split(" | ")[2:] == ["5.00 (4.00–6.00)", "0.50×", "7.50 (6.00–30.00)", "1.50× |"]
+    assert run.edit_reference_table([run.SizeResult(10)])[-1].count("—") == 5  # nothing ran
+
+
 def test_runs_go_in_rounds_of_every_kind_and_a_failed_cold_build_skips_what_starts_from_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -156,18 +168,31 @@ def test_runs_go_in_rounds_of_every_kind_and_a_failed_cold_build_skips_what_star
 
     monkeypatch.setattr(run, "generate", lambda content, **kwargs: content.mkdir(parents=True))
     monkeypatch.setattr(run, "edit_one_article", lambda content, number: order.append("edit"))
-    monkeypatch.setattr(run, "pelican_build", other("pelican"))
+
+    def pelican(*args: object, cache: Path | None = None) -> run.Run:
+        order.append("pelican" if cache is None else "pelican-cached")
+        return run.Run(1.0, 10.0)
+
+    monkeypatch.setattr(run, "pelican_build", pelican)
     monkeypatch.setattr(run, "pagefind_over", other("pagefind"))
     monkeypatch.setattr(run, "our_build", ours)
     args = argparse.Namespace(work=tmp_path, topics=2, outlets=2, seed=0, repeat=3, timeout=60.0)
     args.pairs_only = args.stages_only = False
     result = run.measure_size(args, 10)
-    # A round: Pelican, Pagefind, cold, warm, forced, then an edit and its build.
-    first = ["pelican", "pagefind", "cold", "build", "forced", "edit", "build"]
-    # The second cold build fails: no more builds start from one, Pelican goes on.
-    assert order == [*first, "pelican", "pagefind", "cold", "pelican", "pagefind"]
+    # A round: Pelican, Pagefind, cold, warm, forced, Pelican with its cache,
+    # then an edit, our build and Pelican's (cached) after it.
+    first = ["pelican", "pagefind", "cold", "build", "forced", "pelican-cached", "edit", "build"]
+    first.append("pelican-cached")
+    # The second cold build fails: no more builds start from one, nor an edit
+    # made for them (nor Pelican's rebuild after it); Pelican goes on.
+    second, third = (
+        ["pelican", "pagefind", "cold", "pelican-cached"],
+        ["pelican", "pagefind", "pelican-cached"],
+    )
+    assert order == [*first, *second, *third]
     assert {kind: len(runs) for kind, runs in result.runs.items()} == {
-        "pelican": 3, "pagefind": 3, "cold": 2, "warm": 1, "forced": 1, "edit": 1
+        "pelican": 3, "pagefind": 3, "cold": 2, "warm": 1, "forced": 1, "edit": 1,
+        "pelican-cached": 3, "pelican-edit": 1,
     }  # fmt: skip
 
 
