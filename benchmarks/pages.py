@@ -20,6 +20,14 @@ its screen, touch and user agent) whose processor is slowed four times
 (Chrome's CPU throttling, as Lighthouse's mobile runs do). Figures are the
 median with min–max.
 
+It also times the site's **search** (``time_search``): on the home page,
+opened afresh each time, from typing a word to the first result shown, and
+how many files the browser fetched for it. Pagefind's UI waits for the
+typing to pause before it searches, so that wait is in the time; each
+search bundle (``generator/search.py``) adds its own index files to fetch.
+The word is the last of the largest briefing's title (``search_query``),
+which many pages hold.
+
 Without ``--site`` it generates the benchmark corpus (seed 0, as
 ``run.py``) under ``--work`` and builds it there once (``site-pages``).
 Needs the test extra (Playwright) and Chromium (``BRIEFING_CHROMIUM``,
@@ -30,9 +38,11 @@ from __future__ import annotations
 
 import argparse
 import functools
+import html
 import http.server
 import json
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -68,6 +78,16 @@ class PageResult:
     """Per reader, ``loadEventEnd`` of each opening (ms)."""
 
 
+@dataclass
+class SearchResult:
+    query: str
+    bundles: int
+    first_result: dict[str, list[float]] = field(default_factory=dict)
+    """Per reader, the milliseconds from typing ``query`` to the first result shown."""
+    requests: dict[str, list[int]] = field(default_factory=dict)
+    """Per reader, the files fetched meanwhile."""
+
+
 def pages_to_time(site: Path) -> dict[str, str]:
     """The home page, and the largest page of each folder of pages (topics,
     outlets, articles), as paths under the site root."""
@@ -97,42 +117,96 @@ def served(site: Path) -> Iterator[str]:
         server.server_close()
 
 
-def time_pages(site: Path, repeat: int) -> list[PageResult]:
-    """Each page of ``pages_to_time(site)`` opened ``repeat`` times per
-    reader, each time in a fresh browser context (no cache, no warm page),
-    with the timings of each opening."""
+def search_query(site: Path) -> str:
+    """The word ``time_search`` types: the last of the title of the
+    site's largest briefing page, in lower case."""
+    largest = max((site / "topics").glob("*/index.html"), key=lambda p: (p.stat().st_size, str(p)))
+    title = re.search(r"<h1>(.*?)</h1>", largest.read_text(encoding="utf-8"), flags=re.DOTALL)
+    words = re.findall(r"\w+", html.unescape(title.group(1)) if title else "")
+    if not words:
+        raise SystemExit(f"no title to search for in {largest}")
+    return str(words[-1]).lower()
+
+
+@contextmanager
+def _browser() -> Iterator[tuple[Any, dict[str, dict[str, Any]]]]:
+    """Debian's Chromium through Playwright, and the readers' context options."""
     os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
     from playwright.sync_api import sync_playwright
 
-    results = [
-        PageResult(kind, path, (site / path / "index.html").stat().st_size)
-        for kind, path in pages_to_time(site).items()
-    ]
-    with served(site) as base, sync_playwright() as playwright:
+    with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
         readers = {
             "desktop": {"viewport": {"width": 1280, "height": 800}},
             "phone": playwright.devices["Pixel 5"],
         }
+        try:
+            yield browser, readers
+        finally:
+            browser.close()
+
+
+@contextmanager
+def _fresh_page(browser: Any, reader: str, options: dict[str, Any]) -> Iterator[Any]:
+    """A page in a context of its own (no cache, nothing warm), the phone's processor slowed."""
+    context = browser.new_context(**options)
+    try:
+        page = context.new_page()
+        if reader == "phone":
+            session = context.new_cdp_session(page)
+            session.send("Emulation.setCPUThrottlingRate", {"rate": PHONE_SLOWDOWN})
+        yield page
+    finally:
+        context.close()
+
+
+def time_pages(site: Path, repeat: int) -> list[PageResult]:
+    """Each page of ``pages_to_time(site)`` opened ``repeat`` times per
+    reader, each time in a fresh browser context (no cache, no warm page),
+    with the timings of each opening."""
+    results = [
+        PageResult(kind, path, (site / path / "index.html").stat().st_size)
+        for kind, path in pages_to_time(site).items()
+    ]
+    with served(site) as base, _browser() as (browser, readers):
         for result in results:
             for reader, options in readers.items():
                 for _ in range(repeat):
-                    context = browser.new_context(**options)
-                    page = context.new_page()
-                    if reader == "phone":
-                        session = context.new_cdp_session(page)
-                        session.send("Emulation.setCPUThrottlingRate", {"rate": PHONE_SLOWDOWN})
-                    page.goto(base + result.path, wait_until="load")
-                    timing = json.loads(
-                        page.evaluate("JSON.stringify(performance.getEntriesByType('navigation')[0])")
-                    )
-                    result.parsed.setdefault(reader, []).append(timing["domInteractive"])
-                    result.ready.setdefault(reader, []).append(timing["loadEventEnd"])
-                    result.elements = page.evaluate("document.getElementsByTagName('*').length")
-                    context.close()
+                    with _fresh_page(browser, reader, options) as page:
+                        page.goto(base + result.path, wait_until="load")
+                        timing = json.loads(
+                            page.evaluate("JSON.stringify(performance.getEntriesByType('navigation')[0])")
+                        )
+                        result.parsed.setdefault(reader, []).append(timing["domInteractive"])
+                        result.ready.setdefault(reader, []).append(timing["loadEventEnd"])
+                        result.elements = page.evaluate("document.getElementsByTagName('*').length")
             print(f"  {result.kind}: {result.path}", flush=True)
-        browser.close()
     return results
+
+
+def time_search(site: Path, repeat: int) -> SearchResult:
+    """``search_query(site)`` typed into the home page's search box
+    ``repeat`` times per reader, each on a page opened afresh (once it has
+    loaded and the search box is there): the time to the first result
+    shown, and the files fetched meanwhile."""
+    manifest = site / "pagefind" / "bundles.json"
+    bundles = 1 + len(json.loads(manifest.read_text())["merge"]) if manifest.exists() else 1
+    result = SearchResult(search_query(site), bundles)
+    with served(site) as base, _browser() as (browser, readers):
+        for reader, options in readers.items():
+            for _ in range(repeat):
+                with _fresh_page(browser, reader, options) as page:
+                    page.goto(base, wait_until="load")
+                    page.wait_for_selector(".pagefind-ui__search-input")
+                    fetched: list[str] = []
+                    page.on("request", functools.partial(_note_request, fetched))
+                    started = time.perf_counter()
+                    page.fill(".pagefind-ui__search-input", result.query)
+                    page.wait_for_selector(".pagefind-ui__result-link", timeout=120_000)
+                    result.first_result.setdefault(reader, []).append((time.perf_counter() - started) * 1000)
+                    result.requests.setdefault(reader, []).append(len(fetched))
+    print(f"  search: {result.query!r}", flush=True)
+    return result
 
 
 def chromium_version() -> str:
@@ -159,6 +233,21 @@ def table(results: list[PageResult]) -> str:
             f"| {_ms(r.parsed['phone'])} | {_ms(r.ready['phone'])} |"
         )
     return "\n".join(rows) + "\n"
+
+
+def _note_request(fetched: list[str], request: Any) -> None:
+    fetched.append(request.url)
+
+
+def search_table(result: SearchResult) -> str:
+    return (
+        f"| search bundles | word typed | desktop: first result (ms) | files fetched "
+        f"| phone, CPU ÷{PHONE_SLOWDOWN}: first result (ms) | files fetched |\n"
+        "|---|---|---|---|---|---|\n"
+        f"| {result.bundles} | {result.query} | {_ms(result.first_result['desktop'])} "
+        f"| {statistics.median(result.requests['desktop']):.0f} "
+        f"| {_ms(result.first_result['phone'])} | {statistics.median(result.requests['phone']):.0f} |\n"
+    )
 
 
 def built_site(args: argparse.Namespace) -> Path:
@@ -188,7 +277,7 @@ def main() -> None:
     args = parser.parse_args()
     site = built_site(args)
     results = time_pages(site, args.repeat)
-    text = table(results)
+    text = table(results) + "\nSearch, from the home page:\n\n" + search_table(time_search(site, args.repeat))
     print("\n" + text)
     if args.no_write:
         return
