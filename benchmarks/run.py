@@ -29,7 +29,8 @@ of Pelican's runs before ours skewed the ratios):
   "edit reference" table).
 
 Every build runs as its own subprocess, in a session of its own; wall time
-is measured around it. Memory is measured twice: the peak RSS of its
+is measured around it, once the disks have written back what earlier runs
+wrote (``timed``). Memory is measured twice: the peak RSS of its
 largest process (``ru_maxrss`` from ``os.wait4``: the build's own, a worker's
 or Pagefind's), and the peak of **all its processes together**, sampled
 every ``MEMORY_SAMPLE_SECONDS`` (``session_memory_mb``: each process's
@@ -165,7 +166,14 @@ def timed(
 ) -> Run:
     """Run ``command`` (in ``cwd``, if given); wall seconds, the peak RSS (MB)
     of its largest process and the peak of all its processes together, or
-    why it failed."""
+    why it failed.
+
+    The disks' write-back of what earlier runs wrote is finished first
+    (``os.sync``): Linux writes a file's pages out about 30 s after they
+    were written, so one build's hundreds of MB were otherwise written out
+    while the next build was being timed, and slowed it by what the run
+    before it happened to write."""
+    os.sync()
     started = time.perf_counter()
     process = subprocess.Popen(
         command,
