@@ -22,11 +22,13 @@ median with min–max.
 
 It also times the site's **search** (``time_search``): on the home page,
 opened afresh each time, from typing a word to the first result shown, and
-how many files the browser fetched for it. Pagefind's UI waits for the
-typing to pause before it searches, so that wait is in the time; each
-search bundle (``generator/search.py``) adds its own index files to fetch.
-The word is the last of the largest briefing's title (``search_query``),
-which many pages hold.
+how many files the browser fetched for it. The word is typed the moment
+the search box is there: Pagefind's UI starts loading its index when the
+box takes the focus, each search bundle (``generator/search.py``) with its
+own files, and searches once the typing pauses (300 ms), so this is the
+longest a reader waits; one who pauses before typing waits less. The word
+is the last of the largest briefing's title (``search_query``), which many
+pages hold.
 
 Without ``--site`` it generates the benchmark corpus (seed 0, as
 ``run.py``) under ``--work`` and builds it there once (``site-pages``).
