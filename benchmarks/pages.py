@@ -279,7 +279,11 @@ def main() -> None:
     args = parser.parse_args()
     site = built_site(args)
     results = time_pages(site, args.repeat)
-    text = table(results) + "\nSearch, from the home page:\n\n" + search_table(time_search(site, args.repeat))
+    text = table(results)
+    if (site / "pagefind" / "pagefind-entry.json").is_file():
+        text += "\nSearch, from the home page:\n\n" + search_table(time_search(site, args.repeat))
+    else:
+        print(f"no search index in {site}/pagefind: the search is not timed", flush=True)
     print("\n" + text)
     if args.no_write:
         return
