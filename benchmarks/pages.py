@@ -62,6 +62,7 @@ sys.path.insert(0, str(ROOT))  # run as a script: the package beside it
 
 from benchmarks.generate import generate  # noqa: E402
 from benchmarks.run import machine, write_section  # noqa: E402
+from generator.search import BUNDLE_DIR, BUNDLES_FILE  # noqa: E402
 
 CHROMIUM = Path(os.environ.get("BRIEFING_CHROMIUM", "/usr/bin/chromium"))
 PHONE_SLOWDOWN = 4
@@ -121,8 +122,10 @@ def served(site: Path) -> Iterator[str]:
 
 def search_query(site: Path) -> str:
     """The word ``time_search`` types: the last of the title of the
-    site's largest briefing page, in lower case."""
-    largest = max((site / "topics").glob("*/index.html"), key=lambda p: (p.stat().st_size, str(p)))
+    site's largest briefing page (``pages_to_time``), in lower case."""
+    largest = site / pages_to_time(site).get("topics", "topics/") / "index.html"
+    if not largest.is_file():
+        raise SystemExit(f"no briefing page in {site} to take a word to search for from")
     title = re.search(r"<h1>(.*?)</h1>", largest.read_text(encoding="utf-8"), flags=re.DOTALL)
     words = re.findall(r"\w+", html.unescape(title.group(1)) if title else "")
     if not words:
@@ -191,7 +194,7 @@ def time_search(site: Path, repeat: int) -> SearchResult:
     ``repeat`` times per reader, each on a page opened afresh (once it has
     loaded and the search box is there): the time to the first result
     shown, and the files fetched meanwhile."""
-    manifest = site / "pagefind" / "bundles.json"
+    manifest = site / BUNDLE_DIR / BUNDLES_FILE
     bundles = 1 + len(json.loads(manifest.read_text())["merge"]) if manifest.exists() else 1
     result = SearchResult(search_query(site), bundles)
     with served(site) as base, _browser() as (browser, readers):
@@ -280,10 +283,10 @@ def main() -> None:
     site = built_site(args)
     results = time_pages(site, args.repeat)
     text = table(results)
-    if (site / "pagefind" / "pagefind-entry.json").is_file():
+    if (site / BUNDLE_DIR / "pagefind-entry.json").is_file():
         text += "\nSearch, from the home page:\n\n" + search_table(time_search(site, args.repeat))
     else:
-        print(f"no search index in {site}/pagefind: the search is not timed", flush=True)
+        print(f"no search index in {site / BUNDLE_DIR}: the search is not timed", flush=True)
     print("\n" + text)
     if args.no_write:
         return

@@ -581,8 +581,8 @@ def floor_table(results: list[SizeResult]) -> list[str]:
                     _cell(res.runs.get("pelican", [])),
                     _cell(res.runs.get("pagefind", [])),
                     f"{together:.2f}" if together is not None else "—",
-                    f"{together / pelican:.2f}×" if together is not None and pelican else "—",
-                    f"{cold / together:.2f}×" if cold is not None and together else "—",
+                    _times(together, pelican),
+                    _times(cold, together),
                 ]
             )
         )
@@ -610,13 +610,18 @@ def edit_reference_table(results: list[SizeResult]) -> list[str]:
                     f"{res.articles:,}",
                     _cell(res.runs.get("pelican", [])),
                     _cell(res.runs.get("pelican-edit", [])),
-                    f"{cached / pelican:.2f}×" if cached is not None and pelican else "—",
+                    _times(cached, pelican),
                     _cell(res.runs.get("edit", [])),
-                    f"{edit / cached:.2f}×" if edit is not None and cached else "—",
+                    _times(edit, cached),
                 ]
             )
         )
     return lines
+
+
+def _times(part: float | None, whole: float | None) -> str:
+    """``part`` as a multiple of ``whole`` ("1.23×"); "—" if either is missing."""
+    return f"{part / whole:.2f}×" if part is not None and whole else "—"
 
 
 def _medians(res: SizeResult, kinds: tuple[str, ...]) -> dict[str, float | None]:
