@@ -170,9 +170,9 @@ def timed(
 
     The disks' write-back of what earlier runs wrote is finished first
     (``os.sync``): Linux writes a file's pages out about 30 s after they
-    were written, so one build's hundreds of MB were otherwise written out
-    while the next build was being timed, and slowed it by what the run
-    before it happened to write."""
+    were written, so one build's hundreds of MB could otherwise be written
+    out while the next build is being timed, and its figure carry part of
+    what the run before it wrote."""
     os.sync()
     started = time.perf_counter()
     process = subprocess.Popen(
