@@ -411,12 +411,20 @@ def _processes_under(pid: int) -> dict[int, int]:
     return found
 
 
+FOREGROUND = "import signal; signal.signal(signal.SIGINT, signal.default_int_handler); "
+"""What a terminal's foreground job starts with: Ctrl-C's default action. A
+shell without job control starts a background job with SIGINT ignored,
+which its processes inherit, and Python then installs no handler of its
+own: a test suite run so would press a Ctrl-C the build never feels."""
+
+
 def _started_build(folder: Path, *args: str, own_group: bool = False) -> subprocess.Popen[str]:
     """``briefing build --output site`` (and ``args``) started in ``folder``,
     as a shell starts it (``own_group``: in a process group of its own, as a
     terminal's foreground job, which Ctrl-C reaches whole)."""
+    start = (FOREGROUND if own_group else "") + "from generator.cli import run; run()"
     return subprocess.Popen(
-        [sys.executable, "-c", "from generator.cli import run; run()", "build", "--output", "site", *args],
+        [sys.executable, "-c", start, "build", "--output", "site", *args],
         cwd=folder,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
