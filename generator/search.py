@@ -96,6 +96,19 @@ MAX_BUNDLE_PAGES = 1000
 Pagefind then needs about 330 MB."""
 MAX_BUNDLE_BYTES = 64 * 1024 * 1024
 """HTML a bundle holds at most (large briefing pages fill a bundle first)."""
+LARGE_PAGE_BYTES = 1024 * 1024
+"""A page at least this large (a briefing of a large archive: 4.4 MB at
+5,000 articles; an article page is 20-50 KB) counts towards ``MAX_BUNDLE_LARGE_PAGES``."""
+MAX_BUNDLE_LARGE_PAGES = 6
+"""Large pages a bundle holds at most. Nearly every edit changes the
+briefing pages of the edited article's topics, and each bundle holding one
+is indexed again whole: at 5,000 articles a bundle of 12-16 briefing pages
+(64 MB) took 1.9 s of Pagefind on one core, one of 5 pages 0.85 s. The
+bundles then hold about 5 briefing pages (16 bundles instead of 11 at
+5,000 articles); at 20,000 articles, where 3 briefing pages fill
+``MAX_BUNDLE_BYTES``, nothing changes. Each bundle adds files a reader
+fetches before a first search result (``benchmarks/pages.py``): 15 bundles
+instead of 11 showed no difference at 5,000 articles."""
 SETTLED = 0.7
 """How full a bundle is, by pages or bytes, before a page's path may end it (``plan_bundles``)."""
 NOT_INDEXED = (".backlink", ".sources", ".visually-hidden", "[data-pagefind-ignore]")
@@ -190,8 +203,9 @@ def plan_bundles(
     max_bytes: int = MAX_BUNDLE_BYTES,
 ) -> list[list[str]]:
     """``pages`` (path, size), in order, cut into bundles of at most
-    ``max_pages`` pages and ``max_bytes`` bytes (a larger page has a bundle
-    of its own). There is always one bundle, empty if there are no pages.
+    ``max_pages`` pages, ``max_bytes`` bytes (a larger page has a bundle of
+    its own) and ``MAX_BUNDLE_LARGE_PAGES`` large pages. There is always
+    one bundle, empty if there are no pages.
 
     Once a bundle is ``SETTLED`` full, it also ends after any page whose
     path marks an end (``_marks_end``). So where bundles end depends on the
@@ -213,22 +227,35 @@ class BundlePlan:
         self.max_pages, self.max_bytes = max_pages, max_bytes
         self._open: list[str] = []
         self._size = 0
+        self._large = 0
+        """Pages of at least ``LARGE_PAGE_BYTES`` in the open bundle."""
 
     def add(self, path: str, size: int) -> list[list[str]]:
         ended = []
-        if self._open and (len(self._open) >= self.max_pages or self._size + size > self.max_bytes):
+        large = int(size >= LARGE_PAGE_BYTES)
+        full = (
+            len(self._open) >= self.max_pages
+            or self._size + size > self.max_bytes
+            or self._large + large > MAX_BUNDLE_LARGE_PAGES
+        )
+        if self._open and full:
             ended.append(self.close())
         self._open.append(path)
         self._size += size
-        filled = max(len(self._open) / self.max_pages, self._size / self.max_bytes)
-        share = max(1 / self.max_pages, size / self.max_bytes)
+        self._large += large
+        filled = max(
+            len(self._open) / self.max_pages,
+            self._size / self.max_bytes,
+            self._large / MAX_BUNDLE_LARGE_PAGES,
+        )
+        share = max(1 / self.max_pages, size / self.max_bytes, large / MAX_BUNDLE_LARGE_PAGES)
         if filled >= SETTLED and _marks_end(path, share):
             ended.append(self.close())
         return ended
 
     def close(self) -> list[str]:
         """The open bundle (empty if no page was added since the last one ended)."""
-        bundle, self._open, self._size = self._open, [], 0
+        bundle, self._open, self._size, self._large = self._open, [], 0, 0
         return bundle
 
 

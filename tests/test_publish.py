@@ -388,6 +388,25 @@ def test_search_bundles_keep_the_pages_in_order_within_their_limits() -> None:
     assert plan_bundles([], max_pages=3, max_bytes=100) == [[]]
 
 
+def test_a_search_bundle_holds_a_few_large_briefing_pages_so_an_edit_indexes_few_again() -> None:
+    """Nearly every edit changes its topics' briefing pages, and each bundle
+    holding one is indexed again whole: large pages are capped per bundle,
+    whatever room their bytes leave; the small pages around them are not."""
+    from generator.search import LARGE_PAGE_BYTES, MAX_BUNDLE_LARGE_PAGES, plan_bundles
+
+    articles = [(f"articles/{n:03}/index.html", 20_000) for n in range(40)]
+    briefings = [(f"topics/{n:02}/index.html", 4 * LARGE_PAGE_BYTES) for n in range(50)]
+    bundles = plan_bundles(articles + briefings)
+    assert [page for bundle in bundles for page in bundle] == [path for path, _ in articles + briefings]
+    large = [sum(page.startswith("topics/") for page in bundle) for bundle in bundles]
+    assert max(large) <= MAX_BUNDLE_LARGE_PAGES
+    assert sum(large) == 50 and len([n for n in large if n]) >= 50 // MAX_BUNDLE_LARGE_PAGES
+    assert bundles[0] == [path for path, _ in articles] + bundles[0][40:]  # the articles stay together
+    # Pages just under the size count as small ones (20 MB: far from any limit).
+    small = [(f"topics/{n:02}/index.html", LARGE_PAGE_BYTES - 1) for n in range(20)]
+    assert plan_bundles(small) == [[path for path, _ in small]]
+
+
 def test_an_article_added_or_removed_changes_one_search_bundle_not_the_ones_after_it() -> None:
     """A rebuild indexes again only the bundles whose pages changed: adding
     an article must not shift every later bundle's pages."""
