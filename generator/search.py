@@ -104,13 +104,14 @@ MAX_BUNDLE_LARGE_PAGES = 6
 briefing pages of the edited article's topics, and each bundle holding one
 is indexed again whole: at 5,000 articles a bundle of 12-16 briefing pages
 (64 MB) took 1.9 s of Pagefind on one core, one of 5 pages 0.85 s. The
-bundles then hold about 5 briefing pages (16 bundles instead of 11 at
+bundles then hold about 5 briefing pages (15 bundles instead of 11 at
 5,000 articles); at 20,000 articles, where 3 briefing pages fill
 ``MAX_BUNDLE_BYTES``, nothing changes. Each bundle adds files a reader
 fetches before a first search result (``benchmarks/pages.py``): 15 bundles
 instead of 11 showed no difference at 5,000 articles."""
 SETTLED = 0.7
-"""How full a bundle is, by pages or bytes, before a page's path may end it (``plan_bundles``)."""
+"""How full a bundle is, by pages, bytes or large pages, before a page's
+path may end it (``plan_bundles``)."""
 NOT_INDEXED = (".backlink", ".sources", ".visually-hidden", "[data-pagefind-ignore]")
 """Page furniture inside indexed regions (links back, source lists, screen-reader
 hints): indexing it would fill result excerpts with "1 outlet: … original"."""
