@@ -10,8 +10,10 @@ pages, the home page) only to skip it.
 
 Pagefind holds a whole index in memory while it builds it, about 0.3 MB per
 article page: 1.6 GB for 5,000 articles, 7 GB for 20,000. So the pages are
-indexed in *bundles* of at most ``MAX_BUNDLE_PAGES`` pages and
-``MAX_BUNDLE_BYTES`` of HTML (``plan_bundles``), one Pagefind run after
+indexed in *bundles* of at most ``MAX_BUNDLE_PAGES`` pages,
+``MAX_BUNDLE_BYTES`` of HTML and ``MAX_BUNDLE_LARGE_PAGES`` large briefing
+pages (``plan_bundles``: an edit indexes again each bundle holding a page
+it changed, and it changes its topics' briefings), one Pagefind run after
 another, and the search page merges them (Pagefind's ``mergeIndex``): the
 first bundle is ``pagefind/`` itself, the others ``pagefind/part-2/`` and
 on, listed in ``pagefind/bundles.json`` for ``theme/search.js``. Memory then
