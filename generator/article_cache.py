@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import math
 import pickle
 from collections.abc import Callable, Sequence, Set
 from dataclasses import dataclass, replace
@@ -88,10 +89,10 @@ def cached_pickles(
     5,000 articles, and a build asks for them four times)."""
     if cache is None:
         return map_documents(functools.partial(_pickled, function), documents, workers)
-    path = cache / FOLDER / f"{function.__module__}.{function.__qualname__}.pickle"
+    path = _cache_file(cache, function)
     stored = _load(path)
     keys = list(keys) if keys is not None else [article_key(document) for document in documents]
-    missing = sorted({key: number for number, key in enumerate(keys) if key not in stored}.values())
+    missing = _missing(keys, stored)
     fresh = map_documents(
         functools.partial(_pickled, function), [documents[number] for number in missing], workers
     )
@@ -100,6 +101,46 @@ def cached_pickles(
     if missing or stored.keys() != results.keys():
         _save(path, results)
     return [results[key] for key in keys]
+
+
+def cache_share(
+    function: Callable[[Document], Any],
+    documents: Sequence[Document],
+    workers: int,
+    cache: Path,
+    keys: Sequence[str],
+    share: float,
+) -> int:
+    """Make ``function``'s results for the first ``share`` (0 to 1) of the
+    ``documents`` the cache lacks, in up to ``workers`` processes, and add
+    them to the cache, keeping every entry it holds; how many were made.
+    For a ``cached_pickles`` over the same documents that follows in another
+    process, which finds these made and makes the rest
+    (``pipeline.merge_site``). Nothing is made when so few are missing that
+    ``map_documents`` would not spread them over processes: they are left
+    to the other process whole."""
+    path = _cache_file(cache, function)
+    stored = _load(path)
+    missing = _missing(keys, stored)
+    if processes_for(len(missing), workers) <= 1:
+        return 0
+    made = missing[: math.ceil(len(missing) * share)]
+    chosen = [documents[number] for number in made]
+    fresh = map_documents(functools.partial(_pickled, function), chosen, workers)
+    stored.update((keys[number], result) for number, result in zip(made, fresh, strict=True))
+    _save(path, stored)
+    return len(made)
+
+
+def _cache_file(cache: Path, function: Callable[[Document], Any]) -> Path:
+    """The file of ``function``'s results in the build's cache folder ``cache``."""
+    return cache / FOLDER / f"{function.__module__}.{function.__qualname__}.pickle"
+
+
+def _missing(keys: Sequence[str], stored: dict[str, bytes]) -> list[int]:
+    """The numbers of the documents whose ``keys`` are not ``stored``, in order,
+    each key once (two copies of one article are made once)."""
+    return sorted({key: number for number, key in enumerate(keys) if key not in stored}.values())
 
 
 def _segmented(topics: tuple[Topic, ...], article: Article) -> tuple[bytes, DocumentTopics | None]:

@@ -25,7 +25,9 @@ only runs them in order, in plain sight:
    stem sets it found parallel kept between builds, in ``SupersetMemory``).
    5. and 6. read nothing the merge finds, so with two cores they run in
    a second process while this one merges (``people_and_disagreements``,
-   ``parallel.Alongside``), then makes 7. and 8.;
+   ``parallel.Alongside``), then makes 7. and 8.; of the articles whose
+   ``disagree.prepare`` is not kept, half are prepared on every core
+   before it starts and the rest there (``PREPARED_HERE``);
 7. ``find_wire_copies``: Documents → groups of articles that carry one
    wire story (counted once when ranking; the copies it linked kept
    between builds, in ``LinkMemory``);
@@ -46,7 +48,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from generator.article_cache import DocumentsKept, DocumentsNotKept, article_key, cached_pickles
+from generator.article_cache import (
+    DocumentsKept,
+    DocumentsNotKept,
+    article_key,
+    cache_share,
+    cached_pickles,
+)
 from generator.briefing import build_briefings, coverage, with_people_and_disagreements
 from generator.content import Content
 from generator.disagree import SupersetMemory, find_disagreements
@@ -82,6 +90,18 @@ DISAGREE_CACHE = "disagree-stems.pickle"
 """The parallel stem sets, in the cache folder, for the next build (``SupersetMemory``)."""
 WIRE_CACHE = "wire-links.pickle"
 """The wire copies' links, in the cache folder, for the next build (``LinkMemory``)."""
+
+PREPARED_HERE = 0.5
+"""Of the articles whose ``disagree.prepare`` a build must make (all, in a
+cold build), the share made on every core before the second process
+starts; that process makes the rest before it finds the disagreements.
+It has time to spare: it finds people and disagreements while this one
+merges, makes wire copies and briefings, which took 12.8 s longer at
+5,000 articles and about 15 s longer at 20,000 (cold). ``prepare`` takes
+about 2 ms of one core per article: all of it there (10 s at 5,000, 40 s
+at 20,000) would make this process wait for it at 20,000 articles; half
+saves half the stage here (about 3 s of 6.9 s at 5,000) and waits little
+at 20,000."""
 
 
 def build_site(
@@ -250,12 +270,14 @@ def merge_site(
         release_free_memory()  # the per-article results' bytes
         prepared = None
         if second_process:
-            # On every core, before the second process starts, which has one:
-            # a cold build's (20k: about 60 s of work) would otherwise be its.
+            # Part on every core, before the second process starts, which has
+            # one; that process makes the rest (``PREPARED_HERE``) and reads
+            # these from the cache (or is sent them all, without a cache).
             with stage(timings, "disagree.prepare"):
-                made = cached_pickles(prepare_disagreements, documents, workers, cache, keys)
-            prepared = made if cache is None else None  # else it reads them from the cache
-            del made
+                if cache is None:
+                    prepared = cached_pickles(prepare_disagreements, documents, workers, cache, keys)
+                elif keys is not None:
+                    cache_share(prepare_disagreements, documents, workers, cache, keys, PREPARED_HERE)
             release_free_memory()  # what shipping the documents to the workers took
         rest = (quotes, assignment, clues, cache, 1 if second_process else workers, prepared, keys)
         with stage(timings, "people+disagree.start"):

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks.generate import generate
-from generator.article_cache import FOLDER, DocumentCache, cached_map
+from generator.article_cache import FOLDER, DocumentCache, article_key, cache_share, cached_map
 from generator.build import BuildOptions, build
 from generator.content import load_content
 from generator.errors import ContentErrors
@@ -67,6 +67,39 @@ def test_only_new_or_edited_articles_are_computed_again(tmp_path: Path) -> None:
     assert computed == [edited]
     assert again == [len(d.sentences) for d in _documents(content)]
     assert again != first  # the edit added a sentence, and the result says so
+
+
+def test_a_share_made_ahead_is_kept_with_what_was_kept_and_not_made_again(tmp_path: Path) -> None:
+    """``cache_share`` makes the first half of what the cache lacks and keeps
+    what it held; the ``cached_map`` after it (in the build, in the second
+    process) makes only the rest, and gives what it gives from nothing."""
+    content = tmp_path / "content"
+    generate(content, articles=2 * MIN_DOCUMENTS_PER_WORKER + 20, topics=2, outlets=4, seed=3)
+    documents = _documents(content)
+    keys = [article_key(document) for document in documents]
+    cache = tmp_path / "cache"
+    cached_map(_sentence_count, documents[:20], 1, cache)  # kept by the last build
+
+    assert cache_share(_sentence_count, documents, 2, cache, keys, 0.5) == MIN_DOCUMENTS_PER_WORKER
+    computed.clear()
+    assert cached_map(_sentence_count, documents, 1, cache) == [len(d.sentences) for d in documents]
+    assert computed == [d.article.slug for d in documents[20 + MIN_DOCUMENTS_PER_WORKER :]]
+
+
+def test_a_share_too_small_to_spread_over_processes_is_left_whole(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    generate(content, articles=2 * MIN_DOCUMENTS_PER_WORKER + 20, topics=2, outlets=4, seed=3)
+    documents = _documents(content)
+    keys = [article_key(document) for document in documents]
+    cache = tmp_path / "cache"
+    cached_map(_sentence_count, documents[:-MIN_DOCUMENTS_PER_WORKER], 1, cache)  # all but 100 kept
+
+    computed.clear()
+    assert cache_share(_sentence_count, documents, 2, cache, keys, 0.5) == 0
+    assert cache_share(_sentence_count, documents, 1, tmp_path / "empty", keys, 0.5) == 0  # one core
+    assert computed == []
+    cached_map(_sentence_count, documents, 1, cache)
+    assert computed == [d.article.slug for d in documents[-MIN_DOCUMENTS_PER_WORKER:]]
 
 
 def test_a_damaged_cache_file_is_ignored_and_replaced(tmp_path: Path) -> None:

@@ -356,3 +356,23 @@ def test_the_second_process_reads_the_documents_where_the_check_kept_them(
     read = merge_site(documents, topics, workers=2, cache=tmp_path / "read", documents_kept=kept)
     assert read.people and read.people == sent.people
     assert read.briefings == sent.briefings and any(b.disagreements for b in read.briefings)
+
+
+def test_disagreements_prepared_partly_before_and_partly_beside_the_merge_are_those_of_one_process(
+    tmp_path: Path,
+) -> None:
+    """With two cores and nothing kept, half the articles' ``disagree.prepare``
+    is made before the second process starts and the rest in it
+    (``pipeline.PREPARED_HERE``): the people, disagreements and briefings
+    are those one process makes alone, and so are they again from the caches."""
+    from generator.pipeline import merge_site
+
+    content = tmp_path / "content"
+    generate(content, articles=2 * MIN_DOCUMENTS_PER_WORKER + 20, topics=4, outlets=6, seed=3)
+    documents, topics, _ = _kept_documents(content, tmp_path / "documents")
+    alone = merge_site(documents, topics, workers=1, cache=tmp_path / "alone")
+    split = merge_site(documents, topics, workers=2, cache=tmp_path / "split")
+    assert any(b.disagreements for b in alone.briefings) and alone.people
+    assert split.briefings == alone.briefings and split.people == alone.people
+    again = merge_site(documents, topics, workers=2, cache=tmp_path / "split")
+    assert again.briefings == alone.briefings
