@@ -69,12 +69,15 @@ import stat
 import time
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from generator.files import stays_inside, write_atomically
 from generator.model import Article, Briefing, Citation, Disagreement, Entity, Event, Statement
 from generator.settings import templates_dir
 from generator.timings import Timings, stage
+
+Made = TypeVar("Made", str, bytes)
+"""What a file is made as: text (a page, a feed) or bytes (the JSON export)."""
 
 PAGE_CACHE_SETTING = "BRIEFING_PAGE_CACHE"
 """Setting holding the build's ``PageCache`` (absent: every page is rendered)."""
@@ -344,7 +347,7 @@ class PageCache:
             return str(template.render(context))
         return self._published_or_made(name, key, lambda: str(template.render(context)), "")
 
-    def file(self, name: str, inputs: object, make: Callable[[], str], kind: str = "file") -> str | Path:
+    def file(self, name: str, inputs: object, make: Callable[[], Made], kind: str = "file") -> Made | Path:
         """The site's file ``name`` (a path under the site root), which
         ``make`` makes from ``inputs`` alone: the published file if
         ``inputs`` are what they were when it was written (timed as
@@ -355,10 +358,10 @@ class PageCache:
             return make()
         return self._published_or_made(name, key, make, f"{kind}.")
 
-    def _published_or_made(self, name: str, key: str, make: Callable[[], str], label: str) -> str | Path:
+    def _published_or_made(self, name: str, key: str, make: Callable[[], Made], label: str) -> Made | Path:
         """The published file ``name`` if it was made from ``key`` and its
-        bytes are those noted then (timed as "reuse"), else the text ``make``
-        makes (timed as "make", or "render" for a page)."""
+        bytes are those noted then (timed as "reuse"), else the text or
+        bytes ``make`` makes (timed as "make", or "render" for a page)."""
         last = self._last.get(name)
         if last is not None and last[0] == key:
             started = time.perf_counter()
@@ -369,9 +372,10 @@ class PageCache:
                 self._written[name] = last[:2]
                 return published
         with stage(self._timings, f"{label}make" if label else "render"):
-            text = make()
-        self._written[name] = [key, hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()]
-        return text
+            made = make()
+        data = made.encode("utf-8", "surrogatepass") if isinstance(made, str) else made
+        self._written[name] = [key, hashlib.sha256(data).hexdigest()]
+        return made
 
     def written_digest(self, name: str) -> bytes | None:
         """The SHA-256 of the file this build wrote as ``name`` (a path under
