@@ -39,6 +39,9 @@ MAX_LINES = 20_000
 
 CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 """Characters XML 1.0 cannot hold (the feed is XML) and no text needs."""
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+"""Half of a UTF-16 pair, which a YAML escape (``"\\ud800"``) can put in a
+field and no UTF-8 file can hold: writing the page would fail."""
 
 MAX_YAML_DEPTH = 20
 """Deepest nesting of lists and mappings allowed in front matter; PyYAML
@@ -236,7 +239,8 @@ def _required_text(front: FrontMatter, key: str, path: str, problems: list[Conte
 
 
 def _text_field(value: str, key: str, line: int, path: str, problems: list[ContentError]) -> str:
-    """``value``, or a problem if a YAML escape put a control character in it."""
+    """``value``, or a problem if a YAML escape put a control character or
+    half a UTF-16 pair in it."""
     control = CONTROL_CHARACTERS.search(value)
     if control:
         problems.append(
@@ -244,6 +248,16 @@ def _text_field(value: str, key: str, line: int, path: str, problems: list[Conte
                 path,
                 line,
                 f"field '{key}' contains control character U+{ord(control.group()):04X}; remove it",
+            )
+        )
+    surrogate = LONE_SURROGATE.search(value)
+    if surrogate:
+        problems.append(
+            ContentError(
+                path,
+                line,
+                f"field '{key}' contains U+{ord(surrogate.group()):04X}, half of a UTF-16 pair, which is "
+                "not a character; write the character itself (or its \\U escape, in double quotes)",
             )
         )
     return value

@@ -290,6 +290,15 @@ def test_a_yaml_line_that_only_looks_like_a_fence_does_not_end_the_front_matter(
     assert article.body.strip() == "Body."
 
 
+def test_half_a_utf16_pair_from_a_yaml_escape_is_refused_where_it_stands(tmp_path: Path) -> None:
+    """Pelican failed on it as it wrote the page, naming neither file nor line."""
+    files = {"articles/half.md": article_file("Body.", outlet='"Daily \\ud83d Post"')}
+    assert problems_of(tmp_path, files) == [
+        "articles/half.md:3: field 'outlet' contains U+D83D, half of a UTF-16 pair, which is not a "
+        "character; write the character itself (or its \\U escape, in double quotes)"
+    ]
+
+
 def test_control_characters_are_refused_where_they_stand(tmp_path: Path) -> None:
     files = {
         "articles/bell.md": article_file("The levee\x07 failed."),
