@@ -219,9 +219,15 @@ def _feed_rows(values: tuple[object, ...] | list[object], parts: list[bytes]) ->
 
 def _feed_each(values: Iterable[object], parts: list[bytes], memo: dict[int, bytes]) -> None:
     """``_feed`` of each of ``values``; a scalar as its ``repr`` and a NUL (which
-    no ``repr`` holds), without a call per value."""
+    no ``repr`` holds), without a call per value; a string as ``_feed`` feeds
+    it, its length then its UTF-8 (an article's body, on its page's key: 4-5
+    KB that ``repr`` took six times as long to read)."""
     for item in values:
-        if type(item) in _SCALARS:
+        if type(item) is str:
+            data = item.encode("utf-8", "surrogatepass")
+            parts.append(b"s%d:" % len(data))
+            parts.append(data)
+        elif type(item) in _SCALARS:
             parts.append(repr(item).encode("utf-8", "surrogatepass") + b"\0")
         elif (known := memo.get(id(item))) is not None:
             # Read already (``_feed``): a briefing holds each of its statements
