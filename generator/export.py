@@ -175,7 +175,8 @@ def _text(data: dict[str, Any]) -> bytes:
     By orjson, which makes the bytes at once: the standard library's
     encoder (its C one, which ``indent`` turns off) took 1.4 s of a cold
     build at 5,000 articles for the briefings' 174 MB, orjson 0.25 s, and
-    leaves out the spaces after separators (7% of the bytes)."""
+    leaves out the spaces after separators (3% of the bytes: 176.9 MB
+    against 170.9 MB of export at 5,000 articles)."""
     return orjson.dumps(data, option=orjson.OPT_APPEND_NEWLINE)
 
 
