@@ -115,10 +115,10 @@ def cache_share(
     ``documents`` the cache lacks, in up to ``workers`` processes, and add
     them to the cache, keeping every entry it holds; how many were made.
     For a ``cached_pickles`` over the same documents that follows in another
-    process, which finds these made and makes the rest
-    (``pipeline.merge_site``). Nothing is made when so few are missing that
-    ``map_documents`` would not spread them over processes: they are left
-    to the other process whole."""
+    process, which finds these made, makes the rest and drops the entries
+    of articles gone (``pipeline.merge_site``). Nothing is made when so few
+    are missing that ``map_documents`` would not spread them over
+    processes: they are left to the other process whole."""
     path = _cache_file(cache, function)
     stored = _load(path)
     missing = _missing(keys, stored)
