@@ -69,14 +69,19 @@ def test_only_new_or_edited_articles_are_computed_again(tmp_path: Path) -> None:
     assert again != first  # the edit added a sentence, and the result says so
 
 
+def _generated_with_keys(content: Path) -> tuple[list[Document], list[str]]:
+    """The documents of an archive generated into ``content``, enough for two
+    worker processes, and each one's ``article_key``."""
+    generate(content, articles=2 * MIN_DOCUMENTS_PER_WORKER + 20, topics=2, outlets=4, seed=3)
+    documents = _documents(content)
+    return documents, [article_key(document) for document in documents]
+
+
 def test_a_share_made_ahead_is_kept_with_what_was_kept_and_not_made_again(tmp_path: Path) -> None:
     """``cache_share`` makes the first half of what the cache lacks and keeps
     what it held; the ``cached_map`` after it (in the build, in the second
     process) makes only the rest, and gives what it gives from nothing."""
-    content = tmp_path / "content"
-    generate(content, articles=2 * MIN_DOCUMENTS_PER_WORKER + 20, topics=2, outlets=4, seed=3)
-    documents = _documents(content)
-    keys = [article_key(document) for document in documents]
+    documents, keys = _generated_with_keys(tmp_path / "content")
     cache = tmp_path / "cache"
     cached_map(_sentence_count, documents[:20], 1, cache)  # kept by the last build
 
@@ -87,10 +92,7 @@ def test_a_share_made_ahead_is_kept_with_what_was_kept_and_not_made_again(tmp_pa
 
 
 def test_a_share_too_small_to_spread_over_processes_is_left_whole(tmp_path: Path) -> None:
-    content = tmp_path / "content"
-    generate(content, articles=2 * MIN_DOCUMENTS_PER_WORKER + 20, topics=2, outlets=4, seed=3)
-    documents = _documents(content)
-    keys = [article_key(document) for document in documents]
+    documents, keys = _generated_with_keys(tmp_path / "content")
     cache = tmp_path / "cache"
     cached_map(_sentence_count, documents[:-MIN_DOCUMENTS_PER_WORKER], 1, cache)  # all but 100 kept
 
