@@ -110,10 +110,12 @@ def cache_share(
     cache: Path,
     keys: Sequence[str],
     share: float,
+    leave: int = 0,
 ) -> int:
     """Make ``function``'s results for the first ``share`` (0 to 1) of the
-    ``documents`` the cache lacks, in up to ``workers`` processes, and add
-    them to the cache, keeping every entry it holds; how many were made.
+    ``documents`` the cache lacks, but for the last ``leave`` of them at
+    least, in up to ``workers`` processes, and add them to the cache,
+    keeping every entry it holds; how many were made.
     For a ``cached_pickles`` over the same documents that follows in another
     process, which finds these made, makes the rest and drops the entries
     of articles gone (``pipeline.merge_site``). Nothing is made when so few
@@ -122,9 +124,10 @@ def cache_share(
     path = _cache_file(cache, function)
     stored = _load(path)
     missing = _missing(keys, stored)
-    if processes_for(len(missing), workers) <= 1:
+    count = min(math.ceil(len(missing) * share), len(missing) - leave)
+    if processes_for(len(missing), workers) <= 1 or count <= 0:
         return 0
-    made = missing[: math.ceil(len(missing) * share)]
+    made = missing[:count]
     chosen = [documents[number] for number in made]
     fresh = map_documents(functools.partial(_pickled, function), chosen, workers)
     stored.update((keys[number], result) for number, result in zip(made, fresh, strict=True))

@@ -26,7 +26,7 @@ only runs them in order, in plain sight:
    5. and 6. read nothing the merge finds, so with two cores they run in
    a second process while this one merges (``people_and_disagreements``,
    ``parallel.Alongside``), then makes 7. and 8.; of the articles whose
-   ``disagree.prepare`` is not kept, half are prepared on every core
+   ``disagree.prepare`` is not kept, part are prepared on every core
    before it starts and the rest there (``PREPARED_HERE``);
 7. ``find_wire_copies``: Documents → groups of articles that carry one
    wire story (counted once when ranking; the copies it linked kept
@@ -94,14 +94,24 @@ WIRE_CACHE = "wire-links.pickle"
 PREPARED_HERE = 0.5
 """Of the articles whose ``disagree.prepare`` a build must make (all, in a
 cold build), the share made on every core before the second process
-starts; that process makes the rest before it finds the disagreements.
-It has time to spare: it finds people and disagreements while this one
-merges, makes wire copies and briefings, which took 12.8 s longer at
-5,000 articles and about 15 s longer at 20,000 (cold). ``prepare`` takes
-about 2 ms of one core per article: all of it there (10 s at 5,000, 40 s
-at 20,000) would make this process wait for it at 20,000 articles; half
-saves half the stage here (about 3 s of 6.9 s at 5,000) and waits little
-at 20,000."""
+starts, but for ``PREPARED_BESIDE_AT_LEAST``; that process makes the rest
+before it finds the disagreements. It has time to spare: it finds people
+and disagreements while this one merges, makes wire copies and briefings,
+which took 12.8 s longer at 5,000 articles and about 20 s longer at
+20,000 (cold). ``prepare`` takes 2-3 ms of one core per article: all of
+it there (10 s at 5,000 articles, about 55 s at 20,000) would make this
+process wait for it at 20,000; with half, it waited 7.0 s there."""
+PREPARED_BESIDE_AT_LEAST = 5000
+"""Articles left to the second process to prepare, if there are so many,
+whatever ``PREPARED_HERE`` says: about 10 s of work, which it has time for
+beside the merge of an archive of that size and more. At 5,000 articles
+(cold, ``benchmarks/compare.py``, two runs) it then prepares them all: the
+build's prepare stage 2.6 s -> 0, and it did not wait for the second
+process (0.04 s), which ended about 1 s before the build was ready for it
+(with half, about 7 s). A corpus whose people and disagreements take
+longer beside its merge would wait for it instead: at most those
+articles' prepare on one core (10 s at 5,000), where the build's two
+cores took 2.6 s."""
 
 
 def build_site(
@@ -277,7 +287,15 @@ def merge_site(
                 if cache is None:
                     prepared = cached_pickles(prepare_disagreements, documents, workers, cache, keys)
                 elif keys is not None:
-                    cache_share(prepare_disagreements, documents, workers, cache, keys, PREPARED_HERE)
+                    cache_share(
+                        prepare_disagreements,
+                        documents,
+                        workers,
+                        cache,
+                        keys,
+                        PREPARED_HERE,
+                        leave=PREPARED_BESIDE_AT_LEAST,
+                    )
             release_free_memory()  # what shipping the documents to the workers took
         rest = (quotes, assignment, clues, cache, 1 if second_process else workers, prepared, keys)
         with stage(timings, "people+disagree.start"):

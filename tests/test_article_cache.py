@@ -91,6 +91,18 @@ def test_a_share_made_ahead_is_kept_with_what_was_kept_and_not_made_again(tmp_pa
     assert computed == [d.article.slug for d in documents[20 + MIN_DOCUMENTS_PER_WORKER :]]
 
 
+def test_a_share_leaves_the_other_process_at_least_what_it_is_asked_to(tmp_path: Path) -> None:
+    documents, keys = _generated_with_keys(tmp_path / "content")
+    cache = tmp_path / "cache"
+    cached_map(_sentence_count, documents[:20], 1, cache)  # 200 missing: half would be 100
+
+    assert cache_share(_sentence_count, documents, 2, cache, keys, 0.5, leave=150) == 50
+    assert cache_share(_sentence_count, documents, 2, tmp_path / "all left", keys, 0.5, leave=220) == 0
+    computed.clear()
+    cached_map(_sentence_count, documents, 1, cache)
+    assert computed == [d.article.slug for d in documents[70:]]
+
+
 def test_a_share_too_small_to_spread_over_processes_is_left_whole(tmp_path: Path) -> None:
     documents, keys = _generated_with_keys(tmp_path / "content")
     cache = tmp_path / "cache"

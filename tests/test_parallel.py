@@ -359,20 +359,24 @@ def test_the_second_process_reads_the_documents_where_the_check_kept_them(
 
 
 def test_disagreements_prepared_partly_before_and_partly_beside_the_merge_are_those_of_one_process(
-    tmp_path: Path,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """With two cores and nothing kept, half the articles' ``disagree.prepare``
-    is made before the second process starts and the rest in it
-    (``pipeline.PREPARED_HERE``): the people, disagreements and briefings
+    """With two cores and nothing kept, the articles' ``disagree.prepare``
+    is made partly before the second process starts and the rest in it
+    (``pipeline.PREPARED_HERE``), or all in it (as at this size: fewer than
+    ``PREPARED_BESIDE_AT_LEAST``): the people, disagreements and briefings
     are those one process makes alone, and so are they again from the caches."""
-    from generator.pipeline import merge_site
+    from generator import pipeline
 
     content = tmp_path / "content"
     generate(content, articles=2 * MIN_DOCUMENTS_PER_WORKER + 20, topics=4, outlets=6, seed=3)
     documents, topics, _ = _kept_documents(content, tmp_path / "documents")
-    alone = merge_site(documents, topics, workers=1, cache=tmp_path / "alone")
-    split = merge_site(documents, topics, workers=2, cache=tmp_path / "split")
+    alone = pipeline.merge_site(documents, topics, workers=1, cache=tmp_path / "alone")
     assert any(b.disagreements for b in alone.briefings) and alone.people
+    beside = pipeline.merge_site(documents, topics, workers=2, cache=tmp_path / "beside")
+    assert beside.briefings == alone.briefings and beside.people == alone.people
+    monkeypatch.setattr(pipeline, "PREPARED_BESIDE_AT_LEAST", 0)
+    split = pipeline.merge_site(documents, topics, workers=2, cache=tmp_path / "split")
     assert split.briefings == alone.briefings and split.people == alone.people
-    again = merge_site(documents, topics, workers=2, cache=tmp_path / "split")
+    again = pipeline.merge_site(documents, topics, workers=2, cache=tmp_path / "split")
     assert again.briefings == alone.briefings
