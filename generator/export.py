@@ -169,7 +169,7 @@ def _entity(entity: Entity) -> dict[str, Any]:
     }
 
 
-def _text(data: dict[str, Any]) -> bytes:
+def _json(data: dict[str, Any]) -> bytes:
     """``data`` as compact JSON in UTF-8, on one line (``jq .`` pretty-prints it).
 
     By orjson, which makes the bytes at once: the standard library's
@@ -195,17 +195,17 @@ def write_export(site: Site, output: Path, kept: PageCache | None = None) -> lis
     published build is taken from that build."""
     api = output / "api"
     written = [api / "index.json"]
-    _write(_text(index_json(site)), written[0])
+    _write(_json(index_json(site)), written[0])
     for briefing in site.briefings:
         path = api / "briefings" / f"{briefing.topic.slug}.json"
         if path.resolve().parent != (api / "briefings").resolve():
             raise ValueError(f"topic slug {briefing.topic.slug!r} would write outside {api}")
-        make = functools.partial(_text_of_briefing, briefing)
+        make = functools.partial(_json_of_briefing, briefing)
         name = path.relative_to(output).as_posix()
         _write(kept.file(name, briefing, make) if kept is not None else make(), path)
         written.append(path)
     return written
 
 
-def _text_of_briefing(briefing: Briefing) -> bytes:
-    return _text(briefing_json(briefing))
+def _json_of_briefing(briefing: Briefing) -> bytes:
+    return _json(briefing_json(briefing))
