@@ -900,7 +900,7 @@ def test_the_features_handed_to_the_merge_are_taken_not_copied() -> None:
     documents = [DAILY, HERALD, WIRE]
     assignment = assign_topics(documents, (ELECTION, MERGER))
     quotes = [q for d in documents for q in find_quotes(d)]
-    features = [features_of(d, find_quotes(d)) for d in documents]
+    features: list[merge.ArticleFeatures] = [features_of(d, find_quotes(d)) for d in documents]
     handed = merge_statements(documents, assignment, quotes, "lexical", features)
     assert features == [(), (), ()]
     assert handed == merge_statements(documents, assignment, quotes)
@@ -1017,7 +1017,7 @@ def _merged_from(content_folder: Path, memory: merge.PairMemory | None = None) -
     content = load_content(content_folder)
     documents = sorted((segment(a) for a in content.articles), key=lambda d: (d.article.date, d.article.slug))
     found = [find_quotes(d) for d in documents]
-    features = [features_of(d, q) for d, q in zip(documents, found, strict=True)]
+    features: list[merge.ArticleFeatures] = [features_of(d, q) for d, q in zip(documents, found, strict=True)]
     assignment = assign_topics(documents, content.topics)
     quotes = [q for f in found for q in f]
     return merge_statements(
