@@ -5,14 +5,13 @@ must never be left half written or lead outside their folder."""
 from __future__ import annotations
 
 import logging
-import marshal
 import os
 import pickle
 import shutil
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import BinaryIO
 
 log = logging.getLogger(__name__)
 
@@ -56,20 +55,10 @@ def load_pickle(path: Path, what: str) -> object | None:
     """The object kept at ``path`` (a cache file); None if there is none, or,
     with a warning naming ``what``, if it cannot be read: a damaged or
     foreign cache file costs only speed."""
-    return _load_kept(path, what, pickle.load)
-
-
-def load_marshal(path: Path, what: str) -> object | None:
-    """As ``load_pickle``, for a file ``save_marshal`` wrote."""
-    # Read whole first: ``marshal.load`` reads a file a value at a time
-    # (2.9 s for a file ``marshal.loads`` reads in 0.2 s).
-    return _load_kept(path, what, lambda handle: marshal.loads(handle.read()))
-
-
-def _load_kept(path: Path, what: str, load: Callable[[BinaryIO], object]) -> object | None:
     try:
         with path.open("rb") as handle:
-            return load(handle)
+            kept: object = pickle.load(handle)
+            return kept
     except FileNotFoundError:
         return None
     except Exception as exc:  # a damaged or foreign file: unpickling can raise anything
@@ -80,22 +69,9 @@ def _load_kept(path: Path, what: str, load: Callable[[BinaryIO], object]) -> obj
 def save_pickle(path: Path, value: object, what: str) -> bool:
     """Keep ``value`` at ``path`` (``write_atomically``); a failure to write is
     a warning naming ``what``: it costs only speed. Whether it was written."""
-    return _save_kept(path, what, lambda handle: pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL))
-
-
-def save_marshal(path: Path, value: Any, what: str) -> bool:
-    """As ``save_pickle``, in Python's ``marshal`` format: for plain values
-    (tuples, strings, numbers, dicts of them) only, which it writes and reads
-    back several times as fast, and with every string interned when it was
-    stored once for all who held it. Only for a cache folder of this version
-    of Python: the format may change from one to the next."""
-    return _save_kept(path, what, lambda handle: marshal.dump(value, handle))
-
-
-def _save_kept(path: Path, what: str, write: Callable[[BinaryIO], object]) -> bool:
     try:
-        write_atomically(path, write)
-    except (OSError, ValueError, pickle.PicklingError) as exc:
+        write_atomically(path, lambda handle: pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL))
+    except (OSError, pickle.PicklingError) as exc:
         log.warning("Could not save the %s %s: %s", what, path, exc)
         return False
     return True

@@ -105,7 +105,7 @@ from collections.abc import (
 from dataclasses import dataclass, field, replace
 from itertools import pairwise
 from pathlib import Path
-from typing import Any, Literal, Protocol, TypeVar
+from typing import Literal, Protocol, TypeVar
 
 import snowballstemmer
 
@@ -192,9 +192,12 @@ class SentenceFeatures:
       (``_within``);
     * a sentence's own word pairs are not kept at all: only quotes are
       compared on them, rarely;
-    * a copy from another process or from the cache is rebuilt with its
-      words interned (``__reduce__``), stored once per build rather than
-      once per sentence.
+    * every word is interned where it is made (``words_of``, ``numbers_in``
+      and the like), so it is stored once per process rather than once per
+      sentence; the features travel from the worker processes and the
+      cache as ``FeatureRow``s in ``marshal``'s format, which notes which
+      strings were interned and interns them again as it reads them
+      (``pipeline.ArticleFindings``).
 
     Not frozen (nor is ``_Item``), though nothing changes one once made: a
     frozen dataclass sets each field through ``object.__setattr__``, and
@@ -214,22 +217,6 @@ class SentenceFeatures:
     plain: Words
     runs: tuple[tuple[str, ...], ...]
 
-    def __reduce__(self) -> tuple[Any, ...]:
-        if type(self) is not SentenceFeatures:
-            raise TypeError(f"{type(self).__name__} is not meant to be pickled")
-        return _restored, (
-            self.words,
-            self.numbers,
-            self.quote_pairs,
-            self.quote_numbers,
-            self.quote_names,
-            self.stems,
-            self.names,
-            self.opener,
-            self.plain,
-            self.runs,
-        )
-
 
 Words = tuple[str, ...]
 """Distinct words in sorted order: a set's content, at a tuple's size (a
@@ -240,44 +227,10 @@ Pairs = tuple[tuple[str, str], ...]
 """Distinct word pairs in sorted order, as ``Words``."""
 
 
-def _restored(
-    words: Words,
-    numbers: Words,
-    quote_pairs: Pairs,
-    quote_numbers: Words,
-    quote_names: Words,
-    stems: Words,
-    names: Words,
-    opener: str,
-    plain: Words,
-    runs: tuple[tuple[str, ...], ...],
-) -> SentenceFeatures:
-    """A ``SentenceFeatures`` unpickled, with its words interned.
-
-    Called for every sentence of the archive in every build (187,000 at
-    5,000 articles), so written for speed: list comprehensions, not
-    generators, and the quote's fields, empty for most sentences, passed
-    over (2.0 -> 1.85 s at 5,000 articles)."""
-    intern = sys.intern
-    return SentenceFeatures(
-        words=tuple(map(intern, words)),
-        numbers=tuple(map(intern, numbers)),
-        quote_pairs=tuple([(intern(a), intern(b)) for a, b in quote_pairs]) if quote_pairs else (),
-        quote_numbers=tuple(map(intern, quote_numbers)) if quote_numbers else (),
-        quote_names=tuple(map(intern, quote_names)) if quote_names else (),
-        stems=tuple(map(intern, stems)),
-        names=tuple(map(intern, names)),
-        opener=intern(opener),
-        plain=tuple(map(intern, plain)),
-        runs=tuple([tuple(map(intern, run)) for run in runs]),
-    )
-
-
 FeatureRow = tuple[Words, Words, Pairs, Words, Words, Words, Words, str, Words, tuple[tuple[str, ...], ...]]
 """A ``SentenceFeatures``'s fields as one plain tuple, in their order
-(``feature_row``): how the build keeps every sentence's features between
-builds, all in one file (``pipeline.FEATURES_PACK``), which reads back
-in a tenth of the time of one pickle per article."""
+(``feature_row``): what ``marshal`` writes and reads (a tenth of the time
+``pickle`` took over the same features, as it interns each word in C)."""
 
 ArticleFeatures = Sequence[SentenceFeatures | FeatureRow]
 """One article's features, sentence by sentence: as made, or as kept."""

@@ -14,8 +14,7 @@ only runs them in order, in plain sight:
    fingerprint ``find_wire_copies`` compares; ``name_clues``: Document →
    the words that tell ``find_people`` what a capitalised run is;
    ``features_of``: Document → the words, stems and names
-   ``merge_statements`` compares (kept besides in one pack for every
-   article, which reads back faster: ``merge_features``);
+   ``merge_statements`` compares;
 4. ``merge_statements``: sentences of all documents → Statements (the
    similar pairs it found kept between builds too, in ``PairMemory``);
 5. ``find_people``: Documents + Quotes → people and organisations, with
@@ -43,8 +42,9 @@ Nothing here runs Pelican: the plugin hands Pelican's articles to
 
 from __future__ import annotations
 
+import marshal
 import pickle
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -60,14 +60,11 @@ from generator.briefing import build_briefings, coverage, with_people_and_disagr
 from generator.content import Content
 from generator.disagree import SupersetMemory, find_disagreements
 from generator.disagree import prepare as prepare_disagreements
-from generator.files import load_marshal, save_marshal
 from generator.memory import release_free_memory
 from generator.merge import (
     ArticleFeatures,
-    FeatureRow,
     MergeMethod,
     PairMemory,
-    SentenceFeatures,
     feature_row,
     features_of,
     merge_statements,
@@ -101,12 +98,6 @@ DISAGREE_CACHE = "disagree-stems.pickle"
 """The parallel stem sets, in the cache folder, for the next build (``SupersetMemory``)."""
 WIRE_CACHE = "wire-links.pickle"
 """The wire copies' links, in the cache folder, for the next build (``LinkMemory``)."""
-FEATURES_PACK = "merge-features.marshal"
-"""Every article's merge features, in the cache folder, for the next build (``merge_features``)."""
-FEATURES_PACK_SLACK = 0.05
-"""How much of the archive the features pack may lack or hold in vain
-before a build writes it again (``merge_features``)."""
-
 PREPARED_HERE = 0.5
 """Of the articles whose ``disagree.prepare`` a build must make (all, in a
 cold build), the share made on every core before the second process
@@ -148,17 +139,21 @@ class ArticleFindings:
     fingerprint: Fingerprint
     name_clues: NameClues
     merge_features: bytes
-    """The article's ``tuple[SentenceFeatures, ...]``, pickled on its own:
-    the build reads the rest of every article's findings first and the
-    features later (``per_article_findings``), and unpickling features is
-    most of the work (their words are interned, ``SentenceFeatures``)."""
+    """The article's features as ``FeatureRow``s, in ``marshal``'s format, on
+    their own: the build reads the rest of every article's findings first
+    and the features later (``per_article_findings``). Their words are
+    interned where they are made (``features_of``), so ``marshal`` notes
+    them as such and interns them again as it reads them: a word is stored
+    once per build, not once per article. Read as pickled
+    ``SentenceFeatures`` (interning each word in Python), they took 1.6-2.3 s
+    of every build at 5,000 articles; so, 0.3 s."""
 
 
 def read_one_article(document: Document) -> ArticleFindings:
     """The stages that read one article at a time, run together per article."""
     masked = masks_of(document)  # read by the quotes and the names' clues alike
     quotes = tuple(find_quotes(document, masked))
-    features = pickle.dumps(features_of(document, quotes), protocol=pickle.HIGHEST_PROTOCOL)
+    features = marshal.dumps(tuple(map(feature_row, features_of(document, quotes))))
     return ArticleFindings(
         quotes, find_dates(document), wire_fingerprint(document), name_clues(document, masked), features
     )
@@ -203,64 +198,23 @@ def per_article_findings(
 
     # Joined as they are read: each article's own clues are let go at once.
     joined = NameClues.joined(each_read())
-    features = merge_features(pickled_features, cache, keys)
+    features: list[ArticleFeatures] = list(
+        each_unpickled(pickled_features, release_every=1000, loads=marshal.loads)
+    )
     return tuple(quotes), tuple(dated), fingerprints, joined, features
 
 
-def merge_features(
-    pickled: list[bytes], cache: Path | None, keys: Sequence[str] | None
-) -> list[ArticleFeatures]:
-    """Each article's merge features (``pickled``, emptied as it is read)
-    as ``FeatureRow``s: from the pack of the last build (``FEATURES_PACK``)
-    where it holds the article's key, else unpickled.
-
-    Unpickling every article's features took 1.6-2.3 s of each build at
-    5,000 articles, most of it interning their words one at a time
-    (``SentenceFeatures``); the pack, one ``marshal`` file of every row,
-    stores each word once, interned, and reads back in 0.2 s. It is
-    written again only when what it lacks and what it holds for no
-    article of this build (articles edited or gone) are more than
-    ``FEATURES_PACK_SLACK`` of the articles: an edit reads its article's
-    features from its pickle, and writing the pack (about 0.3 s) waits."""
-    pack: dict[str, tuple[FeatureRow, ...]] = {}
-    if cache is not None and keys is not None:
-        pack = _features_pack(load_marshal(cache / FEATURES_PACK, "merge's cache"))
-    rows: list[tuple[FeatureRow, ...] | None] = [pack.pop(key, None) for key in keys or ()]
-    rows += [None] * (len(pickled) - len(rows))
-    missing = [number for number, found in enumerate(rows) if found is None]
-    unpickled = each_unpickled([pickled[number] for number in missing], release_every=1000)
-    pickled.clear()
-    for number, features in zip(missing, unpickled, strict=True):
-        rows[number] = tuple(map(feature_row, features))
-    complete: list[ArticleFeatures] = [found for found in rows if found is not None]
-    if cache is not None and keys is not None and len(missing) + len(pack) > FEATURES_PACK_SLACK * len(keys):
-        save_marshal(cache / FEATURES_PACK, dict(zip(keys, complete, strict=True)), "merge's cache")
-    return complete
-
-
-def _features_pack(kept: object) -> dict[str, tuple[FeatureRow, ...]]:
-    """``kept`` if it is a pack of feature rows (a file of another shape, which
-    only a damaged cache holds, is left unread: it costs only speed)."""
-    width = len(SentenceFeatures.__slots__)
-    if not isinstance(kept, dict) or not all(
-        type(key) is str
-        and type(found) is tuple
-        and all(type(row) is tuple and len(row) == width for row in found)
-        for key, found in kept.items()
-    ):
-        return {}
-    return kept
-
-
-def each_unpickled(pickled: list[bytes], release_every: int = 0) -> Iterator[Any]:
-    """Each of ``pickled`` unpickled in turn, its bytes let go as soon as
-    they are read; with ``release_every``, the freed bytes go back to the
-    system after every so many (``release_free_memory``), so the results,
-    which grow as their bytes shrink, take the same memory again instead of
-    adding to it."""
+def each_unpickled(
+    pickled: list[bytes], release_every: int = 0, loads: Callable[[bytes], Any] = pickle.loads
+) -> Iterator[Any]:
+    """Each of ``pickled`` unpickled (by ``loads``) in turn, its bytes let go
+    as soon as they are read; with ``release_every``, the freed bytes go back
+    to the system after every so many (``release_free_memory``), so the
+    results, which grow as their bytes shrink, take the same memory again
+    instead of adding to it."""
     for number, result in enumerate(pickled):
         pickled[number] = b""
-        yield pickle.loads(result)
+        yield loads(result)
         if release_every and number % release_every == release_every - 1:
             release_free_memory()
 

@@ -5,25 +5,18 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import marshal
-import pickle
 import shutil
-import sys
 from pathlib import Path
 
 import pytest
 
 from benchmarks.generate import generate
-from generator import pipeline
 from generator.article_cache import FOLDER, DocumentCache, article_key, cache_share, cached_map
 from generator.build import BuildOptions, build
 from generator.content import load_content
 from generator.errors import ContentErrors
-from generator.merge import feature_row, features_of
 from generator.model import Document, TopicAssignment
 from generator.parallel import MIN_DOCUMENTS_PER_WORKER
-from generator.pipeline import FEATURES_PACK, merge_features
-from generator.quotes import find_quotes
 from generator.segment import segment
 from generator.topics import assign_topics
 from tests.helpers import file_tree
@@ -328,68 +321,3 @@ def test_pickling_an_article_leaves_no_second_copy_of_its_body() -> None:
     copy = pickle.loads(pickle.dumps(article, protocol=pickle.HIGHEST_PROTOCOL))
     assert sys.getsizeof(article.body) == size
     assert copy == article and copy.body == body
-
-
-# --- every article's merge features, kept in one pack ----------------------------------------------
-
-
-def _pickled_features(documents: list[Document]) -> list[bytes]:
-    """Each document's merge features as the per-article stage sends them."""
-    return [pickle.dumps(features_of(d, find_quotes(d)), protocol=pickle.HIGHEST_PROTOCOL) for d in documents]
-
-
-def test_merge_features_come_from_the_pack_only_for_the_very_same_article(tmp_path: Path) -> None:
-    """The pack gives back each article's features as its pickle would, with
-    their words stored once (interned); an article whose key is not in the
-    pack (edited, or new) is read from its own pickle, never from the pack."""
-    documents = _documents(REPO / "content")
-    keys = [article_key(d) for d in documents]
-    expected = [tuple(map(feature_row, features_of(d, find_quotes(d)))) for d in documents]
-    assert merge_features(_pickled_features(documents), tmp_path, keys) == expected
-    assert (tmp_path / FEATURES_PACK).exists()
-
-    # Unreadable pickles: every article must then come from the pack.
-    assert merge_features([b"not a pickle"] * len(documents), tmp_path, keys) == expected
-    found = merge_features([b"not a pickle"] * len(documents), tmp_path, keys)
-    rows = [feature_row(row) for article in found for row in article]
-    words = [w for row in rows for w in (*row[0], *row[5], *row[6], row[7])]
-    assert words and all(w is sys.intern(w) for w in words)
-
-    # An article edited since: its own (new) features, not those the pack holds.
-    edited = dataclasses.replace(documents[0].article, body=documents[0].article.body + "\n\nA new line.")
-    documents[0] = segment(edited)
-    keys[0] = article_key(documents[0])
-    now = merge_features(_pickled_features(documents), tmp_path, keys)
-    assert now[0] == tuple(map(feature_row, features_of(documents[0], find_quotes(documents[0]))))
-    assert now[0] != expected[0] and now[1:] == expected[1:]
-
-
-def test_the_features_pack_is_written_again_only_once_it_is_out_of_date_enough(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Writing the pack costs a whole-archive pass, so an edit leaves it be
-    while what it lacks and what it holds in vain are within the slack."""
-    documents = _documents(REPO / "content")
-    keys = [article_key(d) for d in documents]
-    merge_features(_pickled_features(documents), tmp_path, keys)
-    pack = tmp_path / FEATURES_PACK
-    written = pack.read_bytes()
-    edited = [*keys[:-1], "edited"]
-    monkeypatch.setattr(pipeline, "FEATURES_PACK_SLACK", 1.0)  # 1 missing + 1 in vain ≤ 3
-    merge_features(_pickled_features(documents), tmp_path, edited)
-    assert pack.read_bytes() == written
-    monkeypatch.setattr(pipeline, "FEATURES_PACK_SLACK", 0.5)  # 2 > 1.5
-    merge_features(_pickled_features(documents), tmp_path, edited)
-    assert pack.read_bytes() != written
-    assert merge_features([b"not a pickle"] * len(documents), tmp_path, edited)  # all in the pack now
-
-
-def test_a_damaged_features_pack_is_ignored_and_replaced(tmp_path: Path) -> None:
-    documents = _documents(REPO / "content")
-    keys = [article_key(d) for d in documents]
-    expected = merge_features(_pickled_features(documents), tmp_path, keys)
-    pack = tmp_path / FEATURES_PACK
-    for damaged in (b"\x00\x01 not marshal", marshal.dumps({keys[0]: ((),)}), marshal.dumps([1, 2])):
-        pack.write_bytes(damaged)
-        assert merge_features(_pickled_features(documents), tmp_path, keys) == expected
-        assert merge_features([b"not a pickle"] * len(documents), tmp_path, keys) == expected

@@ -826,34 +826,45 @@ def copy_of_strings(value: Any) -> Any:
     return value
 
 
+_RECEIVER = """
+import marshal, sys
+def strings(value):
+    return [value] if isinstance(value, str) else [s for item in value for s in strings(item)]
+words = strings(marshal.loads(sys.stdin.buffer.read()))
+print(len(words), sum(sys.intern(word) is word for word in words))
+"""
+
+
 def test_features_sent_between_processes_arrive_whole_with_their_words_stored_once() -> None:
-    """Per-article features travel from the worker processes and the cache as
-    pickles; each arrives equal, with its words interned, so a word of the
-    archive is stored once and not once per article."""
-    import pickle
+    """Per-article features travel from the worker processes and the cache
+    as ``marshal`` data (``pipeline.ArticleFindings``); each arrives equal,
+    and with its words interned in the process that reads them (one that
+    never saw them before: another interpreter), so a word of the archive
+    is stored once and not once per article."""
+    import marshal
+    import subprocess
     import sys
 
-    from generator.merge import features_of
+    from generator.merge import feature_row, features_of
+    from generator.pipeline import read_one_article
 
     document = make_document(
         '"We will rebuild the Tamar bridge by 2025," Mayor Ana Ruiz said on Monday.\n\n'
         "The European Union pledged 40 million euros. The EU said more would follow.\n\n"
         "Yes."
     )
-    sent = features_of(document, find_quotes(document))
-    # Made anew, not copied: the copy must not hold the sender's own strings.
-    arrived = pickle.loads(pickle.dumps(copy_of_strings(sent)))
-    assert arrived == sent
-    assert any(f.quote_pairs for f in arrived) and any(f.quote_names for f in arrived)
-    assert any(f.numbers for f in arrived) and any(f.runs for f in arrived)
-    assert any(not f.numbers and not f.runs and not f.quote_pairs for f in arrived)
-    assert pickle.loads(pickle.dumps(features_of(make_document(""), []))) == ()
-    for features in arrived:
-        words = [*features.words, *features.stems, *features.names, *features.plain, features.opener]
-        words += [*features.numbers, *features.quote_numbers, *features.quote_names]
-        words += [word for pair in features.quote_pairs for word in pair]
-        words += [word for run in features.runs for word in run]
-        assert all(word is sys.intern(word) for word in words)
+    made = features_of(document, find_quotes(document))
+    sent = read_one_article(document).merge_features
+    assert marshal.loads(sent) == tuple(map(feature_row, made))
+    assert any(f.quote_pairs for f in made) and any(f.quote_names for f in made)
+    assert any(f.numbers for f in made) and any(f.runs for f in made)
+    assert any(not f.numbers and not f.runs and not f.quote_pairs for f in made)
+    assert read_one_article(make_document("")).merge_features == marshal.dumps(())
+    received = subprocess.run(
+        [sys.executable, "-c", _RECEIVER], input=sent, capture_output=True, check=True
+    ).stdout.split()
+    words, interned = map(int, received)
+    assert words > 50 and interned == words
 
 
 def test_another_stage_reads_a_texts_figures_and_names_as_the_merge_does() -> None:
