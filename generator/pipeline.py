@@ -65,7 +65,7 @@ from generator.merge import (
     ArticleFeatures,
     MergeMethod,
     PairMemory,
-    feature_row,
+    feature_columns,
     features_of,
     merge_statements,
 )
@@ -98,6 +98,7 @@ DISAGREE_CACHE = "disagree-stems.pickle"
 """The parallel stem sets, in the cache folder, for the next build (``SupersetMemory``)."""
 WIRE_CACHE = "wire-links.pickle"
 """The wire copies' links, in the cache folder, for the next build (``LinkMemory``)."""
+
 PREPARED_HERE = 0.5
 """Of the articles whose ``disagree.prepare`` a build must make (all, in a
 cold build), the share made on every core before the second process
@@ -139,7 +140,7 @@ class ArticleFindings:
     fingerprint: Fingerprint
     name_clues: NameClues
     merge_features: bytes
-    """The article's features as ``FeatureRow``s, in ``marshal``'s format, on
+    """The article's features as ``FeatureColumns``, in ``marshal``'s format, on
     their own: the build reads the rest of every article's findings first
     and the features later (``per_article_findings``). Their words are
     interned where they are made (``features_of``), so ``marshal`` notes
@@ -153,7 +154,7 @@ def read_one_article(document: Document) -> ArticleFindings:
     """The stages that read one article at a time, run together per article."""
     masked = masks_of(document)  # read by the quotes and the names' clues alike
     quotes = tuple(find_quotes(document, masked))
-    features = marshal.dumps(tuple(map(feature_row, features_of(document, quotes))))
+    features = marshal.dumps(feature_columns(features_of(document, quotes)))
     return ArticleFindings(
         quotes, find_dates(document), wire_fingerprint(document), name_clues(document, masked), features
     )

@@ -845,7 +845,7 @@ def test_features_sent_between_processes_arrive_whole_with_their_words_stored_on
     import subprocess
     import sys
 
-    from generator.merge import feature_row, features_of
+    from generator.merge import feature_columns, features_of
     from generator.pipeline import read_one_article
 
     document = make_document(
@@ -855,7 +855,8 @@ def test_features_sent_between_processes_arrive_whole_with_their_words_stored_on
     )
     made = features_of(document, find_quotes(document))
     sent = read_one_article(document).merge_features
-    assert marshal.loads(sent) == tuple(map(feature_row, made))
+    assert marshal.loads(sent) == feature_columns(made)
+    assert [f.words for f in made] == list(marshal.loads(sent)[0])
     assert any(f.quote_pairs for f in made) and any(f.quote_names for f in made)
     assert any(f.numbers for f in made) and any(f.runs for f in made)
     assert any(not f.numbers and not f.runs and not f.quote_pairs for f in made)
