@@ -200,21 +200,22 @@ def per_article_findings(
     # Joined as they are read: each article's own clues are let go at once.
     joined = NameClues.joined(each_read())
     features: list[ArticleFeatures] = list(
-        each_unpickled(pickled_features, release_every=1000, loads=marshal.loads)
+        each_loaded(pickled_features, release_every=1000, loads=marshal.loads)
     )
     return tuple(quotes), tuple(dated), fingerprints, joined, features
 
 
-def each_unpickled(
-    pickled: list[bytes], release_every: int = 0, loads: Callable[[bytes], Any] = pickle.loads
+def each_loaded(
+    stored: list[bytes], release_every: int = 0, loads: Callable[[bytes], Any] = pickle.loads
 ) -> Iterator[Any]:
-    """Each of ``pickled`` unpickled (by ``loads``) in turn, its bytes let go
-    as soon as they are read; with ``release_every``, the freed bytes go back
-    to the system after every so many (``release_free_memory``), so the
-    results, which grow as their bytes shrink, take the same memory again
-    instead of adding to it."""
-    for number, result in enumerate(pickled):
-        pickled[number] = b""
+    """Each of ``stored`` read back (by ``loads``: ``pickle``'s, or
+    ``marshal``'s for the merge features) in turn, its bytes let go as soon
+    as they are read; with ``release_every``, the freed bytes go back to the
+    system after every so many (``release_free_memory``), so the results,
+    which grow as their bytes shrink, take the same memory again instead of
+    adding to it."""
+    for number, result in enumerate(stored):
+        stored[number] = b""
         yield loads(result)
         if release_every and number % release_every == release_every - 1:
             release_free_memory()
@@ -252,7 +253,7 @@ def people_and_disagreements(
             release_free_memory()  # what shipping the documents to the workers took
         parallel = SupersetMemory.load(cache / DISAGREE_CACHE) if cache is not None else None
         disagreements = find_disagreements(
-            documents, assignment, people, each_unpickled(prepared, release_every=1000), parallel
+            documents, assignment, people, each_loaded(prepared, release_every=1000), parallel
         )
     release_free_memory()
     return people, disagreements, timings.seconds
