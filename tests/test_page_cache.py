@@ -22,6 +22,7 @@ from typing import Any
 
 import pytest
 from markupsafe import Markup
+from pelican.writers import FileOverwriteFailedError
 
 from generator import page_cache
 from generator.build import BuildOptions, build
@@ -581,4 +582,28 @@ def test_a_reused_page_is_the_published_file_and_writing_it_again_leaves_that_fi
     with writer._open_w(str(page), "utf-8", override=True) as handle:
         handle.write("written again")
     assert page.read_text(encoding="utf-8") == "written again"
+    assert published.read_text(encoding="utf-8") == "as published"
+
+
+def test_a_reused_page_written_twice_is_refused_as_pelican_refuses_any_page_written_twice(
+    tmp_path: Path,
+) -> None:
+    # A reused page is linked without Pelican opening it, so the writer keeps
+    # Pelican's record of what it wrote itself: two pages at one address
+    # (two slugs alike) must still fail the build, not leave one of them.
+    published = tmp_path / "site" / "page.html"
+    published.parent.mkdir()
+    published.write_text("as published", encoding="utf-8")
+    staging = tmp_path / "staging"
+    staging.mkdir()
+    page = staging / "page.html"
+    writer = BriefingWriter(str(staging), settings={})
+
+    writer._keep(published)
+    with writer._open_w(str(page), "utf-8") as handle:
+        handle.write("")
+    assert page.samefile(published)
+    writer._keep(published)
+    with pytest.raises(FileOverwriteFailedError):
+        writer._open_w(str(page), "utf-8")
     assert published.read_text(encoding="utf-8") == "as published"
