@@ -57,7 +57,7 @@ from generator.page_cache import PAGE_CACHE_SETTING, PageCache, plain_setting
 from generator.parallel import workers_setting
 from generator.progress import NO_PROGRESS, Progress
 from generator.progress import SETTING as PROGRESS_SETTING
-from generator.publish import size_warning
+from generator.publish import add_size, size_warning
 from generator.stamp import Summary, forget, inputs_digest, record, unchanged
 from generator.timings import SETTING as TIMINGS_SETTING
 from generator.timings import Timings, requested, stage, timings_of
@@ -376,17 +376,17 @@ def _build(options: BuildOptions, stops: HeldStops) -> BuildResult:
             timings.mark("pelican.end")
             timings.span("pelican.context", "pelican.start", "pelican.context_done")
             timings.span("pelican.output", "pelican.context_done", "pelican.end")
-        pages = sum(1 for _ in staging.rglob("*.html"))
         progress.stage("search")
+        tally = _SiteTally()
         with stage(timings, "publish"):
-            _keep_unchanged(output, staging, leave=BUNDLE_DIR)  # while Pagefind finishes
+            _keep_unchanged(output, staging, tally, leave=BUNDLE_DIR)  # while Pagefind finishes
         with stage(timings, "search"):
             finish_search(settings)
         progress.stage("publish")
         with stage(timings, "publish"):
-            _keep_unchanged(output / BUNDLE_DIR, staging / BUNDLE_DIR)
+            _keep_unchanged(output / BUNDLE_DIR, staging / BUNDLE_DIR, tally, under=BUNDLE_DIR)
             _carry_over(output, staging)
-            too_big = size_warning(staging)
+            too_big = size_warning(tally.sizes)  # the pages: a deploy's ``.git`` is not published
             if too_big is not None:
                 if options.strict:
                     raise BriefingError(f"{too_big}; {output} was left as it was")
@@ -415,7 +415,7 @@ def _build(options: BuildOptions, stops: HeldStops) -> BuildResult:
         articles=len(content.articles),
         topics=len(content.topics),
         statements=len({s.id for b in briefings for s in b.statements}),
-        pages=pages,
+        pages=tally.pages,
         warnings=tuple(warnings),
     )
     record(stamp, inputs, output, summary)
@@ -614,7 +614,18 @@ def _carry_over(output: Path, staging: Path) -> None:
             link_or_copy(kept, staging / name)
 
 
-def _keep_unchanged(output: Path, staging: Path, *, leave: str = "") -> None:
+@dataclass(slots=True)
+class _SiteTally:
+    """What ``_keep_unchanged`` counts of the new site as it goes through it:
+    its pages, and its bytes by top folder (``publish.folder_sizes``)."""
+
+    pages: int = 0
+    sizes: dict[str, int] = field(default_factory=dict)
+
+
+def _keep_unchanged(
+    output: Path, staging: Path, tally: _SiteTally, *, leave: str = "", under: str = ""
+) -> None:
     """Replace each file in ``staging`` whose bytes equal the file at the same
     place in ``output`` by a hard link to that file, so the swap keeps it as
     it was (inode, modification time). Works beside the output only: an
@@ -622,18 +633,24 @@ def _keep_unchanged(output: Path, staging: Path, *, leave: str = "") -> None:
     refuses hard links the new copy stays, which is merely a rewrite.
     ``leave``: a folder of ``staging``'s top level not to look into (one
     still being written). Plain strings and ``os.walk``: 10,000 files at
-    5,000 articles, where ``pathlib`` took a third of the time."""
-    if not output.is_dir():
-        return
+    5,000 articles, where ``pathlib`` took a third of the time.
+
+    Counts the files into ``tally`` on the way, so the site is gone through
+    once (``under``: the folder of the site ``staging`` is)."""
+    compare = output.is_dir()
     for folder, folders, files in os.walk(staging):
         relative = os.path.relpath(folder, staging)
         if relative == "." and leave:
             folders[:] = [name for name in folders if name != leave]
         folders.sort()
+        in_site = os.path.normpath(os.path.join(under, relative))  # noqa: PTH118
         for name in sorted(files):
             new = os.path.join(folder, name)  # noqa: PTH118 (strings: see above)
+            made = os.lstat(new)
+            add_size(tally.sizes, in_site, made.st_size)
+            tally.pages += name.endswith(".html")
             old = os.path.normpath(os.path.join(output, relative, name))  # noqa: PTH118
-            if not _copy_of(old, new):
+            if not compare or not _copy_of(old, new, made):
                 continue
             linked = os.path.join(folder, f".{name}.unchanged")  # noqa: PTH118
             try:
@@ -643,11 +660,12 @@ def _keep_unchanged(output: Path, staging: Path, *, leave: str = "") -> None:
             os.replace(linked, new)  # noqa: PTH105
 
 
-def _copy_of(old: str, new: str) -> bool:
-    """Whether ``new`` is a copy of ``old``: two regular files (not links),
-    not the same one, with the same permissions and bytes."""
+def _copy_of(old: str, new: str, made: os.stat_result) -> bool:
+    """Whether ``new`` (of ``os.lstat`` ``made``) is a copy of ``old``: two
+    regular files (not links), not the same one, with the same permissions
+    and bytes."""
     try:
-        a, b = os.lstat(old), os.lstat(new)
+        a, b = os.lstat(old), made
     except OSError:
         return False
     if not (stat.S_ISREG(a.st_mode) and stat.S_ISREG(b.st_mode)):

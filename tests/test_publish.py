@@ -23,7 +23,7 @@ import yaml
 
 from generator.build import BuildOptions, build
 from generator.errors import BriefingError
-from generator.publish import page_path, robots_txt, size_warning
+from generator.publish import folder_sizes, page_path, robots_txt, size_warning
 from generator.serve import RELOAD_TAG, inject_reload
 from tests.helpers import file_tree, settings_with
 
@@ -132,15 +132,15 @@ def test_a_site_too_big_for_github_pages_is_named_with_its_largest_folders(tmp_p
         (site / name).parent.mkdir(parents=True, exist_ok=True)
         (site / name).write_bytes(b"x" * size)
     (site / "index.html").write_bytes(b"x" * 100)
-    assert size_warning(site, limit=1500) is None  # exactly at the limit still deploys
-    warning = size_warning(site, limit=1499)
+    assert size_warning(folder_sizes(site), limit=1500) is None  # exactly at the limit still deploys
+    warning = size_warning(folder_sizes(site), limit=1499)
     assert warning is not None
     assert warning.startswith("the site is 1.5 kB, more than the 1.5 kB GitHub Pages publishes")
     assert "(largest: topics/ 1.1 kB, api/ 0.3 kB, the top folder 0.1 kB)" in warning
-    assert size_warning(site) is None
+    assert size_warning(folder_sizes(site)) is None
     with (site / "api" / "big.json").open("wb") as big:
         big.truncate(1_200_000_000)  # sparse: its size on disk is nothing, what it publishes is not
-    warning = size_warning(site)
+    warning = size_warning(folder_sizes(site))
     assert warning is not None and warning.startswith(
         "the site is 1.20 GB, more than the 1.00 GB GitHub Pages"
     )
@@ -152,7 +152,7 @@ def test_a_build_too_big_to_publish_warns_and_under_strict_keeps_the_old_site(
 ) -> None:
     """The example site is about 300 kB: with a limit of 100 kB the build
     says so, and ``--strict`` refuses to publish it at all."""
-    monkeypatch.setattr("generator.build.size_warning", lambda site: size_warning(site, limit=100_000))
+    monkeypatch.setattr("generator.build.size_warning", lambda sizes: size_warning(sizes, limit=100_000))
     output = tmp_path / "output"
     result = build(BuildOptions(content=CONTENT, output=output, settings_file=REPO / "pelicanconf.py"))
     (warning,) = [w for w in result.warnings if "GitHub Pages" in w]
