@@ -1256,9 +1256,18 @@ def _fingerprint(item: _Item) -> bytes:
     """A digest of all the pair search and the scores read of ``item``: its
     key (and so its article), its text and its quote's, which its features
     are a function of, its quote's speaker, and its topics."""
-    quote = (item.quote.text, item.quote.speaker) if item.quote is not None else None
-    described = repr((item.sentence.key, item.sentence.text, quote, sorted(item.topics)))
-    return hashlib.blake2b(described.encode(), digest_size=FINGERPRINT_BYTES).digest()
+    # Joined on U+0000, which no text holds (``content`` refuses control
+    # characters), with U+0001 for a quote or speaker that is not there:
+    # half the time of the ``repr`` of a tuple, for 187,000 sentences at
+    # 5,000 articles, and as unambiguous.
+    quote = item.quote
+    said = (quote.text, _NONE if quote.speaker is None else quote.speaker) if quote else (_NONE, _NONE)
+    described = "\0".join((item.sentence.key, item.sentence.text, *said, *sorted(item.topics)))
+    return hashlib.blake2b(described.encode("utf-8", "surrogatepass"), digest_size=FINGERPRINT_BYTES).digest()
+
+
+_NONE = "\1"
+"""What ``_fingerprint`` reads for a quote or speaker that is not there."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import importlib.util
 import itertools
@@ -1019,6 +1020,37 @@ def test_sources_printed_alike_are_compared_once_with_the_same_outcome(
     unquoted = merge._items(empty, assign_topics(empty, []), [])
     copies_of_nothing = [item for item in unquoted if item.sentence.text == "It was so."]
     assert len(copies_of_nothing) == 2 and not merge._all_contained(copies_of_nothing)
+
+
+def test_a_sentences_fingerprint_changes_with_everything_the_pair_search_reads_of_it(
+    generated_items: list[merge._Item],
+) -> None:
+    """The next merge takes a sentence's pairs over when its fingerprint is
+    the same: it must change with the sentence's key, its text, its quote,
+    that quote's speaker (none is not an empty name) and its topics, and
+    only with them."""
+    items = generated_items
+    quoted = next(item for item in items if item.quote is not None and item.quote.speaker)
+    plain = next(item for item in items if item.quote is None and item.topics)
+    assert quoted.quote is not None
+    variants = [
+        quoted,
+        dataclasses.replace(quoted, quote=dataclasses.replace(quoted.quote, speaker=None)),
+        dataclasses.replace(quoted, quote=dataclasses.replace(quoted.quote, speaker="")),
+        dataclasses.replace(quoted, quote=dataclasses.replace(quoted.quote, text=quoted.quote.text + " too")),
+        dataclasses.replace(quoted, quote=None),
+        plain,
+        dataclasses.replace(plain, topics=frozenset()),
+        dataclasses.replace(plain, topics=plain.topics | {"another-topic"}),
+        dataclasses.replace(plain, sentence=dataclasses.replace(plain.sentence, text=plain.sentence.text + "!")),
+        dataclasses.replace(plain, sentence=dataclasses.replace(plain.sentence, id=plain.sentence.id + "0")),
+    ]
+    fingerprints = [merge._fingerprint(item) for item in variants]
+    assert len(set(fingerprints)) == len(variants)
+    assert all(len(f) == merge.FINGERPRINT_BYTES for f in fingerprints)
+    # Only what is read counts: its features and its article's other fields do not.
+    assert merge._fingerprint(dataclasses.replace(plain, vector=(1.0,))) == merge._fingerprint(plain)
+    assert len({merge._fingerprint(item) for item in items}) == len(items)
 
 
 # --- the merge's memory: pairs kept between builds -------------------------------------------------
