@@ -1042,8 +1042,8 @@ def test_a_sentences_fingerprint_changes_with_everything_the_pair_search_reads_o
         plain,
         dataclasses.replace(plain, topics=frozenset()),
         dataclasses.replace(plain, topics=plain.topics | {"another-topic"}),
-        dataclasses.replace(plain, sentence=dataclasses.replace(plain.sentence, text=plain.sentence.text + "!")),
-        dataclasses.replace(plain, sentence=dataclasses.replace(plain.sentence, id=plain.sentence.id + "0")),
+        dataclasses.replace(plain, sentence=dataclasses.replace(plain.sentence, text=f"{plain.sentence.text}!")),
+        dataclasses.replace(plain, sentence=dataclasses.replace(plain.sentence, id=f"{plain.sentence.id}0")),
     ]
     fingerprints = [merge._fingerprint(item) for item in variants]
     assert len(set(fingerprints)) == len(variants)
