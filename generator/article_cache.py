@@ -35,7 +35,7 @@ import hashlib
 import math
 import pickle
 from collections.abc import Callable, Sequence, Set
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -56,8 +56,20 @@ TOPICS_FILE = "topics.pickle"
 
 
 def article_key(document: Document) -> str:
-    """The content key of a document's article: any change to its file changes it."""
-    return hashlib.sha256(repr(document.article).encode("utf-8")).hexdigest()
+    """The content key of a document's article: any change to its file changes it.
+
+    Its fields joined on U+0000, which no text holds (``content`` refuses
+    control characters), each text marked apart from the ``repr`` of any
+    other value (no author is not an author named "None"): a quarter of the
+    time of the ``repr`` of the whole article, which reads every character
+    of the body for escapes (0.26 s against 0.07 s at 5,000 articles)."""
+    article = document.article
+    values = (getattr(article, name) for name in _ARTICLE_FIELDS)
+    described = "\0".join(f"s{value}" if isinstance(value, str) else f"r{value!r}" for value in values)
+    return hashlib.sha256(described.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+_ARTICLE_FIELDS = tuple(field.name for field in fields(Article))
 
 
 def cached_map(

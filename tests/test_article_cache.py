@@ -19,7 +19,7 @@ from generator.model import Document, TopicAssignment
 from generator.parallel import MIN_DOCUMENTS_PER_WORKER
 from generator.segment import segment
 from generator.topics import assign_topics
-from tests.helpers import file_tree
+from tests.helpers import file_tree, make_document
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -321,3 +321,43 @@ def test_pickling_an_article_leaves_no_second_copy_of_its_body() -> None:
     copy = pickle.loads(pickle.dumps(article, protocol=pickle.HIGHEST_PROTOCOL))
     assert sys.getsizeof(article.body) == size
     assert copy == article and copy.body == body
+
+
+def test_an_articles_content_key_changes_with_each_of_its_fields_and_only_with_them() -> None:
+    """Every per-article cache is keyed by ``article_key``: a change to any
+    field of the article (an author named "None" is not no author; a date,
+    a line number) must give another key, and the same article the same key."""
+    document = make_document("Troops left on Tuesday.", slug="one", outlet="Outlet")
+    article = document.article
+    changed = [
+        dataclasses.replace(article, slug="two"),
+        dataclasses.replace(article, path=article.path + "x"),
+        dataclasses.replace(article, title=article.title + "!"),
+        dataclasses.replace(article, outlet="Other"),
+        dataclasses.replace(article, url=article.url + "/"),
+        dataclasses.replace(article, date=article.date.replace(day=article.date.day % 28 + 1)),
+        dataclasses.replace(article, body=article.body + " "),
+        dataclasses.replace(article, body_line=article.body_line + 1),
+        dataclasses.replace(article, author="None"),
+        dataclasses.replace(article, author=""),
+        dataclasses.replace(article, language="fr"),
+        dataclasses.replace(article, credit="None"),
+    ]
+    assert {field.name for field in dataclasses.fields(article)} == {
+        "slug",
+        "path",
+        "title",
+        "outlet",
+        "url",
+        "date",
+        "body",
+        "body_line",
+        "author",
+        "language",
+        "credit",
+    }  # a field added must be added above
+    keys = {article_key(dataclasses.replace(document, article=other)) for other in changed}
+    assert len(keys) == len(changed) and article_key(document) not in keys
+    assert article_key(make_document("Troops left on Tuesday.", slug="one", outlet="Outlet")) == article_key(
+        document
+    )
