@@ -1032,6 +1032,7 @@ def test_a_sentences_fingerprint_changes_with_everything_the_pair_search_reads_o
     items = generated_items
     quoted = next(item for item in items if item.quote is not None and item.quote.speaker)
     plain = next(item for item in items if item.quote is None and item.topics)
+    sentence = plain.sentence
     assert quoted.quote is not None
     variants = [
         quoted,
@@ -1042,8 +1043,8 @@ def test_a_sentences_fingerprint_changes_with_everything_the_pair_search_reads_o
         plain,
         dataclasses.replace(plain, topics=frozenset()),
         dataclasses.replace(plain, topics=plain.topics | {"another-topic"}),
-        dataclasses.replace(plain, sentence=dataclasses.replace(plain.sentence, text=f"{plain.sentence.text}!")),
-        dataclasses.replace(plain, sentence=dataclasses.replace(plain.sentence, id=f"{plain.sentence.id}0")),
+        dataclasses.replace(plain, sentence=dataclasses.replace(sentence, text=f"{sentence.text}!")),
+        dataclasses.replace(plain, sentence=dataclasses.replace(sentence, id=f"{sentence.id}0")),
     ]
     fingerprints = [merge._fingerprint(item) for item in variants]
     assert len(set(fingerprints)) == len(variants)
