@@ -200,6 +200,61 @@ class NameClues:
         return NameClues(frozenset(lowercase), frozenset(places))
 
 
+@dataclass(slots=True)
+class ClueMemory:
+    """The articles' ``NameClues`` joined, kept between builds as how many
+    articles have each word (``lowercase``) and each place (``places``),
+    with each article's own clues (pickled) by its content key
+    (``article_key``): after an edit only the clues of the articles that
+    came or went are read, not those of every article (at 5,000 articles,
+    1.5 million words of which 18,000 are distinct: 0.5 s of every build).
+    With a ``path`` (``load``), kept in that file, in the cache folder of
+    this code's version, so the clues are those this code finds.
+    """
+
+    clues: dict[str, bytes] = field(default_factory=dict)
+    lowercase: Counter[str] = field(default_factory=Counter)
+    places: Counter[str] = field(default_factory=Counter)
+    path: Path | None = None
+
+    @classmethod
+    def load(cls, path: Path) -> ClueMemory:
+        """The memory kept at ``path`` (empty if there is none or it cannot be
+        read), which keeps the next ``joined``'s counts there."""
+        kept = load_pickle(path, "names' cache")
+        if isinstance(kept, tuple) and len(kept) == 3 and all(isinstance(part, dict) for part in kept):
+            clues, lowercase, places = kept
+            return cls(clues, Counter(lowercase), Counter(places), path)
+        return cls(path=path)
+
+    def joined(self, clues: Mapping[str, bytes]) -> NameClues:
+        """The union of ``clues`` (each article's ``NameClues``, pickled, by its
+        content key), from the counts, read for the articles that came or
+        went since the counts were made; then holds ``clues`` and the counts
+        for the next call."""
+        gone = [key for key in self.clues if key not in clues]
+        came = [key for key in clues if key not in self.clues]
+        for key in gone:
+            self._count(pickle.loads(self.clues[key]), -1)
+        for key in came:
+            self._count(pickle.loads(clues[key]), 1)
+        self.clues = dict(clues)
+        if (gone or came) and self.path is not None:
+            counts = (self.clues, dict(self.lowercase), dict(self.places))
+            save_pickle(self.path, counts, "names' cache")  # a failure only costs speed
+        return NameClues(frozenset(self.lowercase), frozenset(self.places))
+
+    def _count(self, found: NameClues, step: int) -> None:
+        for counts, words in ((self.lowercase, found.lowercase), (self.places, found.places)):
+            if step > 0:
+                counts.update(words)  # counted in C: every article of a first build
+                continue
+            for word in words:
+                counts[word] -= 1
+                if counts[word] <= 0:
+                    del counts[word]
+
+
 def name_clues(document: Document, masked: Mapping[int, str] | None = None) -> NameClues:
     """The ``NameClues`` of one article (``masked``: its ``masks_of``, if already made)."""
     masked = masks_of(document) if masked is None else masked

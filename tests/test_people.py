@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,15 @@ from benchmarks.generate import generate
 from generator import people as people_module
 from generator.content import load_content
 from generator.model import Document, Entity, Sentence
-from generator.people import MentionMemory, entity_named, find_people, roles_of
+from generator.people import (
+    ClueMemory,
+    MentionMemory,
+    NameClues,
+    entity_named,
+    find_people,
+    name_clues,
+    roles_of,
+)
 from generator.quotes import find_quotes
 from generator.segment import segment
 from generator.topics import assign_topics
@@ -378,6 +387,45 @@ def test_names_kept_from_the_last_build_give_the_people_a_fresh_search_gives(tmp
         if name == "a sentence added":
             assert read and {key.split("#")[0] for key in read} == {articles[5].stem}, read
     assert remembered != first
+
+
+def test_name_clues_counted_between_builds_are_those_of_the_articles_there_now(tmp_path: Path) -> None:
+    """The build joins the articles' name clues from counts kept since the
+    last build, reading only the articles that came or went: edit after
+    edit (an article changed, deleted, added back, two copies of one), the
+    clues are those of the articles there now, joined from nothing, and a
+    word or place no article has any longer is gone."""
+    content = tmp_path / "content"
+    generate(content, articles=30, topics=3, outlets=5, seed=6)
+    documents = [segment(article) for article in load_content(content).articles]
+    lone = make_document("Troops arrived in Zorvath overnight, oddly.", slug="lone", outlet="Lone Outlet")
+    changed = make_document("Troops arrived in Quendral overnight.", slug="lone", outlet="Lone Outlet")
+    path = tmp_path / "name-clues.pickle"
+    read: list[int] = []
+
+    def joined(chosen: Sequence[Document]) -> NameClues:
+        clues = {f"{d.article.slug}:{d.sentences[0].text}": pickle.dumps(name_clues(d)) for d in chosen}
+        memory = ClueMemory.load(path)
+        read.append(
+            sum(key not in memory.clues for key in clues) + sum(key not in clues for key in memory.clues)
+        )
+        found = memory.joined(clues)
+        assert found == NameClues.joined(map(name_clues, chosen))
+        return found
+
+    builds = [
+        documents,
+        [*documents, lone],
+        [*documents, changed],
+        documents[1:],
+        [*documents, documents[0]],
+    ]
+    found = [joined(chosen) for chosen in builds]
+    assert "zorvath" not in found[1].lowercase and "Zorvath" in found[1].places  # the case is exercised
+    assert "oddly" in found[1].lowercase and "oddly" not in found[2].lowercase
+    assert "Zorvath" not in found[2].places and "Quendral" in found[2].places
+    assert read == [30, 1, 2, 2, 1]  # only the articles that came or went
+    assert ClueMemory().joined({}) == NameClues(frozenset(), frozenset())
 
 
 def _people_remembered(documents: Sequence[Document], memory: MentionMemory) -> tuple[Entity, ...]:
