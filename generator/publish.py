@@ -247,7 +247,7 @@ def search_written_page(path: str, context: dict[str, Any]) -> None:
     indexing = context.get(SEARCH_SETTING)
     if isinstance(indexing, Indexing):
         names = (*INDEXED_ARTICLES, *INDEXED_PAGES)
-        indexing.written(Path(path), saved_patterns(str(context.get(name, "")) for name in names))
+        indexing.written(path, saved_patterns(str(context.get(name, "")) for name in names))
 
 
 def search_written_articles(generator: Any, writer: Any = None) -> None:
