@@ -262,6 +262,8 @@ class DocumentCache:
         """How many articles' topic assignments came from the cache."""
         self._stored_topics: Set[str] = frozenset()
         """The keys of the topic assignments the last build kept."""
+        self._readable_topics: dict[str, bytes] = {}
+        """Those of them that could be read, pickled: kept again as they are."""
         self._shares: dict[str, DocumentTopics] = {}
         """The shares of the assignment found where new articles were segmented, by path."""
         self._shares_by: tuple[Topic, ...] = ()
@@ -335,6 +337,8 @@ class DocumentCache:
         for key in self._topic_keys(documents, topics):
             share = _unpickled(stored.get(key) if key is not None else None)  # damaged: assign it again
             known.append(share if isinstance(share, tuple) else None)
+            if key is not None and known[-1] is not None:
+                self._readable_topics[key] = stored[key]
         self.reused_topics = sum(share is not None for share in known)
         if self._shares and tuple(topics) == self._shares_by:  # found by the processes that segmented
             known = [
@@ -361,13 +365,23 @@ class DocumentCache:
         ``documents`` are kept (``DocumentsKept``): None without a cache, if
         the file could not be written, or if one of them was not read here."""
         if self._path is not None and assignment is not None:
-            shares = {
-                key: pickle.dumps(share_of(document, assignment), protocol=pickle.HIGHEST_PROTOCOL)
+            keyed = [
+                (key, document)
                 for key, document in zip(self._topic_keys(documents, topics), documents, strict=True)
                 if key is not None
-            }
-            if shares.keys() != self._stored_topics:
+            ]
+            if {key for key, _ in keyed} != self._stored_topics:
+                # Each share kept as it was read where it was (a share is a
+                # function of its key: the article and the rules): after an
+                # edit, only the edited articles' are pickled.
+                readable = self._readable_topics
+                shares = {
+                    key: readable.get(key)
+                    or pickle.dumps(share_of(document, assignment), protocol=pickle.HIGHEST_PROTOCOL)
+                    for key, document in keyed
+                }
                 _save(self._path.with_name(TOPICS_FILE), shares)
+        self._readable_topics = {}
         path, kept = self._path, self._kept
         written = path is not None and (kept.keys() == self._stored.keys() or _save(path, kept))
         self._stored, self._kept, self._found = {}, {}, {}

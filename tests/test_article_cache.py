@@ -262,6 +262,9 @@ def test_topic_assignments_come_back_from_the_cache_only_for_the_same_article_an
     _edit_first_article(content)
     edited, fresh, reused = _cached_assignment(content, cache)
     assert reused == articles - 1 and edited == fresh
+    # Kept again as they were read, the others' shares come back as well.
+    kept, fresh, reused = _cached_assignment(content, cache)
+    assert reused == articles and kept == fresh == edited
 
     topic = sorted((content / "topics").glob("*.md"))[0]
     topic.write_text(topic.read_text(encoding="utf-8").replace("keywords: []", "keywords: [troop*]", 1))
