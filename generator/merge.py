@@ -837,9 +837,12 @@ def _probe(
     wanted = None if prefixes is None else {f for x in order if x in prefixes for f in prefixes[x]}
     index: dict[_F, list[int]] = defaultdict(list)
     for rank, feature_list in enumerate(ranked):
-        for feature in feature_list:
-            if wanted is None or feature in wanted:
-                index[feature].append(rank)
+        # After an edit a few probe: most sets hold none of their features,
+        # which one C call per set tells (not a test per feature).
+        if wanted is None or not wanted.isdisjoint(feature_list):
+            for feature in feature_list:
+                if wanted is None or feature in wanted:
+                    index[feature].append(rank)
     if wanted is not None:  # a few probe: only the sets they may meet need a signature
         indexed = {rank for postings in index.values() for rank in postings}
         ranked_signed = [found if rank in indexed else () for rank, found in enumerate(ranked)]
@@ -849,8 +852,10 @@ def _probe(
         signatures = _signatures(ranked)
     del wanted
     for rank, x in enumerate(order):
+        if prefixes is not None and x not in prefixes:
+            continue
         own = frozenset(ranked[rank])  # no copy of a frozenset
-        prefix = _prefix(own, needed, df) if prefixes is None else prefixes.get(x)
+        prefix = _prefix(own, needed, df) if prefixes is None else prefixes[x]
         if not prefix:
             continue
         need = needed(len(own))
