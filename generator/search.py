@@ -43,7 +43,7 @@ Given a cache folder, each bundle's index is kept there under a digest of
 its pages (their paths and bytes) and of Pagefind's version (as its binary
 reports it) and options
 (``bundle_key``): a rebuild indexes again only the bundles whose pages
-changed and copies the others' files from the cache (after checking their
+changed and links the others' files from the cache (after checking their
 digests: a damaged copy is made again). Pagefind writes the
 same index for the same pages wherever its output goes, so a site built
 from the cache is byte-identical to one indexed from scratch (tested). The
@@ -720,23 +720,39 @@ class Indexing:
 
 
 def _restore(stored: Path, output: Path) -> bool:
-    """Copy the bundle index kept in ``stored`` to ``output`` if it is intact
+    """Put the bundle index kept in ``stored`` in ``output`` if it is intact
     (every file has the digest noted when it was made); False, writing
-    nothing, if it is not. Copies, not links: nothing done to the published
-    files can reach the cache."""
+    nothing, if it is not.
+
+    Hard links (copies where links are refused), not copies: a bundle the
+    last build restored is then the same file in the published site, which
+    the build compares by inode, not byte for byte (at 5,000 articles,
+    5,700 files of 50 MB written and read twice after every edit). A
+    published file changed in place changes the kept one too, which this
+    check then finds: that bundle is indexed again."""
     try:
         digests = json.loads((stored / DIGESTS_FILE).read_text(encoding="utf-8"))
         if not isinstance(digests, dict) or not digests or not all(map(stays_inside, digests)):
             return False
-        files = {name: (stored / name).read_bytes() for name in digests}
+        if any(_sha256_of(stored / name) != digest for name, digest in digests.items()):
+            return False
     except (OSError, ValueError, TypeError):
         return False
-    if any(hashlib.sha256(data).hexdigest() != digests[name] for name, data in files.items()):
+    linked: list[Path] = []
+    try:
+        for name in digests:
+            (output / name).parent.mkdir(parents=True, exist_ok=True)
+            link_or_copy(stored / name, output / name)
+            linked.append(output / name)
+    except OSError:
+        for path in linked:  # nothing half restored
+            path.unlink(missing_ok=True)
         return False
-    for name, data in files.items():
-        (output / name).parent.mkdir(parents=True, exist_ok=True)
-        (output / name).write_bytes(data)
     return True
+
+
+def _sha256_of(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def _forget_all_but(cache: Path, kept: set[str]) -> None:

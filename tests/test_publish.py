@@ -591,6 +591,28 @@ def test_a_rebuild_indexes_again_only_the_search_bundles_whose_pages_changed(
     assert edited == _index(site, None) != first
 
 
+def test_a_search_file_changed_in_place_in_the_site_is_not_taken_from_the_cache_again(
+    tmp_path: Path, local_site: Path
+) -> None:
+    """A bundle restored from the cache is the cache's files, linked: the
+    build then compares them by inode. A file of the published index
+    changed in place (an editor, a deploy script) changes the kept one too:
+    the next build must find it by its digest and index that bundle again."""
+    site = shutil.copytree(local_site, tmp_path / "site")
+    cache = tmp_path / "cache"
+    first = _index(site, cache)
+    restored = _index(site, cache)
+    assert restored == first
+    entry = site / "pagefind" / "pagefind-entry.json"
+    kept = [path for path in cache.rglob("pagefind-entry.json") if path.samefile(entry)]
+    assert len(kept) == 1  # linked, not copied
+    with entry.open("r+b") as published:  # in place: the same file
+        published.write(b"{}")
+    assert kept[0].read_bytes().startswith(b"{}")
+    assert _index(site, cache) == first
+    assert not kept[0].read_bytes().startswith(b"{}")  # indexed again, and kept anew
+
+
 def test_a_rebuild_indexes_a_changed_bundle_at_once_and_copies_the_kept_ones_at_the_end(
     tmp_path: Path, local_site: Path
 ) -> None:
