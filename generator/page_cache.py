@@ -352,6 +352,11 @@ class PageCache:
         """Whether each template name is one of ours that the cache covers."""
         self._shared: bytes | None = None
 
+    @property
+    def published(self) -> Path:
+        """The site folder the last build published, where pages are reused from."""
+        return self._published
+
     def template(self, template: Any, keep: Callable[[Path], None]) -> Any:
         """``template``, or when it is one of ours that this cache covers, a
         stand-in that renders each page through the cache. A page reused

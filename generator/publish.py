@@ -226,6 +226,7 @@ def _indexing(settings: dict[str, Any], output_path: str) -> Indexing:
             max_pages=int(settings.get("BRIEFING_SEARCH_BUNDLE_PAGES", MAX_BUNDLE_PAGES)),
             workers=workers_setting(settings),
             page_digests=pages.written_digest if isinstance(pages, PageCache) else None,
+            published=pages.published if isinstance(pages, PageCache) else None,
         )
     return indexing
 

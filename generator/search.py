@@ -73,6 +73,7 @@ import queue
 import re
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import tempfile
@@ -445,6 +446,7 @@ class Indexing:
         max_bytes: int = MAX_BUNDLE_BYTES,
         workers: int = 1,
         page_digests: PageDigests | None = None,
+        published: Path | None = None,
     ) -> None:
         if max_pages < 1:
             raise ConfigError(f"BRIEFING_SEARCH_BUNDLE_PAGES must be at least 1, not {max_pages}")
@@ -457,6 +459,9 @@ class Indexing:
         """The digests of pages the build wrote, for the bundles' keys (None:
         each page is read). At 5,000 articles, reading the 5,050 pages again
         took 370 MB of reads and hashing, on a thread beside the build."""
+        self.published = published
+        """The site the last build published, whose index files a bundle
+        restored from the cache takes where they are the same (``_restore``)."""
         self.error: str | None = None
         self.bundles: list[list[str]] = []
         self._queued: set[str] = set()
@@ -522,7 +527,8 @@ class Indexing:
             if self._stopped or self.error is not None:
                 break
             stored = self._stored(number)
-            if stored is None or not _restore(stored, self._output(number)):
+            published = self.published / BUNDLE_DIR / bundle_folder(number) if self.published else None
+            if stored is None or not _restore(stored, self._output(number), published):
                 self._runs.put(number)  # damaged since it was checked: indexed again
         self._runs.put(None)
         for thread in self._runners:
@@ -719,17 +725,18 @@ class Indexing:
         return None
 
 
-def _restore(stored: Path, output: Path) -> bool:
+def _restore(stored: Path, output: Path, published: Path | None = None) -> bool:
     """Put the bundle index kept in ``stored`` in ``output`` if it is intact
     (every file has the digest noted when it was made); False, writing
-    nothing, if it is not.
+    nothing, if it is not. ``published``: where the published site has this
+    bundle's folder, if it has one.
 
-    Hard links (copies where links are refused), not copies: a bundle the
-    last build restored is then the same file in the published site, which
-    the build compares by inode, not byte for byte (at 5,000 articles,
-    5,700 files of 50 MB written and read twice after every edit). A
-    published file changed in place changes the kept one too, which this
-    check then finds: that bundle is indexed again."""
+    Hard links (copies where links are refused), not copies: the bundle is
+    then the very file the published site has (``_adopted``), which the
+    build compares by inode, not byte for byte (at 5,000 articles, 5,700
+    files of 50 MB written and read twice after every edit). A published
+    file changed in place changes the kept one too, which this check then
+    finds: that bundle is indexed again."""
     try:
         digests = json.loads((stored / DIGESTS_FILE).read_text(encoding="utf-8"))
         if not isinstance(digests, dict) or not digests or not all(map(stays_inside, digests)):
@@ -740,7 +747,9 @@ def _restore(stored: Path, output: Path) -> bool:
         return False
     linked: list[Path] = []
     try:
-        for name in digests:
+        for name, digest in digests.items():
+            if published is not None:
+                _adopted(published / name, stored / name, digest)
             (output / name).parent.mkdir(parents=True, exist_ok=True)
             link_or_copy(stored / name, output / name)
             linked.append(output / name)
@@ -753,6 +762,23 @@ def _restore(stored: Path, output: Path) -> bool:
 
 def _sha256_of(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _adopted(published: Path, kept: Path, digest: str) -> None:
+    """Make the cache's file ``kept`` (of SHA-256 ``digest``, checked) the
+    very file ``published`` is, where that holds the same bytes: a site
+    published by a build that copied its index, or indexed it again, then
+    keeps its files (inode, modification time) by a link, not a comparison,
+    from the next build on. A failure only costs that comparison."""
+    with contextlib.suppress(OSError):
+        own, other = published.lstat(), kept.stat()
+        if not stat.S_ISREG(own.st_mode) or os.path.samestat(own, other) or own.st_size != other.st_size:
+            return
+        if _sha256_of(published) == digest:
+            temporary = kept.with_name(f".{kept.name}.adopted")
+            temporary.unlink(missing_ok=True)
+            os.link(published, temporary, follow_symlinks=False)
+            temporary.replace(kept)
 
 
 def _forget_all_but(cache: Path, kept: set[str]) -> None:

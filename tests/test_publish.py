@@ -613,6 +613,34 @@ def test_a_search_file_changed_in_place_in_the_site_is_not_taken_from_the_cache_
     assert not kept[0].read_bytes().startswith(b"{}")  # indexed again, and kept anew
 
 
+def test_a_published_search_index_of_copies_is_kept_as_it_is_and_taken_into_the_cache(tmp_path: Path) -> None:
+    """A site whose index files are not the cache's own (copied by an older
+    build, or by hand) keeps them as they are (same file, same time) when
+    they did not change, and the cache takes them over, so the build after
+    links them rather than reading them."""
+    content = shutil.copytree(CONTENT, tmp_path / "content")
+    output = tmp_path / "output"
+    build(BuildOptions(content=content, output=output))
+    for path in (output / "pagefind").rglob("*"):
+        if path.is_file():
+            shutil.copy2(path, tmp_path / "copy")
+            (tmp_path / "copy").replace(path)
+    index = {path: path.stat() for path in (output / "pagefind").rglob("*") if path.is_file()}
+    cached = [path for path in (content.parent / ".briefing-cache").rglob("*") if path.is_file()]
+
+    def linked_to_cache(path: Path) -> bool:
+        return any(path.samefile(other) for other in cached if other.name == path.name)
+
+    assert index and not any(map(linked_to_cache, index))
+    for _ in range(2):
+        build(BuildOptions(content=content, output=output, force=True))
+        assert {path: (info.st_ino, info.st_mtime_ns) for path, info in index.items()} == {
+            path: (path.stat().st_ino, path.stat().st_mtime_ns) for path in index
+        }
+    # All but the list of bundles, which the build writes (and compares) itself.
+    assert [path.name for path in index if not linked_to_cache(path)] == ["bundles.json"]
+
+
 def test_a_rebuild_indexes_a_changed_bundle_at_once_and_copies_the_kept_ones_at_the_end(
     tmp_path: Path, local_site: Path
 ) -> None:
