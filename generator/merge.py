@@ -1265,8 +1265,9 @@ def _fingerprint(item: _Item) -> bytes:
     # characters), with U+0001 for a quote or speaker that is not there:
     # half the time of the ``repr`` of a tuple, for 187,000 sentences at
     # 5,000 articles, and as unambiguous.
-    quote = item.quote
-    said = (quote.text, _NONE if quote.speaker is None else quote.speaker) if quote else (_NONE, _NONE)
+    quote, said = item.quote, (_NONE, _NONE)
+    if quote is not None:
+        said = (quote.text, _NONE if quote.speaker is None else quote.speaker)
     described = "\0".join((item.sentence.key, item.sentence.text, *said, *sorted(item.topics)))
     return hashlib.blake2b(described.encode("utf-8", "surrogatepass"), digest_size=FINGERPRINT_BYTES).digest()
 
