@@ -559,13 +559,10 @@ def test_no_page_or_export_shows_what_page_keys_leave_out(
     assert plain == other
 
 
-def test_a_reused_page_is_the_published_file_and_writing_it_again_leaves_that_file_alone(
-    tmp_path: Path,
-) -> None:
-    # The writer puts a reused page in the new site as a hard link to the
-    # published file. Pelican lets one later write override a page; that
-    # write must make a new file, not write through the link into the site
-    # being served.
+def _reused_page(tmp_path: Path) -> tuple[Path, Path, BriefingWriter]:
+    """A published page, and the writer of a new site that has just reused
+    it (as the page cache has it do): the published file, the new site's
+    page, and the writer."""
     published = tmp_path / "site" / "page.html"
     published.parent.mkdir()
     published.write_text("as published", encoding="utf-8")
@@ -573,10 +570,20 @@ def test_a_reused_page_is_the_published_file_and_writing_it_again_leaves_that_fi
     staging.mkdir()
     page = staging / "page.html"
     writer = BriefingWriter(str(staging), settings={})
-
     writer._keep(published)
     with writer._open_w(str(page), "utf-8") as handle:
         handle.write("")  # what a reused page renders as
+    return published, page, writer
+
+
+def test_a_reused_page_is_the_published_file_and_writing_it_again_leaves_that_file_alone(
+    tmp_path: Path,
+) -> None:
+    # The writer puts a reused page in the new site as a hard link to the
+    # published file. Pelican lets one later write override a page; that
+    # write must make a new file, not write through the link into the site
+    # being served.
+    published, page, writer = _reused_page(tmp_path)
     assert page.samefile(published)
 
     with writer._open_w(str(page), "utf-8", override=True) as handle:
@@ -591,17 +598,7 @@ def test_a_reused_page_written_twice_is_refused_as_pelican_refuses_any_page_writ
     # A reused page is linked without Pelican opening it, so the writer keeps
     # Pelican's record of what it wrote itself: two pages at one address
     # (two slugs alike) must still fail the build, not leave one of them.
-    published = tmp_path / "site" / "page.html"
-    published.parent.mkdir()
-    published.write_text("as published", encoding="utf-8")
-    staging = tmp_path / "staging"
-    staging.mkdir()
-    page = staging / "page.html"
-    writer = BriefingWriter(str(staging), settings={})
-
-    writer._keep(published)
-    with writer._open_w(str(page), "utf-8") as handle:
-        handle.write("")
+    published, page, writer = _reused_page(tmp_path)
     assert page.samefile(published)
     writer._keep(published)
     with pytest.raises(FileOverwriteFailedError):
