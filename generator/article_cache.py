@@ -41,7 +41,7 @@ from typing import Any, TypeVar
 
 from generator.content import read_article, read_text
 from generator.files import load_pickle, save_pickle
-from generator.model import Article, Document, Topic, TopicAssignment
+from generator.model import FIELD_SEPARATOR, NO_VALUE, Article, Document, Topic, TopicAssignment
 from generator.parallel import map_documents, processes_for
 from generator.segment import segment
 from generator.topics import DocumentTopics, document_topics, index_of, rules_of, share_of
@@ -58,14 +58,15 @@ TOPICS_FILE = "topics.pickle"
 def article_key(document: Document) -> str:
     """The content key of a document's article: any change to its file changes it.
 
-    Its fields joined on U+0000, which no text holds (``content`` refuses
-    control characters), each text marked apart from the ``repr`` of any
-    other value (no author is not an author named "None"): a quarter of the
-    time of the ``repr`` of the whole article, which reads every character
-    of the body for escapes (0.26 s against 0.07 s at 5,000 articles)."""
-    article = document.article
-    values = (getattr(article, name) for name in _ARTICLE_FIELDS)
-    described = "\0".join(f"s{value}" if isinstance(value, str) else f"r{value!r}" for value in values)
+    Its fields joined (``model.FIELD_SEPARATOR``), each text as it is, no
+    value as ``NO_VALUE`` (no author is not an author named "None") and any
+    other (a date, a line number) as its ``repr``: a quarter of the time of
+    the ``repr`` of the whole article (0.26 s against 0.07 s at 5,000
+    articles)."""
+    values = (getattr(document.article, name) for name in _ARTICLE_FIELDS)
+    described = FIELD_SEPARATOR.join(
+        value if isinstance(value, str) else NO_VALUE if value is None else repr(value) for value in values
+    )
     return hashlib.sha256(described.encode("utf-8", "surrogatepass")).hexdigest()
 
 

@@ -111,7 +111,17 @@ import snowballstemmer
 
 from generator.errors import ConfigError
 from generator.files import load_pickle, save_pickle
-from generator.model import Citation, Document, Quote, Sentence, Statement, StatementKind, TopicAssignment
+from generator.model import (
+    FIELD_SEPARATOR,
+    NO_VALUE,
+    Citation,
+    Document,
+    Quote,
+    Sentence,
+    Statement,
+    StatementKind,
+    TopicAssignment,
+)
 
 MergeMethod = Literal["lexical", "semantic"]
 MERGE_METHODS: tuple[MergeMethod, ...] = ("lexical", "semantic")
@@ -1261,19 +1271,13 @@ def _fingerprint(item: _Item) -> bytes:
     """A digest of all the pair search and the scores read of ``item``: its
     key (and so its article), its text and its quote's, which its features
     are a function of, its quote's speaker, and its topics."""
-    # Joined on U+0000, which no text holds (``content`` refuses control
-    # characters), with U+0001 for a quote or speaker that is not there:
-    # half the time of the ``repr`` of a tuple, for 187,000 sentences at
-    # 5,000 articles, and as unambiguous.
-    quote, said = item.quote, (_NONE, _NONE)
+    # Its fields joined (``model.FIELD_SEPARATOR``), not the ``repr`` of a
+    # tuple of them: 0.2 s less for 187,000 sentences at 5,000 articles.
+    quote, said = item.quote, (NO_VALUE, NO_VALUE)
     if quote is not None:
-        said = (quote.text, _NONE if quote.speaker is None else quote.speaker)
-    described = "\0".join((item.sentence.key, item.sentence.text, *said, *sorted(item.topics)))
+        said = (quote.text, NO_VALUE if quote.speaker is None else quote.speaker)
+    described = FIELD_SEPARATOR.join((item.sentence.key, item.sentence.text, *said, *sorted(item.topics)))
     return hashlib.blake2b(described.encode("utf-8", "surrogatepass"), digest_size=FINGERPRINT_BYTES).digest()
-
-
-_NONE = "\1"
-"""What ``_fingerprint`` reads for a quote or speaker that is not there."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,6 +28,18 @@ from typing import Any, Literal, TypeVar
 _Model = TypeVar("_Model", bound=type)
 _T = TypeVar("_T")
 
+FIELD_SEPARATOR = "\0"
+"""What joins the fields of a value into one text to digest (a sentence's
+fingerprint, an article's content key, a statement's part of a page's key).
+No text of the model holds it, nor ``NO_VALUE``: ``content`` refuses
+control characters in files and fields, and markdown-it reads a character
+reference to one as U+FFFD. So, with the fields in a fixed order and each
+list of them after its length (or last), two different values never give
+one text; and joining takes half the time of the ``repr`` of a tuple of
+them, which reads every character of every text for escapes."""
+NO_VALUE = "\1"
+"""A field that is ``None`` (no speaker, no author), in such a text."""
+
 
 def _pickled_by_position(cls: _Model) -> _Model:
     """Pickle ``cls`` as a call of its constructor with its fields in order.

@@ -72,7 +72,17 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from generator.files import stays_inside, write_atomically
-from generator.model import Article, Briefing, Citation, Disagreement, Entity, Event, Statement
+from generator.model import (
+    FIELD_SEPARATOR,
+    NO_VALUE,
+    Article,
+    Briefing,
+    Citation,
+    Disagreement,
+    Entity,
+    Event,
+    Statement,
+)
 from generator.settings import templates_dir
 from generator.timings import Timings, stage
 
@@ -139,17 +149,18 @@ digest (tested: changing them changes none of those files).
 
 
 def _statement_form(statement: Statement) -> str:
-    """A statement as one text that tells statements apart (``_joined``): its
-    digest's text, made by one ``join`` rather than field by field or by a
-    ``repr``. The statements are most of what the pages' keys read (80,000
-    at 5,000 articles: 1.1 s field by field, 0.5 s as a ``repr`` of their
-    values, about half that so)."""
-    return _joined(
+    """A statement as one text that tells statements apart (its fields
+    joined: ``model.FIELD_SEPARATOR``): its digest's text, made by one
+    ``join`` rather than field by field or by a ``repr``. The statements
+    are most of what the pages' keys read (80,000 at 5,000 articles: 1.1 s
+    field by field, 0.5 s as a ``repr`` of their values, about half that
+    so)."""
+    return FIELD_SEPARATOR.join(
         [
             statement.id,
             statement.kind,
             statement.text,
-            _NONE if statement.speaker is None else statement.speaker,
+            NO_VALUE if statement.speaker is None else statement.speaker,
             str(len(statement.topics)),
             *sorted(statement.topics),
             str(len(statement.origins)),
@@ -161,7 +172,7 @@ def _statement_form(statement: Statement) -> str:
 
 def _event_form(event: Event) -> str:
     """A timeline's event as one text (as ``_statement_form``)."""
-    return _joined(
+    return FIELD_SEPARATOR.join(
         [
             event.date,
             event.precision,
@@ -183,13 +194,6 @@ def _citations_form(sources: tuple[Citation, ...]) -> list[str]:
     return fields
 
 
-_joined = "\0".join
-"""The fields of a form, joined on U+0000, which no text the site shows
-holds (``content`` refuses control characters in files and fields, and
-markdown-it reads a reference to one as U+FFFD); each list of fields comes
-after its length, so the text tells apart what the fields do."""
-_NONE = "\1"
-"""A field that is ``None`` (no speaker), in a form."""
 _IN_GROUP = "\1"
 """What joins the article slugs of one group of a statement's origins, in its form."""
 
