@@ -451,6 +451,7 @@ class Indexing:
         if max_pages < 1:
             raise ConfigError(f"BRIEFING_SEARCH_BUNDLE_PAGES must be at least 1, not {max_pages}")
         self.site = site
+        self._site_prefix = os.path.join(os.path.normpath(site), "")  # noqa: PTH118 (see ``written``)
         self.cache = cache
         """Where each bundle's index is kept between builds (None: nowhere)."""
         self.max_pages, self.max_bytes = max_pages, max_bytes
@@ -491,10 +492,9 @@ class Indexing:
         strings: called for every page of the site (0.3 s of ``pathlib`` at
         5,000 articles)."""
         page = os.path.normpath(page)
-        site = os.path.join(os.path.normpath(self.site), "")  # noqa: PTH118 (strings: see above)
-        if not page.startswith(site):
+        if not page.startswith(self._site_prefix):
             return
-        path = page[len(site) :].replace(os.sep, "/")
+        path = page[len(self._site_prefix) :].replace(os.sep, "/")
         if path not in self._queued and matching(patterns).fullmatch(path):
             self._take([(path, os.stat(page).st_size)])  # noqa: PTH116
 
