@@ -617,7 +617,7 @@ def _carry_over(output: Path, staging: Path) -> None:
 @dataclass(slots=True)
 class _SiteTally:
     """What ``_keep_unchanged`` counts of the new site as it goes through it:
-    its pages, and its bytes by top folder (``publish.folder_sizes``)."""
+    its pages, and its bytes by top folder (``publish.add_size``)."""
 
     pages: int = 0
     sizes: dict[str, int] = field(default_factory=dict)

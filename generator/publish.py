@@ -32,7 +32,6 @@ title can close the ``<script>`` element that holds them.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from operator import attrgetter
 from pathlib import Path
@@ -147,27 +146,19 @@ takes about 145 kB of site a source article (its page, and its share of the
 briefings, outlet pages, export and search index): some 6,900 articles."""
 
 
-def folder_sizes(site: Path) -> dict[str, int]:
-    """The bytes of ``site``'s files, by top folder (``"name/"``, or "the top
-    folder" for those at its root), as ``size_warning`` reads them."""
-    sizes: dict[str, int] = {}
-    for folder, _, files in os.walk(site):
-        files_size = sum(os.lstat(os.path.join(folder, name)).st_size for name in files)  # noqa: PTH118
-        add_size(sizes, os.path.relpath(folder, site), files_size)
-    return sizes
-
-
 def add_size(sizes: dict[str, int], relative: str, size: int) -> None:
-    """Count ``size`` bytes of files in the folder ``relative`` (to the site) in its top folder's."""
+    """Count ``size`` bytes of files in the folder ``relative`` (to the
+    site) in its top folder's (``"name/"``, or "the top folder" for those at
+    its root), as ``size_warning`` reads them."""
     top = Path(relative).parts[:1]
     where = f"{top[0]}/" if top else "the top folder"
     sizes[where] = sizes.get(where, 0) + size
 
 
 def size_warning(sizes: Mapping[str, int], limit: int = PAGES_SITE_LIMIT) -> str | None:
-    """Why a site of files of ``sizes`` bytes (``folder_sizes``) may not
-    deploy to GitHub Pages, naming its largest folders; None when it is no
-    larger than ``limit`` bytes."""
+    """Why a site of files of ``sizes`` bytes (by top folder: ``add_size``)
+    may not deploy to GitHub Pages, naming its largest folders; None when it
+    is no larger than ``limit`` bytes."""
     total = sum(sizes.values())
     if total <= limit:
         return None

@@ -23,7 +23,7 @@ import yaml
 
 from generator.build import BuildOptions, build
 from generator.errors import BriefingError
-from generator.publish import folder_sizes, page_path, robots_txt, size_warning
+from generator.publish import add_size, page_path, robots_txt, size_warning
 from generator.serve import RELOAD_TAG, inject_reload
 from tests.helpers import file_tree, settings_with
 
@@ -124,6 +124,15 @@ def test_a_briefing_page_with_its_css_weighs_under_60_kb(local_site: Path) -> No
         path.parent.name: path.stat().st_size + css for path in (local_site / "topics").glob("*/index.html")
     }
     assert weights and max(weights.values()) < PAGE_WEIGHT_LIMIT, weights
+
+
+def folder_sizes(site: Path) -> dict[str, int]:
+    """The bytes of ``site``'s files by top folder, as the build counts them."""
+    sizes: dict[str, int] = {}
+    for folder, _, files in os.walk(site):
+        files_size = sum((Path(folder) / name).lstat().st_size for name in files)
+        add_size(sizes, os.path.relpath(folder, site), files_size)
+    return sizes
 
 
 def test_a_site_too_big_for_github_pages_is_named_with_its_largest_folders(tmp_path: Path) -> None:
