@@ -22,8 +22,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import jinja2
 import pytest
 import yaml
+from jinja2.bccache import bc_magic
 
 from generator.build import BuildOptions, build
 from generator.content import read_article
@@ -259,6 +261,62 @@ def test_a_cache_written_with_the_default_settings_is_read_with_a_settings_file_
         done = subprocess.run([*command, *options], cwd=tmp_path, capture_output=True, text=True)
         assert done.returncode == 0, done.stderr
     assert "Mine" in (tmp_path / "mine" / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_rebuild_compiles_no_template_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each generator's templates are kept compiled (Jinja's bytecode cache),
+    so a rebuild reads them rather than compiling them again, and gives the
+    same bytes."""
+    compiled: list[str | None] = []
+    compile_template = jinja2.Environment.compile
+
+    def counted(self: jinja2.Environment, source: Any, name: str | None = None, *args: Any, **kw: Any) -> Any:
+        compiled.append(name)
+        return compile_template(self, source, name, *args, **kw)
+
+    monkeypatch.setattr(jinja2.Environment, "compile", counted)
+    content = _write_content(tmp_path)
+    _build(content, tmp_path / "site", tmp_path / "cold.json")
+    assert "topic.html" in compiled
+    first = file_tree(tmp_path / "site")
+    compiled.clear()
+    _build(content, tmp_path / "site", tmp_path / "warm.json")
+    assert compiled == []
+    assert file_tree(tmp_path / "site") == first
+
+
+def test_a_damaged_compiled_template_is_compiled_again(tmp_path: Path) -> None:
+    """A compiled template cut short after Jinja's own checks (its magic and
+    the start of the source's checksum) does not fail the build."""
+    content = _write_content(tmp_path)
+    _build(content, tmp_path / "site", tmp_path / "cold.json")
+    first = file_tree(tmp_path / "site")
+    compiled = list((tmp_path / ".briefing-cache").rglob("__jinja2_*.cache"))
+    assert compiled
+    for path in compiled:
+        path.write_bytes(bc_magic + pickle.dumps("0" * 40, 2)[:5])
+    _build(content, tmp_path / "site", tmp_path / "again.json")
+    assert file_tree(tmp_path / "site") == first
+
+
+def test_templates_compiled_with_other_jinja_options_are_not_reused(tmp_path: Path) -> None:
+    """The compiled code depends on the environment's options as well as on
+    the template: a settings file that changes them (here, whitespace
+    control) gets the site a build from nothing gives it, not one made with
+    the templates the default options compiled."""
+    content = _write_content(tmp_path)
+    own = tmp_path / "mysettings.py"
+    own.write_text(
+        "from generator.settings import *  # noqa: F403\n"
+        "JINJA_ENVIRONMENT = {**JINJA_ENVIRONMENT, 'trim_blocks': False}  # noqa: F405\n",
+        encoding="utf-8",
+    )
+    build(BuildOptions(content=content, output=tmp_path / "default"))
+    build(BuildOptions(content=content, output=tmp_path / "site", settings_file=own))
+    shutil.rmtree(tmp_path / ".briefing-cache")
+    build(BuildOptions(content=content, output=tmp_path / "fresh", settings_file=own))
+    assert file_tree(tmp_path / "site") == file_tree(tmp_path / "fresh")
+    assert file_tree(tmp_path / "site") != file_tree(tmp_path / "default")
 
 
 def test_the_topic_assignment_runs_once_per_build(tmp_path: Path) -> None:
