@@ -231,6 +231,22 @@ def test_memory_of_all_the_builds_processes_is_summed(tmp_path: Path) -> None:
     assert measured.all_mb >= 280  # both at once
 
 
+def test_timed_builds_keep_their_compiled_modules_as_on_a_users_machine(tmp_path: Path) -> None:
+    """A machine that tells Python not to write compiled modules would have
+    every timed build compile our (editable) package again, which a user's
+    second build never does."""
+    import os
+    import sys
+
+    from benchmarks import run
+
+    told = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    check = "import sys; sys.exit(3 if sys.dont_write_bytecode else 0)"
+    for env in (told, None):
+        measured = run.timed([sys.executable, "-c", check], env=env, timeout=60)
+        assert not measured.failed, measured.failed
+
+
 def test_a_comparison_builds_each_side_with_its_own_code_in_turns(corpus: Path, tmp_path: Path) -> None:
     """``compare.py``'s two sides: the same archive and edits, each built by
     its own checkout. A copy of the code here whose theme prints one more
