@@ -356,7 +356,11 @@ def _build(options: BuildOptions, stops: HeldStops) -> BuildResult:
         settings = _pelican_settings(options, staging)
         settings[SITE_SETTING] = merged
         settings[ASSIGNMENT_SETTING] = known
-        settings[SEGMENTED_SETTING] = {str(Path(d.article.path).resolve()): d for d in documents}
+        # Under the paths Pelican reads them from (``SEGMENTED_SETTING``).
+        root = options.content.resolve()
+        settings[SEGMENTED_SETTING] = {
+            str(root / Path(d.article.path).relative_to(options.content)): d for d in documents
+        }
         settings[DOCUMENTS_KEPT_SETTING] = documents_kept
         settings[PROGRESS_SETTING] = progress
         settings[SEARCH_LATER_SETTING] = True  # finished below, while the pages are compared

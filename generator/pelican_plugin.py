@@ -75,8 +75,10 @@ assigns them itself."""
 
 SEGMENTED_SETTING = "BRIEFING_SEGMENTED"
 """Setting holding the documents ``briefing build``'s content check has
-already read and segmented, by absolute source path: the reader takes them
-instead of reading each article a second time."""
+already read and segmented, by the source path Pelican gives each article
+(its ``PATH``, which the build resolves, joined with the article's path in
+the content folder): the reader takes them instead of reading each article
+a second time."""
 
 DOCUMENTS_KEPT_SETTING = "BRIEFING_DOCUMENTS_KEPT"
 """Setting holding where ``briefing build``'s content check kept those
@@ -189,7 +191,7 @@ def document_of(path: Path, settings: dict[str, Any]) -> Document:
     without it (plain ``pelican``), read and segmented here and kept there
     for the next ask."""
     documents = settings.setdefault(SEGMENTED_SETTING, {})
-    key = str(path.resolve())
+    key = str(path)  # as Pelican made it: not resolved again, a few system calls for each article
     document = documents.get(key)
     if not isinstance(document, Document):
         timings = timings_of(settings)

@@ -108,6 +108,21 @@ def test_unchanged_rebuild_reads_nothing_again_and_gives_the_same_bytes(tmp_path
     assert file_tree(tmp_path / "site") == first
 
 
+def test_content_named_by_a_relative_path_through_a_link_is_read_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pelican reads the articles under the content folder's real path; the
+    content check read them under the name given (here relative, through a
+    symbolic link). Pelican's reader takes each document the check made,
+    and reads and segments none again."""
+    content = _write_content(tmp_path / "real")
+    (tmp_path / "linked").symlink_to(content.parent, target_is_directory=True)
+    monkeypatch.chdir(tmp_path)
+    calls = _build(Path("linked/content"), tmp_path / "site", tmp_path / "cold.json")
+    assert calls["check.read"] == 1 and calls["pelican.markdown"] == len(ARTICLES)
+    assert "pelican.read" not in calls and "pelican.segment" not in calls
+
+
 def test_after_one_edit_only_that_article_is_read_and_the_site_matches_a_fresh_build(
     tmp_path: Path,
 ) -> None:
