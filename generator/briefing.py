@@ -27,6 +27,7 @@ import itertools
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
+from typing import TypedDict
 
 from generator.model import (
     Article,
@@ -153,8 +154,43 @@ def _briefing(
     given (``known_words``: see ``build_timeline``; ``dated_own``: those of
     ``own`` that cite a sentence of ``dated``, if known: the others add
     nothing to the timeline)."""
-    chosen = sorted(own, key=statement_rank)
-    facts = [s for s in chosen if s.kind == "fact"]
+    chosen = tuple(sorted(own, key=statement_rank))
+    cited = {c.article for s in chosen for c in s.sources}
+    sources = tuple(a for a in articles if a.slug in cited)
+    own_people, own_disagreements = _found_on(topic, people, disagreements)
+    return Briefing(
+        topic=topic,
+        statements=chosen,
+        articles=sources,
+        timeline=build_timeline(dated, chosen if dated_own is None else dated_own, known_words),
+        people=own_people,
+        disagreements=own_disagreements,
+        **briefing_sections(chosen, sources),
+    )
+
+
+class Sections(TypedDict):
+    """The sections of a ``Briefing`` that ``briefing_sections`` makes."""
+
+    lead: tuple[Statement, ...]
+    key_points: tuple[Statement, ...]
+    quotes: tuple[Statement, ...]
+    single_outlet: tuple[OutletStatements, ...]
+    sources: tuple[SourceUse, ...]
+    updates: tuple[Update, ...]
+    new_since: datetime.date | None
+
+
+def briefing_sections(statements: tuple[Statement, ...], articles: tuple[Article, ...]) -> Sections:
+    """The sections of a briefing that are made of its ranked ``statements``
+    and its cited ``articles`` alone: the lead, the key points, the quotes,
+    the facts only one outlet reports, how many sentences each article
+    gives, the updates, and the date after which a statement is new.
+
+    Nothing else goes into them, and a topic page's key holds the
+    statements and articles: so it leaves these out (``page_cache.DERIVED``),
+    which a build would otherwise digest again section by section."""
+    facts = [s for s in statements if s.kind == "fact"]
     lead = choose_lead(facts)
     leading = {id(s) for s in lead}  # by identity: equality compares every field
     rest = [s for s in facts if id(s) not in leading]
@@ -162,25 +198,15 @@ def _briefing(
     for statement in rest:
         if len(statement.outlets) == 1:
             single[statement.outlets[0]].append(statement)
-    cited = {c.article for s in chosen for c in s.sources}
-    sources = tuple(a for a in articles if a.slug in cited)
-    updates = group_updates(chosen)
-    own_people, own_disagreements = _found_on(topic, people, disagreements)
-    dates = sorted({a.date for a in sources})
-    return Briefing(
-        topic=topic,
-        statements=tuple(chosen),
-        articles=sources,
+    dates = sorted({a.date for a in articles})
+    return Sections(
         lead=lead,
         key_points=tuple(s for s in rest if len(s.outlets) > 1),
-        quotes=tuple(s for s in chosen if s.kind == "quote"),
+        quotes=tuple(s for s in statements if s.kind == "quote"),
         single_outlet=tuple(OutletStatements(o, tuple(single[o])) for o in sorted(single)),
-        sources=count_uses(chosen, sources),
-        updates=updates,
+        sources=count_uses(statements, articles),
+        updates=group_updates(statements),
         new_since=dates[-2] if len(dates) > 1 else None,
-        timeline=build_timeline(dated, chosen if dated_own is None else dated_own, known_words),
-        people=own_people,
-        disagreements=own_disagreements,
     )
 
 

@@ -379,3 +379,29 @@ def test_people_and_disagreements_added_after_make_the_same_briefings() -> None:
     assert sum(len(d.topics) > 1 for d in disagreements) or sum(len(e.topics) > 1 for e in people)
     later = build_briefings(*shared)
     assert with_people_and_disagreements(later, people, disagreements) == at_once
+
+
+def test_a_briefings_sections_are_made_again_from_its_statements_and_articles_alone() -> None:
+    """A topic page's key leaves out the sections made of the briefing's
+    statements and articles (``page_cache.DERIVED``), as it holds those: each
+    briefing a build makes must have exactly the sections
+    ``briefing_sections`` makes again from them, or an edit could leave a
+    page showing old sections."""
+    from generator.briefing import Sections, briefing_sections, build_briefings
+    from generator.page_cache import DERIVED, digest
+    from generator.wire import find_wire_copies, origin_of
+
+    archive = _merged_archive()
+    origins = origin_of(find_wire_copies(archive.documents))
+    briefings = build_briefings(archive.topics, archive.statements, archive.articles, origins, archive.dated)
+    assert DERIVED[Briefing] == Sections.__required_keys__
+    for briefing in briefings:
+        made = briefing_sections(briefing.statements, briefing.articles)
+        assert made == {name: getattr(briefing, name) for name in Sections.__required_keys__}
+    shown = [b for b in briefings if b.lead and b.single_outlet and b.updates and b.new_since]
+    assert shown  # every section exercised
+    # The sections are left out of its digest; what they are made of is not.
+    briefing = shown[0]
+    assert digest(replace(briefing, lead=(), single_outlet=(), updates=())) == digest(briefing)
+    assert digest(replace(briefing, statements=briefing.statements[1:])) != digest(briefing)
+    assert digest(replace(briefing, articles=briefing.articles[1:])) != digest(briefing)
