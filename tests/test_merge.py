@@ -1322,3 +1322,73 @@ def test_the_merges_memory_file_is_rewritten_when_damaged_and_read_back_by_the_n
     assert _merged_from(content, again) == first
     assert again.reused > 0 and again.probed == 0
     assert again.components_reused > 0 and again.components_joined == 0
+
+
+def _stored_features(count: int, seed: int = 3) -> tuple[list[str], list[bytes]]:
+    """The content keys and stored merge features (``marshal``'s format, as
+    the per-article findings hold them) of ``count`` generated articles."""
+    import marshal
+    import tempfile
+
+    from generator.article_cache import article_key
+    from generator.merge import feature_columns, features_of
+
+    with tempfile.TemporaryDirectory() as folder:
+        generate(Path(folder), articles=count, topics=3, outlets=4, seed=seed)
+        documents = [segment(article) for article in load_content(Path(folder)).articles]
+    keys = [article_key(document) for document in documents]
+    stored = [marshal.dumps(feature_columns(features_of(d, find_quotes(d)))) for d in documents]
+    return keys, stored
+
+
+def test_the_features_kept_between_builds_are_those_of_each_article_edit_after_edit(tmp_path: Path) -> None:
+    """``FeatureMemory`` gives each article's features from its one record
+    where it holds the article, else reads the article's own: the same
+    features either way, through edits, deletions and additions; and it
+    writes itself again only once it lacks too many."""
+    import marshal
+
+    from generator.merge import REWRITE_SHARE, FeatureMemory
+
+    keys, stored = _stored_features(60)
+    expected = {key: marshal.loads(data) for key, data in zip(keys, stored, strict=True)}
+    path = tmp_path / "features.marshal"
+
+    def features_of_build(these: list[str]) -> tuple[list[Any], FeatureMemory]:
+        memory = FeatureMemory.load(path)
+        given = [stored[keys.index(key)] if not memory.holds(key) else b"" for key in these]
+        return memory.features(these, given), memory
+
+    first, memory = features_of_build(keys)
+    assert first == [expected[key] for key in keys] and memory.read_apart == len(keys)
+    assert path.exists()
+    written = path.stat().st_mtime_ns
+
+    # An edit: one article's features change (another key), one goes, one comes back.
+    builds = [keys[1:], [*keys[1:-1], keys[0]], list(keys)]
+    for these in builds:
+        again, memory = features_of_build(these)
+        assert again == [expected[key] for key in these]
+        assert memory.read_apart <= 1
+    assert path.stat().st_mtime_ns == written  # too few missing to write it again
+
+    fewer = keys[: int(len(keys) * (1 - 2 * REWRITE_SHARE))]  # many gone: written again
+    again, memory = features_of_build(fewer)
+    assert again == [expected[key] for key in fewer]
+    assert FeatureMemory.load(path).keys == tuple(fewer)
+
+
+@pytest.mark.parametrize("damage", [b"", b"not marshal data", b"\xe9"])
+def test_a_damaged_features_cache_costs_only_speed(tmp_path: Path, damage: bytes) -> None:
+    import marshal
+
+    from generator.merge import FeatureMemory
+
+    keys, stored = _stored_features(8)
+    path = tmp_path / "features.marshal"
+    FeatureMemory.load(path).features(keys, list(stored))
+    path.write_bytes(path.read_bytes()[:100] + damage if damage else b"")
+    memory = FeatureMemory.load(path)
+    assert not memory.keys
+    assert memory.features(keys, list(stored)) == [marshal.loads(data) for data in stored]
+    assert FeatureMemory.load(path).keys == tuple(keys)  # written again, whole
