@@ -358,9 +358,11 @@ def merge_site(
     briefings = with_people_and_disagreements(briefings, people, disagreements)
     citations: dict[str, list[tuple[str, str]]] = {}
     for briefing in briefings:
+        slug = briefing.topic.slug
         for statement in briefing.statements:
+            cited = (slug, statement.id)  # one pair for all its sources (120,000 at 5,000 articles)
             for source in statement.sources:
-                citations.setdefault(source.key, []).append((briefing.topic.slug, statement.id))
+                citations.setdefault(source.key, []).append(cited)
     return Site(
         documents=documents,
         topics=topics,
