@@ -54,6 +54,7 @@ import trafilatura
 import yaml
 from pelican.utils import slugify
 
+from generator.captions import CAPTION_PATTERNS, NEWS_AGENCIES
 from generator.content import (
     SLUG_PATTERN,
     FrontMatterLoader,
@@ -271,50 +272,6 @@ _SHARE_CORE = frozenset(
     }
 )  # fmt: skip
 
-# News agencies, as credited at the end of a story ("(Reuters)", "With AFP").
-_NEWS_AGENCIES = (
-    r"Reuters|(?:The )?Associated Press|AP|AFP|Agence France-Presse|Anadolu(?: Agency)?|AA|dpa|EFE"
-    r"|ANSA|Xinhua|Kyodo(?: News)?|Yonhap|TASS|Interfax|PTI|IANS|ANI|Bloomberg|PA(?: Media)?"
-    r"|Press Association|UPI|Sputnik|RIA Novosti|WAM|SPA|KUNA|APA|AAP|CP|Canadian Press"
-)
-# Photo agencies and credit words, as printed under pictures.
-_PHOTO_AGENCIES = (
-    _NEWS_AGENCIES + r"|Getty(?: Images)?|AP Photo|EPA(?:-EFE)?|Shutterstock|Alamy(?: Stock Photo)?|PA Wire"
-    r"|PA Images|NurPhoto|SOPA Images|LightRocket|Sipa(?: USA)?|Corbis|ZUMA(?: Press| Wire)?"
-    r"|WireImage|Redux|Polaris|Keystone|Pool|Handout|Universal Images Group|picture alliance"
-    r"|Stringer"
-)
-# A photographer's name in a credit: up to five capitalised words.
-_CREDIT_NAME = r"[A-Z][\w'’.\-]*(?:\s+[A-Z][\w'’.\-]*){0,4}"
-
-# Photo captions and picture credits. A caption may be a full sentence; it is
-# recognised by how outlets mark it, never by its content.
-CAPTION_PATTERNS: tuple[re.Pattern[str], ...] = (
-    # "FILE: A UN policeman escorts...", "FILE PHOTO: ...", "Photo: ...",
-    # "Image caption, ...", "Image source, Getty Images" (BBC), "Pictured: ..."
-    re.compile(
-        r"^(?:(?:file(?: photo)?|photo(?:graph)?s?|images?|pictures?|pictured|caption|credit|"
-        r"photo credit|image credit)\s*[:|]|(?:image caption|image source|media caption|video caption)"
-        r"\s*[:,|])",
-        re.IGNORECASE,
-    ),
-    # AP style "FILE - Soldiers patrol ..." (upper case only: "File" starts prose)
-    re.compile(r"^FILE(?: PHOTO)?\s+[-–—]\s"),
-    # A line ending in a picture credit: "... in Gao. (Photo: Jane Doe/AFP)"
-    re.compile(
-        r"\((?:photo|image|picture|photograph|credit|file photo|file|pic|foto)\b[^()]*\)$",
-        re.IGNORECASE,
-    ),
-    re.compile(rf"\((?:[^()]*/\s*)?(?:{_PHOTO_AGENCIES})(?:\s*(?:/|via)[^()]*)?\)$"),
-    # A credit on its own: "Getty Images", "AFP via Getty Images",
-    # "John Doe/Reuters", "© EPA-EFE/Shutterstock", "(Reuters)", "AP Photo/Jane Doe"
-    re.compile(
-        rf"^[(©\s]*(?:{_CREDIT_NAME}\s*(?:/|\svia\s)\s*)?(?:{_PHOTO_AGENCIES})"
-        rf"(?:\s*(?:/|\svia\s)\s*{_CREDIT_NAME})?\)?$"
-    ),
-    # Gallery counters: "Image 1 of 5", "Photo 3/12"
-    re.compile(r"^(?:image|photo|picture|slide)\s+\d+\s*(?:of|/)\s*\d+$", re.IGNORECASE),
-)
 
 # Promos and calls to action. Anchored at the start of the line: a promo
 # opens with its call to action, a news sentence does not.
@@ -374,10 +331,10 @@ CREDIT_PATTERNS: tuple[re.Pattern[str], ...] = (
     # "With Reuters and AFP", "(With inputs from PTI)", "With additional reporting by AFP"
     re.compile(
         r"^\(?(?i:with (?:(?:additional |extra )?(?:reporting|inputs?|contributions?) (?:from|by) )?)"
-        rf"(?P<credit>(?:{_NEWS_AGENCIES})(?:(?:,| and| &) (?:{_NEWS_AGENCIES}))*)\)?\.?$"
+        rf"(?P<credit>(?:{NEWS_AGENCIES})(?:(?:,| and| &) (?:{NEWS_AGENCIES}))*)\)?\.?$"
     ),
     # "(Reuters)", "— AFP", "- AP"
-    re.compile(rf"^(?:\(|[-–—]\s*)(?P<credit>{_NEWS_AGENCIES})\)?$"),
+    re.compile(rf"^(?:\(|[-–—]\s*)(?P<credit>{NEWS_AGENCIES})\)?$"),
     # "(Reporting by Jane Doe; Editing by John Roe)", "Additional reporting by Ann Lee in Dakar"
     re.compile(
         r"^\(?(?P<credit>(?:additional |extra )?(?:reporting|writing|editing|compiled|edited) by "

@@ -48,7 +48,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from generator.importer import CAPTION_PATTERNS
+from generator.captions import CAPTION_PATTERNS
 from generator.merge import (
     MIN_WORDS,
     NamedText,
