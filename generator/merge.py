@@ -1232,12 +1232,16 @@ class FeatureMemory:
     articles (``REWRITE_SHARE``): after an edit, the changed article's
     features are read on their own."""
 
-    keys: tuple[str, ...] = ()
-    columns: list[FeatureColumns] = field(default_factory=list)
+    held: dict[str, FeatureColumns] = field(default_factory=dict)
+    """The features kept, by content key."""
     path: Path | None = None
     read_apart: int = 0
     """How many articles' features the last ``features`` read on their own."""
-    _held: frozenset[str] | None = None
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """The content keys of the articles whose features it holds, in the order kept."""
+        return tuple(self.held)
 
     @classmethod
     def load(cls, path: Path) -> FeatureMemory:
@@ -1258,14 +1262,12 @@ class FeatureMemory:
             and isinstance(kept[2], list)
             and len(kept[1]) == len(kept[2])
         ):
-            return cls(kept[1], kept[2], path)
+            return cls(dict(zip(kept[1], kept[2], strict=True)), path)
         return cls(path=path)
 
     def holds(self, key: str) -> bool:
         """Whether this memory holds the features of the article of content key ``key``."""
-        if self._held is None:
-            self._held = frozenset(self.keys)
-        return key in self._held
+        return key in self.held
 
     def features(self, keys: Sequence[str], stored: list[bytes]) -> list[ArticleFeatures]:
         """Each article's features, in the order of ``keys`` (their content
@@ -1274,8 +1276,7 @@ class FeatureMemory:
         findings hold them; emptied as read, and their memory given back
         every thousand). Then keeps them all for the next build, if this
         memory lacked too many (``REWRITE_SHARE``)."""
-        held = dict(zip(self.keys, self.columns, strict=True))
-        self.keys, self.columns, self._held = (), [], None
+        held, self.held = self.held, {}
         features: list[ArticleFeatures] = []
         used = set()
         self.read_apart = 0

@@ -190,7 +190,9 @@ def per_article_findings(
     objects that live on. Measured at 5,000 articles: the build's peak 654
     -> 624 MB (people and disagree 654 -> 617 MB). The features of the
     articles the ``FeatureMemory`` kept in the cache holds are read from
-    there, all at once; their pickled copies are let go unread.
+    there, all at once and before the rest (so that their pickled copies
+    are let go unread): those do lie before objects that live on (32 MB
+    more at the peak at 20,000 articles, likely from this; not traced).
     """
     if keys is None:
         keys = [article_key(document) for document in documents]
