@@ -2,8 +2,10 @@
 
 ``build`` first reads and validates every content file with our own reader
 (so every problem is reported, then one abort), then runs Pelican with our
-plugin into a fresh folder beside the output folder, and only when that has
-succeeded swaps it into place. A failed or interrupted build leaves the
+plugin into a new folder beside the output folder (holding no file: the
+folders of the site replaced last, emptied, so that each page's folder need
+not be made again: ``SPARE_SITE``), and only when that has succeeded swaps
+it into place. A failed or interrupted build leaves the
 previous output exactly as it was; the hosting files users keep there
 (``CNAME``, ``.nojekyll``, ``.git``) are carried over to every new build.
 
@@ -40,7 +42,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -64,6 +66,14 @@ from generator.timings import Timings, requested, stage, timings_of
 from generator.topics import KnownAssignment, assign_topics, remember
 
 KEPT_IN_OUTPUT = (".git", "CNAME", ".nojekyll")
+
+SPARE_SITE = "spare-site"
+"""The folder in the build's cache folder that holds the folders of the
+site the last build replaced, emptied of every file (``_recycle``): the
+next build builds its site in them (``_claimed_staging``), so it need not
+make a folder per page again, nor remove the old site's. At 5,000
+articles, the 5,150 folders took 0.5-0.8 s to make and 0.4-0.8 s to
+remove; emptying them takes 0.15 s."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -344,16 +354,22 @@ def _build(options: BuildOptions, stops: HeldStops) -> BuildResult:
     )
     merged: dict[str, Site] = {}
     output = options.output
+    spare = cache / SPARE_SITE if cache is not None else None
     try:
         output.parent.mkdir(parents=True, exist_ok=True)
         _recover(output)
         _remove_abandoned(output)
-        staging, claim = _claimed_staging(output)
+        staging, claim = _claimed_staging(output, spare)
     except OSError as exc:
         raise BriefingError(f"cannot write beside {output}: {exc.strerror or exc}") from exc
     settings: dict[str, object] = {}
     try:
         settings = _pelican_settings(options, staging)
+        # The top folder of the theme's static files ("" at the top: then not recycled).
+        theme_folder = next(iter(Path(str(settings.get("THEME_STATIC_DIR", ""))).parts), "")
+        # The staging folder holds no file, only the last site's folders, to be
+        # used (``SPARE_SITE``): Pelican would remove them all.
+        settings["DELETE_OUTPUT_DIRECTORY"] = False
         settings[SITE_SETTING] = merged
         settings[ASSIGNMENT_SETTING] = known
         # Under the paths Pelican reads them from (``SEGMENTED_SETTING``).
@@ -383,7 +399,8 @@ def _build(options: BuildOptions, stops: HeldStops) -> BuildResult:
         progress.stage("search")
         tally = _SiteTally()
         with stage(timings, "publish"):
-            _keep_unchanged(output, staging, tally, leave=BUNDLE_DIR)  # while Pagefind finishes
+            # While Pagefind finishes; the last site's folders this one left empty go.
+            _keep_unchanged(output, staging, tally, leave=BUNDLE_DIR, empty_kept_in=theme_folder)
         with stage(timings, "search"):
             finish_search(settings)
         progress.stage("publish")
@@ -397,7 +414,8 @@ def _build(options: BuildOptions, stops: HeldStops) -> BuildResult:
                 warnings.append(too_big)
             staging.chmod(0o755)  # mkdtemp makes it private; a web server must read the published folder
             stops.hold()
-            _swap(staging, output)
+            recycled = spare if theme_folder else None
+            _swap(staging, output, recycled, leave=(BUNDLE_DIR, theme_folder, *KEPT_IN_OUTPUT))
         if pages_kept is not None:
             pages_kept.save()
     except OSError as exc:
@@ -458,7 +476,9 @@ def _forget_temporaries_left(cache: Path | None) -> None:
                         shutil.rmtree(path)
                     else:
                         path.unlink()
-        folders[:] = [name for name in folders if not name.startswith(".")]
+        # Not into the spare site's folders (``SPARE_SITE``): thousands, and none a temporary.
+        skipped = SPARE_SITE if folder == str(cache) else None
+        folders[:] = [name for name in folders if not name.startswith(".") and name != skipped]
 
 
 def _forget_other_versions(cache: Path | None) -> None:
@@ -628,7 +648,13 @@ class _SiteTally:
 
 
 def _keep_unchanged(
-    output: Path, staging: Path, tally: _SiteTally, *, leave: str = "", under: str = ""
+    output: Path,
+    staging: Path,
+    tally: _SiteTally,
+    *,
+    leave: str = "",
+    under: str = "",
+    empty_kept_in: str | None = None,
 ) -> None:
     """Replace each file in ``staging`` whose bytes equal the file at the same
     place in ``output`` by a hard link to that file, so the swap keeps it as
@@ -640,12 +666,22 @@ def _keep_unchanged(
     5,000 articles, where ``pathlib`` took a third of the time.
 
     Counts the files into ``tally`` on the way, so the site is gone through
-    once (``under``: the folder of the site ``staging`` is)."""
+    once (``under``: the folder of the site ``staging`` is).
+
+    With ``empty_kept_in`` (a top folder's name), removes the folders left
+    empty but in that one: the folders of the last site that this one did
+    not use (``_recycle``). Nothing else makes an empty folder but Pelican's
+    copy of a theme's static files, which go to the one named (the setting
+    ``THEME_STATIC_DIR``), and which ``_recycle`` does not keep."""
     compare = output.is_dir()
+    fileless: list[str] = []  # folders with no file of their own, each before its subfolders
     for folder, folders, files in os.walk(staging):
         relative = os.path.relpath(folder, staging)
         if relative == "." and leave:
             folders[:] = [name for name in folders if name != leave]
+        top = relative.partition(os.sep)[0]
+        if empty_kept_in is not None and not files and top not in (".", empty_kept_in):
+            fileless.append(folder)
         folders.sort()
         in_site = os.path.normpath(os.path.join(under, relative))  # noqa: PTH118
         for name in sorted(files):
@@ -662,6 +698,9 @@ def _keep_unchanged(
             except OSError:
                 continue
             os.replace(linked, new)  # noqa: PTH105
+    for folder in reversed(fileless):  # a subfolder before its folder
+        with contextlib.suppress(OSError):  # one that holds a folder is not empty
+            os.rmdir(folder)  # noqa: PTH106
 
 
 def _copy_of(old: str, new: str, made: os.stat_result) -> bool:
@@ -702,13 +741,20 @@ _FOLDER_TAG = re.compile(r"[a-z0-9_]{8}")
 """The random part of a name ``tempfile.mkdtemp`` makes."""
 
 
-def _claimed_staging(output: Path) -> tuple[Path, int]:
+def _claimed_staging(output: Path, spare: Path | None = None) -> tuple[Path, int]:
     """A new folder beside ``output`` for the site being built, and the
     descriptor by which this build holds it locked until it closes it (or
     ends, however it ends): ``_remove_abandoned`` tells a live build's
-    folder from a dead one's by that lock."""
+    folder from a dead one's by that lock. The folder is ``spare`` (empty
+    folders: ``_recycle``), moved there, when it exists and can be moved
+    (it is on the same file system); else it is empty."""
     while True:
         staging = Path(tempfile.mkdtemp(prefix=f".{output.name}-", dir=output.parent))
+        if spare is not None:
+            # Before the lock: a lock is on the folder, and this replaces it.
+            with contextlib.suppress(OSError):
+                spare.rename(staging)
+            spare = None  # taken, or not to be taken: a second try makes an empty one
         # Another build starting at the same moment may take it for
         # abandoned before it is locked, and remove it: then another.
         with contextlib.suppress(FileNotFoundError):
@@ -761,11 +807,13 @@ def _remove_if_abandoned(staging: Path) -> None:
         os.close(claim)
 
 
-def _swap(staging: Path, output: Path) -> None:
+def _swap(staging: Path, output: Path, spare: Path | None = None, leave: Collection[str] = ()) -> None:
     """Put ``staging`` where ``output`` is, as close to atomically as folders allow.
 
     Two renames; if the second fails or is interrupted (Ctrl-C), the first is
-    undone, so ``output`` is always either the old site or the new one."""
+    undone, so ``output`` is always either the old site or the new one.
+    The old site is then removed, or with a ``spare``, emptied into it
+    (``_recycle``; ``leave``: its top folders not to keep)."""
     if output.exists() and not output.is_dir():
         raise ConfigError(f"output {output} exists and is not a folder")
     retired = _retired(output)
@@ -778,4 +826,45 @@ def _swap(staging: Path, output: Path) -> None:
         if retired.exists() and not output.exists():
             retired.rename(output)
         raise
+    if spare is not None and retired.is_dir() and _same_device(retired, spare.parent):
+        _recycle(retired, spare, leave)
     shutil.rmtree(retired, ignore_errors=True)
+
+
+def _same_device(one: Path, other: Path) -> bool:
+    """Whether ``one`` and ``other`` exist on the same file system (one can be renamed into the other)."""
+    try:
+        return one.stat().st_dev == other.stat().st_dev
+    except OSError:
+        return False
+
+
+def _recycle(site: Path, spare: Path, leave: Collection[str]) -> None:
+    """Empty ``site`` of every file and link, and move its folders to
+    ``spare`` for the next build's site (``_claimed_staging``); but its top
+    folders named in ``leave``, which go whole. Only a site emptied to the
+    last file becomes ``spare``, so no file of an old site is ever published
+    again: on any error, it stays where it is (``_swap`` removes it).
+
+    The next build's site is then made in folders that exist already, and
+    those it left empty are removed (``_keep_unchanged``)."""
+
+    def stop(error: OSError) -> None:
+        raise error  # a folder not read is a folder not emptied
+
+    try:
+        for folder, folders, files in os.walk(site, onerror=stop):
+            if folder == str(site):
+                for name in sorted(set(folders) & set(leave)):
+                    shutil.rmtree(os.path.join(folder, name))  # noqa: PTH118 (see ``_keep_unchanged``)
+                    folders.remove(name)
+            for name in [*folders]:
+                path = os.path.join(folder, name)  # noqa: PTH118
+                if os.path.islink(path):  # noqa: PTH114 (listed as a folder, not walked into)
+                    os.unlink(path)  # noqa: PTH108
+                    folders.remove(name)
+            for name in files:
+                os.unlink(os.path.join(folder, name))  # noqa: PTH108, PTH118
+        site.rename(spare)
+    except OSError:
+        return

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.build import BuildOptions, build
+from generator.build import SPARE_SITE, BuildOptions, build
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -128,3 +128,93 @@ def test_without_hard_links_the_build_still_publishes_the_new_site(
     assert {k: v[2] for k, v in _files(options.output).items()} == {
         k: v[2] for k, v in _files(fresh.output).items()
     }
+
+
+def _tree(site: Path) -> dict[str, bytes | None]:
+    """Every folder (None) and file (its bytes) under ``site``, by path."""
+    return {
+        path.relative_to(site).as_posix(): None if path.is_dir() else path.read_bytes()
+        for path in sorted(site.rglob("*"))
+    }
+
+
+def test_a_rebuild_is_made_in_the_last_sites_folders_and_publishes_what_a_fresh_build_does(
+    tmp_path: Path,
+) -> None:
+    """A rebuild builds its site in the folders of the one it replaced last,
+    emptied (``build.SPARE_SITE``: making and removing a folder per article
+    took about 1 s of an edit at 5,000 articles); those it does not use,
+    such as a deleted article's, are not published."""
+    options = _site(tmp_path)
+    build(options)
+    (options.output / "CNAME").write_text("briefing.example.org\n")
+    (options.output / ".git" / "refs").mkdir(parents=True)
+    (options.output / ".git" / "HEAD").write_text("ref: refs/heads/gh-pages\n")
+    _edit_first_article(options)
+    build(options)  # the first site's folders, emptied, are kept for the next
+    [cache] = (tmp_path / ".briefing-cache").iterdir()
+    spare = cache / SPARE_SITE
+    assert [p for p in spare.rglob("*") if not p.is_dir() or p.is_symlink()] == []
+    assert sorted(p.name for p in spare.iterdir()) == sorted(
+        p.name for p in options.output.iterdir() if p.is_dir() and p.name not in ("pagefind", "theme", ".git")
+    )
+    gone, kept = sorted((options.content / "articles").glob("*.md"))[:2]
+    folder_of = {p.name: p.stat().st_ino for p in (spare / "articles").iterdir()}
+    gone.unlink()
+    build(options)
+
+    slugs = {p.name for p in (options.output / "articles").iterdir()}
+    assert gone.stem not in slugs and kept.stem in slugs
+    assert (options.output / "articles" / kept.stem).stat().st_ino == folder_of[kept.stem]
+    assert (options.output / ".git" / "refs").is_dir()  # the hosting files, carried over as ever
+    elsewhere = tmp_path / "elsewhere"  # content with a cache of its own: no folder of any other site
+    shutil.copytree(options.content, elsewhere / "content")
+    fresh = BuildOptions(content=elsewhere / "content", output=elsewhere / "output")
+    build(fresh)
+    built = {k: v for k, v in _tree(options.output).items() if k != "CNAME" and not k.startswith(".git")}
+    assert built == _tree(fresh.output)
+
+
+def test_a_themes_empty_folder_is_published_by_every_build(tmp_path: Path) -> None:
+    """The only folders a build removes are the last site's it did not use:
+    an empty folder of the theme's static files is copied, and stays."""
+    from generator import settings as default_settings
+
+    static = tmp_path / "static"
+    (static / "fonts").mkdir(parents=True)
+    (static / "logo.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>\n")
+    own = tmp_path / "mysettings.py"
+    paths = [*default_settings.THEME_STATIC_PATHS, str(static)]
+    own.write_text(f"from generator.settings import *\nTHEME_STATIC_PATHS = {paths!r}\n")
+    options = _site(tmp_path)
+    options = BuildOptions(content=options.content, output=options.output, settings_file=own)
+    for _ in range(3):  # the third in the folders of the first
+        build(options)
+        assert (options.output / "theme" / "fonts").is_dir()
+        _edit_first_article(options)
+
+
+def test_an_old_site_not_emptied_to_the_last_file_is_removed_not_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The folders of a replaced site are kept for the next build only once
+    every file in them is gone: else a page of it could be published again."""
+    options = _site(tmp_path)
+    build(options)
+    (options.output / "stray.html").write_text("<p>left over</p>\n")
+    unlink = os.unlink
+
+    def refused(path: str, *args: object, **kwargs: object) -> None:
+        if str(path).endswith("stray.html") and "-old" in str(path):
+            raise PermissionError(1, "Operation not permitted", path)
+        unlink(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "unlink", refused)
+    build(options)
+    monkeypatch.undo()
+    [cache] = (tmp_path / ".briefing-cache").iterdir()
+    assert not (cache / SPARE_SITE).exists()
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name != ".briefing-cache") == ["content", "output"]
+    _edit_first_article(options)
+    build(options)
+    assert not (options.output / "stray.html").exists()
