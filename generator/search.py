@@ -527,8 +527,7 @@ class Indexing:
             if self._stopped or self.error is not None:
                 break
             stored = self._stored(number)
-            published = self.published / BUNDLE_DIR / bundle_folder(number) if self.published else None
-            if stored is None or not _restore(stored, self._output(number), published):
+            if stored is None or not _restore(stored, self._output(number), self._published(number)):
                 self._runs.put(number)  # damaged since it was checked: indexed again
         self._runs.put(None)
         for thread in self._runners:
@@ -626,6 +625,10 @@ class Indexing:
     def _output(self, number: int) -> Path:
         return self.site / BUNDLE_DIR / bundle_folder(number)
 
+    def _published(self, number: int) -> Path | None:
+        """The folder bundle ``number`` has in the published site, if there is one."""
+        return self.published / BUNDLE_DIR / bundle_folder(number) if self.published else None
+
     def _stored(self, number: int) -> Path | None:
         """Where bundle ``number``'s index is kept in the cache, if a build kept it there."""
         key = self._keys.get(number)
@@ -640,18 +643,27 @@ class Indexing:
         key = self._keys.get(number)
         if self.cache is None or key is None:
             return self._index(pages, output)
-        return self._index_cached(pages, output, self.cache / key)
+        return self._index_cached(pages, output, self.cache / key, self._published(number))
 
-    def _index_cached(self, pages: list[str], output: Path, stored: Path) -> str | None:
+    def _index_cached(
+        self, pages: list[str], output: Path, stored: Path, published: Path | None = None
+    ) -> str | None:
         """Index ``pages`` into ``stored`` unless an intact copy is there from
         an earlier build, then copy its files into ``output``: None, or what
-        went wrong (``_index_and_keep``)."""
-        if _restore(stored, output):
+        went wrong (``_index_and_keep``). ``published``: the bundle's folder
+        in the published site (see ``_restore``)."""
+        if _restore(stored, output, published):
             return None
-        return self._index(pages, output, stored)
+        return self._index(pages, output, stored, published)
 
     def _plan(
-        self, pages: list[str], folder: Path, output: Path, stored: Path | None, staging: Path | None
+        self,
+        pages: list[str],
+        folder: Path,
+        output: Path,
+        stored: Path | None,
+        staging: Path | None,
+        published: Path | None = None,
     ) -> dict[str, object]:
         """What the helper process of a Pagefind run is told (``_run_pagefind``)."""
         copies = self.cache / COPIES_DIR if self.cache is not None and self.page_digests is not None else None
@@ -664,11 +676,14 @@ class Indexing:
             "output": str(output),
             "stored": str(stored) if stored is not None else None,
             "staging": str(staging) if staging is not None else None,
+            "published": str(published) if published is not None else None,
         }
 
-    def _index(self, pages: list[str], output: Path, stored: Path | None = None) -> str | None:
+    def _index(
+        self, pages: list[str], output: Path, stored: Path | None = None, published: Path | None = None
+    ) -> str | None:
         """Index ``pages`` into ``output`` (through ``stored`` in the cache,
-        if given): None, or what went wrong. The run is a helper process of
+        if given; ``published``: see ``_restore``): None, or what went wrong. The run is a helper process of
         its own (``_run_pagefind``), which this thread only waits for: it
         copies the pages for Pagefind, runs it and keeps its index. Done
         here, on a thread beside a build that holds the interpreter, each of
@@ -685,7 +700,8 @@ class Indexing:
         staging = stored.parent / f".staging{folder.name}" if stored is not None else None
         try:
             plan = folder / PLAN_FILE
-            plan.write_text(json.dumps(self._plan(pages, folder, output, stored, staging)), encoding="utf-8")
+            planned = self._plan(pages, folder, output, stored, staging, published)
+            plan.write_text(json.dumps(planned), encoding="utf-8")
             # The helper imports this very package, wherever it was imported
             # from; ``-P``: not a ``generator`` folder of the user's (``python
             # -m`` would put the working folder first on ``sys.path``).
@@ -746,13 +762,17 @@ def _restore(stored: Path, output: Path, published: Path | None = None) -> bool:
     except (OSError, ValueError, TypeError):
         return False
     linked: list[Path] = []
+    folders: set[Path] = set()  # made already: a bundle's thousands of files are in a few
     try:
         for name, digest in digests.items():
+            kept, target = stored / name, output / name
             if published is not None:
-                _adopted(published / name, stored / name, digest)
-            (output / name).parent.mkdir(parents=True, exist_ok=True)
-            link_or_copy(stored / name, output / name)
-            linked.append(output / name)
+                _adopted(published / name, kept, digest)
+            if target.parent not in folders:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                folders.add(target.parent)
+            link_or_copy(kept, target)
+            linked.append(target)
     except OSError:
         for path in linked:  # nothing half restored
             path.unlink(missing_ok=True)
@@ -839,7 +859,8 @@ def _run_pagefind(plan_file: Path) -> int:
             return 1
         if plan["stored"] is None:
             return _pagefind(folder, output)
-        return _index_and_keep(folder, output, Path(plan["stored"]), Path(plan["staging"]))
+        published = Path(plan["published"]) if plan.get("published") else None
+        return _index_and_keep(folder, output, Path(plan["stored"]), Path(plan["staging"]), published)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
@@ -855,11 +876,20 @@ def _pagefind(site: Path, output: Path) -> int:
     return subprocess.run(command, check=False).returncode
 
 
-def _index_and_keep(site: Path, output: Path, stored: Path, staging: Path) -> int:
+def _index_and_keep(
+    site: Path, output: Path, stored: Path, staging: Path, published: Path | None = None
+) -> int:
     """Index the pages in ``site`` into ``stored``, in the cache, with each
     file's digest (made in ``staging``, beside it, then renamed), then copy
     the index into ``output``: Pagefind's exit status. A cache that cannot
-    be written only costs speed."""
+    be written only costs speed.
+
+    The files the new index has alike with the published bundle's
+    (``published``: most of them, after an edit of one page) are made those
+    very files at once (``_restore``): else the site kept the published
+    files and the cache the new ones, and the next build found them apart
+    and made them one then (at 5,000 articles, 800 files, 0.3-0.8 s while
+    it waited for the search index)."""
     shutil.rmtree(stored, ignore_errors=True)  # damaged, or never made
     try:
         staging.mkdir(parents=True)
@@ -877,7 +907,7 @@ def _index_and_keep(site: Path, output: Path, stored: Path, staging: Path) -> in
         with contextlib.suppress(OSError):  # a full disk, or another build stored it meanwhile
             (staging / DIGESTS_FILE).write_text(json.dumps(digests, indent=0), encoding="utf-8")
             staging.rename(stored)
-        if _restore(stored, output) or _restore(staging, output):
+        if _restore(stored, output, published) or _restore(staging, output):
             return 0
     finally:
         shutil.rmtree(staging, ignore_errors=True)

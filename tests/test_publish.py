@@ -650,6 +650,29 @@ def test_a_published_search_index_of_copies_is_kept_as_it_is_and_taken_into_the_
     assert [path.name for path in index if not linked_to_cache(path)] == ["bundles.json"]
 
 
+def test_a_bundle_indexed_again_keeps_the_published_files_it_has_alike_in_site_and_cache_as_one(
+    tmp_path: Path,
+) -> None:
+    """After an edit, a bundle indexed again has most of its files alike
+    with the published ones (every other page's). The site keeps those as
+    they were, and the cache takes those very files, so the build after
+    finds the site and the cache one, not two to compare and make one (at
+    5,000 articles, 800 files while the build waited for the search index)."""
+    content = shutil.copytree(CONTENT, tmp_path / "content")
+    settings = settings_with(tmp_path / "pelicanconf.py", BRIEFING_SEARCH_BUNDLE_PAGES=2)
+    options = BuildOptions(content=content, output=tmp_path / "output", settings_file=settings)
+    build(options)
+    article = sorted((content / "articles").glob("*.md"))[0]
+    text = article.read_text(encoding="utf-8")
+    article.write_text(text + "\nThe ferry resumed on Friday.\n", encoding="utf-8")
+    build(options)
+    index = [path for path in (options.output / "pagefind").rglob("*") if path.is_file()]
+    cache = [path.stat() for path in (tmp_path / ".briefing-cache").rglob("*")]
+    kept = {(info.st_dev, info.st_ino) for info in cache}
+    apart = [path.name for path in index if (path.stat().st_dev, path.stat().st_ino) not in kept]
+    assert apart == ["bundles.json"]  # written by the build itself
+
+
 def test_a_rebuild_indexes_a_changed_bundle_at_once_and_copies_the_kept_ones_at_the_end(
     tmp_path: Path, local_site: Path
 ) -> None:
