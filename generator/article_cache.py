@@ -56,14 +56,19 @@ TOPICS_FILE = "topics.pickle"
 
 
 def article_key(document: Document) -> str:
-    """The content key of a document's article: any change to its file changes it.
+    """The content key of a document's article (``content_key``)."""
+    return content_key(document.article)
+
+
+def content_key(article: Article) -> str:
+    """The content key of an article: any change to its file changes it.
 
     Its fields joined (``model.FIELD_SEPARATOR``), each text as it is, no
     value as ``NO_VALUE`` (no author is not an author named "None") and any
     other (a date, a line number) as its ``repr``: a quarter of the time of
     the ``repr`` of the whole article (0.26 s against 0.07 s at 5,000
     articles)."""
-    values = (getattr(document.article, name) for name in _ARTICLE_FIELDS)
+    values = (getattr(article, name) for name in _ARTICLE_FIELDS)
     described = FIELD_SEPARATOR.join(
         value if isinstance(value, str) else NO_VALUE if value is None else repr(value) for value in values
     )

@@ -18,20 +18,35 @@ A briefing is the topic page, section by section (see ``model.Briefing``):
 * the **timeline**: the dated events of its statements (``timeline.py``).
 
 Nothing is rewritten here: each section is a selection of statements.
+
+A build keeps its briefings for the next (``BriefingMemory``), each under a
+digest of everything it was made from (``made_from``): its topic's
+statements, with their sources and origins, the content key of every
+article they cite, and every topic's rules. An edit changes the briefings of
+the few topics its article is in; the others are taken over, with the very
+statements and articles of this build in them, not made again.
 """
 
 from __future__ import annotations
 
 import datetime
+import hashlib
+import io
 import itertools
+import pickle
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import TypedDict
 
+from generator.article_cache import content_key
+from generator.files import load_pickle, save_pickle
 from generator.model import (
+    FIELD_SEPARATOR,
     Article,
     Briefing,
+    Citation,
     Coverage,
     DatedSentence,
     Disagreement,
@@ -244,6 +259,8 @@ def build_briefings(
     *,
     people: Iterable[Entity] = (),
     disagreements: Iterable[Disagreement] = (),
+    memory: BriefingMemory | None = None,
+    article_keys: Mapping[str, str] | None = None,
 ) -> tuple[Briefing, ...]:
     """``build_briefing`` of every topic, in order, each handed only its own
     statements and the dated sentences they cite: the same briefings, with
@@ -252,33 +269,267 @@ def build_briefings(
     origins found once), so each page's key reads it once
     (``page_cache.digest``).
 
-    Which statements cite a dated sentence is found once, not per topic:
-    only those go to each timeline (at 20,000 articles, a fifth of the
-    statements; reading every citation of every topic's statements took
-    about 1 s)."""
+    Which statements cite a dated sentence is found once, not per topic
+    (``_DatedStatements``): only those go to each timeline (at 20,000
+    articles, a fifth of the statements; reading every citation of every
+    topic's statements took about 1 s).
+
+    ``memory``: the last build's briefings, of which those made from what
+    this one's would be are taken over (``BriefingMemory``), and which then
+    keeps this build's; ``article_keys``: each article's ``content_key`` by
+    slug, if made already."""
     origins = origin_of or {}
-    by_sentence: dict[str, list[DatedSentence]] = defaultdict(list)
-    for item in dated:
-        by_sentence[item.sentence].append(item)
     by_topic: dict[str, list[Statement]] = defaultdict(list)
-    dated_by_topic: dict[str, list[Statement]] = defaultdict(list)
     for statement in statements:
         grouped = with_origins(statement, origins)
-        is_dated = any(c.key in by_sentence for c in statement.sources)
         for slug in set(statement.topics):
             by_topic[slug].append(grouped)
-            if is_dated:
-                dated_by_topic[slug].append(grouped)
-    people, disagreements = tuple(people), tuple(disagreements)
+    kept = memory.kept_for(topics, by_topic, articles, article_keys) if memory is not None else None
+    dated_statements = _DatedStatements(dated)
     known_words: KnownWords = {}
     briefings = []
     for topic in topics:
-        own, dated_own = by_topic.get(topic.slug, []), dated_by_topic.get(topic.slug, [])
-        cited = dict.fromkeys(c.key for s in dated_own for c in s.sources)
-        own_dates = [item for key in cited for item in by_sentence.get(key, ())]
-        briefing = _briefing(topic, own, articles, own_dates, people, disagreements, known_words, dated_own)
+        own = by_topic.get(topic.slug, [])
+        briefing = kept.briefing(topic) if kept is not None else None
+        if briefing is None:
+            dated_own, own_dates = dated_statements.of(own)
+            briefing = _briefing(topic, own, articles, own_dates, (), (), known_words, dated_own)
+            if kept is not None:
+                kept.add(topic, briefing)
         briefings.append(briefing)
+    if memory is not None and kept is not None:
+        memory.keep(kept)
+    people, disagreements = tuple(people), tuple(disagreements)
+    if people or disagreements:
+        return with_people_and_disagreements(briefings, people, disagreements)
     return tuple(briefings)
+
+
+class _DatedStatements:
+    """The dated sentences of an archive, by the key of their sentence, and
+    which statements cite one, each statement read once for all the topics
+    it is in (by identity: it is one object in all of them)."""
+
+    def __init__(self, dated: Sequence[DatedSentence]) -> None:
+        self._by_sentence: dict[str, list[DatedSentence]] = defaultdict(list)
+        for item in dated:
+            self._by_sentence[item.sentence].append(item)
+        self._cites: dict[int, bool] = {}
+
+    def of(self, statements: Iterable[Statement]) -> tuple[list[Statement], list[DatedSentence]]:
+        """Those of ``statements`` that cite a dated sentence (only they add to
+        a timeline), and the dated sentences they cite."""
+        by_sentence, cites = self._by_sentence, self._cites
+        dated_own = []
+        for statement in statements:
+            known = cites.get(id(statement))
+            if known is None:
+                known = cites[id(statement)] = any(c.key in by_sentence for c in statement.sources)
+            if known:
+                dated_own.append(statement)
+        cited = dict.fromkeys(c.key for s in dated_own for c in s.sources)
+        return dated_own, [item for key in cited for item in by_sentence.get(key, ())]
+
+
+@dataclass(slots=True)
+class BriefingMemory:
+    """The briefings of the last build, each pickled under the digest of
+    what it was made from (``made_from``), by topic slug; with a ``path``
+    (``load``), kept in that file of the cache folder of this code's
+    version, as the code that made them is part of what they are made from.
+
+    ``build_briefings`` takes a topic's briefing over where its digest is
+    this build's (``kept_for``), and makes only the others: after one edit
+    at 5,000 articles, the briefings of the six or so topics of the edited
+    article, of fifty. A briefing is pickled with references, not copies, to
+    its statements, their citations, its articles and its topic
+    (``_pickled``), and unpickled with this build's (``_References``): taken
+    over, it holds the same objects a briefing made now would, shared with
+    the other briefings and the rest of the site. Its people and
+    disagreements are not kept: the build adds them after
+    (``with_people_and_disagreements``).
+
+    ``taken_over`` and ``made`` count the briefings of the last
+    ``build_briefings``."""
+
+    held: dict[str, tuple[bytes, bytes]] = field(default_factory=dict)
+    """Topic slug → the digest of what its briefing was made from, and the briefing pickled."""
+    path: Path | None = None
+    taken_over: int = 0
+    made: int = 0
+
+    @classmethod
+    def load(cls, path: Path) -> BriefingMemory:
+        """The memory kept at ``path`` (empty if there is none or it cannot be
+        read), which keeps the next build's briefings there."""
+        held = load_pickle(path, "briefings' cache")
+        return cls(held if isinstance(held, dict) else {}, path)
+
+    def kept_for(
+        self,
+        topics: Sequence[Topic],
+        by_topic: Mapping[str, Sequence[Statement]],
+        articles: Sequence[Article],
+        article_keys: Mapping[str, str] | None,
+    ) -> KeptBriefings:
+        """What ``build_briefings`` takes over and keeps, for ``topics``, each
+        with its own statements (``by_topic``: with their origins)."""
+        keys = article_keys if article_keys is not None else {a.slug: content_key(a) for a in articles}
+        references = _References({s.id: s for own in by_topic.values() for s in own})
+        references.update({_ARTICLE + a.slug: a for a in articles})
+        references.update({_TOPIC + t.slug: t for t in topics})
+        return KeptBriefings(made_from(topics, by_topic, keys), self.held, references)
+
+    def keep(self, kept: KeptBriefings) -> None:
+        """Hold the briefings of ``kept`` for the next build: written to
+        ``path`` at once (a failure to write only costs speed), else kept here."""
+        self.taken_over, self.made = kept.taken_over, kept.made
+        self.held = kept.now if self.path is None else {}
+        if self.path is not None:
+            save_pickle(self.path, kept.now, "briefings' cache")
+
+
+@dataclass(slots=True)
+class KeptBriefings:
+    """One ``build_briefings``' use of a ``BriefingMemory``: the digest of what
+    each topic's briefing is made from, the briefings held, and what this
+    build's statements (with their origins), citations, articles and topics
+    are referred to by in a briefing held, to unpickle it with."""
+
+    digests: dict[str, bytes]
+    held: Mapping[str, tuple[bytes, bytes]]
+    references: _References
+    now: dict[str, tuple[bytes, bytes]] = field(default_factory=dict)
+    """What the memory keeps for the next build: each topic's briefing of this one."""
+    taken_over: int = 0
+    made: int = 0
+
+    def briefing(self, topic: Topic) -> Briefing | None:
+        """``topic``'s briefing of the last build, if made from what this one's
+        would be; else None (then ``add`` is to be given the briefing made)."""
+        digest = self.digests[topic.slug]
+        held = self.held.get(topic.slug)
+        if held is None or held[0] != digest:
+            return None
+        try:
+            unpickler = pickle.Unpickler(io.BytesIO(held[1]))
+            unpickler.persistent_load = self.references.__getitem__  # type: ignore[method-assign]
+            briefing = unpickler.load()
+        except Exception:  # a damaged cache, or one of other data: the briefing is made
+            return None
+        if not isinstance(briefing, Briefing) or briefing.topic is not topic:
+            return None
+        self.now[topic.slug] = held
+        self.taken_over += 1
+        return briefing
+
+    def add(self, topic: Topic, briefing: Briefing) -> None:
+        """Keep ``briefing``, ``topic``'s made by this build, for the next."""
+        self.now[topic.slug] = (self.digests[topic.slug], _pickled(briefing))
+        self.made += 1
+
+
+def made_from(
+    topics: Sequence[Topic], by_topic: Mapping[str, Sequence[Statement]], article_keys: Mapping[str, str]
+) -> dict[str, bytes]:
+    """A digest, per topic slug, of everything its briefing is made from
+    (``_briefing``), for one version of the code (which names the cache
+    folder a ``BriefingMemory`` is kept in):
+
+    * every topic's rules and text, which decide the topics of every
+      sentence (``topics.assign_topics``);
+    * the topic's own statements (``by_topic``), in their order, each as
+      its id, its sources' sentences and its origins (``wire.py``), and
+      the content key of each source's article (``article_keys``).
+
+    A statement is made of its sources' sentences (its id of the first's,
+    its kind, text, speaker and topics of what they say), and any change
+    to an article's file changes its key, and with it what its sentences
+    say, where they stand, its date, what the sources list shows of it and
+    the dates its sentences give the timeline. A source of an article with
+    no key there is described by all its fields instead."""
+    everything = hashlib.sha256(repr(tuple(topics)).encode("utf-8", "surrogatepass")).digest()
+    each: dict[int, bytes] = {}  # by identity: a statement of several topics is one object
+    digests = {}
+    for topic in topics:
+        described = hashlib.sha256(everything)
+        described.update(topic.slug.encode("utf-8", "surrogatepass"))
+        for statement in by_topic.get(topic.slug, ()):
+            known = each.get(id(statement))
+            if known is None:
+                known = each[id(statement)] = _statement_made_from(statement, article_keys)
+            described.update(known)
+        digests[topic.slug] = described.digest()
+    return digests
+
+
+def _statement_made_from(statement: Statement, article_keys: Mapping[str, str]) -> bytes:
+    """A digest of ``statement`` for ``made_from``: its id, each source's
+    sentence and article's content key, and its origins."""
+    fields = [statement.id, str(len(statement.sources))]
+    for source in statement.sources:
+        fields += (source.article, source.sentence, article_keys.get(source.article) or repr(source))
+    fields += map(_IN_ORIGIN.join, statement.origins)
+    described = FIELD_SEPARATOR.join(fields).encode("utf-8", "surrogatepass")
+    return hashlib.blake2b(described, digest_size=16).digest()
+
+
+_IN_ORIGIN = "\1"
+"""What joins the article slugs of one group of a statement's origins (no slug holds it)."""
+
+
+def _pickled(briefing: Briefing) -> bytes:
+    """``briefing`` pickled for a ``BriefingMemory``, without its people and
+    disagreements, which are added after; with a reference in place of each
+    of its statements, their citations (the timeline's events cite them
+    too), its articles and its topic (``_References``)."""
+    if briefing.people or briefing.disagreements:
+        briefing = replace(briefing, people=(), disagreements=())
+    citations = {
+        id(citation): f"{_CITATION}{statement.id}{_CITATION}{number}"
+        for statement in briefing.statements
+        for number, citation in enumerate(statement.sources)
+    }
+
+    def reference(value: object) -> str | None:
+        kind = type(value)
+        if kind is Statement:
+            return value.id  # type: ignore[attr-defined,no-any-return]
+        if kind is Citation:
+            return citations.get(id(value))
+        if kind is Article:
+            return _ARTICLE + value.slug  # type: ignore[attr-defined,no-any-return]
+        if kind is Topic:
+            return _TOPIC + value.slug  # type: ignore[attr-defined,no-any-return]
+        return None
+
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.persistent_id = reference  # type: ignore[method-assign]
+    pickler.dump(briefing)
+    return buffer.getvalue()
+
+
+_ARTICLE, _TOPIC, _CITATION = "\1a", "\1t", "\1c"
+"""What starts the reference to an article (then its slug), a topic (then its
+slug) and a citation (then its statement's id and its place among the
+statement's sources, after another): no statement's id starts with U+0001."""
+
+
+class _References(dict[str, object]):
+    """What each reference in a briefing pickled by ``_pickled`` stands for:
+    a statement by its id, an article or a topic; a citation is found when
+    first asked for. The unpickler looks each up here (``__getitem__``), in
+    C: a briefing holds its statements in several sections, 430,000
+    references at 5,000 articles, where a method called for each took 0.23 s."""
+
+    def __missing__(self, reference: str) -> object:
+        if not reference.startswith(_CITATION):
+            raise KeyError(reference)
+        statement, _, number = reference[len(_CITATION) :].partition(_CITATION)
+        citation: object = getattr(self[statement], "sources")[int(number)]  # noqa: B009
+        self[reference] = citation
+        return citation
 
 
 def coverage(briefings: Sequence[Briefing]) -> Coverage:

@@ -32,7 +32,9 @@ only runs them in order, in plain sight:
    wire story (counted once when ranking; the copies it linked kept
    between builds, in ``LinkMemory``);
 8. ``build_briefings``: Statements → one Briefing per topic, sectioned,
-   to which ``with_people_and_disagreements`` adds those of 5. and 6.;
+   to which ``with_people_and_disagreements`` adds those of 5. and 6.
+   (the briefings of topics whose statements, sources and articles did not
+   change kept between builds, in ``BriefingMemory``);
 9. ``build_outlets`` and ``coverage``: Briefings → outlet pages and the
    topics × outlets heat map.
 
@@ -56,7 +58,7 @@ from generator.article_cache import (
     cache_share,
     cached_pickles,
 )
-from generator.briefing import build_briefings, coverage, with_people_and_disagreements
+from generator.briefing import BriefingMemory, build_briefings, coverage, with_people_and_disagreements
 from generator.content import Content
 from generator.disagree import SupersetMemory, find_disagreements
 from generator.disagree import prepare as prepare_disagreements
@@ -103,6 +105,8 @@ CLUES_CACHE = "name-clues.pickle"
 """The articles' name clues, counted, in the cache folder, for the next build (``ClueMemory``)."""
 FEATURES_CACHE = "merge-features.marshal"
 """Every article's merge features, in the cache folder, for the next build (``FeatureMemory``)."""
+BRIEFINGS_CACHE = "briefings.pickle"
+"""Each topic's briefing, in the cache folder, for the next build (``BriefingMemory``)."""
 
 PREPARED_HERE = 0.5
 """Of the articles whose ``disagree.prepare`` a build must make (all, in a
@@ -348,7 +352,12 @@ def merge_site(
             origins = origin_of(wire_copies)
         with stage(timings, "briefing"):
             articles = tuple(d.article for d in documents)
-            briefings = build_briefings(topics, statements, articles, origins, dated)
+            kept = BriefingMemory.load(cache / BRIEFINGS_CACHE) if cache is not None else None
+            by_slug = None if keys is None else {a.slug: key for a, key in zip(articles, keys, strict=True)}
+            briefings = build_briefings(
+                topics, statements, articles, origins, dated, memory=kept, article_keys=by_slug
+            )
+            del kept
         with stage(timings, "people+disagree.wait"):
             try:
                 people, disagreements, seconds = later.result()

@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime
 import functools
 import tempfile
+from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from generator.briefing import build_briefing, coverage
+from generator.briefing import BriefingMemory, build_briefing, coverage
 from generator.model import (
     Article,
     Briefing,
@@ -329,21 +330,26 @@ def _merged_archive() -> _Archive:
     """60 generated articles over 5 topics, segmented, assigned and merged."""
     from benchmarks.generate import generate
     from generator.content import load_content
-    from generator.merge import merge_statements
-    from generator.pipeline import read_one_article
     from generator.segment import segment
-    from generator.topics import assign_topics
 
     with tempfile.TemporaryDirectory() as folder:
         generate(Path(folder), articles=60, topics=5, outlets=6, seed=11)
         content = load_content(Path(folder))
-    documents = tuple(segment(article) for article in content.articles)
-    assignment = assign_topics(documents, content.topics)
+    return _merged(tuple(segment(article) for article in content.articles), tuple(content.topics))
+
+
+def _merged(documents: tuple[Document, ...], topics: tuple[Topic, ...]) -> _Archive:
+    """``documents`` assigned ``topics`` and merged, as the pipeline merges them."""
+    from generator.merge import merge_statements
+    from generator.pipeline import read_one_article
+    from generator.topics import assign_topics
+
+    assignment = assign_topics(documents, topics)
     findings = [read_one_article(d) for d in documents]
     quotes = tuple(q for f in findings for q in f.quotes)
     dated = tuple(d for f in findings for d in f.dates)
     statements = tuple(merge_statements(documents, assignment, quotes))
-    return _Archive(tuple(content.topics), documents, assignment, quotes, dated, statements)
+    return _Archive(topics, documents, assignment, quotes, dated, statements)
 
 
 def test_all_briefings_at_once_are_each_topic_built_from_the_whole_archive() -> None:
@@ -405,3 +411,117 @@ def test_a_briefings_sections_are_made_again_from_its_statements_and_articles_al
     assert digest(replace(briefing, lead=(), single_outlet=(), updates=())) == digest(briefing)
     assert digest(replace(briefing, statements=briefing.statements[1:])) != digest(briefing)
     assert digest(replace(briefing, articles=briefing.articles[1:])) != digest(briefing)
+
+
+def _briefings_of(
+    archive: _Archive, memory: BriefingMemory | None = None, origins: dict[str, str] | None = None
+) -> tuple[Briefing, ...]:
+    """The briefings of ``archive`` as a build makes them, with its wire
+    copies (``origins``: each article's wire story, if not those found)."""
+    from generator.briefing import build_briefings
+    from generator.wire import find_wire_copies, origin_of
+
+    if origins is None:
+        origins = origin_of(find_wire_copies(archive.documents))
+    return build_briefings(
+        archive.topics, archive.statements, archive.articles, origins, archive.dated, memory=memory
+    )
+
+
+def _edited(archive: _Archive, number: int, article: Article) -> tuple[Document, ...]:
+    """``archive``'s documents, ``article`` segmented in place of the ``number``-th."""
+    from generator.segment import segment
+
+    documents = list(archive.documents)
+    documents[number] = segment(article)
+    return tuple(documents)
+
+
+def test_briefings_kept_from_the_last_build_are_those_the_build_would_make() -> None:
+    """A build takes over the last build's briefing of each topic made from
+    the same statements, sources and articles (``BriefingMemory``), and makes
+    the others: whatever changed, the briefings must be those made from
+    nothing. Each change below changes some briefings and not others, so
+    both ways are taken."""
+    archive = _merged_archive()
+    cited = Counter(a.slug for b in _briefings_of(archive) for a in b.articles)
+    # An article cited by some topics and not all: its changes reach only those.
+    number = next(
+        n for n, d in enumerate(archive.documents) if 0 < cited[d.article.slug] < len(archive.topics)
+    )
+    article = archive.documents[number].article
+    first_words = article.body.split(".")[0]
+    changes = {
+        "its text": _merged(
+            _edited(archive, number, replace(article, body=article.body.replace(first_words, "Nothing"))),
+            archive.topics,
+        ),
+        "its date": _merged(
+            _edited(archive, number, replace(article, date=article.date - datetime.timedelta(days=40))),
+            archive.topics,
+        ),
+        "its title only": _merged(
+            _edited(archive, number, replace(article, title="Another title")), archive.topics
+        ),
+        "its removal": _merged(archive.documents[:number] + archive.documents[number + 1 :], archive.topics),
+    }
+    memory = BriefingMemory()
+    assert _briefings_of(archive, memory) == _briefings_of(archive)
+    assert (memory.taken_over, memory.made) == (0, len(archive.topics))
+    assert _briefings_of(archive, memory) == _briefings_of(archive)
+    assert (memory.taken_over, memory.made) == (len(archive.topics), 0), "nothing changed: all taken over"
+    for change, changed in changes.items():
+        assert _briefings_of(changed, memory) == _briefings_of(changed), change
+        assert 0 < memory.made < len(archive.topics), change
+        assert _briefings_of(archive, memory) == _briefings_of(archive), f"{change}, undone"
+    # Wire copies (two articles of other outlets found to be one story) group
+    # a statement's sources by origin, which ranks it.
+    carried = next(s for s in archive.statements if len(s.topics) == 1 and len(s.outlets) > 1)
+    copies = {carried.sources[0].article: "wire", carried.sources_from(carried.outlets[1])[0].article: "wire"}
+    assert (
+        _briefings_of(archive, memory, copies)
+        == _briefings_of(archive, None, copies)
+        != _briefings_of(archive)
+    )
+    assert 0 < memory.made < len(archive.topics), "the topics of the statements of both articles"
+    # Another topic's rules change which sentences are in every topic.
+    topics = (replace(archive.topics[0], keywords=(*archive.topics[0].keywords, "said")), *archive.topics[1:])
+    renamed = _merged(archive.documents, topics)
+    assert _briefings_of(renamed, memory) == _briefings_of(renamed)
+    assert memory.made == len(topics)
+
+
+def test_a_briefing_taken_over_holds_the_builds_own_statements_and_citations() -> None:
+    """A statement of several topics is one object in all their briefings, as
+    when they are all made (the pages' keys read each once, and memory holds
+    it once), and a timeline's events cite its statements' very citations."""
+    archive = _merged_archive()
+    memory = BriefingMemory()
+    _briefings_of(archive, memory)
+    briefings = _briefings_of(archive, memory)
+    assert memory.taken_over == len(archive.topics)
+    objects: dict[str, set[int]] = {}
+    for briefing in briefings:
+        for statement in (*briefing.statements, *briefing.lead, *briefing.key_points, *briefing.quotes):
+            objects.setdefault(statement.id, set()).add(id(statement))
+    assert sum(len(b.statements) for b in briefings) > len(objects)  # statements in several topics
+    assert all(len(found) == 1 for found in objects.values())
+    citations = {id(c) for b in briefings for s in b.statements for c in s.sources}
+    events = [c for b in briefings for e in b.timeline for c in e.sources]
+    assert events and all(id(c) in citations for c in events)
+
+
+def test_a_damaged_briefings_cache_costs_only_time(tmp_path: Path) -> None:
+    archive = _merged_archive()
+    path = tmp_path / "briefings.pickle"
+    path.write_bytes(b"not a pickle")
+    memory = BriefingMemory.load(path)
+    assert _briefings_of(archive, memory) == _briefings_of(archive) and memory.made == len(archive.topics)
+    kept = BriefingMemory.load(path)
+    assert len(kept.held) == len(archive.topics)
+    # A briefing whose digest matches but whose bytes are damaged is made again.
+    kept.held = {
+        slug: (digest, pickled[: len(pickled) // 2]) for slug, (digest, pickled) in kept.held.items()
+    }
+    kept.path = None
+    assert _briefings_of(archive, kept) == _briefings_of(archive) and kept.made == len(archive.topics)
