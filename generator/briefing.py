@@ -38,7 +38,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TypedDict
+from typing import Any, TypedDict
 
 from generator.article_cache import content_key
 from generator.files import load_pickle, save_pickle
@@ -491,16 +491,16 @@ def _pickled(briefing: Briefing) -> bytes:
         for number, citation in enumerate(statement.sources)
     }
 
-    def reference(value: object) -> str | None:
+    def reference(value: Any) -> str | None:
         kind = type(value)
         if kind is Statement:
-            return value.id  # type: ignore[attr-defined,no-any-return]
+            return str(value.id)
         if kind is Citation:
             return citations.get(id(value))
         if kind is Article:
-            return _ARTICLE + value.slug  # type: ignore[attr-defined,no-any-return]
+            return f"{_ARTICLE}{value.slug}"
         if kind is Topic:
-            return _TOPIC + value.slug  # type: ignore[attr-defined,no-any-return]
+            return f"{_TOPIC}{value.slug}"
         return None
 
     buffer = io.BytesIO()
@@ -516,18 +516,18 @@ slug) and a citation (then its statement's id and its place among the
 statement's sources, after another): no statement's id starts with U+0001."""
 
 
-class _References(dict[str, object]):
+class _References(dict[str, Any]):
     """What each reference in a briefing pickled by ``_pickled`` stands for:
     a statement by its id, an article or a topic; a citation is found when
     first asked for. The unpickler looks each up here (``__getitem__``), in
     C: a briefing holds its statements in several sections, 430,000
     references at 5,000 articles, where a method called for each took 0.23 s."""
 
-    def __missing__(self, reference: str) -> object:
+    def __missing__(self, reference: str) -> Citation:
         if not reference.startswith(_CITATION):
             raise KeyError(reference)
         statement, _, number = reference[len(_CITATION) :].partition(_CITATION)
-        citation: object = getattr(self[statement], "sources")[int(number)]  # noqa: B009
+        citation: Citation = self[statement].sources[int(number)]
         self[reference] = citation
         return citation
 
