@@ -357,6 +357,9 @@ class BriefingMemory:
     path: Path | None = None
     taken_over: int = 0
     made: int = 0
+    statement_keys: dict[str, bytes] = field(default_factory=dict)
+    """Each statement's digest of what it is made from, by id, of the last
+    ``build_briefings`` (``made_from``; ``Site.statement_keys``)."""
 
     @classmethod
     def load(cls, path: Path) -> BriefingMemory:
@@ -378,7 +381,8 @@ class BriefingMemory:
         references = _References({s.id: s for own in by_topic.values() for s in own})
         references.update({_ARTICLE + a.slug: a for a in articles})
         references.update({_TOPIC + t.slug: t for t in topics})
-        return KeptBriefings(made_from(topics, by_topic, keys), self.held, references)
+        digests, self.statement_keys = made_from(topics, by_topic, keys)
+        return KeptBriefings(digests, self.held, references)
 
     def keep(self, kept: KeptBriefings) -> None:
         """Hold the briefings of ``kept`` for the next build: written to
@@ -431,42 +435,45 @@ class KeptBriefings:
 
 def made_from(
     topics: Sequence[Topic], by_topic: Mapping[str, Sequence[Statement]], article_keys: Mapping[str, str]
-) -> dict[str, bytes]:
+) -> tuple[dict[str, bytes], dict[str, bytes]]:
     """A digest, per topic slug, of everything its briefing is made from
     (``_briefing``), for one version of the code (which names the cache
-    folder a ``BriefingMemory`` is kept in):
+    folder a ``BriefingMemory`` is kept in); and one per statement id, of
+    everything the statement is made from.
 
-    * every topic's rules and text, which decide the topics of every
-      sentence (``topics.assign_topics``);
-    * the topic's own statements (``by_topic``), in their order, each as
+    * Every topic's rules and text, which decide the topics of every
+      sentence (``topics.assign_topics``).
+    * The topic's own statements (``by_topic``), in their order, each as
       its id, its sources' sentences and its origins (``wire.py``), and
       the content key of each source's article (``article_keys``).
 
     A statement is made of its sources' sentences (its id of the first's,
-    its kind, text, speaker and topics of what they say), and any change
-    to an article's file changes its key, and with it what its sentences
-    say, where they stand, its date, what the sources list shows of it and
-    the dates its sentences give the timeline. A source of an article with
-    no key there is described by all its fields instead."""
+    its kind, text, speaker and topics of what they say and of the topics'
+    rules), and any change to an article's file changes its key, and with
+    it what its sentences say, where they stand, its date, what the sources
+    list shows of it and the dates its sentences give the timeline. A
+    source of an article with no key there is described by all its fields
+    instead."""
     everything = hashlib.sha256(repr(tuple(topics)).encode("utf-8", "surrogatepass")).digest()
-    each: dict[int, bytes] = {}  # by identity: a statement of several topics is one object
+    rules = everything.hex()
+    each: dict[str, bytes] = {}  # a statement of several topics is digested once
     digests = {}
     for topic in topics:
         described = hashlib.sha256(everything)
         described.update(topic.slug.encode("utf-8", "surrogatepass"))
         for statement in by_topic.get(topic.slug, ()):
-            known = each.get(id(statement))
+            known = each.get(statement.id)
             if known is None:
-                known = each[id(statement)] = _statement_made_from(statement, article_keys)
+                known = each[statement.id] = _statement_made_from(statement, article_keys, rules)
             described.update(known)
         digests[topic.slug] = described.digest()
-    return digests
+    return digests, each
 
 
-def _statement_made_from(statement: Statement, article_keys: Mapping[str, str]) -> bytes:
-    """A digest of ``statement`` for ``made_from``: its id, each source's
-    sentence and article's content key, and its origins."""
-    fields = [statement.id, str(len(statement.sources))]
+def _statement_made_from(statement: Statement, article_keys: Mapping[str, str], rules: str) -> bytes:
+    """A digest of ``statement`` for ``made_from``: the topics' ``rules``, its
+    id, each source's sentence and article's content key, and its origins."""
+    fields = [rules, statement.id, str(len(statement.sources))]
     for source in statement.sources:
         fields += (source.article, source.sentence, article_keys.get(source.article) or repr(source))
     fields += map(_IN_ORIGIN.join, statement.origins)

@@ -360,6 +360,7 @@ def merge_site(
             briefings = build_briefings(
                 topics, statements, articles, origins, dated, memory=kept, article_keys=by_slug
             )
+            statement_keys = kept.statement_keys if kept is not None else {}
             del kept
         # Nor do the back-links, the heat map and the outlet pages, which read
         # only the briefings' statements (0.5-0.6 s at 5,000 articles): made
@@ -389,6 +390,7 @@ def merge_site(
         outlets=outlets,
         wire_copies=wire_copies,
         people=people,
+        statement_keys=statement_keys,
     )
 
 

@@ -604,3 +604,44 @@ def test_a_reused_page_written_twice_is_refused_as_pelican_refuses_any_page_writ
     with pytest.raises(FileOverwriteFailedError):
         writer._open_w(str(page), "utf-8")
     assert published.read_text(encoding="utf-8") == "as published"
+
+
+def test_a_statements_digest_taken_over_from_the_last_build_is_the_one_made_now(tmp_path: Path) -> None:
+    """The pages' keys read every statement; a build takes over the last
+    build's digest of each statement made from what it was made from then
+    (``Site.statement_keys``): after an edit, every digest taken over must
+    be the statement's own, and the statements the edit changed digested
+    again, or a page showing one would be taken for unchanged."""
+    from benchmarks.generate import generate
+    from generator.content import load_content
+    from generator.page_cache import PageCache
+    from generator.pipeline import merge_site
+    from generator.segment import segment
+
+    generate(tmp_path / "content", articles=60, topics=5, outlets=6, seed=11)
+    content = load_content(tmp_path / "content")
+    documents = tuple(segment(article) for article in content.articles)
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    site = merge_site(documents, content.topics, cache=cache)
+    pages = PageCache(tmp_path / "published", cache, b"")
+    assert pages.take_over_statements(site) == 0  # nothing kept yet
+    made = pages.digest(site.briefings)
+    pages.save()
+    # One article's sentences all reworded: its statements are others.
+    first = documents[0].article
+    reworded = dataclasses.replace(first, body=first.body.replace(" the ", " a "))
+    edited = merge_site((segment(reworded), *documents[1:]), content.topics, cache=cache)
+    pages = PageCache(tmp_path / "published", cache, b"")
+    statements = {s.id for b in edited.briefings for s in b.statements}
+    taken = pages.take_over_statements(edited)
+    assert 0 < taken < len(statements)
+    assert pages.digest(edited.briefings) == digest(edited.briefings) != made
+    pages.save()
+    # A topic's rules changed: the topics of many statements with them.
+    topic = content.topics[0]
+    topics = (dataclasses.replace(topic, keywords=(*topic.keywords, "said")), *content.topics[1:])
+    retopiced = merge_site(edited.documents, topics, cache=cache)
+    pages = PageCache(tmp_path / "published", cache, b"")
+    pages.take_over_statements(retopiced)
+    assert pages.digest(retopiced.briefings) == digest(retopiced.briefings)
