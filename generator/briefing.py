@@ -358,8 +358,9 @@ class BriefingMemory:
     taken_over: int = 0
     made: int = 0
     statement_keys: dict[str, bytes] = field(default_factory=dict)
-    """Each statement's digest of what it is made from, by id, of the last
-    ``build_briefings`` (``made_from``; ``Site.statement_keys``)."""
+    """Each statement's digest of what it is made from, by its
+    ``statement_key``, of the last ``build_briefings`` (``made_from``;
+    ``Site.statement_keys``)."""
 
     @classmethod
     def load(cls, path: Path) -> BriefingMemory:
@@ -378,7 +379,7 @@ class BriefingMemory:
         """What ``build_briefings`` takes over and keeps, for ``topics``, each
         with its own statements (``by_topic``: with their origins)."""
         keys = article_keys if article_keys is not None else {a.slug: content_key(a) for a in articles}
-        references = _References({s.id: s for own in by_topic.values() for s in own})
+        references = _References({statement_key(s): s for own in by_topic.values() for s in own})
         references.update({_ARTICLE + a.slug: a for a in articles})
         references.update({_TOPIC + t.slug: t for t in topics})
         digests, self.statement_keys = made_from(topics, by_topic, keys)
@@ -436,8 +437,8 @@ def made_from(
 ) -> tuple[dict[str, bytes], dict[str, bytes]]:
     """A digest, per topic slug, of everything its briefing is made from
     (``_briefing``), for one version of the code (which names the cache
-    folder a ``BriefingMemory`` is kept in); and one per statement id, of
-    everything the statement is made from.
+    folder a ``BriefingMemory`` is kept in); and one per statement (by
+    ``statement_key``), of everything the statement is made from.
 
     * Every topic's rules and text, which decide the topics of every
       sentence (``topics.assign_topics``).
@@ -454,15 +455,16 @@ def made_from(
     instead."""
     everything = hashlib.sha256(repr(tuple(topics)).encode("utf-8", "surrogatepass")).digest()
     rules = everything.hex()
-    each: dict[str, bytes] = {}  # a statement of several topics is digested once
+    each: dict[str, bytes] = {}  # by ``statement_key``: a statement of several topics is digested once
     digests = {}
     for topic in topics:
         described = hashlib.sha256(everything)
         described.update(topic.slug.encode("utf-8", "surrogatepass"))
         for statement in by_topic.get(topic.slug, ()):
-            known = each.get(statement.id)
+            key = statement_key(statement)
+            known = each.get(key)
             if known is None:
-                known = each[statement.id] = _statement_made_from(statement, article_keys, rules)
+                known = each[key] = _statement_made_from(statement, article_keys, rules)
             described.update(known)
         digests[topic.slug] = described.digest()
     return digests, each
@@ -496,7 +498,7 @@ def _pickled(briefing: Briefing) -> bytes:
     if briefing.people or briefing.disagreements:
         briefing = replace(briefing, people=(), disagreements=())
     citations = {
-        id(citation): f"{_CITATION}{statement.id}{_CITATION}{number}"
+        id(citation): f"{_CITATION}{number} {statement_key(statement)}"
         for statement in briefing.statements
         for number, citation in enumerate(statement.sources)
     }
@@ -508,7 +510,7 @@ def _pickled(briefing: Briefing) -> bytes:
     buffer = io.BytesIO()
     pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
     pickler.dispatch_table = {
-        Statement: lambda statement: (_reference, (statement.id,)),
+        Statement: lambda statement: (_reference, (statement_key(statement),)),
         Citation: citation,
         Article: lambda article: (_reference, (f"{_ARTICLE}{article.slug}",)),
         Topic: lambda topic: (_reference, (f"{_TOPIC}{topic.slug}",)),
@@ -541,19 +543,35 @@ def _unpickled(pickled: bytes, references: _References) -> object:
 
 _ARTICLE, _TOPIC, _CITATION = "\1a", "\1t", "\1c"
 """What starts the reference to an article (then its slug), a topic (then its
-slug) and a citation (then its statement's id and its place among the
-statement's sources, after another): no statement's id starts with U+0001."""
+slug) and a citation (then its place among its statement's sources, a space
+and its statement's ``statement_key``); a statement's reference is its
+``statement_key``, which never starts with U+0001."""
+
+
+def statement_key(statement: Statement) -> str:
+    """What tells ``statement`` from every other statement of a build: its id,
+    a space, and its first source's sentence key.
+
+    An id alone does not: it is 40 bits of a hash of that sentence's key
+    (``merge._statement``), and at 20,000 articles (350,000 statements) two
+    statements of one build had the same ("st-60926458d6", of
+    "the-bucais-herald-1660-rugriond#p24s3" and of
+    "the-keatougror-weekly-courier-1079-fiohios#p20s2"). A sentence is the
+    first source of one statement at most, but of the two a quote that
+    joined a cluster as a paraphrase makes (``merge._statements``), whose
+    ids differ."""
+    return f"{statement.id} {statement.sources[0].key}"
 
 
 class _References(dict[str, Any]):
     """What each reference in a briefing pickled by ``_pickled`` stands for:
-    a statement by its id, an article or a topic; a citation is found when
-    first asked for."""
+    a statement by its ``statement_key``, an article or a topic; a citation is
+    found when first asked for."""
 
     def __missing__(self, reference: str) -> Citation:
         if not reference.startswith(_CITATION):
             raise KeyError(reference)
-        statement, _, number = reference[len(_CITATION) :].partition(_CITATION)
+        number, _, statement = reference[len(_CITATION) :].partition(" ")
         citation: Citation = self[statement].sources[int(number)]
         self[reference] = citation
         return citation

@@ -80,7 +80,7 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
-from generator.briefing import Sections
+from generator.briefing import Sections, statement_key
 from generator.files import load_pickle, save_pickle, stays_inside, write_atomically
 from generator.model import (
     FIELD_SEPARATOR,
@@ -214,6 +214,9 @@ def _citations_form(sources: tuple[Citation, ...]) -> list[str]:
         fields += (source.article, source.outlet, source.url, source.sentence, source.text, str(source.date))
     return fields
 
+
+_DIGEST_BYTES = hashlib.sha256().digest_size
+"""The size of a digest (``digest``): what a statement's kept digest must be."""
 
 _IN_GROUP = "\1"
 """What joins the article slugs of one group of a statement's origins, in its form."""
@@ -485,8 +488,8 @@ class PageCache:
         memo, taken = self._memo, 0
         for briefing in site.briefings:
             for statement in briefing.statements:
-                known = kept.get(keys.get(statement.id))
-                if type(known) is bytes and len(known) == hashlib.sha256().digest_size:
+                known = kept.get(keys.get(statement_key(statement)))
+                if type(known) is bytes and len(known) == _DIGEST_BYTES:
                     taken += id(statement) not in memo
                     memo[id(statement)] = known
         return taken
@@ -506,7 +509,7 @@ class PageCache:
         memo, digests = self._memo, {}
         for briefing in site.briefings:
             for statement in briefing.statements:
-                found, key = memo.get(id(statement)), keys.get(statement.id)
+                found, key = memo.get(id(statement)), keys.get(statement_key(statement))
                 if found is not None and key is not None:
                     digests[key] = found
         save_pickle(self._statements_kept, digests, "page cache's statements")

@@ -356,9 +356,9 @@ def merge_site(
         with stage(timings, "briefing"):
             articles = tuple(d.article for d in documents)
             kept = BriefingMemory.load(cache / BRIEFINGS_CACHE) if cache is not None else None
-            by_slug = None if keys is None else {a.slug: key for a, key in zip(articles, keys, strict=True)}
+            keyed = None if keys is None else {a.slug: key for a, key in zip(articles, keys, strict=True)}
             briefings = build_briefings(
-                topics, statements, articles, origins, dated, memory=kept, article_keys=by_slug
+                topics, statements, articles, origins, dated, memory=kept, article_keys=keyed
             )
             statement_keys = kept.statement_keys if kept is not None else {}
             del kept
