@@ -382,13 +382,13 @@ class BriefingMemory:
         references = _References({statement_key(s): s for own in by_topic.values() for s in own})
         references.update({_ARTICLE + a.slug: a for a in articles})
         references.update({_TOPIC + t.slug: t for t in topics})
-        digests, self.statement_keys = made_from(topics, by_topic, keys)
-        return KeptBriefings(digests, self.held, references)
+        digests, statement_keys = made_from(topics, by_topic, keys)
+        return KeptBriefings(digests, statement_keys, self.held, references)
 
     def keep(self, kept: KeptBriefings) -> None:
         """Hold the briefings of ``kept`` for the next build: written to
         ``path`` at once (a failure to write only costs speed), else kept here."""
-        self.taken_over, self.made = kept.taken_over, kept.made
+        self.taken_over, self.made, self.statement_keys = kept.taken_over, kept.made, kept.statement_keys
         self.held = kept.now if self.path is None else {}
         if self.path is not None:
             save_pickle(self.path, kept.now, "briefings' cache")
@@ -402,6 +402,8 @@ class KeptBriefings:
     are referred to by in a briefing held, to unpickle it with."""
 
     digests: dict[str, bytes]
+    statement_keys: dict[str, bytes]
+    """Each statement's digest of what it is made from, by its ``statement_key``."""
     held: Mapping[str, tuple[bytes, bytes]]
     references: _References
     now: dict[str, tuple[bytes, bytes]] = field(default_factory=dict)
