@@ -554,14 +554,12 @@ def statement_key(statement: Statement) -> str:
     """What tells ``statement`` from every other statement of a build: its id,
     a space, and its first source's sentence key.
 
-    An id alone does not: it is 40 bits of a hash of that sentence's key
-    (``merge._statement``), and at 20,000 articles (350,000 statements) two
-    statements of one build had the same ("st-60926458d6", of
-    "the-bucais-herald-1660-rugriond#p24s3" and of
-    "the-keatougror-weekly-courier-1079-fiohios#p20s2"). A sentence is the
-    first source of one statement at most, but of the two a quote that
-    joined a cluster as a paraphrase makes (``merge._statements``), whose
-    ids differ."""
+    The merge gives its statements ids no two share (``merge._with_unique_ids``:
+    at 20,000 articles two of 350,000 had drawn the same 40 bits), but
+    briefings may be built from statements made elsewhere; the first
+    source's key keeps those apart too. A sentence is the first source of
+    one statement at most, but of the two a quote that joined a cluster as
+    a paraphrase makes (``merge._statements``), whose ids differ."""
     return f"{statement.id} {statement.sources[0].key}"
 
 

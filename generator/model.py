@@ -313,7 +313,9 @@ class Statement:
 
     id: str
     """Stable id: derived from the first source's sentence key only, so it
-    does not change when unrelated articles are added."""
+    does not change when unrelated articles are added. Unique among a
+    merge's statements: 10 hex digits, or 16 for the rare few whose 10 another
+    statement has too (``merge._with_unique_ids``)."""
     kind: StatementKind
     text: str
     """Text shown: for a fact, one source sentence; for a quote, the quoted

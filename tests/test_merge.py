@@ -383,6 +383,29 @@ def test_statement_ids_are_unique() -> None:
     assert len({s.id for s in statements}) == len(statements)
 
 
+def test_statements_that_would_share_an_id_get_longer_ones_and_no_other_changes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An id is 40 bits of a hash: in a large archive two statements can draw
+    the same, which would give a page two elements with one ``id``."""
+    documents = [DAILY, HERALD, WIRE, *WIRE_COPY]
+    before = merged(documents)
+    two = sorted(s.sources[0].key for s in before)[:2]
+    short_id = merge._short_id
+
+    def drawn(first: str, salt: str) -> str:
+        return "st-same" if first in two else short_id(first, salt)
+
+    monkeypatch.setattr(merge, "_short_id", drawn)
+    after = merged(documents)
+    assert len({s.id for s in after}) == len(after) == len(before)
+    longer = [s for s in after if s.sources[0].key in two]
+    assert len(longer) == 2 and all(len(s.id) == len("st-") + 16 for s in longer)
+    unchanged = {s.id: s for s in before if s.sources[0].key not in two}
+    assert {s.id: s for s in after if s.sources[0].key not in two} == unchanged
+    assert [s.id for s in after] == sorted(s.id for s in after)
+
+
 def test_reprinted_wire_copy_merges_sentence_by_sentence() -> None:
     statements = merged(WIRE_COPY, [MERGER])
     shared = [s for s in statements if len(s.sources) == 2]
