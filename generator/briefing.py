@@ -277,13 +277,21 @@ def build_briefings(
     ``memory``: the last build's briefings, of which those made from what
     this one's would be are taken over (``BriefingMemory``), and which then
     keeps this build's; ``article_keys``: each article's ``content_key`` by
-    slug, if made already."""
+    slug, if made already. A kept briefing refers to its statements by id:
+    among statements two of which share one (not a merge's,
+    ``merge._with_unique_ids``), every briefing is made and none kept."""
     origins = origin_of or {}
     by_topic: dict[str, list[Statement]] = defaultdict(list)
+    ids, count = set(), 0
     for statement in statements:
         grouped = with_origins(statement, origins)
+        ids.add(statement.id)
+        count += 1
         for slug in set(statement.topics):
             by_topic[slug].append(grouped)
+    if memory is not None and len(ids) < count:
+        memory.keep(KeptBriefings({}, {}, {}, _References()))  # none taken over, none kept
+        memory = None
     kept = memory.kept_for(topics, by_topic, articles, article_keys) if memory is not None else None
     dated_statements = _DatedStatements(dated)
     known_words: KnownWords = {}
@@ -358,9 +366,8 @@ class BriefingMemory:
     taken_over: int = 0
     made: int = 0
     statement_keys: dict[str, bytes] = field(default_factory=dict)
-    """Each statement's digest of what it is made from, by its
-    ``statement_key``, of the last ``build_briefings`` (``made_from``;
-    ``Site.statement_keys``)."""
+    """Each statement's digest of what it is made from, by its id, of the
+    last ``build_briefings`` (``made_from``; ``Site.statement_keys``)."""
 
     @classmethod
     def load(cls, path: Path) -> BriefingMemory:
@@ -379,7 +386,7 @@ class BriefingMemory:
         """What ``build_briefings`` takes over and keeps, for ``topics``, each
         with its own statements (``by_topic``: with their origins)."""
         keys = article_keys if article_keys is not None else {a.slug: content_key(a) for a in articles}
-        references = _References({statement_key(s): s for own in by_topic.values() for s in own})
+        references = _References({s.id: s for own in by_topic.values() for s in own})
         references.update({_ARTICLE + a.slug: a for a in articles})
         references.update({_TOPIC + t.slug: t for t in topics})
         digests, statement_keys = made_from(topics, by_topic, keys)
@@ -403,7 +410,7 @@ class KeptBriefings:
 
     digests: dict[str, bytes]
     statement_keys: dict[str, bytes]
-    """Each statement's digest of what it is made from, by its ``statement_key``."""
+    """Each statement's digest of what it is made from, by its id."""
     held: Mapping[str, tuple[bytes, bytes]]
     references: _References
     now: dict[str, tuple[bytes, bytes]] = field(default_factory=dict)
@@ -440,7 +447,7 @@ def made_from(
     """A digest, per topic slug, of everything its briefing is made from
     (``_briefing``), for one version of the code (which names the cache
     folder a ``BriefingMemory`` is kept in); and one per statement (by
-    ``statement_key``), of everything the statement is made from.
+    id), of everything the statement is made from.
 
     * Every topic's rules and text, which decide the topics of every
       sentence (``topics.assign_topics``).
@@ -457,16 +464,15 @@ def made_from(
     instead."""
     everything = hashlib.sha256(repr(tuple(topics)).encode("utf-8", "surrogatepass")).digest()
     rules = everything.hex()
-    each: dict[str, bytes] = {}  # by ``statement_key``: a statement of several topics is digested once
+    each: dict[str, bytes] = {}  # by id: a statement of several topics is digested once
     digests = {}
     for topic in topics:
         described = hashlib.sha256(everything)
         described.update(topic.slug.encode("utf-8", "surrogatepass"))
         for statement in by_topic.get(topic.slug, ()):
-            key = statement_key(statement)
-            known = each.get(key)
+            known = each.get(statement.id)
             if known is None:
-                known = each[key] = _statement_made_from(statement, article_keys, rules)
+                known = each[statement.id] = _statement_made_from(statement, article_keys, rules)
             described.update(known)
         digests[topic.slug] = described.digest()
     return digests, each
@@ -500,7 +506,7 @@ def _pickled(briefing: Briefing) -> bytes:
     if briefing.people or briefing.disagreements:
         briefing = replace(briefing, people=(), disagreements=())
     citations = {
-        id(citation): f"{_CITATION}{number} {statement_key(statement)}"
+        id(citation): f"{_CITATION}{number} {statement.id}"
         for statement in briefing.statements
         for number, citation in enumerate(statement.sources)
     }
@@ -512,7 +518,7 @@ def _pickled(briefing: Briefing) -> bytes:
     buffer = io.BytesIO()
     pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
     pickler.dispatch_table = {
-        Statement: lambda statement: (_reference, (statement_key(statement),)),
+        Statement: lambda statement: (_reference, (statement.id,)),
         Citation: citation,
         Article: lambda article: (_reference, (f"{_ARTICLE}{article.slug}",)),
         Topic: lambda topic: (_reference, (f"{_TOPIC}{topic.slug}",)),
@@ -546,26 +552,13 @@ def _unpickled(pickled: bytes, references: _References) -> object:
 _ARTICLE, _TOPIC, _CITATION = "\1a", "\1t", "\1c"
 """What starts the reference to an article (then its slug), a topic (then its
 slug) and a citation (then its place among its statement's sources, a space
-and its statement's ``statement_key``); a statement's reference is its
-``statement_key``, which never starts with U+0001."""
-
-
-def statement_key(statement: Statement) -> str:
-    """What tells ``statement`` from every other statement of a build: its id,
-    a space, and its first source's sentence key.
-
-    The merge gives its statements ids no two share (``merge._with_unique_ids``:
-    at 20,000 articles two of 350,000 had drawn the same 40 bits), but
-    briefings may be built from statements made elsewhere; the first
-    source's key keeps those apart too. A sentence is the first source of
-    one statement at most, but of the two a quote that joined a cluster as
-    a paraphrase makes (``merge._statements``), whose ids differ."""
-    return f"{statement.id} {statement.sources[0].key}"
+and its statement's id); a statement's reference is its id, which never
+starts with U+0001."""
 
 
 class _References(dict[str, Any]):
     """What each reference in a briefing pickled by ``_pickled`` stands for:
-    a statement by its ``statement_key``, an article or a topic; a citation is
+    a statement by its id, an article or a topic; a citation is
     found when first asked for."""
 
     def __missing__(self, reference: str) -> Citation:

@@ -628,7 +628,6 @@ class Site:
     people: tuple[Entity, ...] = ()
     """Every person and organisation named, by name."""
     statement_keys: dict[str, bytes] = field(default_factory=dict)
-    """Each statement's ``briefing.statement_key`` → a digest of everything
-    the statement is made from (``briefing.made_from``), where the build made
-    one: by it the page cache keeps each statement's own digest between
-    builds."""
+    """Each statement's id → a digest of everything the statement is made
+    from (``briefing.made_from``), where the build made one: by it the page
+    cache keeps each statement's own digest between builds."""

@@ -80,7 +80,7 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
-from generator.briefing import Sections, statement_key
+from generator.briefing import Sections
 from generator.files import load_pickle, save_pickle, stays_inside, write_atomically
 from generator.model import (
     FIELD_SEPARATOR,
@@ -488,7 +488,7 @@ class PageCache:
         memo, taken = self._memo, 0
         for briefing in site.briefings:
             for statement in briefing.statements:
-                known = kept.get(keys.get(statement_key(statement)))
+                known = kept.get(keys.get(statement.id))
                 if type(known) is bytes and len(known) == _DIGEST_BYTES:
                     taken += id(statement) not in memo
                     memo[id(statement)] = known
@@ -509,7 +509,7 @@ class PageCache:
         memo, digests = self._memo, {}
         for briefing in site.briefings:
             for statement in briefing.statements:
-                found, key = memo.get(id(statement)), keys.get(statement_key(statement))
+                found, key = memo.get(id(statement)), keys.get(statement.id)
                 if found is not None and key is not None:
                     digests[key] = found
         save_pickle(self._statements_kept, digests, "page cache's statements")
