@@ -21,7 +21,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import operator
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
 
@@ -627,6 +627,11 @@ class Site:
     """Groups of article slugs that are copies of one wire story."""
     people: tuple[Entity, ...] = ()
     """Every person and organisation named, by name."""
+    article_keys: Mapping[str, str] = field(default_factory=dict)
+    """Each article's content key (``article_cache.content_key``: a digest of
+    its file's fields) by slug, where the build made them (it keeps a
+    cache): by it the page cache keys an article's page without reading
+    the article again."""
     statement_keys: dict[str, bytes] = field(default_factory=dict)
     """Each statement's id → a digest of everything the statement is made
     from (``briefing.made_from``), where the build made one: by it the page

@@ -390,6 +390,7 @@ def merge_site(
         outlets=outlets,
         wire_copies=wire_copies,
         people=people,
+        article_keys=keyed or {},
         statement_keys=statement_keys,
     )
 
