@@ -80,8 +80,10 @@ def with_origins(statement: Statement, origin_of: Mapping[str, str]) -> Statemen
     story. An article that is no wire copy has its outlet as origin: an
     outlet repeating its own story does not corroborate it.
     """
-    if len(statement.sources) == 1:  # most statements: one group of one
+    if len(statement.sources) == 1:  # most statements: one group of one, which the merge gives
         origins: tuple[tuple[str, ...], ...] = ((statement.sources[0].article,),)
+        if statement.origins == origins:
+            return statement
     else:
         groups: dict[str, list[str]] = {}
         for source in statement.sources:

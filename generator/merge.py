@@ -1858,6 +1858,8 @@ def _statement(cluster: list[_Item], as_quote: bool = True, salt: str = "") -> S
         speaker=speaker,
         sources=tuple(_citation(i) for i in cluster),
         topics=topics,
+        # One source: one origin, whatever the wire copies (``briefing.with_origins``).
+        origins=((cluster[0].document.article.slug,),) if len(cluster) == 1 else (),
     )
 
 

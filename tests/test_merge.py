@@ -434,6 +434,8 @@ def check_invariants(documents: Sequence[Document], statements: list[Statement])
             seen.append(sentence.key)
         articles = [c.article for c in statement.sources]
         assert len(articles) == len(set(articles))
+        # One source is one origin; the briefing stage groups several (wire copies).
+        assert statement.origins == (((articles[0],),) if len(articles) == 1 else ())
         if statement.kind == "quote":
             assert any(statement.text in c.text for c in statement.sources)
             # No source is credited with a name it did not print.
