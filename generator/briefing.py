@@ -370,6 +370,9 @@ class BriefingMemory:
     statement_keys: dict[str, bytes] = field(default_factory=dict)
     """Each statement's digest of what it is made from, by its id, of the
     last ``build_briefings`` (``made_from``; ``Site.statement_keys``)."""
+    briefing_keys: dict[str, bytes] = field(default_factory=dict)
+    """Each briefing's digest of what it is made from, by topic slug, of the
+    last ``build_briefings`` (``made_from``; ``Site.briefing_keys``)."""
 
     @classmethod
     def load(cls, path: Path) -> BriefingMemory:
@@ -398,6 +401,7 @@ class BriefingMemory:
         """Hold the briefings of ``kept`` for the next build: written to
         ``path`` at once (a failure to write only costs speed), else kept here."""
         self.taken_over, self.made, self.statement_keys = kept.taken_over, kept.made, kept.statement_keys
+        self.briefing_keys = kept.digests
         self.held = kept.now if self.path is None else {}
         if self.path is not None:
             save_pickle(self.path, kept.now, "briefings' cache")

@@ -637,3 +637,8 @@ class Site:
     """Each statement's id → a digest of everything the statement is made
     from (``briefing.made_from``), where the build made one: by it the page
     cache keeps each statement's own digest between builds."""
+    briefing_keys: dict[str, bytes] = field(default_factory=dict)
+    """Each topic's slug → a digest of everything its briefing is made from
+    but its people and disagreements (``briefing.made_from``), where the
+    build made one: by it the page cache keeps each briefing's own digest
+    between builds."""

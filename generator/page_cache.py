@@ -31,12 +31,15 @@ The JSON export's per-topic files are kept the same way (``file``), keyed
 by their briefing.
 
 A statement's own digest, which the keys of the topic pages, the outlet
-pages and the export read, is kept between builds too (``STATEMENTS_KEPT``),
+pages and the export read, is kept between builds too (``DIGESTS_KEPT``),
 under a digest of what the statement is made from (``Site.statement_keys``:
 its sources' sentences, the content of their articles, its origins and the
 topics' rules; ``briefing.made_from``): a build takes over the digest of
 each statement made from what it was made from then, and digests only the
-others (``take_over_statements``).
+others (``take_over_digests``). So is a briefing's, which the keys of its
+topic page and export file read, under a digest of what it is made from
+(``Site.briefing_keys``) and of its people and disagreements, which the
+build adds to it after.
 
 The versions of Python, Pelican, Jinja2 and MarkupSafe are not in the key:
 they name the cache folder the manifest lives in (``settings.cache_folder``).
@@ -104,9 +107,10 @@ PAGE_CACHE_SETTING = "BRIEFING_PAGE_CACHE"
 """Setting holding the build's ``PageCache`` (absent: every page is rendered)."""
 
 MANIFEST = "pages.json"
-STATEMENTS_KEPT = "page-statements.pickle"
-"""In the cache folder: each statement's digest (``digest``), by the digest
-of what it is made from (``Site.statement_keys``), of the last build."""
+DIGESTS_KEPT = "page-digests.pickle"
+"""In the cache folder: the digest (``digest``) of each statement and each
+briefing of the last build, by the digest of what it is made from
+(``take_over_digests``)."""
 SETTLED_NS = 2_000_000_000
 """How long before its signature is noted a published file must have been
 last modified (two seconds: the coarsest clock of a common file system, FAT's)."""
@@ -382,10 +386,10 @@ class PageCache:
         self._shared: bytes | None = None
         self._cited: tuple[object, Mapping[str, str]] | None = None
         """The site's citations, and each article's back-links as one text (``_back_links``)."""
-        self._statements_kept = cache / STATEMENTS_KEPT
+        self._digests_kept = cache / DIGESTS_KEPT
         self._site: Any = None
-        """The merged site whose statements' digests were taken from the last
-        build's (``take_over_statements``)."""
+        """The merged site whose statements' and briefings' digests were taken
+        from the last build's (``take_over_digests``)."""
 
     @property
     def published(self) -> Path:
@@ -467,53 +471,76 @@ class PageCache:
         manifest = json.dumps(self._written, sort_keys=True).encode("utf-8")
         with contextlib.suppress(OSError):  # no manifest: the next build renders every page
             write_atomically(self._manifest, lambda handle: handle.write(manifest))
-        self._keep_statements()
+        self._keep_digests()
 
-    def take_over_statements(self, site: Any) -> int:
-        """Take over the last build's digest of each statement of ``site``
-        made from what it was made from then (``Site.statement_keys``): it
-        is the same statement. How many were taken over. (Done when a page
-        of ``site`` is first keyed.)
+    def take_over_digests(self, site: Any) -> tuple[int, int]:
+        """Take over the last build's digest of each statement and each
+        briefing of ``site`` made from what it was made from then: it is the
+        same statement, the same briefing. How many statements and how many
+        briefings were taken over. (Done when a page of ``site`` is first
+        keyed.)
 
         The topic pages' keys read every statement (80,000 at 5,000
-        articles: 0.7 s of every build); after an edit, all but those of
-        the edited article are taken over. The digests are kept for the
-        next build once the site is published (``save``)."""
+        articles: 0.7 s of every build) and then every briefing's timeline,
+        updates and people (0.3 s more); after an edit, all but those of the
+        edited article and its topics are taken over. The digests are kept
+        for the next build once the site is published (``save``).
+
+        A statement's are kept by the digest of what it is made from
+        (``Site.statement_keys``); a briefing's by that of what it is made
+        from (``Site.briefing_keys``), its people and its disagreements
+        (``_briefing_key``)."""
         self._site = site
-        keys = getattr(site, "statement_keys", None)
-        if not keys:
-            return 0
-        kept = load_pickle(self._statements_kept, "page cache's statements")
-        if not isinstance(kept, dict):
-            return 0
-        memo, taken = self._memo, 0
+        kept = load_pickle(self._digests_kept, "page cache's digests")
+        if not isinstance(kept, tuple) or len(kept) != 2 or not all(isinstance(k, dict) for k in kept):
+            return 0, 0
+        statements, briefings = kept
+        keys = getattr(site, "statement_keys", None) or {}
+        memo, taken = self._memo, [0, 0]
         for briefing in site.briefings:
             for statement in briefing.statements:
-                known = kept.get(keys.get(statement.id))
+                known = statements.get(keys.get(statement.id))
                 if type(known) is bytes and len(known) == _DIGEST_BYTES:
-                    taken += id(statement) not in memo
+                    taken[0] += id(statement) not in memo
                     memo[id(statement)] = known
-        return taken
+            known = briefings.get(self._briefing_key(site, briefing))
+            if type(known) is bytes and len(known) == _DIGEST_BYTES:
+                taken[1] += 1
+                memo[id(briefing)] = known
+        return taken[0], taken[1]
+
+    def _briefing_key(self, site: Any, briefing: Briefing) -> bytes | None:
+        """What ``briefing`` of ``site`` is made from: the digest of what the
+        build made it from (``Site.briefing_keys``), then the digests of its
+        people and its disagreements, added after; None without the first."""
+        made_from = (getattr(site, "briefing_keys", None) or {}).get(briefing.topic.slug)
+        if made_from is None:
+            return None
+        added = self.digest([briefing.people, briefing.disagreements])
+        return hashlib.sha256(made_from + added).digest()
 
     def digest(self, value: object) -> bytes:
         """``digest`` of ``value``, with what this cache has digested already."""
         return digest(value, self._memo)
 
-    def _keep_statements(self) -> None:
-        """Keep the digest of each statement of the site this build showed
-        (``take_over_statements``), by the digest of what it is made from,
-        for the next."""
+    def _keep_digests(self) -> None:
+        """Keep the digest of each statement and each briefing of the site
+        this build showed (``take_over_digests``), by the digest of what it
+        is made from, for the next."""
         site = self._site
-        keys = getattr(site, "statement_keys", None)
-        if not keys:
+        if site is None:
             return
-        memo, digests = self._memo, {}
+        keys = getattr(site, "statement_keys", None) or {}
+        memo, statements, briefings = self._memo, {}, {}
         for briefing in site.briefings:
             for statement in briefing.statements:
                 found, key = memo.get(id(statement)), keys.get(statement.id)
                 if found is not None and key is not None:
-                    digests[key] = found
-        save_pickle(self._statements_kept, digests, "page cache's statements")
+                    statements[key] = found
+            found, made_from = memo.get(id(briefing)), self._briefing_key(site, briefing)
+            if found is not None and made_from is not None:
+                briefings[made_from] = found
+        save_pickle(self._digests_kept, (statements, briefings), "page cache's digests")
 
     def shared(self, context: Mapping[str, Any]) -> bytes:
         """A digest of what every page shows besides its data: the templates
@@ -526,7 +553,7 @@ class PageCache:
     def _key(self, name: str, template_name: str, context: Mapping[str, Any]) -> str:
         site = context.get("briefing_site")
         if site is not None and site is not self._site:
-            self.take_over_statements(site)
+            self.take_over_digests(site)
         shared = self.shared(context)
         parts: list[bytes] = []
         own: list[object] = [name, context.get("SITEURL"), template_name]

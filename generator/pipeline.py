@@ -361,6 +361,7 @@ def merge_site(
                 topics, statements, articles, origins, dated, memory=kept, article_keys=keyed
             )
             statement_keys = kept.statement_keys if kept is not None else {}
+            briefing_keys = kept.briefing_keys if kept is not None else {}
             del kept
         # Nor do the back-links, the heat map and the outlet pages, which read
         # only the briefings' statements (0.5-0.6 s at 5,000 articles): made
@@ -392,6 +393,7 @@ def merge_site(
         people=people,
         article_keys=keyed or {},
         statement_keys=statement_keys,
+        briefing_keys=briefing_keys,
     )
 
 

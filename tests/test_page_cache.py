@@ -606,13 +606,15 @@ def test_a_reused_page_written_twice_is_refused_as_pelican_refuses_any_page_writ
     assert published.read_text(encoding="utf-8") == "as published"
 
 
-def test_a_statements_digest_taken_over_from_the_last_build_is_the_one_made_now(tmp_path: Path) -> None:
-    """The pages' keys read every statement; a build takes over the last
-    build's digest of each statement made from what it was made from then
-    (``Site.statement_keys``): after an edit, every digest taken over must
-    be the statement's own, and the statements the edit changed digested
-    again, or a page showing one would be taken for unchanged."""
+def test_digests_taken_over_from_the_last_build_are_the_ones_made_now(tmp_path: Path) -> None:
+    """The pages' keys read every statement and briefing; a build takes over
+    the last build's digest of each made from what it was made from then
+    (``Site.statement_keys``, ``Site.briefing_keys``): after an edit, every
+    digest taken over must be the statement's or briefing's own, and those
+    the edit changed digested again, or a page showing one would be taken
+    for unchanged."""
     from benchmarks.generate import generate
+    from generator.briefing import with_people_and_disagreements
     from generator.content import load_content
     from generator.page_cache import PageCache
     from generator.pipeline import merge_site
@@ -625,7 +627,7 @@ def test_a_statements_digest_taken_over_from_the_last_build_is_the_one_made_now(
     cache.mkdir()
     site = merge_site(documents, content.topics, cache=cache)
     pages = PageCache(tmp_path / "published", cache, b"")
-    assert pages.take_over_statements(site) == 0  # nothing kept yet
+    assert pages.take_over_digests(site) == (0, 0)  # nothing kept yet
     made = pages.digest(site.briefings)
     pages.save()
     # One article's sentences all reworded: its statements are others.
@@ -634,8 +636,8 @@ def test_a_statements_digest_taken_over_from_the_last_build_is_the_one_made_now(
     edited = merge_site((segment(reworded), *documents[1:]), content.topics, cache=cache)
     pages = PageCache(tmp_path / "published", cache, b"")
     statements = {s.id for b in edited.briefings for s in b.statements}
-    taken = pages.take_over_statements(edited)
-    assert 0 < taken < len(statements)
+    taken, briefings = pages.take_over_digests(edited)
+    assert 0 < taken < len(statements) and 0 < briefings < len(edited.briefings)
     assert pages.digest(edited.briefings) == digest(edited.briefings) != made
     pages.save()
     # A topic's rules changed: the topics of many statements with them.
@@ -643,5 +645,14 @@ def test_a_statements_digest_taken_over_from_the_last_build_is_the_one_made_now(
     topics = (dataclasses.replace(topic, keywords=(*topic.keywords, "said")), *content.topics[1:])
     retopiced = merge_site(edited.documents, topics, cache=cache)
     pages = PageCache(tmp_path / "published", cache, b"")
-    pages.take_over_statements(retopiced)
+    pages.take_over_digests(retopiced)
     assert pages.digest(retopiced.briefings) == digest(retopiced.briefings)
+    pages.save()
+    # The people and disagreements found elsewhere in the archive, added to
+    # briefings made from what they were made from: their pages change too.
+    assert any(b.people or b.disagreements for b in retopiced.briefings)
+    bare = with_people_and_disagreements(retopiced.briefings, (), ())
+    without = dataclasses.replace(retopiced, briefings=bare)
+    pages = PageCache(tmp_path / "published", cache, b"")
+    assert pages.take_over_digests(without)[1] < len(without.briefings)
+    assert pages.digest(without.briefings) == digest(without.briefings)
