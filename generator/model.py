@@ -314,8 +314,9 @@ class Statement:
     id: str
     """Stable id: derived from the first source's sentence key only, so it
     does not change when unrelated articles are added. Unique among a
-    merge's statements: 10 hex digits, or 16 for the rare few whose 10 another
-    statement has too (``merge._with_unique_ids``)."""
+    merge's statements: 10 hex digits, or 16 while another statement has
+    the same 10 (``merge._with_unique_ids``: rare, and the one case where
+    an id changes without its statement changing)."""
     kind: StatementKind
     text: str
     """Text shown: for a fact, one source sentence; for a quote, the quoted
@@ -328,9 +329,9 @@ class Statement:
     """Slugs of the topics the statement belongs to."""
     origins: tuple[tuple[str, ...], ...] = ()
     """Slugs of the source articles grouped by origin: copies of one wire
-    story form one group, and so do one outlet's own articles. Then every
-    source article is in exactly one group. The merge gives a statement of
-    one source its one group (nine in ten statements of a news archive); the
+    story form one group, and so do one outlet's own articles; every source
+    article is in exactly one group. The merge gives a statement of one
+    source its one group (nine in ten statements of a news archive); the
     others' origins are empty until the briefing stage fills them."""
 
     @property

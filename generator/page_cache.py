@@ -163,7 +163,8 @@ digest (tested: changing them changes none of those files).
   lists that hold them.
 * An article's Markdown body, held by every source article a topic or outlet
   page lists, is shown on the article's own page only, by its sentences:
-  that page's key holds it (``PageCache._key``)."""
+  that page's key holds it, through the article's content key where the
+  build made one (``PageCache._key``)."""
 
 
 DERIVED: Mapping[type, frozenset[str]] = {Briefing: Sections.__required_keys__}
@@ -490,6 +491,10 @@ class PageCache:
         (``Site.statement_keys``); a briefing's by that of what it is made
         from (``Site.briefing_keys``), its people and its disagreements
         (``_briefing_key``)."""
+        if self._site is not None and site is not self._site:
+            # The memo's identities are the last site's objects, which may be
+            # gone and their ids another object's now.
+            self._memo.clear()
         self._site = site
         kept = load_pickle(self._digests_kept, "page cache's digests")
         if not isinstance(kept, tuple) or len(kept) != 2 or not all(isinstance(k, dict) for k in kept):
