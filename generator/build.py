@@ -42,7 +42,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -60,7 +60,7 @@ from generator.parallel import workers_setting
 from generator.progress import NO_PROGRESS, Progress
 from generator.progress import SETTING as PROGRESS_SETTING
 from generator.publish import add_size, size_warning
-from generator.stamp import Summary, forget, inputs_digest, record, unchanged
+from generator.stamp import Summary, file_digests, forget, inputs_digest, record, unchanged
 from generator.timings import SETTING as TIMINGS_SETTING
 from generator.timings import Timings, requested, stage, timings_of
 from generator.topics import KnownAssignment, assign_topics, remember
@@ -144,10 +144,12 @@ def _checked_content(
     progress: Progress = NO_PROGRESS,
     cache: Path | None = None,
     workers: int = 1,
+    files: Mapping[str, bytes] | None = None,
 ) -> tuple[Content, tuple[Document, ...], list[str], KnownAssignment, DocumentsKept | None]:
     """Read, segment (in up to ``workers`` processes) and assign topics:
     all a check needs to report every problem. Last, where the cache keeps
-    the documents (``DocumentCache.save``), if it does.
+    the documents (``DocumentCache.save``), if it does. ``files``: the
+    content files' digests the build read for its stamp (``DocumentCache``).
 
     The merge is left to the Pelican run, so a build merges once, not twice;
     the segmented documents and the assignment are handed to it too
@@ -159,7 +161,7 @@ def _checked_content(
     if not content_dir.is_dir():
         raise ConfigError(f"content folder {content_dir} not found")
     progress.stage("check")
-    known = DocumentCache(cache)
+    known = DocumentCache(cache, files)
     with stage(timings, "read"):
         content = load_content(content_dir, known.read_article)
     with stage(timings, "segment"):
@@ -325,7 +327,7 @@ def _build(options: BuildOptions, stops: HeldStops) -> BuildResult:
     started = time.perf_counter()
     timings_path = requested(options.timings)
     timings = Timings() if timings_path is not None else None
-    stamp, inputs = _stamp(options)
+    stamp, inputs, files = _stamp(options)
     last = None if options.force else unchanged(stamp, inputs, options.output)
     if last is not None:
         if timings is not None and timings_path is not None:
@@ -351,6 +353,7 @@ def _build(options: BuildOptions, stops: HeldStops) -> BuildResult:
         progress=progress,
         cache=cache,
         workers=workers,
+        files=files,
     )
     merged: dict[str, Site] = {}
     output = options.output
@@ -511,10 +514,11 @@ def _result(
     )
 
 
-def _stamp(options: BuildOptions) -> tuple[Path, str]:
-    """Where the up-to-date stamp of a build into ``options.output`` lives, and
+def _stamp(options: BuildOptions) -> tuple[Path, str, dict[str, bytes]]:
+    """Where the up-to-date stamp of a build into ``options.output`` lives,
     the digest of this build's inputs ("" when the build cannot start: it
-    then reports why)."""
+    then reports why), and the digest of each content file read for it
+    (``stamp.file_digests``), for the content check."""
     from generator import settings as default_settings
 
     output = str(options.output.resolve())
@@ -526,7 +530,7 @@ def _stamp(options: BuildOptions) -> tuple[Path, str]:
     )
     settings_file = options.settings_file or Path(default_settings.__file__)
     if not options.content.is_dir() or not settings_file.is_file():
-        return stamp, ""
+        return stamp, "", {}
     settings = _pelican_settings(options, options.output)
     code = _code_files(settings, settings_file)
     used = {
@@ -534,7 +538,8 @@ def _stamp(options: BuildOptions) -> tuple[Path, str]:
         "strict": options.strict,
         "settings": {key: plain_setting(value) for key, value in settings.items()},
     }
-    return stamp, inputs_digest(options.content, used, code)
+    files = file_digests(options.content)
+    return stamp, inputs_digest(options.content, used, code, files), files
 
 
 def _code_files(settings: dict[str, object], settings_file: Path) -> list[Path]:

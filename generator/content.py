@@ -12,6 +12,7 @@ the Pelican reader and the tests, so there is one definition of a valid file.
 from __future__ import annotations
 
 import datetime
+import hashlib
 import re
 import urllib.parse
 from collections.abc import Callable
@@ -101,6 +102,18 @@ class Content:
 
 def read_text(path: Path) -> str:
     """The file's text, strictly UTF-8 (a BOM is allowed); size checked before reading."""
+    return _read_text(path)[0]
+
+
+def read_text_and_digest(path: Path) -> tuple[str, bytes]:
+    """``read_text`` of ``path``, and the SHA-256 of the bytes read (what
+    ``stamp.file_digests`` gives for the file as it was then)."""
+    text, data = _read_text(path)
+    return text, hashlib.sha256(data).digest()
+
+
+def _read_text(path: Path) -> tuple[str, bytes]:
+    """The file's text (``read_text``) and the bytes it was decoded from."""
     name = str(path)
     size = path.stat().st_size
     with path.open("rb") as file:
@@ -129,7 +142,7 @@ def read_text(path: Path) -> str:
             line,
             f"not valid UTF-8 (byte 0x{data[exc.start]:02X} at column {column}); re-save the file as UTF-8",
         ) from None
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    return text.replace("\r\n", "\n").replace("\r", "\n"), data
 
 
 def _check_text(text: str, path: str) -> None:

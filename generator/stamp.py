@@ -35,7 +35,7 @@ ENVIRONMENT = ("BRIEFING_MERGE", "SOURCE_DATE_EPOCH")
 """Environment variables a build reads; their values are inputs too."""
 LIBRARIES = ("pelican", "markdown-it-py", "jinja2", "pagefind", "pyyaml", "rapidfuzz", "snowballstemmer")
 """Libraries whose version can change what a build writes."""
-STAMP_VERSION = 1
+STAMP_VERSION = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,12 +49,33 @@ class Summary:
     warnings: tuple[str, ...]
 
 
-def inputs_digest(content: Path, options: Mapping[str, object], code: Iterable[Path]) -> str:
+def file_digests(content: Path) -> dict[str, bytes]:
+    """The SHA-256 of every file under ``content``, by its path (as
+    ``content.rglob`` gives it, as text), in order of path.
+
+    Read once a build: for the stamp (``inputs_digest``), and for the content
+    check, which then reads again only the articles it has no document of
+    (``article_cache.DocumentCache``: 0.4 s of an edit at 5,000 articles)."""
+    digests: dict[str, bytes] = {}
+    for path in sorted(p for p in content.rglob("*") if p.is_file()):
+        with path.open("rb") as handle:
+            digests[str(path)] = hashlib.file_digest(handle, "sha256").digest()
+    return digests
+
+
+def inputs_digest(
+    content: Path,
+    options: Mapping[str, object],
+    code: Iterable[Path],
+    files: Mapping[str, bytes] | None = None,
+) -> str:
     """SHA-256 over everything a build's output depends on.
 
     ``options`` are the build options that reach the output (base URL, merge
     method, strictness, the settings file's path); ``code`` the files of our
-    package and theme. Content and code files go in by relative path and bytes.
+    package and theme, which go in by name and bytes; ``files``, the content's
+    ``file_digests`` (made here when not given), which go in by relative path
+    and digest.
     """
     digest = hashlib.sha256()
 
@@ -71,8 +92,8 @@ def inputs_digest(content: Path, options: Mapping[str, object], code: Iterable[P
         add(f"lib:{library}", _version(library).encode())
     for path in sorted(code):
         add(f"code:{path.name}", path.read_bytes())
-    for path in sorted(p for p in content.rglob("*") if p.is_file()):
-        add(f"content:{path.relative_to(content).as_posix()}", path.read_bytes())
+    for name, file_digest in (file_digests(content) if files is None else files).items():
+        add(f"content:{Path(name).relative_to(content).as_posix()}", file_digest)
     return digest.hexdigest()
 
 

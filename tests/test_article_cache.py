@@ -11,13 +11,15 @@ from pathlib import Path
 import pytest
 
 from benchmarks.generate import generate
+from generator import article_cache
 from generator.article_cache import FOLDER, DocumentCache, article_key, cache_share, cached_map
 from generator.build import BuildOptions, build
-from generator.content import load_content
+from generator.content import load_content, read_text_and_digest
 from generator.errors import ContentErrors
 from generator.model import Document, TopicAssignment
 from generator.parallel import MIN_DOCUMENTS_PER_WORKER
 from generator.segment import segment
+from generator.stamp import file_digests
 from generator.topics import assign_topics
 from tests.helpers import file_tree, make_document
 
@@ -201,6 +203,49 @@ def test_read_and_segmented_articles_come_back_from_the_cache_as_they_would_be_m
     edited, reused = _cached_documents(content, cache)
     assert reused == len(first) - 1
     assert edited == _documents(content) != first
+
+
+def test_an_article_the_build_read_for_its_stamp_is_not_read_again_unless_it_is_new(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The stamp reads every content file (``stamp.file_digests``); the check
+    reads again only the articles the cache has no document of, and keeps
+    each by the digest of what it read, even if the file changed since the
+    stamp read it."""
+    content = _copy_of_example(tmp_path)
+    cache = tmp_path / "cache"
+    read: list[Path] = []
+    reading = read_text_and_digest
+
+    def counted(path: Path) -> tuple[str, bytes]:
+        read.append(path)
+        return reading(path)
+
+    monkeypatch.setattr(article_cache, "read_text_and_digest", counted)
+
+    def check(files: dict[str, bytes]) -> list[Document]:
+        read.clear()
+        known = DocumentCache(cache, files)
+        documents = [known.segment(article) for article in load_content(content, known.read_article).articles]
+        known.save()
+        return documents
+
+    articles = sorted((content / "articles").glob("*.md"))
+    assert check(file_digests(content)) == _documents(content) and len(read) == len(articles)
+    assert check(file_digests(content)) == _documents(content) and read == []
+    _edit_first_article(content)
+    assert check(file_digests(content)) == _documents(content) and read == [articles[0]]
+    # Edited again after the stamp read it: the build shows each file as the
+    # stamp read it where the cache holds that, and is stamped with it...
+    files, as_read = file_digests(content), _documents(content)
+    text = articles[0].read_text(encoding="utf-8")
+    articles[0].write_text(text.replace("troops", "soldiers"), encoding="utf-8")
+    assert check(files) == as_read and read == []
+    # ... else as the check reads it, kept by the digest of what it read.
+    files = file_digests(content)
+    articles[0].write_text(text.replace("troops", "forces"), encoding="utf-8")
+    assert check(files) == _documents(content) and read == [articles[0]]
+    assert check(file_digests(content)) == _documents(content) and read == []
 
 
 def test_articles_segmented_in_other_processes_are_those_segmented_here(tmp_path: Path) -> None:
