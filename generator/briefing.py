@@ -279,21 +279,13 @@ def build_briefings(
     ``memory``: the last build's briefings, of which those made from what
     this one's would be are taken over (``BriefingMemory``), and which then
     keeps this build's; ``article_keys``: each article's ``content_key`` by
-    slug, if made already. A kept briefing refers to its statements by id:
-    among statements two of which share one (not a merge's,
-    ``merge._with_unique_ids``), every briefing is made and none kept."""
+    slug, if made already."""
     origins = origin_of or {}
     by_topic: dict[str, list[Statement]] = defaultdict(list)
-    ids, count = set(), 0
     for statement in statements:
         grouped = with_origins(statement, origins)
-        ids.add(statement.id)
-        count += 1
         for slug in set(statement.topics):
             by_topic[slug].append(grouped)
-    if memory is not None and len(ids) < count:
-        memory.keep(KeptBriefings({}, {}, {}, _References()))  # none taken over, none kept
-        memory = None
     kept = memory.kept_for(topics, by_topic, articles, article_keys) if memory is not None else None
     dated_statements = _DatedStatements(dated)
     known_words: KnownWords = {}
@@ -389,12 +381,20 @@ class BriefingMemory:
         article_keys: Mapping[str, str] | None,
     ) -> KeptBriefings:
         """What ``build_briefings`` takes over and keeps, for ``topics``, each
-        with its own statements (``by_topic``: with their origins)."""
+        with its own statements (``by_topic``: with their origins).
+
+        A kept briefing and a statement's digest refer to a statement by its
+        id: among statements two of which share one (not a merge's,
+        ``merge._with_unique_ids``), nothing is taken over, and no
+        statement's digest is given for the pages' keys."""
         keys = article_keys if article_keys is not None else {a.slug: content_key(a) for a in articles}
         references = _References({s.id: s for own in by_topic.values() for s in own})
+        unique = len(references) == len({id(s) for own in by_topic.values() for s in own})
         references.update({_ARTICLE + a.slug: a for a in articles})
         references.update({_TOPIC + t.slug: t for t in topics})
         digests, statement_keys = made_from(topics, by_topic, keys)
+        if not unique:
+            return KeptBriefings(digests, {}, {}, references)
         return KeptBriefings(digests, statement_keys, self.held, references)
 
     def keep(self, kept: KeptBriefings) -> None:

@@ -501,18 +501,18 @@ class PageCache:
             return 0, 0
         statements, briefings = kept
         keys = getattr(site, "statement_keys", None) or {}
-        memo, taken = self._memo, [0, 0]
+        memo, statements_taken, briefings_taken = self._memo, 0, 0
         for briefing in site.briefings:
             for statement in briefing.statements:
                 known = statements.get(keys.get(statement.id))
                 if type(known) is bytes and len(known) == _DIGEST_BYTES:
-                    taken[0] += id(statement) not in memo
+                    statements_taken += id(statement) not in memo
                     memo[id(statement)] = known
             known = briefings.get(self._briefing_key(site, briefing))
             if type(known) is bytes and len(known) == _DIGEST_BYTES:
-                taken[1] += 1
+                briefings_taken += 1
                 memo[id(briefing)] = known
-        return taken[0], taken[1]
+        return statements_taken, briefings_taken
 
     def _briefing_key(self, site: Any, briefing: Briefing) -> bytes | None:
         """What ``briefing`` of ``site`` is made from: the digest of what the

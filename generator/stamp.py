@@ -67,15 +67,14 @@ def inputs_digest(
     content: Path,
     options: Mapping[str, object],
     code: Iterable[Path],
-    files: Mapping[str, bytes] | None = None,
+    files: Mapping[str, bytes],
 ) -> str:
     """SHA-256 over everything a build's output depends on.
 
     ``options`` are the build options that reach the output (base URL, merge
     method, strictness, the settings file's path); ``code`` the files of our
     package and theme, which go in by name and bytes; ``files``, the content's
-    ``file_digests`` (made here when not given), which go in by relative path
-    and digest.
+    ``file_digests``, which go in by relative path and digest.
     """
     digest = hashlib.sha256()
 
@@ -92,7 +91,7 @@ def inputs_digest(
         add(f"lib:{library}", _version(library).encode())
     for path in sorted(code):
         add(f"code:{path.name}", path.read_bytes())
-    for name, file_digest in (file_digests(content) if files is None else files).items():
+    for name, file_digest in files.items():
         add(f"content:{Path(name).relative_to(content).as_posix()}", file_digest)
     return digest.hexdigest()
 
