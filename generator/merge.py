@@ -73,10 +73,13 @@ takes its partners over when nothing its prefix filter reads has changed
 again, and the pairs are those a search from nothing finds (tested).
 Likewise the quotes' word pairs each sentence without quote marks has
 (``quote_pairs_in_plain``): while the quotes are the same, only the
-sentences that changed are read again. Clustering reads only each
-component of the pairs (sentences linked by a chain of pairs), so a
-component whose sentences and pairs are unchanged takes its clusters over
-(``_cluster``); the statements are made anew.
+sentences that changed are read again. The search notes which sentences'
+pairs may have changed (``_Scored.touched``: those that searched again,
+their partners before and after, and the partners of those gone).
+Clustering reads only each component of the pairs (sentences linked by a
+chain of pairs), so a component with none of them is one of the previous
+merge, and takes its clusters over without being read (``_cluster``); the
+statements are made anew.
 """
 
 from __future__ import annotations
@@ -1235,6 +1238,10 @@ class KnownPairs:
     tiers: dict[str, TierPairs]
     in_plain: KeptPairsInPlain | None = None
     """The quotes' pairs each sentence without quote marks has (``quote_pairs_in_plain``)."""
+    quoted_in_plain: array[int] = field(default_factory=lambda: array("l"))
+    """The candidate pairs of quotes and sentences without quote marks
+    (``_quoted_in_plain``), each as two item numbers in turn: which of them
+    changed tells the next merge whose pairs may have (``_Scored.touched``)."""
 
 
 FEATURES_VERSION = 1
@@ -1350,9 +1357,8 @@ class PairMemory:
     path: Path | None = None
     reused: int = 0
     probed: int = 0
-    clusters: dict[bytes, Joined] = field(default_factory=dict)
-    """The previous merge's clusters of two or more, by the digest of their
-    component (``_component_digest``); kept next to ``path``."""
+    clusters: KeptClusters | None = None
+    """The previous merge's clusters of two or more; kept next to ``path``."""
     components_reused: int = 0
     components_joined: int = 0
 
@@ -1365,10 +1371,10 @@ class PairMemory:
         return cls(
             known if isinstance(known, KnownPairs) else None,
             path,
-            clusters=clusters if isinstance(clusters, dict) else {},
+            clusters=clusters if isinstance(clusters, KeptClusters) else None,
         )
 
-    def keep_clusters(self, clusters: dict[bytes, Joined]) -> None:
+    def keep_clusters(self, clusters: KeptClusters) -> None:
         """Hold this merge's clusters for the next, as ``keep`` the pairs."""
         if self.path is None:
             self.clusters = clusters
@@ -1388,9 +1394,28 @@ class PairMemory:
             save_pickle(self.path, known, "merge's cache")
 
 
-Joined = tuple[tuple[int, ...], ...]
-"""The clusters of two or more of one component, each as its members'
-places in the component (``_component_digest``), in the order they joined."""
+@dataclass(frozen=True, slots=True)
+class KeptClusters:
+    """The clusters of two or more one merge made, for the next: each as its
+    item numbers in the order they joined, ``members[ends[k - 1]:ends[k]]``
+    (its first is the one the cluster is known by), and ``made_from``, a
+    digest of the items' fingerprints, which the next merge's memory of
+    pairs must have (``_fingerprints_digest``): the two are kept in two
+    files, and a cluster's numbers mean nothing beside another merge's items."""
+
+    made_from: bytes
+    members: array[int]
+    ends: array[int]
+
+    def __iter__(self) -> Iterator[array[int]]:
+        start = 0
+        for end in self.ends:
+            yield self.members[start:end]
+            start = end
+
+
+def _fingerprints_digest(fingerprints: bytes) -> bytes:
+    return hashlib.blake2b(fingerprints, digest_size=16).digest()
 
 
 def _clusters_path(path: Path) -> Path:
@@ -1438,13 +1463,31 @@ def _carried(before: bytes, now: bytes) -> _Carried | None:
     return carried
 
 
+@dataclass(slots=True)
+class _Scored:
+    """What the candidate search found (``_scored_pairs``)."""
+
+    pairs: dict[tuple[int, int], float]
+    """Every pair of sentences of different articles that scores above
+    zero, as (a, b) with a < b, with its score."""
+    touched: set[int] | None = None
+    """With the previous merge's pairs taken over: the items whose pairs may
+    not be the ones they had there (a superset of them); every other item
+    is unchanged and has the very partners, with the very scores, it had.
+    None when nothing was taken over."""
+    carried: _Carried | None = None
+    """How the previous merge's items stand in this one, if any were taken over."""
+    previous: bytes = b""
+    """Then, the digest of the previous merge's fingerprints (``_fingerprints_digest``)."""
+
+
 def _scored_pairs(
     items: Sequence[_Item],
     method: MergeMethod,
     numbers: Sequence[int],
     memory: PairMemory | None,
     fingerprints: bytes = b"",
-) -> dict[tuple[int, int], float]:
+) -> _Scored:
     """Every pair of sentences of different articles that scores above zero.
 
     Pairs come from the candidate search (``_candidates``) and are scored
@@ -1453,7 +1496,8 @@ def _scored_pairs(
     them by has changed (``_reusable``), and only the others search again:
     the pairs are those a search from nothing finds (tested). The items'
     ``fingerprints`` (``_fingerprint``, in item order) tell which are
-    unchanged.
+    unchanged; which items' pairs may have changed is noted too
+    (``_Scored.touched``).
     """
     article = [i.sentence.article for i in items]
     scored: dict[tuple[int, int], float] = {}
@@ -1475,21 +1519,36 @@ def _scored_pairs(
             score(a, b)
         if memory is not None:
             memory.keep(None)  # cosines have no exact filter to carry over
-        return scored
-    carried = _carried(memory.known.fingerprints, fingerprints) if memory.known is not None else None
+        return _Scored(scored)
+    known = memory.known
+    carried = _carried(known.fingerprints, fingerprints) if known is not None else None
+    # An item that came has its pairs from a search or as a candidate: it is
+    # noted there, as the partners of those gone (changed, or removed) are.
+    touched: set[int] | None = set() if carried else None
+    gone = [n for n, now in enumerate(carried.now) if now < 0] if carried else []
     tiers = _tiers(items, numbers, method)
     found: dict[str, TierPairs] = {}
     for tier in tiers:
         # Each tier's previous pairs are let go once read (not kept to the merge's peak).
-        previous = memory.known.tiers.pop(tier.name, None) if carried and memory.known else None
-        found[tier.name] = _tier_pairs(items, tier, score, scored, previous, carried, memory)
+        previous = known.tiers.pop(tier.name, None) if carried and known else None
+        found[tier.name] = _tier_pairs(items, tier, score, scored, previous, carried, memory, touched, gone)
     words, quotes = tiers[:2]
-    kept = memory.known.in_plain if carried and memory.known else None
+    kept = known.in_plain if carried and known else None
     in_plain = quote_pairs_in_plain(items, quotes.members, words.members, kept, carried)
+    quoted_in_plain = array("l")
     for a, b in _quoted_in_plain(items, quotes.members, in_plain):
+        quoted_in_plain.extend((a, b))
         score(a, b)
-    memory.keep(KnownPairs(fingerprints, found, in_plain.kept()))
-    return scored
+    if touched is not None and carried is not None and known is not None:
+        # A candidate pair that came or went may have brought or taken a pair.
+        now = carried.now
+        before = {(now[a], now[b]) for a, b in zip(*[iter(known.quoted_in_plain)] * 2, strict=True)}
+        pairs = set(zip(*[iter(quoted_in_plain)] * 2, strict=True))
+        touched.update(n for pair in before.symmetric_difference(pairs) for n in pair if n >= 0)
+    memory.keep(KnownPairs(fingerprints, found, in_plain.kept(), quoted_in_plain))
+    if carried is None or known is None:
+        return _Scored(scored)
+    return _Scored(scored, touched, carried, _fingerprints_digest(known.fingerprints))
 
 
 def _tier_pairs(
@@ -1500,10 +1559,19 @@ def _tier_pairs(
     previous: TierPairs | None,
     carried: _Carried | None,
     memory: PairMemory,
+    touched: set[int] | None = None,
+    gone: Sequence[int] = (),
 ) -> TierPairs:
     """Score the pairs ``tier`` finds (``score``, which keeps them in
     ``scored``), reusing ``previous`` where it can (``_reusable``), and
-    return them for the next merge."""
+    return them for the next merge.
+
+    ``touched``, if given, takes every member whose partners may differ
+    from those it had in ``previous``: each that searches again, its
+    partners before (by ``carried``; ``gone``: the previous items that are
+    not in this merge, whose partners lose them) and after. A member that
+    does not search has the partners it had, and is the partner of the
+    same members that do not search: so only those ones can have changed."""
     df = _document_frequency(tier.features(items[i]) for i in tier.members)
     found = TierPairs(df, array("l"), array("l"), array("l"), array("d"))
 
@@ -1525,6 +1593,10 @@ def _tier_pairs(
             for y, value in zip(partners, previous.scores[start:end], strict=True):
                 scored[(x, y) if x < y else (y, x)] = value
             add(x, partners, previous.scores[start:end])
+        if touched is not None:
+            touched.update(probing)
+            was = [carried.was[x] for x in probing]
+            touched.update(_partners_before(previous, carried, [*was, *gone]))
     searched = len(tier.members) if probing is None else len(probing)
     memory.probed += searched
     memory.reused += len(tier.members) - searched
@@ -1532,8 +1604,23 @@ def _tier_pairs(
         for x, candidates in _probe(items, group, tier.features, tier.needed, df, probing):
             values = [score(*((x, y) if x < y else (y, x))) for y in candidates]
             if any(values):
-                add(x, [y for y, v in zip(candidates, values, strict=True) if v], [v for v in values if v])
+                partners = [y for y, v in zip(candidates, values, strict=True) if v]
+                add(x, partners, [v for v in values if v])
+                if touched is not None:
+                    touched.update(partners)
     return _by_prober(found)
+
+
+def _partners_before(previous: TierPairs, carried: _Carried, probers: Iterable[int]) -> Iterator[int]:
+    """The partners that ``probers`` (previous item numbers; -1 for none)
+    had in ``previous``, as this merge numbers them (those still in it)."""
+    for before in probers:
+        place = bisect.bisect_left(previous.probers, before)
+        if before < 0 or place == len(previous.probers) or previous.probers[place] != before:
+            continue
+        start = previous.ends[place - 1] if place else 0
+        now = map(carried.now.__getitem__, previous.partners[start : previous.ends[place]])
+        yield from (number for number in now if number >= 0)
 
 
 def _by_prober(found: TierPairs) -> TierPairs:
@@ -1616,10 +1703,13 @@ def _cluster(
 
     Best-scoring pairs join first (``_can_join``: complete linkage). A join
     reads only the two clusters' members, so each *component* of the pairs
-    (sentences linked by a chain of pairs) clusters on its own; with a
-    ``memory`` (lexical method), a component whose sentences and pairs are
-    those of a component of the previous merge takes its clusters over
-    (``_component_digest``), and only the others are clustered again.
+    (sentences linked by a chain of pairs) clusters on its own. With a
+    ``memory`` (lexical method), a component none of whose items the
+    candidate search touched (``_Scored.touched``) takes its clusters over
+    from the previous merge, and only the others are clustered again: its
+    items are unchanged and have the partners and scores they had, so it is
+    a component of the previous merge, made of the same sentences with the
+    same pairs, and clusters alike.
 
     What this keeps for every sentence of the archive at once is kept to
     flat lists of ints: the clusters of several sentences are the only lists."""
@@ -1637,49 +1727,63 @@ def _cluster(
         rank[number] = place
     remembered = memory is not None and method == "lexical"  # cosines are not kept (``_scored_pairs``)
     fingerprints = b"".join(map(_fingerprint, items)) if remembered else b""
-    scored = _scored_pairs(items, method, numbers, memory, fingerprints)
+    found = _scored_pairs(items, method, numbers, memory, fingerprints)
+    scored = found.pairs
     memory = memory if remembered else None
     component = _components(numbers, scored)
+    kept = memory.clusters if memory is not None else None
+    # The components to cluster again: all, unless the previous merge's
+    # clusters are those of the items whose pairs were taken over.
+    again: set[int] | None = None
+    if found.touched is not None and kept is not None and kept.made_from == found.previous:
+        again = {component[number] for number in found.touched}
+    if memory is not None:
+        memory.clusters = None
+    cluster_of = list(numbers)
+    joined: dict[int, list[int]] = {}  # each cluster of two or more, by its first member
+    taken_over: set[int] = set()  # the components whose clusters were
+    if again is not None and kept is not None and found.carried is not None:
+        now = found.carried.now
+        for cluster in kept:
+            # One with an item gone was in a component of items touched (its partners).
+            mapped = [now[before] for before in cluster]
+            if min(mapped) < 0 or component[mapped[0]] in again:
+                continue
+            numbered = [numbers[number] for number in mapped]
+            joined[numbered[0]] = numbered
+            for number in numbered:
+                cluster_of[number] = numbered[0]
+            taken_over.add(component[mapped[0]])
     # Made once the candidate search (and its index) is done, not during it;
     # each pair let go as it is read, since this is the merge's peak of memory.
     keys = _PairKeys(len(numbers).bit_length())
-    order = []
-    while scored:
-        (a, b), score = scored.popitem()
-        order.append(keys.pack(component[a], score, rank[a], rank[b]))
-    del scored, component
+    if again is None:
+        order = []
+        while scored:
+            (a, b), score = scored.popitem()
+            order.append(keys.pack(component[a], score, rank[a], rank[b]))
+    else:  # the pairs of the components clustered again: few
+        order = [
+            keys.pack(component[a], score, rank[a], rank[b])
+            for (a, b), score in scored.items()
+            if component[a] in again
+        ]
+    del scored, found
     order.sort()
-    cluster_of = list(numbers)
-    joined: dict[int, list[int]] = {}  # each cluster of two or more, by its first member
-    kept: dict[bytes, Joined] = {}
     for _, pairs in itertools.groupby(order, key=keys.component):
         scored_pairs = [(by_key[a], by_key[b], score) for score, a, b in map(keys.unpack, pairs)]
-        if memory is None:
-            _join_greedily(items, method, scored_pairs, cluster_of, joined)
-            continue
-        members = sorted({n for a, b, _ in scored_pairs for n in (a, b)}, key=rank.__getitem__)
-        local = {number: at for at, number in enumerate(members)}
-        key = _component_digest(members, local, scored_pairs, fingerprints)
-        known = memory.clusters.get(key)
-        if known is None:
+        _join_greedily(items, method, scored_pairs, cluster_of, joined)
+        if memory is not None:
             memory.components_joined += 1
-            _join_greedily(items, method, scored_pairs, cluster_of, joined)
-            known = tuple(
-                tuple(local[n] for n in joined[number])
-                for number in members
-                if cluster_of[number] == number and number in joined
-            )
-        else:
-            memory.components_reused += 1
-            for cluster in known:
-                numbered = [members[at] for at in cluster]
-                joined[numbered[0]] = numbered
-                for number in numbered:
-                    cluster_of[number] = numbered[0]
-        kept[key] = known
     del order
     if memory is not None:
-        memory.keep_clusters(kept)
+        memory.components_reused += len(taken_over)
+        made = KeptClusters(_fingerprints_digest(fingerprints), array("l"), array("l"))
+        for number in numbers:
+            if cluster_of[number] == number and number in joined:
+                made.members.extend(joined[number])
+                made.ends.append(len(made.members))
+        memory.keep_clusters(made)
     return [joined.get(number) or [number] for number in numbers if cluster_of[number] == number]
 
 
@@ -1731,22 +1835,6 @@ def _components(numbers: list[int], scored: Iterable[tuple[int, int]]) -> list[i
         if ra != rb:
             root[max(ra, rb)] = min(ra, rb)
     return [find(number) for number in numbers]
-
-
-def _component_digest(
-    members: list[int], place: Mapping[int, int], pairs: list[tuple[int, int, float]], fingerprints: bytes
-) -> bytes:
-    """A digest of all that clustering one component reads: its members'
-    fingerprints (in order of their sentence keys, as ``members``) and its
-    pairs with their scores, by the members' places. Two components with the
-    same digest cluster alike: ``_can_join`` reads only the members'
-    features, topics and articles, of which the fingerprints are a digest."""
-    size = FINGERPRINT_BYTES
-    described = hashlib.blake2b(digest_size=16)
-    for number in members:
-        described.update(fingerprints[number * size : (number + 1) * size])
-    described.update(repr([(place[a], place[b], score) for a, b, score in pairs]).encode())
-    return described.digest()
 
 
 def _join_greedily(

@@ -8,7 +8,7 @@ import importlib.util
 import itertools
 import random
 import shutil
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -1211,6 +1211,48 @@ def test_quoted_words_in_plain_sentences_are_read_again_only_where_they_can_have
             assert with_memory == (reads if reads is not None else len(read)), name  # ``None``: them all
 
 
+def test_a_quote_and_its_words_in_plain_that_part_though_neither_changed_are_clustered_again(
+    tmp_path: Path,
+) -> None:
+    """A quote and a sentence that carries its words can part though neither
+    changed (their shared word pairs grown too common to look up, over
+    ``POSTING_CAP``), and the pair search of neither runs again: the merge
+    that takes the last one's clusters over must not take theirs, and makes
+    what a merge from nothing makes. The candidate pairs are cut here, from
+    the second merge on, as the cap would cut them."""
+    quote = "We will not send more troops to the region this year"
+    content = write_tree(
+        tmp_path / "content",
+        {
+            "articles/alpha.md": article_file(f'"{quote}," the minister said on Monday.', outlet="Alpha"),
+            "articles/beta.md": article_file(
+                f"In Bamako the minister said {quote.lower()}.",
+                outlet="Beta",
+                url="https://beta.example.org/story",
+            ),
+            # Of the plain sentence only: no other search compares it with the quote.
+            "topics/bamako.md": topic_file("bamako", "Bamako", {"keywords": ["bamako"]}),
+        },
+    )
+    found = merge._quoted_in_plain
+    merges = 0
+
+    def cut(*args: Any) -> Iterator[tuple[int, int]]:
+        return found(*args) if merges == 0 else iter(())
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(merge, "_quoted_in_plain", cut)
+        memory = merge.PairMemory()
+        first = _merged_from(content, memory)
+        assert any(len(s.sources) == 2 for s in first), "the quote is found in the plain sentence"
+        merges += 1
+        memory.reused = memory.probed = 0
+        again = _merged_from(content, memory)
+        assert memory.reused > 0 and memory.probed == 0, "no pair search ran again"
+        assert again == _merged_from(content)
+        assert all(len(s.sources) == 1 for s in again)
+
+
 @settings(max_examples=300, deadline=None)
 @given(
     st.lists(
@@ -1236,26 +1278,6 @@ def test_a_pair_packed_in_one_int_sorts_and_reads_back_as_its_tuple(
     for key, (component, score, first, second) in zip(packed, pairs, strict=True):
         assert keys.component(key) == component
         assert keys.unpack(key) == (score, first, second)
-
-
-def test_a_components_digest_changes_with_any_sentence_or_pair_it_holds() -> None:
-    """A component takes the previous merge's clusters only when its digest
-    matches: it must change with each member's fingerprint (what
-    ``_can_join`` reads of it) and with each pair and score. (With pairs
-    alone, the generated corpora above would not tell: there, pairs nearly
-    decide the clusters.)"""
-    size = merge.FINGERPRINT_BYTES
-    fingerprints = bytes(range(3 * size))
-    members, place = [0, 1, 2], {0: 0, 1: 1, 2: 2}
-    pairs = [(0, 1, 0.8), (1, 2, 0.9)]
-    base = merge._component_digest(members, place, pairs, fingerprints)
-    assert merge._component_digest(members, place, list(pairs), bytes(fingerprints)) == base
-    for number in members:
-        changed = bytearray(fingerprints)
-        changed[number * size] ^= 1
-        assert merge._component_digest(members, place, pairs, bytes(changed)) != base, number
-    assert merge._component_digest(members, place, [(0, 1, 0.8), (1, 2, 0.85)], fingerprints) != base
-    assert merge._component_digest(members, place, [(0, 1, 0.8), (0, 2, 0.9)], fingerprints) != base
 
 
 EDITS = st.lists(
@@ -1306,7 +1328,9 @@ def test_a_prefix_filter_reusing_the_last_pairs_finds_exactly_the_pairs_a_new_se
     def needed(size: int) -> int:
         return size if size < 3 else merge._needed(size, 0.6)
 
-    def pairs(items: list[tuple[int, frozenset[str]]], memory: merge.PairMemory) -> set[tuple[int, int]]:
+    def pairs(
+        items: list[tuple[int, frozenset[str]]], memory: merge.PairMemory, touched: set[int] | None = None
+    ) -> set[tuple[int, int]]:
         scored: dict[tuple[int, int], float] = {}
 
         def score(a: int, b: int) -> float:  # any function of the two sentences' features
@@ -1320,15 +1344,27 @@ def test_a_prefix_filter_reusing_the_last_pairs_finds_exactly_the_pairs_a_new_se
         known = memory.known
         carried = merge._carried(known.fingerprints, fingerprints) if known else None
         previous = known.tiers["t"] if known and carried else None
-        found = merge._tier_pairs(items, tier, score, scored, previous, carried, memory)  # type: ignore[arg-type]
+        gone = [n for n, now in enumerate(carried.now) if now < 0] if carried else []
+        if carried is None and touched is not None:
+            touched.update(range(len(items)))  # as ``_scored_pairs`` has it: nothing taken over
+        found = merge._tier_pairs(items, tier, score, scored, previous, carried, memory, touched, gone)  # type: ignore[arg-type]
         memory.known = merge.KnownPairs(fingerprints, {"t": found})
         return {(items[a][0], items[b][0]) for a, b in scored}
+
+    def partners(found: set[tuple[int, int]], label: int) -> set[int]:
+        return {b if a == label else a for a, b in found if label in (a, b)}
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(merge, "POSTING_CAP", cap)
         memory = merge.PairMemory()
-        pairs(before, memory)
-        assert pairs(after, memory) == pairs(after, merge.PairMemory())
+        first = pairs(before, memory)
+        touched: set[int] = set()
+        then = pairs(after, memory, touched)
+        assert then == pairs(after, merge.PairMemory())
+        # Every sentence whose partners changed is among those noted as
+        # touched (the clustering takes the others' clusters over).
+        changed = {n for n, (label, _) in enumerate(after) if partners(first, label) != partners(then, label)}
+        assert changed <= touched
 
 
 def test_the_merges_memory_file_is_rewritten_when_damaged_and_read_back_by_the_next_merge(
