@@ -43,9 +43,11 @@ NAME_WORD = r"[A-Z][\w’'\-]*"
 NAME = rf"{NAME_WORD}(?:\s+(?:{NAME_WORD}|de|da|van|von|al|bin|ibn|le|la))*"
 
 NAME_BEFORE_VERB = re.compile(rf"(?P<name>{NAME})\s+(?:has\s+|had\s+|also\s+|later\s+)?(?:{SPEECH_VERBS})\b")
+PLACE_OR_TIME_BEFORE = r"(?<!\bin\s)(?<!\bon\s)(?<!\bat\s)(?<!\bfrom\s)(?<!\bduring\s)(?<!\bafter\s)"
+"""Not after a preposition: '…," the minister said in London.' names a place."""
 VERB_BEFORE_NAME = re.compile(
-    rf"\b(?:said|says|added|adds|asked|wrote|continued|insisted)\s+(?:[\w’'\-]+\s+){{0,4}}?(?P<name>{NAME})"
-    r"(?=\s*(?:[.,;:!?]|$))"
+    rf"\b(?:said|says|added|adds|asked|wrote|continued|insisted)\s+(?:[\w’'\-]+\s+){{0,4}}?"
+    rf"{PLACE_OR_TIME_BEFORE}(?P<name>{NAME})(?=\s*(?:[.,;:!?]|$))"
 )
 """'…," said Acme chairman Peter Lund.': the name ends the clause."""
 SPEECH_VERB = re.compile(rf"\b(?:{SPEECH_VERBS})\b")
@@ -75,6 +77,14 @@ ROLE_WORDS = frozenset(
 
 PRONOUNS = frozenset("he she it they we i you this that there who".split())
 """Capitalised at the start of a sentence, but never a name."""
+
+TIME_WORDS = frozenset(
+    """monday tuesday wednesday thursday friday saturday sunday today yesterday tonight morning
+    afternoon evening night""".split()
+)
+"""Capitalised where they name a day ('the minister said Monday'), but never
+the one who speaks: a run made only of these names no one. (Not the months:
+"May said" is Theresa May; "said in May" is a preposition's.)"""
 
 DIRECT_MIN_WORDS = 6
 """Fewer quoted words than this is a partial quote ("undiminished")."""
@@ -315,6 +325,8 @@ def clean_name(run: str) -> str | None:
     if not words or words[0].lower() in ROLE_WORDS:
         return None
     if len(words) == 1 and words[0].lower() in PRONOUNS:
+        return None
+    if all(word.lower().strip("’'") in TIME_WORDS for word in words):
         return None
     return " ".join(words)
 

@@ -127,6 +127,32 @@ def test_pronouns_are_never_speaker_names_across_a_longer_article() -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    "attribution",
+    [
+        "the minister said on Monday",
+        "the minister said Monday",
+        "the defence minister said in London",
+        "the minister said at Northwood",
+        "a spokesman said late on Tuesday",
+        "the minister said from Bamako",
+    ],
+)
+def test_a_day_or_place_after_the_verb_is_never_the_speaker(attribution: str) -> None:
+    """'…," the minister said on Monday.' names when, not who: the quote
+    has no speaker rather than "Monday" (nor "London" for where)."""
+    quote = one(quotes_of(f'"We will not send more troops to the region this year," {attribution}.'))
+    assert quote.speaker is None
+
+
+def test_a_speaker_named_like_a_month_is_still_the_speaker() -> None:
+    assert (
+        one(quotes_of('"We will not send more troops to the region this year," May said.')).speaker == "May"
+    )
+    body = '"We will not send more troops to the region this year," Ben Wallace said on Tuesday.'
+    assert one(quotes_of(body)).speaker == "Ben Wallace"
+
+
 def test_clean_name_drops_roles_and_rejects_pronouns() -> None:
     assert clean_name("Finance Minister Ravi Mehta") == "Ravi Mehta"
     assert clean_name("Mr Smith") == "Smith"
