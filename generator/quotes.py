@@ -45,8 +45,11 @@ NAME = rf"{NAME_WORD}(?:\s+(?:{NAME_WORD}|de|da|van|von|al|bin|ibn|le|la))*"
 NAME_BEFORE_VERB = re.compile(rf"(?P<name>{NAME})\s+(?:has\s+|had\s+|also\s+|later\s+)?(?:{SPEECH_VERBS})\b")
 PLACE_OR_TIME_BEFORE = r"(?<!\bin\s)(?<!\bon\s)(?<!\bat\s)(?<!\bfrom\s)(?<!\bduring\s)(?<!\bafter\s)"
 """Not after a preposition: '…," the minister said in London.' names a place."""
+AFTER_THE_QUOTE = r"(?:(?<=[\"”’,])|(?<=[\"”’,]\s))"
+"""Right after the quotation (its closing mark, or a comma): the verb comes
+first only where nothing else is its subject ('…?" he asked Macron.')."""
 VERB_BEFORE_NAME = re.compile(
-    rf"\b(?:said|says|added|adds|asked|wrote|continued|insisted)\s+(?:[\w’'\-]+\s+){{0,4}}?"
+    rf"{AFTER_THE_QUOTE}(?:said|says|added|adds|asked|wrote|continued|insisted)\s+(?:[\w’'\-]+\s+){{0,4}}?"
     rf"{PLACE_OR_TIME_BEFORE}(?P<name>{NAME})(?=\s*(?:[.,;:!?]|$))"
 )
 """'…," said Acme chairman Peter Lund.': the name ends the clause."""

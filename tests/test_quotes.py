@@ -145,6 +145,16 @@ def test_a_day_or_place_after_the_verb_is_never_the_speaker(attribution: str) ->
     assert quote.speaker is None
 
 
+@pytest.mark.parametrize("subject", ["he", "the minister", "a reporter"])
+def test_the_one_a_question_is_put_to_is_not_its_speaker(subject: str) -> None:
+    """'…?" he asked Macron.': Macron is asked, not the one who asks. The
+    verb names its speaker after it only where it follows the quotation."""
+    body = f'"Will you keep the troops in Mali for another year?" {subject} asked Macron.'
+    assert one(quotes_of(body)).speaker is None
+    inverted = '"Will you keep the troops in Mali for another year?" asked Macron.'
+    assert one(quotes_of(inverted)).speaker == "Macron"
+
+
 def test_a_speaker_named_like_a_month_is_still_the_speaker() -> None:
     assert (
         one(quotes_of('"We will not send more troops to the region this year," May said.')).speaker == "May"
