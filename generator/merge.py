@@ -75,7 +75,8 @@ Likewise the quotes' word pairs each sentence without quote marks has
 (``quote_pairs_in_plain``): while the quotes are the same, only the
 sentences that changed are read again. The search notes which sentences'
 pairs may have changed (``_Scored.touched``: those that searched again,
-their partners before and after, and the partners of those gone).
+their partners before and after, the partners of those gone, and both
+sentences of a quote candidate that came or went).
 Clustering reads only each component of the pairs (sentences linked by a
 chain of pairs), so a component with none of them is one of the previous
 merge, and takes its clusters over without being read (``_cluster``); the
@@ -1741,7 +1742,7 @@ def _cluster(
         memory.clusters = None
     cluster_of = list(numbers)
     joined: dict[int, list[int]] = {}  # each cluster of two or more, by its first member
-    taken_over: set[int] = set()  # the components whose clusters were
+    taken_over: set[int] = set()  # the components whose clusters are taken over
     if again is not None and kept is not None and found.carried is not None:
         now = found.carried.now
         for cluster in kept:
@@ -1768,7 +1769,7 @@ def _cluster(
             for (a, b), score in scored.items()
             if component[a] in again
         ]
-    del scored, found
+    del scored, found, component
     order.sort()
     for _, pairs in itertools.groupby(order, key=keys.component):
         scored_pairs = [(by_key[a], by_key[b], score) for score, a, b in map(keys.unpack, pairs)]
