@@ -1347,7 +1347,8 @@ class PairMemory:
     their place (``keep``, ``keep_clusters``); ``reused`` and ``probed``
     count the members of each tier whose partners it took over and those it
     searched for anew, ``components_reused`` and ``components_joined`` the
-    components whose clusters it took over and those it clustered anew.
+    components whose clusters of two or more it took over and those it
+    clustered anew (a component none of whose pairs joined is in neither).
 
     With a ``path`` (``load``), the pairs are kept in that file between
     builds, and the clusters beside it, in the cache folder of this code's
@@ -1478,7 +1479,7 @@ class _Scored:
     None when nothing was taken over."""
     carried: _Carried | None = None
     """How the previous merge's items stand in this one, if any were taken over."""
-    previous: bytes = b""
+    previous_digest: bytes = b""
     """Then, the digest of the previous merge's fingerprints (``_fingerprints_digest``)."""
 
 
@@ -1543,9 +1544,10 @@ def _scored_pairs(
     if touched is not None and carried is not None and known is not None:
         # A candidate pair that came or went may have brought or taken a pair.
         now = carried.now
-        before = {(now[a], now[b]) for a, b in zip(*[iter(known.quoted_in_plain)] * 2, strict=True)}
-        pairs = set(zip(*[iter(quoted_in_plain)] * 2, strict=True))
-        touched.update(n for pair in before.symmetric_difference(pairs) for n in pair if n >= 0)
+        before = {(now[a], now[b]) for a, b in _pairs_of(known.quoted_in_plain)}
+        touched.update(
+            n for pair in before.symmetric_difference(_pairs_of(quoted_in_plain)) for n in pair if n >= 0
+        )
     memory.keep(KnownPairs(fingerprints, found, in_plain.kept(), quoted_in_plain))
     if carried is None or known is None:
         return _Scored(scored)
@@ -1570,9 +1572,10 @@ def _tier_pairs(
     ``touched``, if given, takes every member whose partners may differ
     from those it had in ``previous``: each that searches again, its
     partners before (by ``carried``; ``gone``: the previous items that are
-    not in this merge, whose partners lose them) and after. A member that
-    does not search has the partners it had, and is the partner of the
-    same members that do not search: so only those ones can have changed."""
+    not in this merge, whose partners lose them) and after: a member that
+    does not search takes over the partners it found, and whoever else found
+    it either did not search either, so found it again, or is noted with its
+    partners. With no ``previous``, every member searches, and all are noted."""
     df = _document_frequency(tier.features(items[i]) for i in tier.members)
     found = TierPairs(df, array("l"), array("l"), array("l"), array("d"))
 
@@ -1598,6 +1601,8 @@ def _tier_pairs(
             touched.update(probing)
             was = [carried.was[x] for x in probing]
             touched.update(_partners_before(previous, carried, [*was, *gone]))
+    if probing is None and touched is not None:
+        touched.update(tier.members)  # their partners before are not known
     searched = len(tier.members) if probing is None else len(probing)
     memory.probed += searched
     memory.reused += len(tier.members) - searched
@@ -1610,6 +1615,11 @@ def _tier_pairs(
                 if touched is not None:
                     touched.update(partners)
     return _by_prober(found)
+
+
+def _pairs_of(numbers: array[int]) -> set[tuple[int, int]]:
+    """The pairs of a flat array of item numbers, two by two (``KnownPairs.quoted_in_plain``)."""
+    return set(zip(numbers[::2], numbers[1::2], strict=True))
 
 
 def _partners_before(previous: TierPairs, carried: _Carried, probers: Iterable[int]) -> Iterator[int]:
@@ -1736,7 +1746,7 @@ def _cluster(
     # The components to cluster again: all, unless the previous merge's
     # clusters are those of the items whose pairs were taken over.
     again: set[int] | None = None
-    if found.touched is not None and kept is not None and kept.made_from == found.previous:
+    if found.touched is not None and kept is not None and kept.made_from == found.previous_digest:
         again = {component[number] for number in found.touched}
     if memory is not None:
         memory.clusters = None
@@ -1746,7 +1756,8 @@ def _cluster(
     if again is not None and kept is not None and found.carried is not None:
         now = found.carried.now
         for cluster in kept:
-            # One with an item gone was in a component of items touched (its partners).
+            # One with an item gone (numbered -1 now, which no component is
+            # read for) was in a component its partners, touched, are in.
             mapped = [now[before] for before in cluster]
             if min(mapped) < 0 or component[mapped[0]] in again:
                 continue

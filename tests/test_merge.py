@@ -1141,6 +1141,34 @@ def test_a_merge_that_reuses_the_last_ones_pairs_finds_what_a_merge_from_nothing
                 assert memory.components_reused > 10 * memory.components_joined, "and clusters it alone"
 
 
+@pytest.mark.parametrize("tier", ["words", "quotes", "stems"])
+def test_a_tier_whose_last_pairs_are_missing_is_searched_and_clustered_again(
+    tmp_path: Path, tier: str
+) -> None:
+    """A memory whose pairs lack one tier's (a merge stopped after it took
+    them) has every member of that tier search again; the components those
+    are in cannot take their clusters over, as their pairs before are not
+    known. Edit after edit, the statements are those a merge from nothing
+    makes. (Seed 8 and these edits part a cluster of the words tier.)"""
+    content = tmp_path / "content"
+    generate(content, articles=40, topics=3, outlets=6, seed=8)
+    articles = sorted((content / "articles").glob("*.md"))
+    edits: list[Callable[[], object]] = [
+        lambda: _edit(articles[0], _first_sentence_reworded),
+        lambda: articles[5].unlink(),
+        lambda: shutil.copy(articles[10], articles[10].with_name("reprint.md")),
+    ]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(merge, "POSTING_CAP", 3)
+        memory = merge.PairMemory()
+        _merged_from(content, memory)
+        for number, edit in enumerate(edits):
+            edit()
+            assert memory.known is not None
+            del memory.known.tiers[tier]
+            assert _merged_from(content, memory) == _merged_from(content), number
+
+
 def test_quoted_words_in_plain_sentences_are_read_again_only_where_they_can_have_changed(
     tmp_path: Path,
 ) -> None:
