@@ -45,12 +45,15 @@ NAME = rf"{NAME_WORD}(?:\s+(?:{NAME_WORD}|de|da|van|von|al|bin|ibn|le|la))*"
 NAME_BEFORE_VERB = re.compile(rf"(?P<name>{NAME})\s+(?:has\s+|had\s+|also\s+|later\s+)?(?:{SPEECH_VERBS})\b")
 PLACE_OR_TIME_BEFORE = r"(?<!\bin\s)(?<!\bon\s)(?<!\bat\s)(?<!\bfrom\s)(?<!\bduring\s)(?<!\bafter\s)"
 """Not after a preposition: '…," the minister said in London.' names a place."""
-AFTER_THE_QUOTE = r"(?:(?<=[\"”’,])|(?<=[\"”’,]\s))"
-"""Right after the quotation (its closing mark, or a comma): the verb comes
-first only where nothing else is its subject ('…?" he asked Macron.')."""
+AFTER_THE_QUOTE = r"[\"”’,]\s*(?:[–—-]\s*)?"
+"""Right after the quotation (its closing mark, or a comma, and a dash): the
+verb comes first only where nothing else is its subject ('…?" he asked Macron.')."""
+CLAUSE_END = r"(?=\s*(?:[.,;:!?]|$)|\s+(?:in|on|at|from|during|after)\b)"
+"""Where the speaker's name ends: the clause, or a place or time after it
+('…," said Ben Wallace in New York.')."""
 VERB_BEFORE_NAME = re.compile(
     rf"{AFTER_THE_QUOTE}(?:said|says|added|adds|asked|wrote|continued|insisted)\s+(?:[\w’'\-]+\s+){{0,4}}?"
-    rf"{PLACE_OR_TIME_BEFORE}(?P<name>{NAME})(?=\s*(?:[.,;:!?]|$))"
+    rf"{PLACE_OR_TIME_BEFORE}(?P<name>{NAME}){CLAUSE_END}"
 )
 """'…," said Acme chairman Peter Lund.': the name ends the clause."""
 SPEECH_VERB = re.compile(rf"\b(?:{SPEECH_VERBS})\b")
@@ -88,6 +91,10 @@ TIME_WORDS = frozenset(
 """Capitalised where they name a day ('the minister said Monday'), but never
 the one who speaks: a run made only of these names no one. (Not the months:
 "May said" is Theresa May; "said in May" is a preposition's.)"""
+
+_NOT_A_NAME_BEFORE = ROLE_WORDS | TIME_WORDS
+"""Words a run of capitals may start with that are not the name: "On Monday
+Defence Secretary Ben Wallace" is Ben Wallace."""
 
 DIRECT_MIN_WORDS = 6
 """Fewer quoted words than this is a partial quote ("undiminished")."""
@@ -322,14 +329,14 @@ def clean_name(run: str) -> str | None:
     "Heappey"; "He" → None.
     """
     words = run.split()
-    while words and words[0].lower().strip("’'") in ROLE_WORDS:
+    while words and words[0].lower().strip("’'") in _NOT_A_NAME_BEFORE:
         words.pop(0)
+    while words and words[-1].lower().strip("’'") in TIME_WORDS:  # "said Wallace Monday"
+        words.pop()
     words = [w for w in words if not w.endswith(("’s", "'s"))]
     if not words or words[0].lower() in ROLE_WORDS:
         return None
     if len(words) == 1 and words[0].lower() in PRONOUNS:
-        return None
-    if all(word.lower().strip("’'") in TIME_WORDS for word in words):
         return None
     return " ".join(words)
 

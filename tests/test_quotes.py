@@ -155,6 +155,30 @@ def test_the_one_a_question_is_put_to_is_not_its_speaker(subject: str) -> None:
     assert one(quotes_of(inverted)).speaker == "Macron"
 
 
+@pytest.mark.parametrize(
+    "attribution",
+    [
+        '" – said Ben Wallace.',
+        '" — said Ben Wallace.',
+        '",  said Ben Wallace.',
+        '," said Ben Wallace in New York.',
+        '," wrote Ben Wallace in The Telegraph.',
+        '," said Ben Wallace on Tuesday.',
+        '," said Ben Wallace Monday.',
+    ],
+)
+def test_the_name_after_the_verb_is_the_speaker_whatever_stands_around_it(attribution: str) -> None:
+    """A dash or a second space before the verb, a place or a day after the
+    name: the speaker is the name, not a word of the place or the day."""
+    body = f'"We will not send more troops to the region this year{attribution}'
+    assert one(quotes_of(body)).speaker == "Ben Wallace"
+
+
+def test_a_day_before_the_speakers_name_is_not_part_of_it() -> None:
+    body = 'On Monday Defence Secretary Ben Wallace said: "We will not send more troops to the region."'
+    assert one(quotes_of(body)).speaker == "Ben Wallace"
+
+
 def test_a_speaker_named_like_a_month_is_still_the_speaker() -> None:
     assert (
         one(quotes_of('"We will not send more troops to the region this year," May said.')).speaker == "May"
