@@ -43,12 +43,14 @@ NAME_WORD = r"[A-Z][\w’'\-]*"
 NAME = rf"{NAME_WORD}(?:\s+(?:{NAME_WORD}|de|da|van|von|al|bin|ibn|le|la))*"
 
 NAME_BEFORE_VERB = re.compile(rf"(?P<name>{NAME})\s+(?:has\s+|had\s+|also\s+|later\s+)?(?:{SPEECH_VERBS})\b")
-PLACE_OR_TIME_BEFORE = r"(?<!\bin\s)(?<!\bon\s)(?<!\bat\s)(?<!\bfrom\s)(?<!\bduring\s)(?<!\bafter\s)"
+PLACE_OR_TIME_WORDS = ("in", "on", "at", "from", "during", "after")
+"""The prepositions of a place or a time after a speech verb or a name."""
+PLACE_OR_TIME_BEFORE = "".join(rf"(?<!\b{word}\s)" for word in PLACE_OR_TIME_WORDS)
 """Not after a preposition: '…," the minister said in London.' names a place."""
 AFTER_THE_QUOTE = r"[\"”’,]\s*(?:[–—-]\s*)?"
 """Right after the quotation (its closing mark, or a comma, and a dash): the
 verb comes first only where nothing else is its subject ('…?" he asked Macron.')."""
-CLAUSE_END = r"(?=\s*(?:[.,;:!?]|$)|\s+(?:in|on|at|from|during|after)\b)"
+CLAUSE_END = rf"(?=\s*(?:[.,;:!?]|$)|\s+(?:{'|'.join(PLACE_OR_TIME_WORDS)})\b)"
 """Where the speaker's name ends: the clause, or a place or time after it
 ('…," said Ben Wallace in New York.')."""
 VERB_BEFORE_NAME = re.compile(
@@ -89,8 +91,9 @@ TIME_WORDS = frozenset(
     afternoon evening night""".split()
 )
 """Capitalised where they name a day ('the minister said Monday'), but never
-the one who speaks: a run made only of these names no one. (Not the months:
-"May said" is Theresa May; "said in May" is a preposition's.)"""
+the one who speaks: dropped from either end of a run of names, so a run
+made only of these names no one. (Not the months: "May said" is Theresa
+May; "said in May" is a preposition's.)"""
 
 _NOT_A_NAME_BEFORE = ROLE_WORDS | TIME_WORDS
 """Words a run of capitals may start with that are not the name: "On Monday
