@@ -246,7 +246,8 @@ _MARK = re.compile(f'[{OPENING}{CLOSING}"]')
 
 
 def mask_quoted(sentence: Sentence) -> str:
-    """The sentence with quoted words blanked out, positions unchanged.
+    """The sentence alone with quoted words blanked out, positions unchanged
+    (a heading's: in the body, ``masks_of`` follows quotations across sentences).
 
     Only the quote marks are visited: the text between two marks is copied
     or blanked whole.
@@ -266,9 +267,30 @@ def mask_quoted(sentence: Sentence) -> str:
 
 
 def masks_of(document: Document) -> dict[int, str]:
-    """``mask_quoted`` of each sentence of ``document``, by its index: computed
-    once per sentence for every rule that reads the outlet's own words."""
-    return {sentence.index: mask_quoted(sentence) for sentence in document.sentences}
+    """Each sentence of ``document`` with the words of its quotations blanked
+    out, positions unchanged, by its index: made once per article for every
+    rule that reads the outlet's own words.
+
+    The quoted words are those of the quotations (``_quotations``), which run
+    across sentences: in '"Talks failed. We leave," said Ines Obi.' the
+    second sentence's straight mark closes the quotation the first opened,
+    so "said Ines Obi" stays readable. (A sentence masked alone would take
+    that mark for an opening one and blank the attribution.)
+    """
+    quoted: dict[int, list[_Span]] = {}
+    for quotation in _quotations(document.sentences):
+        for span in quotation.spans:
+            quoted.setdefault(span.sentence.index, []).append(span)
+    masks: dict[int, str] = {}
+    for sentence in document.sentences:
+        if sentence.is_heading:
+            masks[sentence.index] = mask_quoted(sentence)
+            continue
+        text = _plain(sentence.text)
+        for span in quoted.get(sentence.index, ()):
+            text = text[: span.start] + "_" * (span.end - span.start) + text[span.end :]
+        masks[sentence.index] = text
+    return masks
 
 
 def _sentences_of(quotation: _Quotation) -> list[Sentence]:

@@ -187,6 +187,42 @@ def test_a_speaker_named_like_a_month_is_still_the_speaker() -> None:
     assert one(quotes_of(body)).speaker == "Ben Wallace"
 
 
+@pytest.mark.parametrize(
+    ("marks", "attribution"),
+    [
+        (('"', '"'), " said Ben Wallace."),
+        (('"', '"'), " Ben Wallace said."),
+        (("“", "”"), " said Ben Wallace."),
+    ],
+)
+def test_a_quotation_of_two_sentences_keeps_the_speaker_after_it(
+    marks: tuple[str, str], attribution: str
+) -> None:
+    """The closing mark of a quotation's second sentence closes it: the words
+    after it are the outlet's, and name the speaker of both sentences."""
+    opening, closing = marks
+    body = (
+        f"{opening}We will not send more troops to the region this year. "
+        f"The mission has run its course,{closing}{attribution}"
+    )
+    found = quotes_of(body)
+    assert [q.text for q in found] == [
+        "We will not send more troops to the region this year.",
+        "The mission has run its course",
+    ]
+    assert [q.speaker for q in found] == ["Ben Wallace", "Ben Wallace"]
+
+
+def test_masks_follow_a_quotation_across_sentences() -> None:
+    """The attribution after a quotation's second sentence stays readable, and
+    the quoted words of both sentences are blanked."""
+    document = make_document('"Talks failed on the main points. We leave now," said Ines Obi on Friday.')
+    masks = masks_of(document)
+    first, second = (masks[s.index] for s in document.sentences)
+    assert set(first[1:]) == {"_"}
+    assert second.endswith('" said Ines Obi on Friday.') and "We leave" not in second
+
+
 def test_clean_name_drops_roles_and_rejects_pronouns() -> None:
     assert clean_name("Finance Minister Ravi Mehta") == "Ravi Mehta"
     assert clean_name("Mr Smith") == "Smith"
