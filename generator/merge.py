@@ -1603,6 +1603,7 @@ def _tier_pairs(
             touched.update(_partners_before(previous, carried, [*was, *gone]))
     if probing is None and touched is not None:
         touched.update(tier.members)  # their partners before are not known
+    in_order = len(found.probers)  # those taken over, in the tier's order
     searched = len(tier.members) if probing is None else len(probing)
     memory.probed += searched
     memory.reused += len(tier.members) - searched
@@ -1614,7 +1615,7 @@ def _tier_pairs(
                 add(x, partners, [v for v in values if v])
                 if touched is not None:
                     touched.update(partners)
-    return _by_prober(found)
+    return _by_prober(found, in_order)
 
 
 def _pairs_of(numbers: array[int]) -> set[tuple[int, int]]:
@@ -1634,20 +1635,40 @@ def _partners_before(previous: TierPairs, carried: _Carried, probers: Iterable[i
         yield from (number for number in now if number >= 0)
 
 
-def _by_prober(found: TierPairs) -> TierPairs:
+def _by_prober(found: TierPairs, in_order: int = 0) -> TierPairs:
     """``found`` in ascending order of its probers, each once: a sentence of
-    several topics probes once in each."""
+    several topics probes once in each.
+
+    Its first ``in_order`` probers are so already, and none of them probes
+    again after (the members whose partners were taken over, in the order
+    of the tier): only the others are put in order, and they go in between
+    those as whole runs, copied at once (after an edit, a few hundred
+    probers among a hundred thousand)."""
     ordered = TierPairs(found.df, array("l"), array("l"), array("l"), array("d"))
-    places = sorted(range(len(found.probers)), key=found.probers.__getitem__)
+    done = 0  # the probers in order copied so far
+
+    def copy_in_order(until: int) -> None:
+        nonlocal done
+        start, end = found.ends[done - 1] if done else 0, found.ends[until - 1] if until else 0
+        shift = len(ordered.partners) - start
+        ordered.probers.extend(found.probers[done:until])
+        ordered.partners.extend(found.partners[start:end])
+        ordered.scores.extend(found.scores[start:end])
+        ordered.ends.extend(map(shift.__add__, found.ends[done:until]))
+        done = until
+
+    places = sorted(range(in_order, len(found.probers)), key=found.probers.__getitem__)
     for x, same in itertools.groupby(places, key=found.probers.__getitem__):
         partners: dict[int, float] = {}
         for place in same:
             start, end = found.ends[place - 1] if place else 0, found.ends[place]
             partners.update(zip(found.partners[start:end], found.scores[start:end], strict=True))
+        copy_in_order(bisect.bisect_left(found.probers, x, done, in_order))
         ordered.probers.append(x)
         ordered.partners.extend(partners)
         ordered.scores.extend(partners.values())
         ordered.ends.append(len(ordered.partners))
+    copy_in_order(in_order)
     return ordered
 
 

@@ -8,6 +8,7 @@ import importlib.util
 import itertools
 import random
 import shutil
+from array import array
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -1103,6 +1104,30 @@ def _first_sentence_reworded(text: str) -> str:
     head, separator, body = text.partition("\n---\n")
     words = body.split(" ")
     return head + separator + " ".join([*words[:12], "reportedly", *words[12:]])
+
+
+@given(
+    taken_over=st.lists(st.integers(0, 60), unique=True).map(sorted),
+    searched=st.lists(st.integers(0, 60), max_size=12),
+    data=st.data(),
+)
+@settings(max_examples=300, deadline=None)
+def test_probers_in_order_are_merged_with_those_that_searched(
+    taken_over: list[int], searched: list[int], data: st.DataObject
+) -> None:
+    """The pairs kept for the next merge are in the order of their probers,
+    each once, whether the first probers were in that order already (taken
+    over) or not: as if every prober had been put in order."""
+    searched = [x for x in searched if x not in taken_over]
+    found = merge.TierPairs({}, array("l"), array("l"), array("l"), array("d"))
+    for x in [*taken_over, *searched]:
+        partners = data.draw(st.lists(st.integers(61, 90), unique=True, max_size=4))
+        found.probers.append(x)
+        found.partners.extend(partners)
+        found.scores.extend(0.5 + y / 100 for y in partners)
+        found.ends.append(len(found.partners))
+    assert merge._by_prober(found, len(taken_over)) == merge._by_prober(found)
+    assert list(merge._by_prober(found).probers) == sorted(set(found.probers))
 
 
 @pytest.mark.parametrize("cap", [POSTING_CAP, 3])
