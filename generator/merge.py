@@ -682,6 +682,7 @@ def merge_statements(
     *,
     topical_only: bool = False,
     memory: PairMemory | None = None,
+    article_keys: Sequence[str] | None = None,
 ) -> list[Statement]:
     """Cluster the sentences of ``documents`` into statements with all their sources.
 
@@ -694,7 +695,11 @@ def merge_statements(
     ``topical_only`` leaves out the statements of no topic, which no
     briefing shows (in a news archive, about half of them). ``memory``
     holds the pairs of the previous merge, to reuse where their sentences
-    did not change, and takes this merge's (``PairMemory``).
+    did not change, and takes this merge's (``PairMemory``). With it,
+    ``article_keys`` (each document's content key, ``article_cache.article_key``,
+    in their order) lets an article's sentences be matched to the previous
+    merge's all at once where its key and their topics did not change
+    (``ArticleRuns``), not one by one.
 
     Memory: every sentence's features are alive at once here, at the
     build's peak, so each is held once, by its item. They all go together
@@ -707,7 +712,10 @@ def merge_statements(
     items = _items(documents, assignment, quotes, features)
     if method == "semantic":
         items = _with_vectors(items)
-    clusters = _cluster(items, method, memory)
+    runs = None
+    if memory is not None and article_keys is not None:
+        runs = _article_runs(items, documents, article_keys)
+    clusters = _cluster(items, method, memory, runs)
     statements = [
         statement
         for cluster in clusters
@@ -1243,6 +1251,70 @@ class KnownPairs:
     """The candidate pairs of quotes and sentences without quote marks
     (``_quoted_in_plain``), each as two item numbers in turn: which of them
     changed tells the next merge whose pairs may have (``_Scored.touched``)."""
+    runs: ArticleRuns | None = None
+    """The items' articles, if the merge was given their keys (``fingerprints``
+    of an article that did not change are then taken from here)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleRuns:
+    """The items of each article, as runs in item order: each run's digest
+    (``RUN_DIGEST_BYTES``, ``_article_runs``) and its number of items.
+
+    An article's content key stands for its sentences' keys and texts, so
+    two runs of one digest are of items with the same fingerprints, in the
+    same order: the fingerprints of the articles that did not change are
+    taken from the last merge (``_fingerprints``), and their items matched
+    to its items run by run (``_carried``), not one by one (0.3 s and
+    0.15 s at 5,000 articles: a digest made per sentence, a dictionary of
+    190,000 fingerprints)."""
+
+    digests: bytes
+    sizes: array[int]
+
+    def starts(self) -> dict[bytes, tuple[int, int]]:
+        """Each run's first item and number of items, by its digest."""
+        starts, at = {}, 0
+        for number, size in enumerate(self.sizes):
+            digest = self.digests[number * RUN_DIGEST_BYTES : (number + 1) * RUN_DIGEST_BYTES]
+            starts[digest] = (at, size)
+            at += size
+        return starts
+
+    def unique(self) -> bool:
+        return len(self.starts()) == len(self.sizes)
+
+
+RUN_DIGEST_BYTES = 16
+
+
+def _article_runs(items: Sequence[_Item], documents: Sequence[Document], keys: Sequence[str]) -> ArticleRuns:
+    """The ``ArticleRuns`` of ``items``: a run's digest is of its article's
+    content key (``keys``, of ``documents`` in their order) and of what else
+    each item's fingerprint reads (``_fingerprint``): its topics and its
+    quote, which the key does not decide."""
+    key_of = {id(document): key for document, key in zip(documents, keys, strict=True)}
+    topics_of: dict[frozenset[str], str] = {}  # the same few sets, each written once
+    digests, sizes = [], array("l")
+    for document, run in itertools.groupby(items, key=lambda item: id(item.document)):
+        described = [key_of[document]]
+        for item in run:
+            topics = topics_of.get(item.topics)
+            if topics is None:
+                topics = topics_of[item.topics] = NO_VALUE.join(sorted(item.topics))
+            quote = item.quote
+            if quote is None:
+                described.append(topics)
+            else:
+                speaker = NO_VALUE if quote.speaker is None else quote.speaker
+                described.append(NO_VALUE.join((topics, NO_VALUE, quote.text, speaker)))
+        digests.append(
+            hashlib.blake2b(
+                FIELD_SEPARATOR.join(described).encode("utf-8", "surrogatepass"), digest_size=RUN_DIGEST_BYTES
+            ).digest()
+        )
+        sizes.append(len(described) - 1)
+    return ArticleRuns(b"".join(digests), sizes)
 
 
 FEATURES_VERSION = 1
@@ -1447,18 +1519,66 @@ class _Carried:
     """The previous number of each item of this merge; -1 for one new or changed."""
 
 
-def _carried(before: bytes, now: bytes) -> _Carried | None:
+def _fingerprints(items: Sequence[_Item], runs: ArticleRuns | None, known: KnownPairs | None) -> bytes:
+    """The ``_fingerprint`` of each item, in item order: those of an article
+    whose run (``runs``) the last merge had too (``known``) taken from it."""
+    if runs is None or known is None or known.runs is None:
+        return b"".join(map(_fingerprint, items))
+    before, size, parts, at = known.runs.starts(), FINGERPRINT_BYTES, [], 0
+    for digest, count in zip(_each_digest(runs), runs.sizes, strict=True):
+        start, was = before.get(digest, (0, -1))
+        if was == count:
+            parts.append(known.fingerprints[start * size : (start + count) * size])
+        else:
+            parts.append(b"".join(map(_fingerprint, items[at : at + count])))
+        at += count
+    return b"".join(parts)
+
+
+def _each_digest(runs: ArticleRuns) -> list[bytes]:
+    size = RUN_DIGEST_BYTES
+    return [runs.digests[at : at + size] for at in range(0, len(runs.digests), size)]
+
+
+def _carried(
+    before: bytes, now: bytes, runs_before: ArticleRuns | None = None, runs_now: ArticleRuns | None = None
+) -> _Carried | None:
     """Match the previous items to these by their fingerprints (``before``
     and ``now``: ``FINGERPRINT_BYTES`` each, in item order); None when the
     unchanged items no longer stand in the same order (an article whose
-    date changed): which of two sentences probes for the other depends on it."""
+    date changed): which of two sentences probes for the other depends on it.
+
+    Given both merges' ``ArticleRuns``, an article's items whose run is in
+    both are matched as a whole; only the others' are looked up one by
+    one, among the previous items of no such run (an item's fingerprint
+    holds its key, which is its article's)."""
     size = FINGERPRINT_BYTES
-    numbered = {before[at : at + size]: at // size for at in range(0, len(before), size)}
-    carried = _Carried(array("l", [-1]) * len(numbered), array("l", [-1]) * (len(now) // size))
-    for number, at in enumerate(range(0, len(now), size)):
-        previous = numbered.get(now[at : at + size])
-        if previous is not None:
-            carried.now[previous], carried.was[number] = number, previous
+    carried = _Carried(array("l", [-1]) * (len(before) // size), array("l", [-1]) * (len(now) // size))
+    apart = [(0, len(now) // size)]  # the runs of items matched one by one
+    previous_apart: Iterable[int] = range(0, len(before), size)  # and the previous items' offsets
+    if runs_before is not None and runs_now is not None and runs_before.unique() and runs_now.unique():
+        starts, apart, matched, at = runs_before.starts(), [], set(), 0
+        for digest, count in zip(_each_digest(runs_now), runs_now.sizes, strict=True):
+            start, was = starts.get(digest, (0, -1))
+            if was == count:
+                carried.now[start : start + count] = array("l", range(at, at + count))
+                carried.was[at : at + count] = array("l", range(start, start + count))
+                matched.add(digest)
+            else:
+                apart.append((at, count))
+            at += count
+        previous_apart = [
+            number * size
+            for digest, (start, count) in starts.items()
+            if digest not in matched
+            for number in range(start, start + count)
+        ]
+    numbered = {before[at : at + size]: at // size for at in previous_apart}
+    for start, count in apart:
+        for number in range(start, start + count):
+            previous = numbered.get(now[number * size : (number + 1) * size])
+            if previous is not None:
+                carried.now[previous], carried.was[number] = number, previous
     unchanged = [previous for previous in carried.was if previous >= 0]
     if any(a > b for a, b in pairwise(unchanged)):
         return None
@@ -1489,6 +1609,7 @@ def _scored_pairs(
     numbers: Sequence[int],
     memory: PairMemory | None,
     fingerprints: bytes = b"",
+    runs: ArticleRuns | None = None,
 ) -> _Scored:
     """Every pair of sentences of different articles that scores above zero.
 
@@ -1498,7 +1619,8 @@ def _scored_pairs(
     them by has changed (``_reusable``), and only the others search again:
     the pairs are those a search from nothing finds (tested). The items'
     ``fingerprints`` (``_fingerprint``, in item order) tell which are
-    unchanged; which items' pairs may have changed is noted too
+    unchanged (and their articles' ``runs``, if known, which tell it at once
+    for most); which items' pairs may have changed is noted too
     (``_Scored.touched``).
     """
     article = [i.sentence.article for i in items]
@@ -1523,7 +1645,7 @@ def _scored_pairs(
             memory.keep(None)  # cosines have no exact filter to carry over
         return _Scored(scored)
     known = memory.known
-    carried = _carried(known.fingerprints, fingerprints) if known is not None else None
+    carried = _carried(known.fingerprints, fingerprints, known.runs, runs) if known is not None else None
     # An item that came has its pairs from a search or as a candidate: it is
     # noted there, as the partners of those gone (changed, or removed) are.
     touched: set[int] | None = set() if carried else None
@@ -1548,7 +1670,7 @@ def _scored_pairs(
         touched.update(
             n for pair in before.symmetric_difference(_pairs_of(quoted_in_plain)) for n in pair if n >= 0
         )
-    memory.keep(KnownPairs(fingerprints, found, in_plain.kept(), quoted_in_plain))
+    memory.keep(KnownPairs(fingerprints, found, in_plain.kept(), quoted_in_plain, runs))
     if carried is None or known is None:
         return _Scored(scored)
     return _Scored(scored, touched, carried, _fingerprints_digest(known.fingerprints))
@@ -1729,7 +1851,10 @@ def _reusable(
 
 
 def _cluster(
-    items: Sequence[_Item], method: MergeMethod, memory: PairMemory | None = None
+    items: Sequence[_Item],
+    method: MergeMethod,
+    memory: PairMemory | None = None,
+    runs: ArticleRuns | None = None,
 ) -> list[list[int]]:
     """The clusters of ``items``, as their numbers, in order of their first member.
 
@@ -1758,8 +1883,9 @@ def _cluster(
     for place, number in zip(numbers, by_key, strict=True):
         rank[number] = place
     remembered = memory is not None and method == "lexical"  # cosines are not kept (``_scored_pairs``)
-    fingerprints = b"".join(map(_fingerprint, items)) if remembered else b""
-    found = _scored_pairs(items, method, numbers, memory, fingerprints)
+    runs = runs if remembered else None
+    fingerprints = _fingerprints(items, runs, memory.known) if memory is not None and remembered else b""
+    found = _scored_pairs(items, method, numbers, memory, fingerprints, runs)
     scored = found.pairs
     memory = memory if remembered else None
     component = _components(numbers, scored)

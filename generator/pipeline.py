@@ -342,8 +342,9 @@ def merge_site(
         with stage(timings, "merge"):
             memory = PairMemory.load(cache / MERGE_CACHE) if cache is not None else None
             statements = merge_statements(
-                documents, assignment, quotes, merge, features, topical_only=True, memory=memory
-            )
+                documents, assignment, quotes, merge, features, topical_only=True, memory=memory,
+                article_keys=keys,
+            )  # fmt: skip
             del features, memory
         release_free_memory()
         # Wire copies and briefings need no people or disagreements (these are

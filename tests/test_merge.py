@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 from benchmarks.generate import generate
 from generator import merge
+from generator.article_cache import article_key
 from generator.content import load_content
 from generator.errors import ConfigError
 from generator.merge import (
@@ -1083,17 +1084,22 @@ def test_a_sentences_fingerprint_changes_with_everything_the_pair_search_reads_o
 # --- the merge's memory: pairs kept between builds -------------------------------------------------
 
 
-def _merged_from(content_folder: Path, memory: merge.PairMemory | None = None) -> list[Statement]:
-    """The statements of the articles in ``content_folder``, in the build's order."""
+def _merged_from(
+    content_folder: Path, memory: merge.PairMemory | None = None, keyed: bool = False
+) -> list[Statement]:
+    """The statements of the articles in ``content_folder``, in the build's
+    order (``keyed``: the merge is given the articles' content keys, as a build gives them)."""
     content = load_content(content_folder)
     documents = sorted((segment(a) for a in content.articles), key=lambda d: (d.article.date, d.article.slug))
     found = [find_quotes(d) for d in documents]
     features: list[merge.ArticleFeatures] = [features_of(d, q) for d, q in zip(documents, found, strict=True)]
     assignment = assign_topics(documents, content.topics)
     quotes = [q for f in found for q in f]
+    keys = [article_key(document) for document in documents] if keyed else None
     return merge_statements(
-        documents, assignment, quotes, "lexical", features, topical_only=True, memory=memory
-    )
+        documents, assignment, quotes, "lexical", features, topical_only=True, memory=memory,
+        article_keys=keys,
+    )  # fmt: skip
 
 
 def _edit(path: Path, change: Callable[[str], str]) -> None:
@@ -1152,18 +1158,64 @@ def test_a_merge_that_reuses_the_last_ones_pairs_finds_what_a_merge_from_nothing
     ]
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(merge, "POSTING_CAP", cap)
-        memory = merge.PairMemory()
+        memory, keyed, fingerprint = merge.PairMemory(), merge.PairMemory(), merge._fingerprint
         _merged_from(content, memory)
+        _merged_from(content, keyed, keyed=True)
         assert memory.reused == 0 and memory.probed > 0
         assert memory.components_reused == 0 and memory.components_joined > 0
         for name, edit in edits:
             edit()
-            memory.reused = memory.probed = memory.components_reused = memory.components_joined = 0
+            for each in (memory, keyed):
+                each.reused = each.probed = each.components_reused = each.components_joined = 0
             remembered = _merged_from(content, memory)
             assert remembered == _merged_from(content), name
+            # Given the articles' keys, the merge takes most fingerprints over
+            # by article: the very fingerprints, pairs and statements.
+            made: list[merge._Item] = []
+
+            def counted(item: merge._Item, made: list[merge._Item] = made) -> bytes:
+                made.append(item)
+                return fingerprint(item)
+
+            patch.setattr(merge, "_fingerprint", counted)
+            assert _merged_from(content, keyed, keyed=True) == remembered, name
+            patch.setattr(merge, "_fingerprint", fingerprint)
+            if name == "a sentence added":  # only the edited article's sentences: a fingerprint each
+                assert len({item.document.article.slug for item in made}) == 1
+                assert any(item.sentence.text == "Six ferries stayed in port." for item in made)
+            assert keyed.known is not None and memory.known is not None
+            assert keyed.known.fingerprints == memory.known.fingerprints, name
+            assert (keyed.reused, keyed.probed) == (memory.reused, memory.probed), name
             if name == "a sentence added":
                 assert memory.reused > 10 * memory.probed, "an edit compares only what it touched"
                 assert memory.components_reused > 10 * memory.components_joined, "and clusters it alone"
+
+
+def test_an_articles_sentences_are_taken_over_whole_only_with_the_same_quotes_and_topics(
+    tmp_path: Path,
+) -> None:
+    """The content key stands for an article's sentences, not for the quotes
+    and topics the merge is handed with them: with other quotes, or none
+    of its topics, the same articles are fingerprinted and compared again,
+    as a merge from nothing would."""
+    content = tmp_path / "content"
+    generate(content, articles=30, topics=3, outlets=6, seed=2)
+    loaded = load_content(content)
+    documents = sorted((segment(a) for a in loaded.articles), key=lambda d: (d.article.date, d.article.slug))
+    quotes = [q for d in documents for q in find_quotes(d)]
+    assignment = assign_topics(documents, loaded.topics)
+    keys = [article_key(document) for document in documents]
+    memory = merge.PairMemory()
+    assert quotes and any(q.is_direct for q in quotes)
+    for given_quotes, given_topics in [(quotes, loaded.topics), ([], loaded.topics), ([], loaded.topics[:1])]:
+        topics = assign_topics(documents, given_topics) if given_topics != loaded.topics else assignment
+        merged = merge_statements(
+            documents, topics, given_quotes, topical_only=True, memory=memory, article_keys=keys
+        )
+        assert merged == merge_statements(documents, topics, given_quotes, topical_only=True)
+        assert memory.known is not None
+        items = merge._items(documents, topics, given_quotes)
+        assert memory.known.fingerprints == b"".join(map(merge._fingerprint, items))
 
 
 @pytest.mark.parametrize("tier", ["words", "quotes", "stems"])
