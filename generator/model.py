@@ -194,7 +194,6 @@ class Document:
     def cite(self, sentence: Sentence) -> Citation:
         """The citation of one of this document's sentences."""
         article = self.article
-        count = max(1, len(self.sentences) - 1)
         return Citation(
             article=article.slug,
             outlet=article.outlet,
@@ -202,7 +201,7 @@ class Document:
             sentence=sentence.id,
             text=sentence.text,
             date=article.date,
-            position=sentence.index / count,
+            position=sentence.index,
         )
 
     def by_block(self) -> list[tuple[Block, list[Sentence]]]:
@@ -297,8 +296,12 @@ class Citation:
     """The sentence exactly as it stands in the article."""
     date: datetime.date
     """The article's date."""
-    position: float
-    """Where the sentence stands in its article, 0.0 (top) to 1.0 (end)."""
+    position: int
+    """Where the sentence stands in its article: how many of its sentences
+    come before it (``Sentence.index``; 0 for the first). Counted from the
+    top, not as a share of the article's length, so a sentence added at its
+    end (an update, a correction) moves none of the others: the statements
+    they source keep their order in every briefing."""
 
     @property
     def key(self) -> str:

@@ -134,7 +134,7 @@ def make_citation(
     article: str,
     *,
     outlet: str | None = None,
-    position: float = 0.5,
+    position: int = 5,
     sentence: str = "p1s1",
     text: str = "Some sentence.",
     date: datetime.date = DEFAULT_DATE,

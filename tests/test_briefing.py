@@ -34,19 +34,19 @@ def ids(articles: tuple[Article, ...]) -> list[str]:
 
 
 def test_statements_are_ordered_by_number_of_distinct_outlets() -> None:
-    one = make_statement("st-one", [make_citation("a", outlet="Alpha", position=0.0)], ["flood"])
+    one = make_statement("st-one", [make_citation("a", outlet="Alpha", position=0)], ["flood"])
     three = make_statement(
         "st-three",
         [
-            make_citation("a", outlet="Alpha", position=0.9),
-            make_citation("b", outlet="Beta", position=0.9),
-            make_citation("c", outlet="Gamma", position=0.9),
+            make_citation("a", outlet="Alpha", position=90),
+            make_citation("b", outlet="Beta", position=90),
+            make_citation("c", outlet="Gamma", position=90),
         ],
         ["flood"],
     )
     two = make_statement(
         "st-two",
-        [make_citation("a", outlet="Alpha", position=0.5), make_citation("b", outlet="Beta", position=0.5)],
+        [make_citation("a", outlet="Alpha", position=50), make_citation("b", outlet="Beta", position=50)],
         ["flood"],
     )
     briefing = build_briefing(FLOOD, [one, three, two], ARTICLES)
@@ -56,12 +56,12 @@ def test_statements_are_ordered_by_number_of_distinct_outlets() -> None:
 def test_two_articles_of_one_outlet_count_as_one_outlet() -> None:
     same_outlet = make_statement(
         "st-same",
-        [make_citation("a", outlet="Alpha", position=0.0), make_citation("d", outlet="Alpha", position=0.0)],
+        [make_citation("a", outlet="Alpha", position=0), make_citation("d", outlet="Alpha", position=0)],
         ["flood"],
     )
     two_outlets = make_statement(
         "st-two",
-        [make_citation("a", outlet="Alpha", position=0.8), make_citation("b", outlet="Beta", position=0.8)],
+        [make_citation("a", outlet="Alpha", position=80), make_citation("b", outlet="Beta", position=80)],
         ["flood"],
     )
     briefing = build_briefing(FLOOD, [same_outlet, two_outlets], ARTICLES)
@@ -69,14 +69,14 @@ def test_two_articles_of_one_outlet_count_as_one_outlet() -> None:
 
 
 def test_equally_reported_statements_follow_their_position_in_the_articles() -> None:
-    late = make_statement("st-a-late", [make_citation("a", outlet="Alpha", position=0.9)], ["flood"])
-    early = make_statement("st-z-early", [make_citation("b", outlet="Beta", position=0.1)], ["flood"])
+    late = make_statement("st-a-late", [make_citation("a", outlet="Alpha", position=90)], ["flood"])
+    early = make_statement("st-z-early", [make_citation("b", outlet="Beta", position=10)], ["flood"])
     middle = make_statement(
         "st-m-middle",
-        [make_citation("c", outlet="Gamma", position=0.2), make_citation("d", outlet="Alpha", position=0.6)],
+        [make_citation("c", outlet="Gamma", position=20), make_citation("d", outlet="Alpha", position=60)],
         ["flood"],
     )
-    alone = make_statement("st-b-mid", [make_citation("c", outlet="Gamma", position=0.5)], ["flood"])
+    alone = make_statement("st-b-mid", [make_citation("c", outlet="Gamma", position=50)], ["flood"])
     briefing = build_briefing(FLOOD, [late, early, alone, middle], ARTICLES)
     assert [s.id for s in briefing.statements] == ["st-m-middle", "st-z-early", "st-b-mid", "st-a-late"]
 
@@ -151,7 +151,7 @@ LONG = "Rescue teams reached the last flooded villages in the valley on Tuesday.
 
 
 def fact(
-    statement_id: str, outlets: list[tuple[str, str]], position: float = 0.5, text: str = LONG
+    statement_id: str, outlets: list[tuple[str, str]], position: int = 50, text: str = LONG
 ) -> Statement:
     """A flood fact reported by (article, outlet) pairs."""
     return make_statement(
@@ -171,8 +171,8 @@ def sections(briefing: Briefing) -> list[str]:
 
 
 def test_lead_prefers_facts_several_outlets_report_and_holds_three_to_five() -> None:
-    wide = [fact(f"st-wide-{n}", [("a", "Alpha"), ("b", "Beta")], position=n / 10) for n in range(7)]
-    single = [fact(f"st-one-{n}", [("c", "Gamma")], position=n / 10) for n in range(3)]
+    wide = [fact(f"st-wide-{n}", [("a", "Alpha"), ("b", "Beta")], position=10 * n) for n in range(7)]
+    single = [fact(f"st-one-{n}", [("c", "Gamma")], position=10 * n) for n in range(3)]
     briefing = build_briefing(FLOOD, wide + single, ARTICLES)
     assert [s.id for s in briefing.lead] == [f"st-wide-{n}" for n in range(5)]
     few = build_briefing(FLOOD, wide[:1] + single, ARTICLES)
@@ -180,8 +180,8 @@ def test_lead_prefers_facts_several_outlets_report_and_holds_three_to_five() -> 
 
 
 def test_a_short_fragment_never_leads() -> None:
-    short = fact("st-short", [("a", "Alpha"), ("b", "Beta")], position=0.0, text="It was raining.")
-    full = [fact(f"st-full-{n}", [("c", "Gamma")], position=0.5) for n in range(3)]
+    short = fact("st-short", [("a", "Alpha"), ("b", "Beta")], position=0, text="It was raining.")
+    full = [fact(f"st-full-{n}", [("c", "Gamma")], position=50) for n in range(3)]
     briefing = build_briefing(FLOOD, [short, *full], ARTICLES)
     assert "st-short" not in [s.id for s in briefing.lead]
     assert "st-short" in [s.id for s in briefing.key_points]
@@ -190,12 +190,12 @@ def test_a_short_fragment_never_leads() -> None:
 def test_every_statement_is_shown_exactly_once() -> None:
     statements = [
         fact("st-1", [("a", "Alpha"), ("b", "Beta"), ("c", "Gamma")]),
-        fact("st-2", [("a", "Alpha"), ("b", "Beta")], position=0.2),
-        fact("st-3", [("c", "Gamma")], position=0.1),
-        fact("st-4", [("b", "Beta")], position=0.3),
-        fact("st-5", [("a", "Alpha"), ("d", "Alpha")], position=0.3),
-        fact("st-6", [("a", "Alpha"), ("b", "Beta")], position=0.9),
-        fact("st-7", [("c", "Gamma")], position=0.95),
+        fact("st-2", [("a", "Alpha"), ("b", "Beta")], position=20),
+        fact("st-3", [("c", "Gamma")], position=10),
+        fact("st-4", [("b", "Beta")], position=30),
+        fact("st-5", [("a", "Alpha"), ("d", "Alpha")], position=30),
+        fact("st-6", [("a", "Alpha"), ("b", "Beta")], position=90),
+        fact("st-7", [("c", "Gamma")], position=95),
         replace(fact("st-q", [("a", "Alpha")]), kind="quote"),
     ]
     briefing = build_briefing(FLOOD, statements, ARTICLES)
@@ -209,8 +209,8 @@ def test_every_statement_is_shown_exactly_once() -> None:
 
 def test_wire_copies_count_as_one_origin() -> None:
     # Beta and Gamma print the same wire story: their agreement is one voice.
-    wire = fact("st-wire", [("b", "Beta"), ("c", "Gamma")], position=0.1)
-    independent = fact("st-indep", [("a", "Alpha"), ("b", "Beta")], position=0.5)
+    wire = fact("st-wire", [("b", "Beta"), ("c", "Gamma")], position=10)
+    independent = fact("st-indep", [("a", "Alpha"), ("b", "Beta")], position=50)
     briefing = build_briefing(FLOOD, [wire, independent], ARTICLES, origin_of={"b": "b", "c": "b"})
     assert [s.id for s in briefing.statements] == ["st-indep", "st-wire"]
     shown_wire = briefing.statements[1]
@@ -235,8 +235,8 @@ def test_grouping_by_origin_keeps_everything_else_of_the_statement() -> None:
         "topics",
         "origins",
     ]
-    one = replace(fact("st-one", [("a", "Alpha")], position=0.2), kind="quote", speaker="A. Speaker")
-    wire = fact("st-wire", [("b", "Beta"), ("c", "Gamma"), ("a", "Alpha")], position=0.1)
+    one = replace(fact("st-one", [("a", "Alpha")], position=20), kind="quote", speaker="A. Speaker")
+    wire = fact("st-wire", [("b", "Beta"), ("c", "Gamma"), ("a", "Alpha")], position=10)
     for statement, origins in ((one, (("a",),)), (wire, (("b", "c"), ("a",)))):
         grouped = with_origins(statement, {"b": "b", "c": "b"})
         assert grouped.origins == origins
@@ -244,7 +244,7 @@ def test_grouping_by_origin_keeps_everything_else_of_the_statement() -> None:
 
 
 def test_one_outlets_own_articles_do_not_corroborate_each_other() -> None:
-    repeated = fact("st-rep", [("a", "Alpha"), ("d", "Alpha")], position=0.0)
+    repeated = fact("st-rep", [("a", "Alpha"), ("d", "Alpha")], position=0)
     briefing = build_briefing(FLOOD, [repeated], ARTICLES)
     assert briefing.statements[0].independent == 1
     assert briefing.statements[0].copies == ()

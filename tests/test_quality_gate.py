@@ -438,7 +438,7 @@ def _statement(documents: Sequence[Document], number: int, refs: Sequence[tuple[
     for slug, snippet in refs:
         sentence = _find(documents, slug, snippet)
         article = next(d.article for d in documents if d.article.slug == slug)
-        sources.append(Citation(slug, article.outlet, article.url, sentence.id, sentence.text, DATE, 0.0))
+        sources.append(Citation(slug, article.outlet, article.url, sentence.id, sentence.text, DATE, 0))
     return Statement(f"s{number}", "fact", sources[0].text, None, tuple(sources), frozenset())
 
 
