@@ -1272,17 +1272,24 @@ class ArticleRuns:
     digests: bytes
     sizes: array[int]
 
+    def each_digest(self) -> list[bytes]:
+        """Each run's digest, in item order."""
+        size = RUN_DIGEST_BYTES
+        return [self.digests[at : at + size] for at in range(0, len(self.digests), size)]
+
     def starts(self) -> dict[bytes, tuple[int, int]]:
-        """Each run's first item and number of items, by its digest."""
+        """Each run's first item and number of items, by its digest (of two
+        runs of one digest, the last: see ``unique``)."""
         starts, at = {}, 0
-        for number, size in enumerate(self.sizes):
-            digest = self.digests[number * RUN_DIGEST_BYTES : (number + 1) * RUN_DIGEST_BYTES]
+        for digest, size in zip(self.each_digest(), self.sizes, strict=True):
             starts[digest] = (at, size)
             at += size
         return starts
 
     def unique(self) -> bool:
-        return len(self.starts()) == len(self.sizes)
+        """Whether no two runs have one digest (two articles of one content
+        key: a build refuses two articles of one slug, a caller may not)."""
+        return len(set(self.each_digest())) == len(self.sizes)
 
 
 RUN_DIGEST_BYTES = 16
@@ -1525,7 +1532,7 @@ def _fingerprints(items: Sequence[_Item], runs: ArticleRuns | None, known: Known
     if runs is None or known is None or known.runs is None:
         return b"".join(map(_fingerprint, items))
     before, size, parts, at = known.runs.starts(), FINGERPRINT_BYTES, [], 0
-    for digest, count in zip(_each_digest(runs), runs.sizes, strict=True):
+    for digest, count in zip(runs.each_digest(), runs.sizes, strict=True):
         start, was = before.get(digest, (0, -1))
         if was == count:
             parts.append(known.fingerprints[start * size : (start + count) * size])
@@ -1533,11 +1540,6 @@ def _fingerprints(items: Sequence[_Item], runs: ArticleRuns | None, known: Known
             parts.append(b"".join(map(_fingerprint, items[at : at + count])))
         at += count
     return b"".join(parts)
-
-
-def _each_digest(runs: ArticleRuns) -> list[bytes]:
-    size = RUN_DIGEST_BYTES
-    return [runs.digests[at : at + size] for at in range(0, len(runs.digests), size)]
 
 
 def _carried(
@@ -1558,7 +1560,7 @@ def _carried(
     previous_apart: Iterable[int] = range(0, len(before), size)  # and the previous items' offsets
     if runs_before is not None and runs_now is not None and runs_before.unique() and runs_now.unique():
         starts, apart, matched, at = runs_before.starts(), [], set(), 0
-        for digest, count in zip(_each_digest(runs_now), runs_now.sizes, strict=True):
+        for digest, count in zip(runs_now.each_digest(), runs_now.sizes, strict=True):
             start, was = starts.get(digest, (0, -1))
             if was == count:
                 carried.now[start : start + count] = array("l", range(at, at + count))
