@@ -331,7 +331,9 @@ def _quote(text: str) -> str:
 
 
 def edit_one_article(content: Path, number: int) -> None:
-    """Change one sentence of one article, as an editor fixing a typo would."""
+    """Add a one-sentence paragraph at the end of one article, as an editor
+    noting an update would (the article, and so the sentence's text, differs
+    with ``number``)."""
     articles = sorted((content / "articles").glob("*.md"))
     path = articles[(number * 7919) % len(articles)]
     text = path.read_text(encoding="utf-8")
