@@ -1531,15 +1531,24 @@ def _fingerprints(items: Sequence[_Item], runs: ArticleRuns | None, known: Known
     whose run (``runs``) the last merge had too (``known``) taken from it."""
     if runs is None or known is None or known.runs is None:
         return b"".join(map(_fingerprint, items))
-    before, size, parts, at = known.runs.starts(), FINGERPRINT_BYTES, [], 0
-    for digest, count in zip(runs.each_digest(), runs.sizes, strict=True):
-        start, was = before.get(digest, (0, -1))
-        if was == count:
-            parts.append(known.fingerprints[start * size : (start + count) * size])
-        else:
-            parts.append(b"".join(map(_fingerprint, items[at : at + count])))
+    size = FINGERPRINT_BYTES
+    return b"".join(
+        known.fingerprints[start * size : (start + count) * size]
+        if start >= 0
+        else b"".join(map(_fingerprint, items[at : at + count]))
+        for at, start, count in _runs_matched(known.runs, runs)
+    )
+
+
+def _runs_matched(before: ArticleRuns, now: ArticleRuns) -> Iterator[tuple[int, int, int]]:
+    """Each run of ``now`` as its first item, the first item of the same run
+    in ``before`` (-1 if it has none: an article new, changed, or of other
+    topics or quotes) and its number of items."""
+    starts, at = before.starts(), 0
+    for digest, count in zip(now.each_digest(), now.sizes, strict=True):
+        start, was = starts.get(digest, (-1, -1))
+        yield at, start if was == count else -1, count
         at += count
-    return b"".join(parts)
 
 
 def _carried(
@@ -1559,20 +1568,18 @@ def _carried(
     apart = [(0, len(now) // size)]  # the runs of items matched one by one
     previous_apart: Iterable[int] = range(0, len(before), size)  # and the previous items' offsets
     if runs_before is not None and runs_now is not None and runs_before.unique() and runs_now.unique():
-        starts, apart, matched, at = runs_before.starts(), [], set(), 0
-        for digest, count in zip(runs_now.each_digest(), runs_now.sizes, strict=True):
-            start, was = starts.get(digest, (0, -1))
-            if was == count:
+        apart, matched = [], set()
+        for at, start, count in _runs_matched(runs_before, runs_now):
+            if start >= 0:
                 carried.now[start : start + count] = array("l", range(at, at + count))
                 carried.was[at : at + count] = array("l", range(start, start + count))
-                matched.add(digest)
+                matched.add(start)
             else:
                 apart.append((at, count))
-            at += count
         previous_apart = [
             number * size
-            for digest, (start, count) in starts.items()
-            if digest not in matched
+            for start, count in runs_before.starts().values()
+            if start not in matched
             for number in range(start, start + count)
         ]
     numbered = {before[at : at + size]: at // size for at in previous_apart}
