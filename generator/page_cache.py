@@ -385,6 +385,7 @@ class PageCache:
         self._covered: dict[str, bool] = {}
         """Whether each template name is one of ours that the cache covers."""
         self._shared: bytes | None = None
+        self._rendering: bytes | None = None
         self._cited: tuple[object, Mapping[str, str]] | None = None
         """The site's citations, and each article's back-links as one text (``_back_links``)."""
         self._digests_kept = cache / DIGESTS_KEPT
@@ -404,12 +405,15 @@ class PageCache:
         its file, for the writer to put in its place
         (``feeds.BriefingWriter``): 700 MB of pages at 5,000 articles are
         then neither read back as text nor written again."""
+        return _CachedTemplate(self, template, keep) if self.covers(template) else template
+
+    def covers(self, template: Any) -> bool:
+        """Whether ``template`` is one of ours that this cache covers: what
+        it reads is known (a theme's own may read anything)."""
         covered = self._covered.get(template.name)
         if covered is None:
             covered = self._covered[template.name] = template.name in _COVERED and _ours(template)
-        if not covered:
-            return template
-        return _CachedTemplate(self, template, keep)
+        return covered
 
     def page(self, template: Any, context: Mapping[str, Any]) -> str | Path:
         """The page ``context`` is for (``output_file``): the published file,
@@ -552,8 +556,19 @@ class PageCache:
         and code, the locale, the settings (but ``SITEURL``) and the
         navigation (made once, from the first ``context`` asked with)."""
         if self._shared is None:
-            self._shared = self._shared_digest(context)
+            site = context.get("briefing_site")
+            navigation = [(b.topic.slug, b.topic.title) for b in site.briefings] if site is not None else []
+            titles = sorted(dict(context.get("topic_titles") or {}).items())
+            self._shared = digest([self.rendering(context), navigation, titles])
         return self._shared
+
+    def rendering(self, context: Mapping[str, Any]) -> bytes:
+        """A digest of what renders every page: the templates and code, the
+        locale and the settings but ``SITEURL`` (made once, from the first
+        ``context`` asked with)."""
+        if self._rendering is None:
+            self._rendering = self._rendering_digest(context)
+        return self._rendering
 
     def _key(self, name: str, template_name: str, context: Mapping[str, Any]) -> str:
         site = context.get("briefing_site")
@@ -614,21 +629,18 @@ class PageCache:
             self._cited = (citations, {slug: FIELD_SEPARATOR.join(c) for slug, c in by_article.items()})
         return self._cited[1]
 
-    def _shared_digest(self, context: Mapping[str, Any]) -> bytes:
-        """The templates, the settings and the navigation: the same on every page."""
+    def _rendering_digest(self, context: Mapping[str, Any]) -> bytes:
+        """The templates, the code, the locale and the settings: the same for every page."""
         settings = {
             key: plain_setting(value)
             for key, value in sorted(context.items())
             if key.isupper() and key not in _PER_BUILD and not key.startswith("BRIEFING_")
         }
-        site = context.get("briefing_site")
-        navigation = [(b.topic.slug, b.topic.title) for b in site.briefings] if site is not None else []
-        titles = sorted(dict(context.get("topic_titles") or {}).items())
         # Month names are the locale's, which Pelican sets from ``LOCALE`` or,
         # by default, from the environment (``LANG``): read it as set.
         month_names = locale.setlocale(locale.LC_TIME)
         settings_json = json.dumps(settings, sort_keys=True)
-        return digest([self._environment, month_names, settings_json, navigation, titles])
+        return digest([self._environment, month_names, settings_json])
 
 
 class _CachedTemplate:

@@ -16,6 +16,7 @@ import time
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import feedparser
 import pytest
@@ -495,6 +496,70 @@ def test_each_search_bundle_is_queued_as_soon_as_its_pages_are_written(
     assert [written for _, written in queued_articles] == list(range(1, len(articles) + 1))
 
 
+def test_after_an_edit_article_pages_are_queued_for_search_before_the_merge_into_the_same_index(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What Pagefind reads of an article page does not depend on the merge
+    (``publish.search_articles_ahead``). After an edit, the article bundles
+    are queued before any page is written; a first build, which has a copy
+    to make for every article, queues them as their pages are written. The
+    index is the one Pagefind makes from the pages themselves, as a build
+    without a cache indexes them."""
+    from generator.search import Indexing
+
+    queued: list[tuple[str, int]] = []
+    """The article bundles queued, each with how many article pages were written then."""
+    indexed: list[str] = []
+    """The first page of each bundle Pagefind indexed."""
+    queue, index_pages = Indexing._queue, Indexing._index
+
+    def noted(indexing: Indexing, pages: list[str]) -> None:
+        if pages[0].startswith("articles/"):
+            queued.append((pages[0], len(list(indexing.site.glob("articles/*/index.html")))))
+        queue(indexing, pages)
+
+    def ran(indexing: Indexing, pages: list[str], *args: Any) -> str | None:
+        indexed.append(pages[0])
+        return index_pages(indexing, pages, *args)
+
+    monkeypatch.setattr(Indexing, "_queue", noted)
+    monkeypatch.setattr(Indexing, "_index", ran)
+    content = shutil.copytree(CONTENT, tmp_path / "content")
+    cached = settings_with(tmp_path / "cached.py", BRIEFING_SEARCH_BUNDLE_PAGES=1)
+    uncached = settings_with(tmp_path / "uncached.py", BRIEFING_SEARCH_BUNDLE_PAGES=1, CACHE_CONTENT=False)
+
+    def index(output: Path, settings: Path) -> dict[str, bytes]:
+        build(BuildOptions(content=content, output=output, settings_file=settings))
+        return file_tree(output / "pagefind")
+
+    first = index(tmp_path / "site", cached)
+    assert len(queued) == 3 and all(written > 0 for _, written in queued)
+    assert first == index(tmp_path / "plain", uncached)
+
+    article = content / "articles" / "uk-pulling-mali-troop-deployment.md"
+    added = "\nThe ministry said the last of the troops would be home by the spring.\n"
+    article.write_text(article.read_text(encoding="utf-8") + added, encoding="utf-8")
+    queued.clear()
+    indexed.clear()
+    edited = index(tmp_path / "site", cached)
+    assert len(queued) == 3 and all(written == 0 for _, written in queued)
+    assert [page for page in indexed if page.startswith("articles/")] == [
+        "articles/uk-pulling-mali-troop-deployment/index.html"
+    ]
+    assert edited == index(tmp_path / "plain", uncached) != first
+
+    # A topic renamed changes every article page (its menu, its links back's
+    # titles), not what search reads of one: no article bundle is indexed again.
+    topic = content / "topics" / "accra-initiative.md"
+    topic.write_text(topic.read_text(encoding="utf-8").replace("title: Accra", "title: The Accra"), "utf-8")
+    pages_before = _indexed_pages(tmp_path / "site")
+    indexed.clear()
+    renamed = index(tmp_path / "site", cached)
+    assert all(pages_before[path] != data for path, data in _indexed_pages(tmp_path / "site").items())
+    assert indexed and not [page for page in indexed if page.startswith("articles/")]
+    assert renamed == index(tmp_path / "plain", uncached) != edited
+
+
 def test_pagefind_runs_side_by_side_write_the_index_one_run_at_a_time_writes(
     tmp_path: Path, local_site: Path
 ) -> None:
@@ -748,21 +813,24 @@ def _indexed_pages(site: Path) -> dict[str, bytes]:
 def test_a_rebuild_cuts_for_pagefind_only_the_pages_that_changed(tmp_path: Path) -> None:
     """What Pagefind reads of each page is kept in the cache: the bundle an
     edit changed is indexed again from the kept copies of its other pages,
-    into the index a build from nothing writes."""
+    into the index a build from nothing writes. A topic page's copy is cut
+    from the page and kept by the page's digest; an article page's is made
+    before the page, from the article (``publish.search_articles_ahead``),
+    so the articles whose links back the edit changed keep theirs."""
     from generator.search import COPIES_DIR
 
     def kept_copies() -> dict[str, int]:
-        """The digest of each page whose copy is kept, with the copy's inode."""
+        """The name (a page's digest, or a copy's key) of each copy kept, with its inode."""
         copies = next((tmp_path / ".briefing-cache").rglob(COPIES_DIR))
         return {path.name.split("-")[0]: path.stat().st_ino for path in copies.iterdir()}
 
-    def digests(pages: dict[str, bytes]) -> set[str]:
-        return {hashlib.sha256(data).hexdigest() for data in pages.values()}
+    def digests(pages: dict[str, bytes], under: str) -> set[str]:
+        return {hashlib.sha256(data).hexdigest() for path, data in pages.items() if path.startswith(under)}
 
     content = shutil.copytree(CONTENT, tmp_path / "content")
     site = _build(tmp_path / "site", content=content)
     before, copies_before = _indexed_pages(site), kept_copies()
-    assert set(copies_before) == digests(before)
+    assert len(copies_before) == len(before) and digests(before, "topics/") <= set(copies_before)
 
     article = content / "articles" / "uk-pulling-mali-troop-deployment.md"
     article.write_text(
@@ -771,11 +839,13 @@ def test_a_rebuild_cuts_for_pagefind_only_the_pages_that_changed(tmp_path: Path)
     _build(site, content=content)
     after, copies_after = _indexed_pages(site), kept_copies()
     changed = {path: data for path, data in after.items() if before.get(path) != data}
-    assert changed and len(changed) < len(after)
-    assert set(copies_after) == digests(after)  # the copies of the pages before the edit went
-    # Only the changed pages were cut again; the other copies are the files kept.
-    made = {digest for digest, inode in copies_after.items() if copies_before.get(digest) != inode}
-    assert made == digests(changed)
+    assert changed
+    # The copies of the pages before the edit went.
+    assert len(copies_after) == len(after) and digests(after, "topics/") <= set(copies_after)
+    # Only the changed topic pages were cut again, and the edited article's
+    # copy made; the other copies are the files kept.
+    made = {name for name, inode in copies_after.items() if copies_before.get(name) != inode}
+    assert digests(changed, "topics/") <= made and len(made - digests(changed, "topics/")) == 1
 
     fresh = _build(
         tmp_path / "elsewhere" / "site", content=shutil.copytree(content, tmp_path / "elsewhere" / "content")
