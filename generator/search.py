@@ -388,15 +388,17 @@ def _copy_for_pagefind(
 
 class KeptCopies:
     """What Pagefind read of each page in earlier builds (``_kept_parts``),
-    kept in ``folder`` as ``<the page's SHA-256>-<the copy's size>``: a
-    copy whose size is not the one its name says (a write cut short) is made
-    again. The folder is listed once, on first use, by the one helper
-    process that uses it (``_run_pagefind``)."""
+    kept in ``folder`` as ``<the page's SHA-256>-<the copy's size>``, or,
+    for a copy made before its page (``add``), ``<the copy's key>-<its
+    size>``: a copy whose size is not the one its name says (a write cut
+    short) is made again. The folder is listed once, on first use, by the
+    one process that uses it: a helper (``_run_pagefind``), or the build
+    making copies ahead (``publish.search_articles_ahead``)."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self._names: dict[str, str] | None = None
-        """Each kept copy's file name, by its page's SHA-256 (hex)."""
+        """Each kept copy's file name, by its page's SHA-256 or its own key (hex)."""
 
     def link(self, page: Path, page_digest: str, copy: Path) -> None:
         """``copy`` becomes a link to the kept copy of ``page``, whose SHA-256
@@ -554,6 +556,8 @@ class Indexing:
         again, before any of them is written: the pages, once written, are
         not taken again."""
         pages, self._ahead = self._ahead, []
+        if not pages:
+            return
         self._take([page for page in pages if page[0] not in self._queued])
         if bundle := self._filling.close():
             self._queue(bundle)
