@@ -496,7 +496,7 @@ def test_each_search_bundle_is_queued_as_soon_as_its_pages_are_written(
     assert [written for _, written in queued_articles] == list(range(1, len(articles) + 1))
 
 
-def test_after_an_edit_article_pages_are_queued_for_search_before_the_merge_into_the_same_index(
+def test_after_an_edit_article_bundles_are_queued_before_any_page_is_written_into_the_same_index(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """What Pagefind reads of an article page does not depend on the merge
@@ -816,7 +816,7 @@ def test_a_rebuild_cuts_for_pagefind_only_the_pages_that_changed(tmp_path: Path)
     into the index a build from nothing writes. A topic page's copy is cut
     from the page and kept by the page's digest; an article page's is made
     before the page, from the article (``publish.search_articles_ahead``),
-    so the articles whose links back the edit changed keep theirs."""
+    and kept by its key: only the edited article's is made again."""
     from generator.search import COPIES_DIR
 
     def kept_copies() -> dict[str, int]:
