@@ -270,7 +270,10 @@ def search_articles_ahead(generator: Any) -> None:
     settings = generator.settings
     pages = settings.get(PAGE_CACHE_SETTING)
     patterns = saved_patterns(str(settings.get(name, "")) for name in INDEXED_ARTICLES)
-    if not isinstance(pages, PageCache) or not settings.get("CACHE_CONTENT") or not patterns:
+    if not isinstance(pages, PageCache) or not patterns:
+        return
+    indexing = _indexing(settings, generator.output_path)
+    if indexing.cache is None:  # the content cache is off: so is the search cache
         return
     indexed = matching(patterns)
     listed = []
@@ -285,9 +288,6 @@ def search_articles_ahead(generator: Any) -> None:
             return
         listed.append((path, template, article))
     with stage(timings_of(settings), "search.ahead"):
-        indexing = _indexing(settings, generator.output_path)
-        if indexing.cache is None:
-            return
         copies, rendering = KeptCopies(indexing.cache / COPIES_DIR), pages.rendering(generator.context)
         queued, new = [], set()
         for path, template, article in listed:
