@@ -13,7 +13,12 @@ been accused of…"), so a sentence also takes topics from its context:
   article is its headline, not a section);
 * a sentence with no cue of its own follows the sentence before it when both
   stand in one paragraph, or when it opens with a word that refers back
-  (a pronoun, "The …", "This …", "But …").
+  (a pronoun, "The …", "This …", "But …");
+* but a newsroom's note about the article itself ("This article was
+  updated on…", "Correction: …", "An earlier version of this story…",
+  ``EDITORIAL_NOTE``) takes no topic from its context: its "This" points to
+  the article, not to the subject before it, and a briefing would show it as
+  a statement of that subject. Only its own cues count.
 
 A sentence may belong to several topics. Rules come only from the topic
 files and general patterns of English; nothing here knows a particular story.
@@ -39,6 +44,16 @@ QUOTE_MARKS = '"“”«»'
 PRONOUN_ATTRIBUTION = re.compile(
     r"\b(?:he|she|they)\s+(?:said|says|added|told|noted|insisted|warned)\b", re.I
 )
+EDITORIAL_NOTE = re.compile(
+    r"""[\W_]*(?:
+        (?:editor['’]?s\s+note|correction|clarification|update)\s*:
+      | (?:this|the)\s+(?:article|story)\s+(?:was|has\s+been|had\s+been|is\s+being)\s+
+        (?:updated|corrected|amended|revised|edited|changed)\b
+      | an?\s+(?:earlier|previous)\s+version\s+of\s+this\s+(?:article|story)\b
+    )""",
+    re.I | re.X,
+)
+"""The opening of a newsroom's note about the article itself, not its subject."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -301,9 +316,11 @@ def _assign_document(
             previous, previous_topics = None, frozenset()
             yield sentence, own, own
             continue
-        topics: frozenset[str] = own | section
+        note = EDITORIAL_NOTE.match(sentence.text) is not None
+        topics: frozenset[str] = own if note else own | section
         if (
             not own
+            and not note
             and previous is not None
             and (previous.block == sentence.block or refers_back(sentence.text, previous.text))
         ):

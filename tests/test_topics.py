@@ -185,6 +185,37 @@ def test_excluded_sentence_does_not_inherit_the_topic_from_context() -> None:
     assert topics["The council later received a flood of complaints about parking fines."] == set()
 
 
+def test_a_newsrooms_note_about_the_article_takes_no_topic_from_its_context() -> None:
+    """Its "This" is the article, not the subject before it: in the same
+    paragraph, in a new one, or under a subheading, the note is no
+    statement of that subject. A sentence about a report still follows."""
+    body = (
+        "Police said the Sinaloa cartel controlled the port.\n\n"
+        "The report was updated on Monday. This article was updated on 3 May.\n\n"
+        "This story has been corrected to give the port's full name.\n\n"
+        "## The Sinaloa cartel's leaders\n\n"
+        "Its leaders are believed to live in the mountains.\n\n"
+        "Correction: an earlier version gave the wrong district.\n\n"
+        "An earlier version of this article misspelled a name."
+    )
+    topics = topics_by_sentence(make_document(body), CARTEL)
+    assert topics["The report was updated on Monday."] == {"cartel"}
+    assert topics["This article was updated on 3 May."] == set()
+    assert topics["This story has been corrected to give the port's full name."] == set()
+    assert topics["Its leaders are believed to live in the mountains."] == {"cartel"}
+    assert topics["Correction: an earlier version gave the wrong district."] == set()
+    assert topics["An earlier version of this article misspelled a name."] == set()
+
+
+def test_a_note_about_the_article_keeps_the_topics_it_names() -> None:
+    body = (
+        "Turnout in the regional election was 62 per cent.\n\n"
+        "This article was updated to add the Sinaloa cartel's statement."
+    )
+    topics = topics_by_sentence(make_document(body), CARTEL, ELECTION)
+    assert topics["This article was updated to add the Sinaloa cartel's statement."] == {"cartel"}
+
+
 def test_a_headline_at_the_top_does_not_pull_the_whole_article_into_its_topic() -> None:
     body = (
         "# Election turnout hits record\n\n"
