@@ -1218,6 +1218,48 @@ def test_an_articles_sentences_are_taken_over_whole_only_with_the_same_quotes_an
         assert memory.known.fingerprints == b"".join(map(merge._fingerprint, items))
 
 
+def test_an_article_handed_twice_is_matched_sentence_by_sentence_and_merges_as_from_nothing(
+    tmp_path: Path,
+) -> None:
+    """A build refuses two articles of one slug; a caller of the merge may
+    hand it one article twice (here one of a single sentence that another
+    article reports too). Its two runs then share a digest, so no article
+    is matched to the last merge's items as a whole (``ArticleRuns.unique``).
+    Edit after edit, the statements are those a merge from nothing makes,
+    and the article is among their sources."""
+    content = tmp_path / "content"
+    generate(content, articles=24, topics=3, outlets=5, seed=3)
+    articles = sorted((content / "articles").glob("*.md"))
+    edits: list[Callable[[], object]] = [
+        lambda: None,
+        lambda: _edit(articles[3], _first_sentence_reworded),
+        lambda: articles[7].unlink(),
+    ]
+    memory = merge.PairMemory()
+    for edit in edits:
+        edit()
+        loaded = load_content(content)
+        by_date = sorted(loaded.articles, key=lambda a: (a.date, a.slug))
+        documents = [segment(article) for article in by_date]
+        # An article of one sentence another reports too, handed twice: the
+        # copy is another object, read as another article (``_article_runs``).
+        cued = assign_topics(documents, loaded.topics).cued
+        reported = next(s.text for s in documents[1].sentences if s.key in cued and not s.is_heading)
+        brief = make_document(reported, slug="brief", outlet="Wire")
+        twice = [brief, dataclasses.replace(brief), *documents]
+        quotes = [q for d in twice for q in find_quotes(d)]
+        assignment = assign_topics(twice, loaded.topics)
+        keys = [article_key(document) for document in twice]
+        runs = merge._article_runs(merge._items(twice, assignment, quotes), twice, keys)
+        assert not runs.unique()
+        merged = merge_statements(
+            twice, assignment, quotes, topical_only=True, memory=memory, article_keys=keys
+        )
+        assert merged == merge_statements(twice, assignment, quotes, topical_only=True)
+        assert any(len({s.article for s in statement.sources}) > 1 for statement in merged)
+        assert any(source.article == "brief" for statement in merged for source in statement.sources)
+
+
 @pytest.mark.parametrize("tier", ["words", "quotes", "stems"])
 def test_a_tier_whose_last_pairs_are_missing_is_searched_and_clustered_again(
     tmp_path: Path, tier: str
